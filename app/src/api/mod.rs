@@ -1,0 +1,7 @@
+//! Server functions, grouped by area: authorise, validate, call `backend`, map errors.
+pub mod auth;
+pub mod people;
+pub mod sites;
+
+#[cfg(feature = "ssr")]
+pub mod guard;

@@ -1,0 +1,52 @@
+//! Sites: everyone signed in can list them; admins edit them.
+use crate::model::{AppError, Site, SiteId};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::guard,
+    crate::backend::{self, audit, sites},
+    crate::model::{Role, rules},
+};
+
+/// Every site of the network.
+#[server(endpoint = "sites")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn list_sites() -> Result<Vec<Site>, AppError> {
+    let state = guard::state()?;
+    guard::user().await?;
+    sites::list(&state.db).await.map_err(backend::internal)
+}
+
+/// Renames a site or (de)activates it. Admins only.
+#[server(endpoint = "update_site")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn update_site(
+    site_id: SiteId,
+    name_zh: String,
+    name_en: String,
+    active: bool,
+) -> Result<Site, AppError> {
+    let state = guard::state()?;
+    let admin = guard::user_with(&[Role::Admin]).await?;
+    let name_zh = rules::display_name(&name_zh).map_err(|r| AppError::invalid("name_zh", r))?;
+    let name_en = rules::display_name(&name_en).map_err(|r| AppError::invalid("name_en", r))?;
+    if !sites::update(&state.db, &site_id, &name_zh, &name_en, active)
+        .await
+        .map_err(backend::internal)?
+    {
+        return Err(AppError::NotFound("site".into()));
+    }
+    audit::record(
+        &state.db,
+        Some(&admin.id.0),
+        "site_updated",
+        Some(&site_id.0),
+        serde_json::json!({ "name_zh": name_zh, "name_en": name_en, "active": active }),
+    )
+    .await;
+    sites::get(&state.db, &site_id)
+        .await
+        .map_err(backend::internal)?
+        .ok_or(AppError::Internal)
+}

@@ -1,0 +1,57 @@
+//! Server-only code: database repositories, password hashing and sign-in rules.
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod sites;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use db::{Db, DbKind};
+
+/// What every server function and handler shares: the database and the settings.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+/// Runtime settings that the request handlers need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Failed sign-ins allowed per account inside `login_window_secs`.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins allowed per client address inside `login_window_secs`.
+    pub max_failures_per_ip: i64,
+    pub login_window_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_failures_per_account: 5,
+            max_failures_per_ip: 30,
+            login_window_secs: 15 * 60,
+        }
+    }
+}
+
+/// Current time in unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// A fresh time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Logs a storage error with its chain and turns it into what users may see.
+pub fn internal(err: impl Into<anyhow::Error>) -> crate::model::AppError {
+    let err = err.into();
+    tracing::error!(error = format!("{err:#}"), "internal error");
+    crate::model::AppError::Internal
+}

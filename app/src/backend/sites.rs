@@ -1,0 +1,196 @@
+//! Sites of the network: the hub hospital and the community health service centres.
+use super::{Db, new_id, now};
+use crate::model::{Site, SiteId, SiteKind, SitePeople};
+
+type SiteRow = (String, String, String, String, String, i64);
+
+const SITE_COLUMNS: &str = "id, code, kind, name_zh, name_en, active";
+
+fn site_from_row((id, code, kind, name_zh, name_en, active): SiteRow) -> Site {
+    Site {
+        id: SiteId(id),
+        code,
+        kind: SiteKind::parse(&kind).unwrap_or(SiteKind::Community),
+        name_zh,
+        name_en,
+        active: active != 0,
+    }
+}
+
+/// The network as it stands: one district hub and thirteen community centres.
+const NETWORK: [(&str, &str, &str); 14] = [
+    ("HUB", "区中心医院", "District Central Hospital"),
+    (
+        "DH",
+        "东湖街道社区卫生服务中心",
+        "Donghu Community Health Service Centre",
+    ),
+    (
+        "XC",
+        "西城街道社区卫生服务中心",
+        "Xicheng Community Health Service Centre",
+    ),
+    (
+        "NM",
+        "南门街道社区卫生服务中心",
+        "Nanmen Community Health Service Centre",
+    ),
+    (
+        "BG",
+        "北关街道社区卫生服务中心",
+        "Beiguan Community Health Service Centre",
+    ),
+    (
+        "JB",
+        "江滨街道社区卫生服务中心",
+        "Jiangbin Community Health Service Centre",
+    ),
+    (
+        "QD",
+        "桥东街道社区卫生服务中心",
+        "Qiaodong Community Health Service Centre",
+    ),
+    (
+        "CN",
+        "城南街道社区卫生服务中心",
+        "Chengnan Community Health Service Centre",
+    ),
+    (
+        "XH",
+        "新华街道社区卫生服务中心",
+        "Xinhua Community Health Service Centre",
+    ),
+    (
+        "BH",
+        "滨河街道社区卫生服务中心",
+        "Binhe Community Health Service Centre",
+    ),
+    (
+        "CA",
+        "长安街道社区卫生服务中心",
+        "Chang'an Community Health Service Centre",
+    ),
+    (
+        "HP",
+        "和平街道社区卫生服务中心",
+        "Heping Community Health Service Centre",
+    ),
+    (
+        "QS",
+        "青山街道社区卫生服务中心",
+        "Qingshan Community Health Service Centre",
+    ),
+    (
+        "BT",
+        "白塔街道社区卫生服务中心",
+        "Baita Community Health Service Centre",
+    ),
+];
+
+/// Creates the network's sites when the table is empty; returns how many were added.
+pub async fn ensure_network(db: &Db) -> Result<usize, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sites")
+        .fetch_one(&db.pool)
+        .await?;
+    if n > 0 {
+        return Ok(0);
+    }
+    let mut tx = db.pool.begin().await?;
+    for (code, zh, en) in NETWORK {
+        let kind = if code == "HUB" {
+            SiteKind::Hub
+        } else {
+            SiteKind::Community
+        };
+        sqlx::query(
+            "INSERT INTO sites (id, code, kind, name_zh, name_en, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+        )
+        .bind(new_id())
+        .bind(code)
+        .bind(kind.as_str())
+        .bind(zh)
+        .bind(en)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(NETWORK.len())
+}
+
+/// All sites, hub first, then by code.
+pub async fn list(db: &Db) -> Result<Vec<Site>, sqlx::Error> {
+    let rows: Vec<SiteRow> = sqlx::query_as(&format!(
+        "SELECT {SITE_COLUMNS} FROM sites ORDER BY CASE kind WHEN 'hub' THEN 0 ELSE 1 END, code"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(site_from_row).collect())
+}
+
+/// One site by id.
+pub async fn get(db: &Db, id: &SiteId) -> Result<Option<Site>, sqlx::Error> {
+    let row: Option<SiteRow> =
+        sqlx::query_as(&format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1"))
+            .bind(id.0.clone())
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(site_from_row))
+}
+
+/// One site by its short code (e.g. `HUB`, `DH`).
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Site>, sqlx::Error> {
+    let row: Option<SiteRow> =
+        sqlx::query_as(&format!("SELECT {SITE_COLUMNS} FROM sites WHERE code = $1"))
+            .bind(code.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(site_from_row))
+}
+
+/// Renames a site or (de)activates it; false when there is no such site.
+pub async fn update(
+    db: &Db,
+    id: &SiteId,
+    name_zh: &str,
+    name_en: &str,
+    active: bool,
+) -> Result<bool, sqlx::Error> {
+    let res = sqlx::query("UPDATE sites SET name_zh = $1, name_en = $2, active = $3 WHERE id = $4")
+        .bind(name_zh.to_string())
+        .bind(name_en.to_string())
+        .bind(i64::from(active))
+        .bind(id.0.clone())
+        .execute(&db.pool)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Active accounts per site and role, every site listed.
+pub async fn people_per_site(db: &Db) -> Result<Vec<SitePeople>, sqlx::Error> {
+    let counts: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT site_id, role, COUNT(*) FROM users WHERE active = 1 GROUP BY site_id, role",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(list(db)
+        .await?
+        .into_iter()
+        .map(|site| {
+            let of = |role: &str| {
+                counts
+                    .iter()
+                    .filter(|(s, r, _)| *s == site.id.0 && r == role)
+                    .map(|(_, _, n)| *n)
+                    .sum()
+            };
+            SitePeople {
+                learners: of("learner"),
+                experts: of("expert"),
+                coordinators: of("coordinator"),
+                admins: of("admin"),
+                site,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,192 @@
+//! The page frame: header with the sections a role may use, language switch and sign-out.
+use crate::Me;
+use crate::i18n::*;
+use crate::model::{CurrentUser, Role};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+
+/// Marks `<body data-hydrated="true">` once the wasm app runs, so tests know clicks will land.
+#[component]
+pub fn HydrationMarker() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// A header link: (path, label key) by role.
+#[derive(Clone, Copy, PartialEq)]
+enum NavItem {
+    Cases,
+    Courses,
+    Replays,
+    Competency,
+    People,
+    Admin,
+}
+
+impl NavItem {
+    fn href(self) -> &'static str {
+        match self {
+            NavItem::Cases => "/cases",
+            NavItem::Courses => "/courses",
+            NavItem::Replays => "/replays",
+            NavItem::Competency => "/competency",
+            NavItem::People => "/people",
+            NavItem::Admin => "/admin",
+        }
+    }
+
+    fn label(self, i18n: I18nContext<Locale>) -> &'static str {
+        match self {
+            NavItem::Cases => t_string!(i18n, nav.cases),
+            NavItem::Courses => t_string!(i18n, nav.courses),
+            NavItem::Replays => t_string!(i18n, nav.replays),
+            NavItem::Competency => t_string!(i18n, nav.competency),
+            NavItem::People => t_string!(i18n, nav.people),
+            NavItem::Admin => t_string!(i18n, nav.admin),
+        }
+    }
+
+    /// The sections a role sees, in header order.
+    fn for_role(role: Role) -> &'static [NavItem] {
+        match role {
+            Role::Learner | Role::Expert => &[
+                NavItem::Cases,
+                NavItem::Courses,
+                NavItem::Replays,
+                NavItem::Competency,
+            ],
+            Role::Coordinator => &[
+                NavItem::Cases,
+                NavItem::Courses,
+                NavItem::Replays,
+                NavItem::Competency,
+                NavItem::People,
+            ],
+            Role::Admin => &[NavItem::People, NavItem::Admin],
+        }
+    }
+}
+
+/// The translated name of a role.
+pub fn role_label(i18n: I18nContext<Locale>, role: Role) -> &'static str {
+    match role {
+        Role::Learner => t_string!(i18n, role.learner),
+        Role::Expert => t_string!(i18n, role.expert),
+        Role::Coordinator => t_string!(i18n, role.coordinator),
+        Role::Admin => t_string!(i18n, role.admin),
+    }
+}
+
+/// The current UI language as the short code the data uses ("zh" or "en").
+pub fn lang_code(i18n: I18nContext<Locale>) -> &'static str {
+    match i18n.get_locale() {
+        Locale::en => "en",
+        Locale::zh => "zh",
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let is = move |l: Locale| i18n.get_locale() == l;
+    view! {
+        <div class="lang-switch" role="group" aria-label=move || t_string!(i18n, nav.language)>
+            <button
+                type="button"
+                lang="zh"
+                class:active=move || is(Locale::zh)
+                aria-pressed=move || is(Locale::zh).to_string()
+                on:click=move |_| i18n.set_locale(Locale::zh)
+            >
+                "中文"
+            </button>
+            <button
+                type="button"
+                lang="en"
+                class:active=move || is(Locale::en)
+                aria-pressed=move || is(Locale::en).to_string()
+                on:click=move |_| i18n.set_locale(Locale::en)
+            >
+                "English"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn SignedInNav(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let current = move |href: &'static str| {
+        let path = location.pathname.get();
+        path == href || path.starts_with(&format!("{href}/"))
+    };
+    let sign_out = Action::new(|_: &()| crate::api::auth::logout());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            let _ = window().location().set_href("/login");
+        }
+    });
+    let items = NavItem::for_role(user.role);
+    let role = user.role;
+    let site = user.site.clone();
+    view! {
+        <nav class="nav" aria-label=move || t_string!(i18n, nav.main_navigation)>
+            <ul>
+                {items
+                    .iter()
+                    .map(|item| {
+                        let item = *item;
+                        view! {
+                            <li>
+                                <a
+                                    href=item.href()
+                                    aria-current=move || current(item.href()).then_some("page")
+                                >
+                                    {move || item.label(i18n)}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <div class="user-menu">
+            <a class="user-chip" href="/profile" data-testid="user-chip">
+                <span class="user-name">{user.display_name.clone()}</span>
+                <span class="user-role">{move || role_label(i18n, role)}</span>
+                <span class="user-site">{move || site.name(lang_code(i18n)).to_string()}</span>
+            </a>
+            <button type="button" class="btn btn-quiet" on:click=move |_| { sign_out.dispatch(()); }>
+                {t!(i18n, nav.sign_out)}
+            </button>
+        </div>
+    }
+}
+
+/// The header on every page.
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let Me(me) = expect_context::<Me>();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="header">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"◐"</span>
+                <span class="brand-name">"SonoHub"</span>
+            </a>
+            <Suspense fallback=|| ()>
+                {move || {
+                    me.get()
+                        .and_then(|r| r.ok().flatten())
+                        .map(|user| view! { <SignedInNav user /> })
+                }}
+            </Suspense>
+            <LanguageSwitch />
+        </header>
+    }
+}

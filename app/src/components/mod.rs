@@ -1,0 +1,3 @@
+//! Reusable UI: the layout shell, error messages and small form pieces.
+pub mod errors;
+pub mod layout;

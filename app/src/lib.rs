@@ -1,0 +1,110 @@
+//! SonoHub's web app: the shell, the router, pages, server functions and shared types.
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod model;
+pub mod pages;
+
+use crate::i18n::*;
+use components::layout::{Header, HydrationMarker};
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+use model::{AppError, CurrentUser};
+
+/// The signed-in user, loaded once per page load and shared by every page.
+#[derive(Clone, Copy)]
+pub struct Me(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: i18n, the current user, the header and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let me = Resource::new_blocking(|| (), |_| api::auth::who_am_i());
+    provide_context(Me(me));
+
+    view! {
+        <I18nContextProvider>
+            <AppTitle />
+            <HydrationMarker />
+            <Router>
+                <Header />
+                <main id="main" class="main" tabindex="-1">
+                    <Routes fallback=pages::errors::NotFound>
+                        <Route path=StaticSegment("") view=pages::home::HomePage />
+                        <Route path=StaticSegment("login") view=pages::login::LoginPage />
+                        <Route path=StaticSegment("profile") view=pages::profile::ProfilePage />
+                        <Route path=StaticSegment("people") view=pages::people::PeoplePage />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("sites"))
+                            view=pages::sites::SitesPage
+                        />
+                        <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
+                        <Route
+                            path=StaticSegment("cases")
+                            view=|| pages::sections::SectionPage(pages::sections::Section::Cases)
+                        />
+                        <Route
+                            path=StaticSegment("courses")
+                            view=|| pages::sections::SectionPage(pages::sections::Section::Courses)
+                        />
+                        <Route
+                            path=StaticSegment("replays")
+                            view=|| pages::sections::SectionPage(pages::sections::Section::Replays)
+                        />
+                        <Route
+                            path=StaticSegment("competency")
+                            view=|| {
+                                pages::sections::SectionPage(pages::sections::Section::Competency)
+                            }
+                        />
+                    </Routes>
+                </main>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, app_name).to_string() /> }
+}
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,79 @@
+//! The one error users may be told about. Details go to the log, never to the browser.
+use serde::{Deserialize, Serialize};
+
+/// Why a field was refused; translated in the browser.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidReason {
+    Required,
+    TooShort,
+    TooLong,
+    BadFormat,
+    Taken,
+    Unknown,
+    Wrong,
+    LastAdmin,
+}
+
+/// What a user may be told. Database and I/O errors become `Internal` after being logged.
+#[derive(Debug, Clone, thiserror::Error, Serialize, Deserialize, PartialEq)]
+pub enum AppError {
+    #[error("please sign in")]
+    Unauthenticated,
+    #[error("your role cannot do this")]
+    Forbidden,
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{field}: {reason:?}")]
+    Invalid {
+        field: String,
+        reason: InvalidReason,
+    },
+    /// Sign-in refused; deliberately silent on whether the account exists.
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many attempts")]
+    RateLimited,
+    #[error("something went wrong on our side; it has been logged")]
+    Internal,
+    /// The request never reached the server or its answer could not be read.
+    #[error("the server could not be reached")]
+    Unavailable,
+}
+
+impl AppError {
+    /// A field-level validation error.
+    pub fn invalid(field: &str, reason: InvalidReason) -> Self {
+        AppError::Invalid {
+            field: field.to_string(),
+            reason,
+        }
+    }
+
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(err: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match err {
+            E::Request(_) | E::Response(_) | E::Deserialization(_) => AppError::Unavailable,
+            E::Args(_) | E::MissingArg(_) => AppError::invalid("request", InvalidReason::BadFormat),
+            _ => AppError::Internal,
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `/admin`: the administrator's overview of what can be managed.
+use super::guard::Guarded;
+use crate::i18n::*;
+use crate::model::Role;
+use leptos::prelude::*;
+
+/// `/admin` for admins.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Guarded
+            roles=&[Role::Admin]
+            children=move |_| {
+                view! {
+                    <section class="page">
+                        <header class="page-head">
+                            <h1>{t!(i18n, admin.title)}</h1>
+                            <p class="muted">{t!(i18n, admin.intro)}</p>
+                        </header>
+                        <ul class="cards">
+                            <li class="card">
+                                <a href="/people">
+                                    <h3>{t!(i18n, nav.people)}</h3>
+                                    <p>{t!(i18n, home.admin_people)}</p>
+                                </a>
+                            </li>
+                            <li class="card">
+                                <a href="/admin/sites">
+                                    <h3>{t!(i18n, sites.title)}</h3>
+                                    <p>{t!(i18n, home.admin_sites)}</p>
+                                </a>
+                            </li>
+                        </ul>
+                    </section>
+                }
+            }
+        />
+    }
+}

@@ -1,0 +1,107 @@
+//! Sign-in.
+use crate::api::auth::Login;
+use crate::components::errors::error_message;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// Where to go after signing in: a local path only, never another site.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/".to_string(),
+    }
+}
+
+/// The sign-in form. Checks for empty fields before sending; errors are translated.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let next = move || safe_next(query.read().get("next"));
+    let login = ServerAction::<Login>::new();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let missing = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = login.value().get() {
+            let _ = window().location().set_href(&next());
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
+            missing.set(true);
+            return;
+        }
+        missing.set(false);
+        login.dispatch(Login {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+    let error = move || {
+        if missing.get() {
+            return Some(t_string!(i18n, login.required).to_string());
+        }
+        match login.value().get() {
+            Some(Err(e)) => Some(error_message(i18n, &e)),
+            _ => None,
+        }
+    };
+
+    view! {
+        <section class="page login-page">
+            <div class="login-card">
+                <h1>{t!(i18n, login.title)}</h1>
+                <p class="muted">{t!(i18n, app_tagline)}</p>
+                <form method="post" action="/api/login" on:submit=on_submit novalidate>
+                    <label for="username">{t!(i18n, login.username)}</label>
+                    <input
+                        id="username"
+                        name="username"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        bind:value=username
+                    />
+                    <label for="password">{t!(i18n, login.password)}</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        bind:value=password
+                    />
+                    <p class="form-error" role="alert" data-testid="login-error">
+                        {error}
+                    </p>
+                    <button class="btn btn-primary" type="submit" disabled=move || login.pending().get()>
+                        {move || {
+                            if login.pending().get() {
+                                t_string!(i18n, login.submitting)
+                            } else {
+                                t_string!(i18n, login.submit)
+                            }
+                        }}
+                    </button>
+                </form>
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/people?x=1".into())), "/people?x=1");
+        assert_eq!(safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

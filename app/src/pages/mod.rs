@@ -1,0 +1,10 @@
+//! One module per area of the app.
+pub mod admin;
+pub mod errors;
+pub mod guard;
+pub mod home;
+pub mod login;
+pub mod people;
+pub mod profile;
+pub mod sections;
+pub mod sites;

@@ -1,0 +1,49 @@
+//! The teaching areas. Each explains what will appear and who puts it there until it has content.
+use super::guard::Guarded;
+use crate::i18n::*;
+use crate::model::Role;
+use leptos::prelude::*;
+
+/// A teaching area of the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Cases,
+    Courses,
+    Replays,
+    Competency,
+}
+
+const TEACHING: &[Role] = &[Role::Learner, Role::Expert, Role::Coordinator];
+
+/// The page of one teaching area.
+#[allow(non_snake_case)]
+pub fn SectionPage(section: Section) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = move || match section {
+        Section::Cases => t_string!(i18n, section.cases_title),
+        Section::Courses => t_string!(i18n, section.courses_title),
+        Section::Replays => t_string!(i18n, section.replays_title),
+        Section::Competency => t_string!(i18n, section.competency_title),
+    };
+    let empty = move || match section {
+        Section::Cases => t_string!(i18n, section.cases_empty),
+        Section::Courses => t_string!(i18n, section.courses_empty),
+        Section::Replays => t_string!(i18n, section.replays_empty),
+        Section::Competency => t_string!(i18n, section.competency_empty),
+    };
+    view! {
+        <Guarded
+            roles=TEACHING
+            children=move |_| {
+                view! {
+                    <section class="page">
+                        <h1>{title}</h1>
+                        <div class="empty-state">
+                            <p>{empty}</p>
+                        </div>
+                    </section>
+                }
+            }
+        />
+    }
+}

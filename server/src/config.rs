@@ -1,0 +1,104 @@
+//! Command line and environment: where to listen, where data lives, which database.
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// SonoHub: the training and case-sharing platform of a regional ultrasound network.
+#[derive(Debug, Parser)]
+#[command(name = "sonohub", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve(ServeArgs),
+}
+
+/// Options of `sonohub serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SONOHUB_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Data folder: the SQLite file and the blob folder live here.
+    #[arg(long, env = "SONOHUB_DATA", default_value = "./data")]
+    pub data: PathBuf,
+    /// PostgreSQL url (postgres://...); overrides the SQLite file in the data folder.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Seed demo accounts (one per role at several sites) and print their passwords.
+    #[arg(long, env = "SONOHUB_DEMO")]
+    pub demo: bool,
+    /// Username of the first administrator, when the database has no account yet.
+    #[arg(long, env = "SONOHUB_ADMIN_USERNAME")]
+    pub admin_username: Option<String>,
+    /// Password of the first administrator (prefer the environment variable).
+    #[arg(long, env = "SONOHUB_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// The address users reach SonoHub at; an https:// url marks session cookies Secure.
+    #[arg(long, env = "SONOHUB_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Folder with the built site (pkg/, assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+/// Everything `start` needs, whether from the command line or a test.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub demo: bool,
+    pub first_admin: Option<(String, String)>,
+    /// Ask for the first admin on the terminal when none is configured.
+    pub interactive: bool,
+    pub secure_cookies: bool,
+    pub site_root: PathBuf,
+}
+
+impl From<ServeArgs> for ServerConfig {
+    fn from(a: ServeArgs) -> Self {
+        ServerConfig {
+            addr: a.addr,
+            data_dir: a.data,
+            database_url: a.database_url,
+            demo: a.demo,
+            first_admin: a.admin_username.zip(a.admin_password),
+            interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+            secure_cookies: a
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
+            site_root: a.site_root,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A config for tests: port 0 on loopback, the given data folder, SQLite.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: None,
+            demo: false,
+            first_admin: None,
+            interactive: false,
+            secure_cookies: false,
+            site_root: PathBuf::from("target/site"),
+        }
+    }
+
+    /// The database url in force: PostgreSQL when given, else the data folder's SQLite file.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| app::backend::db::sqlite_url(&self.data_dir))
+    }
+}

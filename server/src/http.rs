@@ -1,0 +1,291 @@
+//! The HTTP stack: Leptos pages and server functions, static files, health, sessions, logs.
+use crate::config::ServerConfig;
+use crate::seed;
+use crate::sessions::Store;
+use anyhow::Context;
+use app::api::guard::USER_KEY;
+use app::backend::{self, AppState, Db, Settings};
+use app::model::UserId;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::ExpiredDeletion;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+/// The router's state: Leptos settings and the app's shared state.
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+/// A running server.
+pub struct Started {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Started {
+    /// Asks the server to finish its requests and stop, then waits for it.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.server.await??;
+        Ok(())
+    }
+}
+
+/// Opens the database, prepares the first accounts, binds and serves in the background.
+pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let db = Db::connect(&url).await?;
+    backend::sites::ensure_network(&db).await?;
+    seed::first_accounts(&db, &config).await?;
+    let state = AppState {
+        db,
+        settings: Arc::new(Settings::default()),
+    };
+    let store = Store::connect(&url).await?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
+    {
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = backend::auth::prune_attempts(&db).await {
+                    tracing::warn!(error = %e, "pruning sign-in attempts failed");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
+    }
+
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let router = router(&config, state.clone(), store, addr);
+    let (shutdown, mut rx) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
+        .await
+    });
+    Ok(Started {
+        addr,
+        state,
+        server,
+        shutdown,
+    })
+}
+
+/// Builds the whole router over `state`.
+pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: SocketAddr) -> Router {
+    let site_root = config.site_root.to_string_lossy().to_string();
+    // cargo-leptos writes hash.txt beside the binary when it fingerprints the bundle; only then
+    // may /pkg files be cached forever (test binaries serve unhashed names).
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|path| path.exists());
+    let leptos = LeptosOptions::builder()
+        .output_name("sonohub")
+        .site_root(site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .hash_files(hashed)
+        .build();
+    let routes = generate_route_list(App);
+    let server_state = ServerState {
+        leptos: leptos.clone(),
+        app: state.clone(),
+    };
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("sonohub_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+
+    let pkg = Router::new()
+        .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if hashed {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        ));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&server_state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .merge(pkg)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_sign_in,
+        ))
+        .layer(sessions)
+        .layer(CompressionLayer::new())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", id, method = %req.method(), uri = %req.uri())
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(server_state)
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<ServerState>) -> Response {
+    if state.app.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+/// Paths anyone may fetch: sign-in, server functions (they check for themselves), files.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
+}
+
+/// Sends a signed-out visitor of a page to sign-in and back; keeps signed-in users off `/login`.
+async fn require_sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() != axum::http::Method::GET {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let signed_in = match session.get::<String>(USER_KEY).await {
+        Ok(Some(id)) => matches!(
+            backend::users::current(&state.db, &UserId(id)).await,
+            Ok(Some(_))
+        ),
+        _ => false,
+    };
+    if path == "/login" && signed_in {
+        let next = req.uri().query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("next="))
+                .map(percent_decode)
+        });
+        return Redirect::to(&app::pages::login::safe_next(next)).into_response();
+    }
+    if signed_in || is_public(&path) {
+        return next.run(req).await;
+    }
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or(path);
+    Redirect::to(&app::pages::guard::login_href(&target)).into_response()
+}
+
+/// Decodes `%XX` escapes (enough for the `next` parameter we write ourselves).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_round_trips_through_the_login_url() {
+        let href = app::pages::guard::login_href("/people?site=a b&x=1");
+        let next = href.strip_prefix("/login?next=").unwrap();
+        assert!(!next.contains('&') && !next.contains(' '));
+        assert_eq!(percent_decode(next), "/people?site=a b&x=1");
+    }
+
+    #[test]
+    fn pages_are_protected_and_files_are_not() {
+        assert!(is_public("/login"));
+        assert!(is_public("/pkg/sonohub.wasm"));
+        assert!(is_public("/favicon.svg"));
+        assert!(is_public("/api/login"));
+        assert!(!is_public("/"));
+        assert!(!is_public("/people"));
+        assert!(!is_public("/admin/sites"));
+        assert!(!is_public("/cases/2.25.1234"));
+    }
+}

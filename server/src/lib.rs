@@ -1,0 +1,8 @@
+//! The SonoHub server: configuration, start-up, the HTTP stack and the demo seed.
+pub mod config;
+pub mod http;
+pub mod seed;
+pub mod sessions;
+
+pub use config::ServerConfig;
+pub use http::{Started, start};

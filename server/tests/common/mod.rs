@@ -1,0 +1,97 @@
+//! Test harness: the real router on port 0 with a fresh database, and a cookie-keeping client.
+#![allow(dead_code)]
+use server::{ServerConfig, Started, start};
+use std::path::PathBuf;
+
+pub const DEMO_PASSWORD: &str = server::seed::DEMO_PASSWORD;
+
+/// A running server with its own temp data folder.
+pub struct TestApp {
+    pub started: Started,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts a server with the demo accounts on a fresh SQLite database.
+    pub async fn demo() -> TestApp {
+        Self::with(|c| c.demo = true).await
+    }
+
+    /// Starts a server after letting `tweak` adjust its config.
+    pub async fn with(tweak: impl FnOnce(&mut ServerConfig)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = ServerConfig::for_tests(dir.path().to_path_buf());
+        config.site_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site");
+        tweak(&mut config);
+        let started = start(config).await.expect("server starts");
+        let base = format!("http://{}", started.addr);
+        TestApp {
+            started,
+            base,
+            _dir: dir,
+        }
+    }
+
+    /// A new browser-like client (own cookie jar, no automatic redirects).
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET a page as a browser would.
+    pub async fn page(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Calls a server function with form fields; returns status and JSON body.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let res = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+
+    /// Signs in and panics unless it worked.
+    pub async fn sign_in(&self, username: &str, password: &str) -> serde_json::Value {
+        let (status, body) = self
+            .call("login", &[("username", username), ("password", password)])
+            .await;
+        assert_eq!(status, 200, "sign-in of {username} failed: {body}");
+        body
+    }
+
+    /// The signed-in user as `/api/me` reports it (JSON null when signed out).
+    pub async fn me(&self) -> serde_json::Value {
+        self.call("me", &[]).await.1
+    }
+}

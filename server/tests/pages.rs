@@ -1,0 +1,117 @@
+//! Server-rendered pages: the language chosen from the request, and pages per role.
+mod common;
+use common::{DEMO_PASSWORD, TestApp};
+
+#[tokio::test]
+async fn sign_in_page_speaks_chinese_by_default_and_english_when_asked() {
+    let app = TestApp::demo().await;
+    let c = app.client();
+    let zh = c.page("/login").await.text().await.unwrap();
+    assert!(
+        zh.contains("登录") && zh.contains("用户名"),
+        "default is Chinese"
+    );
+    assert!(zh.contains("lang=\"zh\""), "html lang is set");
+
+    let en = c
+        .http
+        .get(c.url("/login"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("Sign in") && en.contains("Username"),
+        "Accept-Language: en"
+    );
+
+    let cookie = c
+        .http
+        .get(c.url("/login"))
+        .header("accept-language", "en")
+        .header("cookie", "i18n_pref_locale=zh")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        cookie.contains("用户名"),
+        "the remembered choice wins over the browser's"
+    );
+}
+
+#[tokio::test]
+async fn each_role_gets_its_own_home_and_sections() {
+    let app = TestApp::demo().await;
+    let cases = [
+        (
+            "li.na",
+            "home-learner",
+            vec!["/cases", "/courses", "/replays", "/competency"],
+            vec!["/people", "/admin"],
+        ),
+        (
+            "chen.jing",
+            "home-expert",
+            vec!["/cases", "/competency"],
+            vec!["/people", "/admin\""],
+        ),
+        (
+            "zhou.min",
+            "home-coordinator",
+            vec!["/people", "/competency", "network-table"],
+            vec!["href=\"/admin\""],
+        ),
+        (
+            "admin",
+            "home-admin",
+            vec!["/people", "/admin"],
+            vec!["href=\"/cases\""],
+        ),
+    ];
+    for (user, marker, present, absent) in cases {
+        let c = app.client();
+        c.sign_in(user, DEMO_PASSWORD).await;
+        let html = c.page("/").await.text().await.unwrap();
+        assert!(html.contains(marker), "{user}: {marker}");
+        for p in present {
+            assert!(html.contains(p), "{user} should see {p}");
+        }
+        for a in absent {
+            assert!(!html.contains(a), "{user} should not see {a}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_learner_is_refused_the_people_page() {
+    let app = TestApp::demo().await;
+    let c = app.client();
+    c.sign_in("li.na", DEMO_PASSWORD).await;
+    let html = c.page("/people").await.text().await.unwrap();
+    assert!(
+        html.contains("您的角色无权执行此操作"),
+        "translated refusal"
+    );
+    assert!(!html.contains("people-table"));
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id_and_are_compressed() {
+    let app = TestApp::demo().await;
+    let c = app.client();
+    let res = c
+        .http
+        .get(c.url("/login"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().contains_key("x-request-id"));
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+}
