@@ -23,6 +23,11 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig::for_tests(dir.path().to_path_buf());
         config.site_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site");
+        if std::env::var("SONOHUB_TEST_BACKEND").as_deref() == Ok("postgres") {
+            config.database_url = Some(fresh_postgres().await.expect(
+                "SONOHUB_TEST_BACKEND=postgres needs SONOHUB_TEST_POSTGRES_URL to a running server",
+            ));
+        }
         tweak(&mut config);
         let started = start(config).await.expect("server starts");
         let base = format!("http://{}", started.addr);
@@ -94,4 +99,35 @@ impl Client {
     pub async fn me(&self) -> serde_json::Value {
         self.call("me", &[]).await.1
     }
+}
+
+/// Creates an empty PostgreSQL database on the test server and returns its url, if one is set
+/// in `SONOHUB_TEST_POSTGRES_URL` (an admin url, e.g. postgres://postgres@127.0.0.1:55432/postgres).
+pub async fn fresh_postgres() -> Option<String> {
+    use sqlx::Connection;
+    let admin = std::env::var("SONOHUB_TEST_POSTGRES_URL").ok()?;
+    let name = format!("sonohub_t_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let (prefix, _) = admin.rsplit_once('/').expect("url has a database part");
+    Some(format!("{prefix}/{name}"))
+}
+
+/// The databases repository tests run on: a fresh SQLite file always, and a fresh PostgreSQL
+/// database when one is configured (required when `SONOHUB_REQUIRE_POSTGRES=1`).
+pub async fn databases(dir: &std::path::Path) -> Vec<String> {
+    let mut urls = vec![app::backend::db::sqlite_url(dir)];
+    match fresh_postgres().await {
+        Some(url) => urls.push(url),
+        None if std::env::var("SONOHUB_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("SONOHUB_REQUIRE_POSTGRES=1 but SONOHUB_TEST_POSTGRES_URL is not set")
+        }
+        None => eprintln!("note: PostgreSQL not configured; repository tests ran on SQLite only"),
+    }
+    urls
 }

@@ -1,0 +1,51 @@
+# SonoHub: `make run` starts the app with demo data; `make test` runs every check and test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR := never
+PG_URL_FILE := target/pg-url
+
+.PHONY: run test tools test-tools build lint unit e2e clean
+
+## Start SonoHub at http://127.0.0.1:3000 on the embedded database with demo accounts.
+run: tools build
+	target/release/sonohub serve --demo
+
+## Every check: format, clippy (server and browser builds), unit + integration tests on
+## SQLite and PostgreSQL, then the browser suite against a release build.
+test: test-tools
+	@rm -f target/step-times.txt
+	@start=$$(date +%s); \
+	.ci/step fmt cargo fmt --all --check && \
+	.ci/step clippy-ssr cargo clippy --workspace --all-targets -- -D warnings && \
+	.ci/step clippy-hydrate cargo clippy -p app --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings && \
+	.ci/step tests $(MAKE) --no-print-directory unit && \
+	.ci/step build $(MAKE) --no-print-directory build && \
+	.ci/step e2e $(MAKE) --no-print-directory e2e; rc=$$?; \
+	echo; echo "step             time  result"; cat target/step-times.txt; \
+	echo "total            $$(( $$(date +%s) - start ))s"; exit $$rc
+
+tools:
+	.ci/tools build
+
+test-tools:
+	.ci/tools test
+
+## Release build of the server and the wasm bundle (target/release/sonohub, target/site).
+build:
+	cargo leptos build --release
+
+## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, then the
+## HTTP integration suites again with PostgreSQL behind the server.
+unit:
+	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
+	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
+	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test -p server --test auth --test people --test pages
+
+## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
+e2e:
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules data

@@ -1,0 +1,42 @@
+// Playwright drives Debian's Chromium against a release SonoHub server with demo data.
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.SONOHUB_E2E_PORT ?? 3107);
+const base = `http://127.0.0.1:${port}`;
+const data = process.env.SONOHUB_E2E_DATA ?? '../target/e2e-data';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: base,
+    locale: 'zh-CN',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf ${data} && ../target/release/sonohub serve --demo --addr 127.0.0.1:${port} --data ${data}`,
+    url: `${base}/healthz`,
+    env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,38 @@
+// Takes screenshots of the main pages for review: node screenshots.mjs BASE_URL OUT_DIR
+import { chromium } from '@playwright/test';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:3000';
+const out = process.argv[3] ?? '../target/screenshots';
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function shoot(name, { locale = 'zh-CN', user, path = '/', viewport = { width: 1280, height: 800 } } = {}) {
+  const context = await browser.newContext({ locale, viewport });
+  const page = await context.newPage();
+  if (user) {
+    await page.goto(`${base}/login`);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    await page.fill('#username', user);
+    await page.fill('#password', 'sonohub-demo');
+    await page.click('form button[type="submit"]');
+    await page.waitForURL(`${base}/`);
+  }
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  await context.close();
+  console.log(`${out}/${name}.png`);
+}
+
+await shoot('login-zh', { path: '/login' });
+await shoot('login-en', { path: '/login', locale: 'en-GB' });
+await shoot('home-learner', { user: 'li.na' });
+await shoot('home-coordinator', { user: 'zhou.min' });
+await shoot('people-admin', { user: 'admin', path: '/people' });
+await shoot('sites-admin-en', { user: 'admin', path: '/admin/sites', locale: 'en-GB' });
+await shoot('home-learner-phone', { user: 'li.na', viewport: { width: 390, height: 844 } });
+await browser.close();

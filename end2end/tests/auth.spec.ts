@@ -1,0 +1,78 @@
+// Sign-in as a person does it: the right sections per role, errors, redirects, languages.
+import { expect, test } from '@playwright/test';
+import { hydrated, signIn } from './helpers';
+
+const SECTIONS: Record<string, string[]> = {
+  'li.na': ['病例库', '课程', '指导回放', '能力档案'],
+  'chen.jing': ['病例库', '课程', '指导回放', '能力档案'],
+  'zhou.min': ['病例库', '课程', '指导回放', '能力档案', '人员'],
+  admin: ['人员', '系统管理'],
+};
+
+for (const [user, sections] of Object.entries(SECTIONS)) {
+  test(`${user} sees exactly the sections of their role`, async ({ page }) => {
+    await signIn(page, user);
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await expect(nav.getByRole('link')).toHaveText(sections);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('您好');
+  });
+}
+
+test('a wrong password shows the translated error and opens no session', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.locator('#username').fill('li.na');
+  await page.locator('#password').fill('not-the-password');
+  await page.locator('form button[type="submit"]').click();
+  await expect(page.getByTestId('login-error')).toHaveText('用户名或密码不正确。');
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login\?next=\//);
+});
+
+test('empty fields are caught in the browser before anything is sent', async ({ page }) => {
+  let posted = false;
+  page.on('request', (r) => {
+    if (r.url().includes('/api/login')) posted = true;
+  });
+  await page.goto('/login');
+  await hydrated(page);
+  await page.locator('form button[type="submit"]').click();
+  await expect(page.getByTestId('login-error')).toHaveText('请填写用户名和密码。');
+  expect(posted).toBe(false);
+});
+
+test('a signed-out visit to a protected page goes to sign-in and back', async ({ page }) => {
+  await page.goto('/people');
+  await expect(page).toHaveURL(/\/login\?next=\/people$/);
+  await signIn(page, 'zhou.min', undefined, '/people');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('人员');
+  await expect(page.getByTestId('people-table')).toBeVisible();
+});
+
+test('the language switch changes the page and sticks across reload', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('登录');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+  await signIn(page, 'li.na');
+  await expect(page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link')).toHaveText([
+    'Cases',
+    'Courses',
+    'Replays',
+    'Competency',
+  ]);
+  await page.getByRole('button', { name: '中文' }).click();
+  await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '病例库' })).toBeVisible();
+});
+
+test('signing out ends the session', async ({ page }) => {
+  await signIn(page, 'chen.jing');
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.waitForURL(/\/login/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login\?next=\//);
+});

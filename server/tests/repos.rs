@@ -1,0 +1,171 @@
+//! Repository tests, run on SQLite and on PostgreSQL with the same SQL.
+mod common;
+use app::backend::{AppState, Db, Settings, audit, auth, sites, users};
+use app::model::{AppError, Role, UserId};
+use std::sync::Arc;
+
+async fn each_database(check: impl AsyncFn(Db)) {
+    let dir = tempfile::tempdir().unwrap();
+    for url in common::databases(dir.path()).await {
+        let db = Db::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e:#}"));
+        check(db).await;
+    }
+}
+
+async fn add_user(db: &Db, username: &str, role: Role, site_code: &str) -> UserId {
+    let site = sites::by_code(db, site_code).await.unwrap().unwrap();
+    let hash = auth::hash_password("repository-test-pw".into())
+        .await
+        .unwrap();
+    users::insert(
+        db,
+        users::InsertUser {
+            username,
+            display_name: "测试 Test",
+            role,
+            site_id: &site.id,
+            password_hash: &hash,
+        },
+    )
+    .await
+    .unwrap()
+    .expect("username free")
+}
+
+#[tokio::test]
+async fn the_network_is_seeded_once() {
+    each_database(async |db: Db| {
+        assert_eq!(sites::ensure_network(&db).await.unwrap(), 14);
+        assert_eq!(sites::ensure_network(&db).await.unwrap(), 0, "idempotent");
+        let all = sites::list(&db).await.unwrap();
+        assert_eq!(all.len(), 14);
+        assert_eq!(all[0].code, "HUB", "hub first");
+        let dh = sites::by_code(&db, "DH").await.unwrap().unwrap();
+        assert!(
+            sites::update(&db, &dh.id, "东湖中心", "Donghu Centre", false)
+                .await
+                .unwrap()
+        );
+        let dh = sites::get(&db, &dh.id).await.unwrap().unwrap();
+        assert_eq!(
+            (dh.name_zh.as_str(), dh.name_en.as_str(), dh.active),
+            ("东湖中心", "Donghu Centre", false)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_are_unique_filterable_and_can_be_disabled() {
+    each_database(async |db: Db| {
+        sites::ensure_network(&db).await.unwrap();
+        let a = add_user(&db, "wu.hong", Role::Learner, "DH").await;
+        add_user(&db, "xu.jun", Role::Expert, "HUB").await;
+        add_user(&db, "he.li", Role::Learner, "HUB").await;
+        let hub = sites::by_code(&db, "HUB").await.unwrap().unwrap();
+        let hash = auth::hash_password("another-password".into())
+            .await
+            .unwrap();
+        let dup = users::insert(
+            &db,
+            users::InsertUser {
+                username: "wu.hong",
+                display_name: "x",
+                role: Role::Admin,
+                site_id: &hub.id,
+                password_hash: &hash,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(dup, None, "a taken username is reported, not an error");
+        assert_eq!(users::list(&db, None, None).await.unwrap().len(), 3);
+        assert_eq!(
+            users::list(&db, Some(&hub.id), None).await.unwrap().len(),
+            2
+        );
+        assert_eq!(
+            users::list(&db, Some(&hub.id), Some(Role::Learner))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            users::list(&db, None, Some(Role::Coordinator))
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+
+        let me = users::current(&db, &a).await.unwrap().unwrap();
+        assert_eq!(me.site.code, "DH");
+        assert!(users::set_active(&db, &a, false).await.unwrap());
+        assert_eq!(
+            users::current(&db, &a).await.unwrap(),
+            None,
+            "disabled users are signed out"
+        );
+        assert!(
+            !users::set_active(&db, &UserId("missing".into()), false)
+                .await
+                .unwrap()
+        );
+
+        let per_site = sites::people_per_site(&db).await.unwrap();
+        let hub_row = per_site.iter().find(|r| r.site.code == "HUB").unwrap();
+        assert_eq!((hub_row.learners, hub_row.experts), (1, 1));
+        let dh_row = per_site.iter().find(|r| r.site.code == "DH").unwrap();
+        assert_eq!(dh_row.learners, 0, "disabled accounts are not counted");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_checks_passwords_and_limits_failures() {
+    each_database(async |db: Db| {
+        sites::ensure_network(&db).await.unwrap();
+        let id = add_user(&db, "gao.yan", Role::Learner, "XC").await;
+        let state = AppState {
+            db: db.clone(),
+            settings: Arc::new(Settings::default()),
+        };
+        assert_eq!(
+            auth::authenticate(&state, "Gao.Yan ", "repository-test-pw", "10.0.0.1").await,
+            Ok(id)
+        );
+        assert_eq!(
+            auth::authenticate(&state, "gao.yan", "nope", "10.0.0.1").await,
+            Err(AppError::BadCredentials)
+        );
+        assert_eq!(
+            auth::authenticate(&state, "no.one", "nope", "10.0.0.1").await,
+            Err(AppError::BadCredentials)
+        );
+        for _ in 0..4 {
+            let _ = auth::authenticate(&state, "gao.yan", "nope", "10.0.0.2").await;
+        }
+        assert_eq!(
+            auth::authenticate(&state, "gao.yan", "repository-test-pw", "10.0.0.3").await,
+            Err(AppError::RateLimited)
+        );
+        assert_eq!(
+            auth::prune_attempts(&db).await.unwrap(),
+            0,
+            "recent attempts are kept"
+        );
+        audit::record(
+            &db,
+            None,
+            "test_event",
+            Some("x"),
+            serde_json::json!({"k": "值"}),
+        )
+        .await;
+        assert_eq!(audit::count(&db, "test_event").await.unwrap(), 1);
+    })
+    .await;
+}
