@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR := never
+# CI builds once from clean: incremental caches would only cost disk.
+export CARGO_INCREMENTAL := 0
 PG_URL_FILE := target/pg-url
 
 .PHONY: run test tools test-tools build lint unit e2e clean

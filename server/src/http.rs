@@ -252,12 +252,14 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        if let Some(b) = escaped {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -275,6 +277,11 @@ mod tests {
         let next = href.strip_prefix("/login?next=").unwrap();
         assert!(!next.contains('&') && !next.contains(' '));
         assert_eq!(percent_decode(next), "/people?site=a b&x=1");
+        assert_eq!(
+            percent_decode("%E7%97%85%例"),
+            "病%例",
+            "broken escapes stay as they are"
+        );
     }
 
     #[test]
