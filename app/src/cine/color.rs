@@ -2,7 +2,7 @@
 //! VOI window for monochrome, planar and 16-bit layouts.
 use super::codec::Samples;
 use super::error::CineError;
-use super::info::{Photometric, floats, int};
+use super::info::{ClipInfo, Photometric, floats, int};
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
@@ -34,13 +34,11 @@ pub(crate) struct DisplayParams {
 }
 
 impl DisplayParams {
-    pub(crate) fn read(ds: &InMemDicomObject, bits_allocated: u16, palette: bool) -> Self {
-        let bits_stored = int(ds, tags::BITS_STORED).unwrap_or(bits_allocated);
+    pub(crate) fn read(ds: &InMemDicomObject, info: &ClipInfo) -> Self {
+        let bits_stored = info.bits_stored;
         let first = |tag: Tag| floats(ds, tag).and_then(|v| v.first().copied());
-        let window = match (first(tags::WINDOW_CENTER), first(tags::WINDOW_WIDTH)) {
-            (Some(c), Some(w)) if c.is_finite() && w.is_finite() && w >= 1.0 => Some((c, w)),
-            _ => None,
-        };
+        let window = info.voi_window.map(|w| (w.center, w.width));
+        let palette = info.photometric_kind() == Photometric::PaletteColor;
         DisplayParams {
             mono: MonoParams {
                 bits_stored,

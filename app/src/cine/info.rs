@@ -137,6 +137,15 @@ impl Photometric {
     }
 }
 
+/// A linear VOI window (PS3.3 C.11.2.1.2).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct VoiWindow {
+    /// Window Center.
+    pub center: f64,
+    /// Window Width (at least 1).
+    pub width: f64,
+}
+
 /// Everything the viewer and `sonohub dicom info` need to know about a clip.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ClipInfo {
@@ -166,6 +175,9 @@ pub struct ClipInfo {
     pub timing_source: TimingSource,
     /// Sequence of Ultrasound Regions, clipped to the image.
     pub regions: Vec<UltrasoundRegion>,
+    /// The first VOI window (Window Center, Window Width) for monochrome display; frames
+    /// without one are shown from their minimum to their maximum.
+    pub voi_window: Option<VoiWindow>,
     /// Modality, e.g. "US".
     pub modality: Option<String>,
     /// Why frames cannot be decoded, when known before trying.
@@ -286,6 +298,16 @@ fn region(item: &InMemDicomObject) -> RawRegion {
     }
 }
 
+fn voi_window(ds: &InMemDicomObject) -> Option<VoiWindow> {
+    let first = |tag: Tag| floats(ds, tag).and_then(|v| v.first().copied());
+    match (first(tags::WINDOW_CENTER), first(tags::WINDOW_WIDTH)) {
+        (Some(center), Some(width)) if center.is_finite() && width.is_finite() && width >= 1.0 => {
+            Some(VoiWindow { center, width })
+        }
+        _ => None,
+    }
+}
+
 /// Reads a clip's description from a parsed file.
 pub(crate) fn clip_info(obj: &DefaultDicomObject) -> Result<ClipInfo, CineError> {
     let ds: &InMemDicomObject = obj;
@@ -348,6 +370,7 @@ pub(crate) fn clip_info(obj: &DefaultDicomObject) -> Result<ClipInfo, CineError>
         frame_time_vector_ms: timing.frame_time_vector_ms,
         timing_source: timing.source,
         regions,
+        voi_window: voi_window(ds),
         modality: text(ds, tags::MODALITY),
         unsupported: None,
     };

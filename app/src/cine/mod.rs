@@ -19,14 +19,13 @@ pub mod synth;
 pub mod timing;
 
 pub use error::CineError;
-pub use info::{ClipInfo, TransferSyntaxInfo};
+pub use info::{ClipInfo, TransferSyntaxInfo, VoiWindow};
 pub use measure::{ImagePoint, MeasureError, distance_mm, ellipse_area_mm2, polygon_area_mm2};
 pub use regions::{PhysicalUnits, RegionDataType, SpatialFormat, UltrasoundRegion};
 pub use timing::{FrameTiming, TimingSource};
 
 use color::DisplayParams;
 use dicom_object::{DefaultDicomObject, OpenFileOptions, file::ReadPreamble};
-use info::Photometric;
 
 /// One frame as displayed: RGBA8, row-major, `width × height × 4` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,11 +73,7 @@ impl Clip {
                 }
             })?;
         let info = info::clip_info(&object)?;
-        let display = DisplayParams::read(
-            &object,
-            info.bits_allocated,
-            info.photometric_kind() == Photometric::PaletteColor,
-        );
+        let display = DisplayParams::read(&object, &info);
         Ok(Clip {
             object,
             info,
