@@ -246,8 +246,8 @@ pub(crate) fn to_rgba(
                         (lo.min(*v), hi.max(*v))
                     });
                 if lo.is_finite() && hi > lo {
-                    // The window whose ends map exactly to min and max.
-                    ((lo + hi) / 2.0 + 0.5, hi - lo + 1.0)
+                    // dcmtk's min-max window, so frames match `dcmj2pnm +Wm` exactly.
+                    ((lo + hi + 1.0) / 2.0, hi - lo + 1.0)
                 } else {
                     (lo + 0.5, 1.0)
                 }
@@ -268,7 +268,7 @@ pub(crate) fn to_rgba(
     Ok(out)
 }
 
-/// The LINEAR VOI function of PS3.3 C.11.2.1.2.1 onto 0..=255.
+/// The LINEAR VOI function of PS3.3 C.11.2.1.2.1 onto 0..=255, truncating like dcmtk.
 fn window_linear(x: f64, center: f64, width: f64) -> u8 {
     if width <= 1.0 {
         return if x < center - 0.5 { 0 } else { 255 };
@@ -280,9 +280,9 @@ fn window_linear(x: f64, center: f64, width: f64) -> u8 {
     } else if x > hi {
         255
     } else {
-        (((x - (center - 0.5)) / (width - 1.0) + 0.5) * 255.0)
-            .round()
-            .clamp(0.0, 255.0) as u8
+        // Same value as the standard's ((x - (c - 0.5)) / (w - 1) + 0.5) * 255, computed from
+        // the left edge so integer inputs stay exact before truncation.
+        ((x - lo) * 255.0 / (width - 1.0)).floor().clamp(0.0, 255.0) as u8
     }
 }
 
@@ -320,7 +320,7 @@ mod tests {
     fn linear_window_maps_its_ends() {
         assert_eq!(window_linear(-1000.0, 40.0, 400.0), 0);
         assert_eq!(window_linear(1000.0, 40.0, 400.0), 255);
-        assert_eq!(window_linear(39.5, 40.0, 400.0), 128);
+        assert_eq!(window_linear(39.5, 40.0, 400.0), 127);
     }
 
     #[test]
@@ -337,7 +337,7 @@ mod tests {
             palette: None,
         };
         let out = to_rgba(&s, 3, 1, &params).expect("decodes");
-        assert_eq!([out[0], out[4], out[8]], [255, 127, 0]);
+        assert_eq!([out[0], out[4], out[8]], [255, 128, 0]);
     }
 
     #[test]
