@@ -110,13 +110,13 @@ fn difference(ours: &RgbaFrame, theirs: &Pnm) -> (f64, u8) {
     let mut max = 0u8;
     let mut count = 0u64;
     for (px, rgba) in ours.rgba.chunks_exact(4).enumerate() {
-        for c in 0..3 {
+        for (c, ours) in rgba.iter().take(3).enumerate() {
             let theirs = if theirs.channels == 1 {
                 theirs.data[px]
             } else {
                 theirs.data[px * 3 + c]
             };
-            let d = rgba[c].abs_diff(theirs);
+            let d = ours.abs_diff(theirs);
             sum += u64::from(d);
             max = max.max(d);
             count += 1;

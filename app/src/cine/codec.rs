@@ -235,7 +235,7 @@ fn decode_with_registry(
         bits_allocated: decoded.bits_allocated(),
         samples_per_pixel: decoded.samples_per_pixel(),
         planar: false,
-        photometric: Photometric::parse(&decoded.photometric_interpretation().to_string()),
+        photometric: Photometric::parse(decoded.photometric_interpretation().as_ref()),
     })
 }
 

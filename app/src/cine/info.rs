@@ -234,7 +234,7 @@ impl ClipInfo {
     }
 }
 
-fn element<'a>(obj: &'a InMemDicomObject, tag: Tag) -> Option<&'a dicom_object::mem::InMemElement> {
+fn element(obj: &InMemDicomObject, tag: Tag) -> Option<&dicom_object::mem::InMemElement> {
     obj.element_opt(tag).ok().flatten()
 }
 

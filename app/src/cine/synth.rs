@@ -152,7 +152,7 @@ fn banner_pixel(x: u32, y: u32, banner_height: u32) -> [u8; 3] {
     let line = banner_height / 4;
     let in_line = y >= line && y < banner_height.saturating_sub(line).max(line + 1);
     let cell = (banner_height / 2).max(4);
-    let glyph = (x / cell) % 7 != 6 && (x % cell) < cell * 2 / 3 && ((x / 3 + y) % 5 != 0);
+    let glyph = (x / cell) % 7 != 6 && (x % cell) < cell * 2 / 3 && !(x / 3 + y).is_multiple_of(5);
     if in_line && x >= cell && x < cell * 40 && glyph {
         BANNER_TEXT
     } else {
@@ -227,7 +227,7 @@ fn region_item(l: &SynthLayout) -> InMemDicomObject {
 }
 
 fn even(mut bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.len() % 2 == 1 {
+    if !bytes.len().is_multiple_of(2) {
         bytes.push(0);
     }
     bytes
@@ -239,7 +239,7 @@ fn rle_fragment(rgb: &[u8]) -> Vec<u8> {
         .map(|c| {
             let plane: Vec<u8> = rgb.iter().skip(c).step_by(3).copied().collect();
             let mut seg = pack_bits(&plane);
-            if seg.len() % 2 == 1 {
+            if !seg.len().is_multiple_of(2) {
                 seg.push(0x80); // PackBits no-op keeps segments even
             }
             seg
