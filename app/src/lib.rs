@@ -6,6 +6,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod cine;
 pub mod components;
 pub mod model;
 pub mod pages;

@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web app (the default).
     Serve(ServeArgs),
+    /// Inspect, export and synthesise DICOM clips with the viewer's decoder.
+    Dicom(crate::dicom_cli::DicomArgs),
 }
 
 /// Options of `sonohub serve`.

@@ -1,0 +1,118 @@
+//! The cine decoding core: parse a DICOM clip, describe it, decode any one frame to RGBA as
+//! displayed, and measure on it. One code path for the browser (wasm32) and the server.
+//!
+//! ```no_run
+//! # fn demo(bytes: &[u8]) -> Result<(), app::cine::CineError> {
+//! let clip = app::cine::Clip::parse(bytes)?;
+//! let first = clip.decode_frame(0)?;
+//! assert_eq!(first.rgba.len(), (first.width * first.height * 4) as usize);
+//! # Ok(()) }
+//! ```
+mod codec;
+mod color;
+mod error;
+mod info;
+pub mod measure;
+pub mod regions;
+#[cfg(feature = "ssr")]
+pub mod synth;
+pub mod timing;
+
+pub use error::CineError;
+pub use info::{ClipInfo, TransferSyntaxInfo, VoiWindow};
+pub use measure::{ImagePoint, MeasureError, distance_mm, ellipse_area_mm2, polygon_area_mm2};
+pub use regions::{PhysicalUnits, RegionDataType, SpatialFormat, UltrasoundRegion};
+pub use timing::{FrameTiming, TimingSource};
+
+use color::DisplayParams;
+use dicom_object::{DefaultDicomObject, OpenFileOptions, file::ReadPreamble};
+
+/// One frame as displayed: RGBA8, row-major, `width × height × 4` bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RgbaFrame {
+    /// Width in pixels (Columns).
+    pub width: u32,
+    /// Height in pixels (Rows).
+    pub height: u32,
+    /// The pixels, 4 bytes each.
+    pub rgba: Vec<u8>,
+}
+
+/// A parsed clip: the data set held once, frames decoded on demand.
+#[derive(Debug)]
+pub struct Clip {
+    object: DefaultDicomObject,
+    info: ClipInfo,
+    display: DisplayParams,
+}
+
+/// Where the `DICM` magic starts: after a 128-byte preamble, or at 0 without one.
+fn magic_offset(bytes: &[u8]) -> Option<usize> {
+    if bytes.get(128..132) == Some(b"DICM") {
+        Some(128)
+    } else if bytes.starts_with(b"DICM") {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+impl Clip {
+    /// Parses a DICOM Part 10 file (with or without its preamble).
+    pub fn parse(bytes: &[u8]) -> Result<Clip, CineError> {
+        let start = magic_offset(bytes).ok_or(CineError::NotDicom)?;
+        let rest = bytes.get(start..).ok_or(CineError::NotDicom)?;
+        let object = OpenFileOptions::new()
+            .read_preamble(ReadPreamble::Never)
+            .from_reader(rest)
+            .map_err(|e| {
+                if error::is_unexpected_eof(&e) {
+                    CineError::truncated("the file ends inside the data set")
+                } else {
+                    CineError::malformed(e.to_string())
+                }
+            })?;
+        let info = info::clip_info(&object)?;
+        let display = DisplayParams::read(&object, &info);
+        Ok(Clip {
+            object,
+            info,
+            display,
+        })
+    }
+
+    /// What the clip is: size, frames, timing, calibration.
+    pub fn info(&self) -> &ClipInfo {
+        &self.info
+    }
+
+    /// Decodes frame `n` (0-based) alone, as displayed.
+    pub fn decode_frame(&self, n: u32) -> Result<RgbaFrame, CineError> {
+        if n >= self.info.frames {
+            return Err(CineError::FrameOutOfRange {
+                frame: n,
+                frames: self.info.frames,
+            });
+        }
+        if let Some(problem) = &self.info.unsupported {
+            return Err(problem.clone());
+        }
+        let samples = codec::frame_samples(&self.object, &self.info, n)?;
+        let rgba = color::to_rgba(&samples, self.info.columns, self.info.rows, &self.display)?;
+        Ok(RgbaFrame {
+            width: self.info.columns,
+            height: self.info.rows,
+            rgba,
+        })
+    }
+}
+
+/// Describes the clip in `bytes`.
+pub fn clip_info(bytes: &[u8]) -> Result<ClipInfo, CineError> {
+    Clip::parse(bytes).map(|c| c.info)
+}
+
+/// Decodes frame `n` (0-based) of the clip in `bytes`; parse once with [`Clip`] for more.
+pub fn decode_frame(bytes: &[u8], n: u32) -> Result<RgbaFrame, CineError> {
+    Clip::parse(bytes)?.decode_frame(n)
+}
