@@ -65,10 +65,15 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("") view=pages::home::HomePage />
                         <Route path=StaticSegment("login") view=pages::login::LoginPage />
                         <Route path=StaticSegment("profile") view=pages::profile::ProfilePage />
+                        <Route path=StaticSegment("viewer") view=pages::viewer::ViewerPage />
                         <Route path=StaticSegment("people") view=pages::people::PeoplePage />
                         <Route
                             path=(StaticSegment("admin"), StaticSegment("sites"))
                             view=pages::sites::SitesPage
+                        />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("audit"))
+                            view=pages::audit::AuditPage
                         />
                         <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
                         <Route

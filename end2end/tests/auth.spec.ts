@@ -3,9 +3,9 @@ import { expect, test } from '@playwright/test';
 import { hydrated, signIn } from './helpers';
 
 const SECTIONS: Record<string, string[]> = {
-  'li.na': ['病例库', '课程', '指导回放', '能力档案'],
-  'chen.jing': ['病例库', '课程', '指导回放', '能力档案'],
-  'zhou.min': ['病例库', '课程', '指导回放', '能力档案', '人员'],
+  'li.na': ['病例库', '课程', '指导回放', '能力档案', '图像查看器'],
+  'chen.jing': ['病例库', '课程', '指导回放', '能力档案', '图像查看器'],
+  'zhou.min': ['病例库', '课程', '指导回放', '能力档案', '图像查看器', '人员'],
   admin: ['人员', '系统管理'],
 };
 
@@ -64,6 +64,7 @@ test('the language switch changes the page and sticks across reload', async ({ p
     'Courses',
     'Replays',
     'Competency',
+    'Viewer',
   ]);
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '病例库' })).toBeVisible();

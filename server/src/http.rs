@@ -67,9 +67,18 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     let db = Db::connect(&url).await?;
     backend::sites::ensure_network(&db).await?;
     seed::first_accounts(&db, &config).await?;
+    let demo_clips = if config.demo {
+        let dir = config.data_dir.clone();
+        tokio::task::spawn_blocking(move || crate::demo_clips::prepare(&dir)).await??
+    } else {
+        Vec::new()
+    };
     let state = AppState {
         db,
-        settings: Arc::new(Settings::default()),
+        settings: Arc::new(Settings {
+            demo_clips,
+            ..Settings::default()
+        }),
     };
     let store = Store::connect(&url).await?;
     tokio::spawn(
@@ -145,6 +154,15 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
         .with_secure(config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
+    let clips = Router::new()
+        .nest_service(
+            "/demo-clips",
+            ServeDir::new(crate::demo_clips::folder(&config.data_dir)),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        ));
     let pkg = Router::new()
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
         .layer(SetResponseHeaderLayer::overriding(
@@ -163,6 +181,7 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
             move || shell(leptos.clone())
         })
         .merge(pkg)
+        .merge(clips)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             ServerState,
             _,

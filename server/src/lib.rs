@@ -1,5 +1,6 @@
 //! The SonoHub server: configuration, start-up, the HTTP stack and the demo seed.
 pub mod config;
+pub mod demo_clips;
 pub mod dicom_cli;
 pub mod http;
 pub mod seed;

@@ -295,3 +295,33 @@ async fn admins_rename_sites_and_others_cannot() {
         json!({"Invalid": {"field": "name_zh", "reason": "required"}})
     );
 }
+
+#[tokio::test]
+async fn admins_read_the_audit_log_and_nobody_else_does() {
+    let app = TestApp::demo().await;
+    let admin = app.client();
+    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let learner = app.client();
+    let me = learner.sign_in("li.na", DEMO_PASSWORD).await;
+    admin
+        .call(
+            "set_user_active",
+            &[("user_id", me["id"].as_str().unwrap()), ("active", "false")],
+        )
+        .await;
+    let (status, events) = admin.call("audit", &[]).await;
+    assert_eq!(status, 200, "{events}");
+    let events = events.as_array().unwrap();
+    assert_eq!(events[0]["action"], "user_disabled", "newest first");
+    assert_eq!(events[0]["actor"], "admin");
+    assert_eq!(events[0]["subject"], "li.na", "subjects are shown by name");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["action"] == "sign_in" && e["actor"] == "li.na")
+    );
+    let coordinator = app.client();
+    coordinator.sign_in("zhou.min", DEMO_PASSWORD).await;
+    let (_, body) = coordinator.call("audit", &[]).await;
+    assert_eq!(body, json!("Forbidden"));
+}

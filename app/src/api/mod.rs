@@ -1,5 +1,7 @@
 //! Server functions, grouped by area: authorise, validate, call `backend`, map errors.
+pub mod audit;
 pub mod auth;
+pub mod clips;
 pub mod people;
 pub mod sites;
 

@@ -33,3 +33,46 @@ pub async fn count(db: &Db, action: &str) -> Result<i64, sqlx::Error> {
         .await?;
     Ok(n)
 }
+
+/// The most recent events, newest first, with names instead of ids where they resolve.
+pub async fn recent(
+    db: &Db,
+    limit: i64,
+    before: Option<i64>,
+) -> Result<Vec<crate::model::AuditEvent>, sqlx::Error> {
+    let rows: Vec<(
+        String,
+        i64,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    )> = sqlx::query_as(
+        "SELECT e.id, e.at, a.username, e.action, e.subject, \
+                    COALESCE(su.username, ss.code), e.detail \
+             FROM audit_events e \
+             LEFT JOIN users a ON a.id = e.actor_id \
+             LEFT JOIN users su ON su.id = e.subject \
+             LEFT JOIN sites ss ON ss.id = e.subject \
+             WHERE e.at < $1 \
+             ORDER BY e.at DESC, e.id DESC LIMIT $2",
+    )
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, at, actor, action, subject, subject_name, detail)| crate::model::AuditEvent {
+                id,
+                at,
+                actor,
+                action,
+                subject: subject_name.or(subject),
+                detail,
+            },
+        )
+        .collect())
+}

@@ -24,6 +24,8 @@ pub struct Settings {
     /// Failed sign-ins allowed per client address inside `login_window_secs`.
     pub max_failures_per_ip: i64,
     pub login_window_secs: i64,
+    /// Synthetic clips served under `/demo-clips/` (demo mode only).
+    pub demo_clips: Vec<crate::model::DemoClip>,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             login_window_secs: 15 * 60,
+            demo_clips: Vec::new(),
         }
     }
 }

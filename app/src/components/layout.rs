@@ -22,6 +22,7 @@ enum NavItem {
     Courses,
     Replays,
     Competency,
+    Viewer,
     People,
     Admin,
 }
@@ -33,6 +34,7 @@ impl NavItem {
             NavItem::Courses => "/courses",
             NavItem::Replays => "/replays",
             NavItem::Competency => "/competency",
+            NavItem::Viewer => "/viewer",
             NavItem::People => "/people",
             NavItem::Admin => "/admin",
         }
@@ -44,6 +46,7 @@ impl NavItem {
             NavItem::Courses => t_string!(i18n, nav.courses),
             NavItem::Replays => t_string!(i18n, nav.replays),
             NavItem::Competency => t_string!(i18n, nav.competency),
+            NavItem::Viewer => t_string!(i18n, nav.viewer),
             NavItem::People => t_string!(i18n, nav.people),
             NavItem::Admin => t_string!(i18n, nav.admin),
         }
@@ -57,12 +60,14 @@ impl NavItem {
                 NavItem::Courses,
                 NavItem::Replays,
                 NavItem::Competency,
+                NavItem::Viewer,
             ],
             Role::Coordinator => &[
                 NavItem::Cases,
                 NavItem::Courses,
                 NavItem::Replays,
                 NavItem::Competency,
+                NavItem::Viewer,
                 NavItem::People,
             ],
             Role::Admin => &[NavItem::People, NavItem::Admin],

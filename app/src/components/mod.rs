@@ -1,3 +1,4 @@
 //! Reusable UI: the layout shell, error messages and small form pieces.
 pub mod errors;
 pub mod layout;
+pub mod viewer;

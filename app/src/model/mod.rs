@@ -1,7 +1,13 @@
 //! Types shared by the browser and the server: ids, roles, people, sites and the one app error.
+mod annotation;
+mod audit;
+mod clips;
 mod error;
 mod people;
 
+pub use annotation::{Annotation, Point, Shape};
+pub use audit::AuditEvent;
+pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};
 pub use people::{
     CurrentUser, NewUser, Role, Site, SiteId, SiteKind, SitePeople, UserId, UserSummary, rules,

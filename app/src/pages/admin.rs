@@ -31,6 +31,12 @@ pub fn AdminPage() -> impl IntoView {
                                     <p>{t!(i18n, home.admin_sites)}</p>
                                 </a>
                             </li>
+                            <li class="card">
+                                <a href="/admin/audit">
+                                    <h3>{t!(i18n, audit.title)}</h3>
+                                    <p>{t!(i18n, audit.intro)}</p>
+                                </a>
+                            </li>
                         </ul>
                     </section>
                 }

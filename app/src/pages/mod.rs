@@ -1,5 +1,6 @@
 //! One module per area of the app.
 pub mod admin;
+pub mod audit;
 pub mod errors;
 pub mod guard;
 pub mod home;
@@ -8,3 +9,4 @@ pub mod people;
 pub mod profile;
 pub mod sections;
 pub mod sites;
+pub mod viewer;

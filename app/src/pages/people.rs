@@ -8,6 +8,17 @@ use crate::i18n::*;
 use crate::model::{CurrentUser, NewUser, Role, Site, SiteId, UserSummary, rules};
 use leptos::prelude::*;
 
+/// Unix seconds as date and time (minutes) in the network's time zone (China, UTC+8).
+pub fn network_time(secs: i64) -> String {
+    let minute = (secs + 8 * 3600).rem_euclid(86_400) / 60;
+    format!(
+        "{} {:02}:{:02}",
+        network_date(secs),
+        minute / 60,
+        minute % 60
+    )
+}
+
 /// Unix seconds as a date in the network's time zone (China, UTC+8).
 pub fn network_date(secs: i64) -> String {
     let days = (secs + 8 * 3600).div_euclid(86_400);
@@ -370,5 +381,6 @@ mod tests {
         // 2026-11-25 17:00 UTC is already the 26th in Beijing.
         assert_eq!(network_date(1_795_626_000), "2026-11-26");
         assert_eq!(network_date(951_782_400), "2000-02-29");
+        assert_eq!(super::network_time(1_795_626_000), "2026-11-26 01:00");
     }
 }

@@ -1,0 +1,17 @@
+//! The audit trail, for admins.
+use crate::model::{AppError, AuditEvent};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {super::guard, crate::backend, crate::model::Role};
+
+/// One page of events (50), newest first, older than `before` (unix seconds) when given.
+#[server(endpoint = "audit")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn audit_log(before: Option<i64>) -> Result<Vec<AuditEvent>, AppError> {
+    let state = guard::state()?;
+    guard::user_with(&[Role::Admin]).await?;
+    backend::audit::recent(&state.db, 50, before)
+        .await
+        .map_err(backend::internal)
+}

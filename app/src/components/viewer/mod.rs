@@ -1,0 +1,510 @@
+//! The cine viewer: streams a DICOM clip, shows its first frame as soon as it is decoded,
+//! decodes ahead within a memory budget in small slices between frames, and plays at the
+//! clip's own rate. Controls: play/pause, step, first/last, scrub, speed, loop/bounce, zoom,
+//! pan, fit, fullscreen, PNG export, keyboard and touch; calibrated distance and area; an
+//! annotation layer.
+mod fetch;
+pub mod playback;
+mod render;
+
+pub use fetch::read_file;
+
+use crate::cine::{ClipInfo, ImagePoint, MeasureError};
+use crate::components::viewer::playback::{LoopMode, SPEEDS, Schedule, clock};
+use crate::i18n::*;
+use crate::model::{Annotation, Shape};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use render::{Player, ViewerError};
+use std::sync::Arc;
+
+/// Where the clip comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClipSource {
+    /// Fetched (and streamed) from this address.
+    Url(String),
+    /// A file the user opened; it never leaves the browser.
+    Local { name: String, bytes: Arc<Vec<u8>> },
+}
+
+/// What the pointer does on the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Pan,
+    Distance,
+    Area,
+}
+
+/// Loading state shown over the image.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadState {
+    Idle,
+    Loading { received: u64, total: Option<u64> },
+    Ready,
+    Failed(ViewerError),
+}
+
+/// Everything the controls read and write; all `Copy` handles.
+#[derive(Clone, Copy)]
+pub(crate) struct ViewerState {
+    pub load: RwSignal<LoadState>,
+    pub info: RwSignal<Option<ClipInfo>>,
+    pub frame: RwSignal<u32>,
+    pub playing: RwSignal<bool>,
+    pub speed: RwSignal<f64>,
+    pub mode: RwSignal<LoopMode>,
+    pub decoded: RwSignal<u32>,
+    pub dropped: RwSignal<u32>,
+    pub zoom: RwSignal<f64>,
+    pub pan: RwSignal<(f64, f64)>,
+    pub tool: RwSignal<Tool>,
+    pub points: RwSignal<Vec<ImagePoint>>,
+    pub player: StoredValue<Option<Player>, LocalStorage>,
+    pub generation: StoredValue<u64>,
+    pub canvas: NodeRef<leptos::html::Canvas>,
+}
+
+fn translate_error(i18n: I18nContext<Locale>, err: &ViewerError) -> String {
+    use crate::cine::CineError as C;
+    match err {
+        ViewerError::Fetch(detail) => {
+            t_string!(i18n, viewer.err_fetch, detail = detail.clone()).to_string()
+        }
+        ViewerError::Cine(e) => match e {
+            C::NotDicom => t_string!(i18n, viewer.err_not_dicom).to_string(),
+            C::Truncated { .. } => t_string!(i18n, viewer.err_truncated).to_string(),
+            C::NoPixelData => t_string!(i18n, viewer.err_no_pixels).to_string(),
+            C::UnsupportedTransferSyntax { name, uid } => {
+                t_string!(i18n, viewer.err_syntax, name = format!("{name} ({uid})")).to_string()
+            }
+            C::UnsupportedPhotometric { photometric } => {
+                t_string!(i18n, viewer.err_photometric, name = photometric.clone()).to_string()
+            }
+            other => t_string!(i18n, viewer.err_decode, detail = other.to_string()).to_string(),
+        },
+    }
+}
+
+fn measure_error(i18n: I18nContext<Locale>, err: &MeasureError) -> String {
+    match err {
+        MeasureError::NotCalibrated { .. } => t_string!(i18n, viewer.uncalibrated),
+        MeasureError::DifferentRegions => t_string!(i18n, viewer.across_regions),
+        MeasureError::TooFewPoints { .. } => t_string!(i18n, viewer.more_points),
+        MeasureError::NotFinite { .. } => t_string!(i18n, viewer.uncalibrated),
+    }
+    .to_string()
+}
+
+/// The measurement for the points placed so far, as text.
+fn measurement_text(i18n: I18nContext<Locale>, st: ViewerState) -> Option<String> {
+    let points = st.points.get();
+    let info = st.info.get()?;
+    let tool = st.tool.get();
+    let result = match (tool, points.len()) {
+        (Tool::Distance, 2) => {
+            crate::cine::distance_mm(&info.regions, points[0], points[1]).map(|mm| {
+                let value = if mm >= 10.0 {
+                    format!("{:.2} cm", mm / 10.0)
+                } else {
+                    format!("{mm:.1} mm")
+                };
+                t_string!(i18n, viewer.distance_is, value = value).to_string()
+            })
+        }
+        (Tool::Area, n) if n >= 3 => {
+            crate::cine::polygon_area_mm2(&info.regions, &points).map(|mm2| {
+                let value = if mm2 >= 100.0 {
+                    format!("{:.2} cm²", mm2 / 100.0)
+                } else {
+                    format!("{mm2:.1} mm²")
+                };
+                t_string!(i18n, viewer.area_is, value = value).to_string()
+            })
+        }
+        (Tool::Distance | Tool::Area, n) if n > 0 => {
+            // Check the points placed so far, so the user learns at once when a spot
+            // cannot be measured.
+            match crate::cine::measure::calibrated_region_at(&info.regions, points[n - 1]) {
+                None => Err(MeasureError::NotCalibrated { index: n - 1 }),
+                Some(_) => return Some(t_string!(i18n, viewer.more_points).to_string()),
+            }
+        }
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| measure_error(i18n, &e)))
+}
+
+fn annotation_view(a: &Annotation) -> AnyView {
+    let color = a.color.clone().unwrap_or_else(|| "#ffd54f".to_string());
+    match &a.shape {
+        Shape::Arrow { tail, head } => {
+            let (dx, dy) = (head.x - tail.x, head.y - tail.y);
+            let len = dx.hypot(dy).max(1.0);
+            let (ux, uy) = (dx / len, dy / len);
+            let size = (len * 0.25).clamp(6.0, 18.0);
+            let left = (
+                head.x - ux * size - uy * size * 0.5,
+                head.y - uy * size + ux * size * 0.5,
+            );
+            let right = (
+                head.x - ux * size + uy * size * 0.5,
+                head.y - uy * size - ux * size * 0.5,
+            );
+            let tip = format!(
+                "{},{} {},{} {},{}",
+                head.x, head.y, left.0, left.1, right.0, right.1
+            );
+            view! {
+                <g class="ann ann-arrow">
+                    <line x1=tail.x y1=tail.y x2=head.x y2=head.y stroke=color.clone() />
+                    <polygon points=tip fill=color />
+                </g>
+            }
+            .into_any()
+        }
+        Shape::Ellipse { center, rx, ry } => view! {
+            <ellipse class="ann" cx=center.x cy=center.y rx=*rx ry=*ry stroke=color fill="none" />
+        }
+        .into_any(),
+        Shape::Polygon { points } => {
+            let pts = points
+                .iter()
+                .map(|p| format!("{},{}", p.x, p.y))
+                .collect::<Vec<_>>()
+                .join(" ");
+            view! { <polygon class="ann" points=pts stroke=color fill="none" /> }.into_any()
+        }
+        Shape::Text { at, text } => view! {
+            <text class="ann-text" x=at.x y=at.y fill=color>{text.clone()}</text>
+        }
+        .into_any(),
+    }
+}
+
+/// The viewer. `annotations` are drawn on the frames they cover.
+#[component]
+pub fn CineViewer(
+    #[prop(into)] source: Signal<Option<ClipSource>>,
+    #[prop(into, optional)] annotations: Signal<Vec<Annotation>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let st = ViewerState {
+        load: RwSignal::new(LoadState::Idle),
+        info: RwSignal::new(None),
+        frame: RwSignal::new(0),
+        playing: RwSignal::new(false),
+        speed: RwSignal::new(1.0),
+        mode: RwSignal::new(LoopMode::Loop),
+        decoded: RwSignal::new(0),
+        dropped: RwSignal::new(0),
+        zoom: RwSignal::new(1.0),
+        pan: RwSignal::new((0.0, 0.0)),
+        tool: RwSignal::new(Tool::Pan),
+        points: RwSignal::new(Vec::new()),
+        player: StoredValue::new_local(None),
+        generation: StoredValue::new(0),
+        canvas: NodeRef::new(),
+    };
+    let root = NodeRef::<leptos::html::Div>::new();
+
+    // Loading runs in the browser only: effects never run on the server.
+    Effect::new(move |_| {
+        if let Some(src) = source.get() {
+            render::load(st, src);
+        }
+    });
+
+    let frames = move || st.info.with(|i| i.as_ref().map_or(1, |i| i.frames.max(1)));
+    let schedule = Memo::new(move |_| {
+        st.info.with(|i| {
+            i.as_ref().map(|i| {
+                Schedule::new(i.frames, i.frame_time_ms, i.frame_time_vector_ms.as_deref())
+            })
+        })
+    });
+    let time_text = move || {
+        schedule.with(|s| match s {
+            Some(s) => format!(
+                "{} / {}",
+                clock(s.start_of(st.frame.get())),
+                clock(s.duration_ms())
+            ),
+            None => "0:00.0 / 0:00.0".to_string(),
+        })
+    };
+    let fps_text = move || {
+        st.info.with(|i| {
+            i.as_ref()
+                .map(|i| format!("{:.1} fps", 1000.0 / i.frame_time_ms.max(0.001)))
+        })
+    };
+    let dims = move || {
+        st.info
+            .with(|i| i.as_ref().map_or((1, 1), |i| (i.columns, i.rows)))
+    };
+    let ready = move || st.load.with(|l| *l == LoadState::Ready);
+
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let handled = match ev.key().as_str() {
+            " " | "k" => {
+                render::toggle_play(st);
+                true
+            }
+            "ArrowRight" => {
+                render::step(st, 1);
+                true
+            }
+            "ArrowLeft" => {
+                render::step(st, -1);
+                true
+            }
+            "Home" => {
+                render::seek(st, 0);
+                true
+            }
+            "End" => {
+                render::seek(st, frames() - 1);
+                true
+            }
+            "+" | "=" => {
+                st.zoom.update(|z| *z = (*z * 1.25).min(16.0));
+                true
+            }
+            "-" => {
+                st.zoom.update(|z| *z = (*z / 1.25).max(0.25));
+                true
+            }
+            "0" => {
+                render::fit(st);
+                true
+            }
+            "Escape" => {
+                st.points.set(Vec::new());
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    };
+
+    let transform = move || {
+        let (x, y) = st.pan.get();
+        format!(
+            "transform: translate({x}px, {y}px) scale({})",
+            st.zoom.get()
+        )
+    };
+    let overlay_points = move || {
+        let pts = st.points.get();
+        let line = pts
+            .iter()
+            .map(|p| format!("{},{}", p.x, p.y))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let closed = st.tool.get() == Tool::Area && pts.len() >= 3;
+        view! {
+            {if closed {
+                view! { <polygon class="measure" points=line /> }.into_any()
+            } else {
+                view! { <polyline class="measure" points=line /> }.into_any()
+            }}
+            {pts
+                .iter()
+                .map(|p| view! { <circle class="measure-point" cx=p.x cy=p.y r="3" /> })
+                .collect_view()}
+        }
+    };
+    let visible_annotations = move || {
+        let f = st.frame.get();
+        annotations
+            .get()
+            .iter()
+            .filter(|a| a.visible_on(f))
+            .map(annotation_view)
+            .collect_view()
+    };
+
+    let tool_button = move |tool: Tool, label: fn(I18nContext<Locale>) -> &'static str| {
+        view! {
+            <button
+                type="button"
+                class="vbtn"
+                class:active=move || st.tool.get() == tool
+                aria-pressed=move || (st.tool.get() == tool).to_string()
+                on:click=move |_| {
+                    st.tool.set(tool);
+                    st.points.set(Vec::new());
+                }
+            >
+                {move || label(i18n)}
+            </button>
+        }
+    };
+
+    view! {
+        <div
+            class="viewer"
+            node_ref=root
+            tabindex="0"
+            role="region"
+            aria-label=move || t_string!(i18n, viewer.label)
+            on:keydown=on_key
+            data-frame=move || st.frame.get()
+            data-frames=frames
+            data-decoded=move || st.decoded.get()
+            data-dropped=move || st.dropped.get()
+            data-playing=move || st.playing.get().to_string()
+            data-ready=move || ready().to_string()
+        >
+            <div
+                class="viewer-stage"
+                class:measuring=move || st.tool.get() != Tool::Pan
+                on:pointerdown=move |ev| render::pointer_down(st, ev)
+                on:pointermove=move |ev| render::pointer_move(st, ev)
+                on:pointerup=move |ev| render::pointer_up(st, ev)
+                on:pointercancel=move |ev| render::pointer_up(st, ev)
+                on:wheel=move |ev| render::wheel(st, ev)
+            >
+                <div class="viewer-layer" style=transform>
+                    <canvas
+                        node_ref=st.canvas
+                        width=move || dims().0
+                        height=move || dims().1
+                        aria-label=move || t_string!(i18n, viewer.image)
+                    ></canvas>
+                    <svg
+                        class="viewer-overlay"
+                        viewBox=move || format!("0 0 {} {}", dims().0, dims().1)
+                        preserveAspectRatio="none"
+                        aria-hidden="true"
+                    >
+                        {visible_annotations}
+                        {overlay_points}
+                    </svg>
+                </div>
+                {move || match st.load.get() {
+                    LoadState::Idle => view! {
+                        <p class="viewer-message">{t!(i18n, viewer.no_clip)}</p>
+                    }.into_any(),
+                    LoadState::Loading { received, total } => {
+                        let pct = total.filter(|t| *t > 0).map(|t| (received as f64 / t as f64 * 100.0).min(100.0));
+                        view! {
+                            <div class="viewer-message" role="status">
+                                <p>{t!(i18n, viewer.loading)}</p>
+                                <progress max="100" value=pct.map(|p| p.to_string())></progress>
+                                <p class="small">{format!("{:.1} MB", received as f64 / 1_048_576.0)}</p>
+                            </div>
+                        }.into_any()
+                    }
+                    LoadState::Failed(err) => view! {
+                        <div class="viewer-message viewer-error" role="alert" data-testid="viewer-error">
+                            {translate_error(i18n, &err)}
+                        </div>
+                    }.into_any(),
+                    LoadState::Ready => ().into_any(),
+                }}
+            </div>
+            <div class="viewer-controls">
+                <div class="vgroup">
+                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::seek(st, 0)
+                        aria-label=move || t_string!(i18n, viewer.first) title=move || t_string!(i18n, viewer.first)>"⏮"</button>
+                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::step(st, -1)
+                        aria-label=move || t_string!(i18n, viewer.previous) title=move || t_string!(i18n, viewer.previous)>"⏴"</button>
+                    <button type="button" class="vbtn vbtn-play" disabled=move || !ready() on:click=move |_| render::toggle_play(st)
+                        data-testid="play"
+                        aria-label=move || if st.playing.get() { t_string!(i18n, viewer.pause) } else { t_string!(i18n, viewer.play) }>
+                        {move || if st.playing.get() { "⏸" } else { "▶" }}
+                    </button>
+                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::step(st, 1)
+                        aria-label=move || t_string!(i18n, viewer.next) title=move || t_string!(i18n, viewer.next)>"⏵"</button>
+                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::seek(st, frames() - 1)
+                        aria-label=move || t_string!(i18n, viewer.last) title=move || t_string!(i18n, viewer.last)>"⏭"</button>
+                </div>
+                <input
+                    class="scrub"
+                    type="range"
+                    min="0"
+                    max=move || frames() - 1
+                    prop:value=move || st.frame.get()
+                    disabled=move || !ready()
+                    aria-label=move || t_string!(i18n, viewer.scrub)
+                    on:input=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<u32>() {
+                            render::seek(st, n);
+                        }
+                    }
+                />
+                <span class="vreadout" data-testid="frame-counter">
+                    {move || format!("{} / {}", st.frame.get() + 1, frames())}
+                </span>
+                <span class="vreadout">{time_text}</span>
+                <span class="vreadout muted-dark">{fps_text}</span>
+                <label class="vgroup">
+                    <span class="sr-only">{t!(i18n, viewer.speed)}</span>
+                    <select
+                        aria-label=move || t_string!(i18n, viewer.speed)
+                        on:change=move |ev| {
+                            if let Ok(s) = event_target_value(&ev).parse::<f64>() {
+                                render::set_speed(st, s);
+                            }
+                        }
+                    >
+                        {SPEEDS
+                            .iter()
+                            .map(|s| view! { <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="vgroup">
+                    <span class="sr-only">{t!(i18n, viewer.loop_mode)}</span>
+                    <select
+                        aria-label=move || t_string!(i18n, viewer.loop_mode)
+                        on:change=move |ev| {
+                            let mode = match event_target_value(&ev).as_str() {
+                                "once" => LoopMode::Once,
+                                "bounce" => LoopMode::Bounce,
+                                _ => LoopMode::Loop,
+                            };
+                            render::set_mode(st, mode);
+                        }
+                    >
+                        <option value="loop" selected=true>{t!(i18n, viewer.loop_forever)}</option>
+                        <option value="bounce">{t!(i18n, viewer.bounce)}</option>
+                        <option value="once">{t!(i18n, viewer.play_once)}</option>
+                    </select>
+                </label>
+                <div class="vgroup">
+                    <button type="button" class="vbtn" on:click=move |_| st.zoom.update(|z| *z = (*z / 1.25).max(0.25))
+                        aria-label=move || t_string!(i18n, viewer.zoom_out)>"−"</button>
+                    <button type="button" class="vbtn" on:click=move |_| render::fit(st)
+                        aria-label=move || t_string!(i18n, viewer.fit)>{t!(i18n, viewer.fit)}</button>
+                    <button type="button" class="vbtn" on:click=move |_| st.zoom.update(|z| *z = (*z * 1.25).min(16.0))
+                        aria-label=move || t_string!(i18n, viewer.zoom_in)>"+"</button>
+                    <button type="button" class="vbtn" on:click=move |_| render::fullscreen(root)
+                        aria-label=move || t_string!(i18n, viewer.fullscreen)>"⛶"</button>
+                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::export_png(st)
+                        aria-label=move || t_string!(i18n, viewer.export)>{t!(i18n, viewer.export)}</button>
+                </div>
+                <div class="vgroup" role="group" aria-label=move || t_string!(i18n, viewer.tools)>
+                    {tool_button(Tool::Pan, |i| t_string!(i, viewer.tool_pan))}
+                    {tool_button(Tool::Distance, |i| t_string!(i, viewer.tool_distance))}
+                    {tool_button(Tool::Area, |i| t_string!(i, viewer.tool_area))}
+                </div>
+            </div>
+            <p class="viewer-status" aria-live="polite" data-testid="measurement">
+                {move || measurement_text(i18n, st)}
+            </p>
+            <p class="viewer-meta">
+                {move || st.info.get().map(|i| format!(
+                    "{} × {} · {} · {} · {}",
+                    i.columns, i.rows, i.photometric, i.transfer_syntax.name,
+                    if i.regions.iter().any(|r| r.mm_per_pixel().is_some()) { t_string!(i18n, viewer.calibrated) } else { t_string!(i18n, viewer.not_calibrated) }
+                ))}
+                " · "
+                {move || t_string!(i18n, viewer.decoded, count = st.decoded.get()).to_string()}
+            </p>
+        </div>
+    }
+}

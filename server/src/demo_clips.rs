@@ -1,0 +1,77 @@
+//! Synthetic ultrasound clips for demo mode, written once into the data folder and served at
+//! `/demo-clips/` so the viewer has something to play before any archive is connected.
+use anyhow::Context;
+use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use app::model::DemoClip;
+use std::path::{Path, PathBuf};
+
+/// (file, title zh, title en, options)
+fn catalogue() -> Vec<(&'static str, &'static str, &'static str, SynthOptions)> {
+    let opts = |syntax, width, height, frames, fps, seed| SynthOptions {
+        width,
+        height,
+        frames,
+        syntax,
+        fps,
+        seed,
+    };
+    vec![
+        (
+            "vessel-jpeg-640x480.dcm",
+            "搏动血管 · JPEG 100 帧",
+            "Pulsating vessel · JPEG, 100 frames",
+            opts(SynthSyntax::Jpeg, 640, 480, 100, 30.0, 7),
+        ),
+        (
+            "vessel-rle-320x240.dcm",
+            "搏动血管 · RLE 无损",
+            "Pulsating vessel · RLE lossless",
+            opts(SynthSyntax::Rle, 320, 240, 60, 25.0, 11),
+        ),
+        (
+            "vessel-rgb-320x240.dcm",
+            "搏动血管 · 未压缩 RGB",
+            "Pulsating vessel · uncompressed RGB",
+            opts(SynthSyntax::Rgb, 320, 240, 40, 15.0, 13),
+        ),
+    ]
+}
+
+/// The folder the clips live in.
+pub fn folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("demo-clips")
+}
+
+/// Writes the clips that are missing (atomically) and describes all of them.
+pub fn prepare(data_dir: &Path) -> anyhow::Result<Vec<DemoClip>> {
+    let dir = folder(data_dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut clips = Vec::new();
+    for (file, title_zh, title_en, opts) in catalogue() {
+        let path = dir.join(file);
+        if !path.exists() {
+            let bytes =
+                synth_clip(&opts).map_err(|e| anyhow::anyhow!("synthesising {file}: {e}"))?;
+            let tmp = dir.join(format!(".{file}.tmp"));
+            std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path)?;
+        }
+        clips.push(DemoClip {
+            file: file.to_string(),
+            url: format!("/demo-clips/{file}"),
+            title_zh: title_zh.to_string(),
+            title_en: title_en.to_string(),
+            syntax: match opts.syntax {
+                SynthSyntax::Jpeg => "JPEG",
+                SynthSyntax::Rle => "RLE",
+                SynthSyntax::Rgb => "RGB",
+            }
+            .to_string(),
+            width: opts.width,
+            height: opts.height,
+            frames: opts.frames,
+            fps: opts.fps,
+        });
+    }
+    Ok(clips)
+}
