@@ -392,7 +392,9 @@ fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError
         )));
     }
     let pixels = info.rows as usize * info.columns as usize;
-    let mut out = vec![0u8; pixels * spp * bytes];
+    // Unpack every segment before allocating the frame, so a header that claims a huge image
+    // over a few bytes of data fails fast instead of allocating.
+    let mut planes = Vec::with_capacity(segments);
     for s in 0..segments {
         let start = word(1 + s).ok_or_else(|| CineError::truncated("RLE header"))?;
         let end = if s + 1 < segments {
@@ -403,8 +405,13 @@ fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError
         let segment = data
             .get(start..end.max(start))
             .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?;
-        let plane = unpack_bits(segment, pixels)
-            .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?;
+        planes.push(
+            unpack_bits(segment, pixels)
+                .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?,
+        );
+    }
+    let mut out = vec![0u8; pixels * spp * bytes];
+    for (s, plane) in planes.into_iter().enumerate() {
         // Segments run most significant byte first for each sample in turn.
         let sample = s / bytes;
         let byte = bytes - 1 - s % bytes;
@@ -419,6 +426,10 @@ fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError
 
 /// PackBits-decodes until `len` bytes are out; `None` when the segment ends first.
 fn unpack_bits(segment: &[u8], len: usize) -> Option<Vec<u8>> {
+    // A PackBits byte pair expands to at most 128 bytes: never reserve more than that.
+    if len > segment.len().saturating_mul(64) {
+        return None;
+    }
     let mut out = Vec::with_capacity(len);
     let mut at = 0usize;
     while out.len() < len {
@@ -443,6 +454,7 @@ fn unpack_bits(segment: &[u8], len: usize) -> Option<Vec<u8>> {
 }
 
 /// PackBits-encodes one segment (used by the synthesiser and tests).
+#[cfg(any(feature = "ssr", test))]
 pub(crate) fn pack_bits(plane: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(plane.len() + plane.len() / 64 + 2);
     let mut i = 0;

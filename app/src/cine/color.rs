@@ -194,6 +194,20 @@ pub(crate) fn to_rgba(
     }
     let mut out = Vec::with_capacity(pixels * 4);
     match &s.photometric {
+        // The common ultrasound case, 8-bit interleaved colour, without per-sample dispatch.
+        Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422
+            if s.bits_allocated == 8 && !s.planar && s.samples_per_pixel == 3 =>
+        {
+            let ybr = s.photometric != Photometric::Rgb;
+            for px in s.data.chunks_exact(3).take(pixels) {
+                let rgb = if ybr {
+                    ybr_to_rgb(f64::from(px[0]), f64::from(px[1]), f64::from(px[2]))
+                } else {
+                    [px[0], px[1], px[2]]
+                };
+                out.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+            }
+        }
         Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422 => {
             // 16-bit colour keeps its top 8 stored bits.
             let shift = if s.bits_allocated == 16 {

@@ -13,6 +13,7 @@ mod color;
 mod error;
 mod info;
 pub mod measure;
+mod prescan;
 pub mod regions;
 #[cfg(feature = "ssr")]
 pub mod synth;
@@ -62,6 +63,7 @@ impl Clip {
     pub fn parse(bytes: &[u8]) -> Result<Clip, CineError> {
         let start = magic_offset(bytes).ok_or(CineError::NotDicom)?;
         let rest = bytes.get(start..).ok_or(CineError::NotDicom)?;
+        prescan::check_lengths(rest)?;
         let object = OpenFileOptions::new()
             .read_preamble(ReadPreamble::Never)
             .from_reader(rest)
