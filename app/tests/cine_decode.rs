@@ -160,3 +160,16 @@ fn a_huge_declared_length_is_refused_before_parsing() {
         other => panic!("expected truncated, got {other:?}"),
     }
 }
+
+#[test]
+fn jpeg_frames_are_offered_to_the_browser_decoder() {
+    let jpeg = Clip::parse(&clip_bytes(SynthSyntax::Jpeg)).expect("parse");
+    let frame = jpeg
+        .browser_decodable_jpeg(2)
+        .expect("frame exists")
+        .expect("JFIF YCbCr baseline is browser-decodable");
+    assert!(frame.starts_with(&[0xFF, 0xD8]));
+    let rle = Clip::parse(&clip_bytes(SynthSyntax::Rle)).expect("parse");
+    assert_eq!(rle.browser_decodable_jpeg(0), Ok(None));
+    assert!(jpeg.browser_decodable_jpeg(3).is_err());
+}

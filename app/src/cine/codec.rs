@@ -209,6 +209,46 @@ pub(crate) fn frame_samples(
     }
 }
 
+/// The JPEG codestream of frame `n` when a browser's own decoder (`createImageBitmap`) shows
+/// the same colours as this module: 8-bit lossy JPEG whose markers say YCbCr (or grey
+/// MONOCHROME2 needing no window). `None` when the frame must go through [`frame_samples`].
+pub(crate) fn browser_jpeg(
+    obj: &DefaultDicomObject,
+    info: &ClipInfo,
+    n: u32,
+) -> Result<Option<Vec<u8>>, CineError> {
+    if info.codec() != Codec::Jpeg {
+        return Ok(None);
+    }
+    let pixel = obj
+        .element_opt(tags::PIXEL_DATA)
+        .ok()
+        .flatten()
+        .ok_or(CineError::NoPixelData)?;
+    let DicomValue::PixelSequence(seq) = pixel.value() else {
+        return Ok(None);
+    };
+    let data = frame_fragment(seq.fragments(), seq.offset_table(), info.frames, n, true)?;
+    let Some(h) = read_jpeg_header(&data).filter(|h| h.found_frame) else {
+        return Ok(None);
+    };
+    let size_ok = u32::from(h.width) == info.columns && u32::from(h.height) == info.rows;
+    let ids = h.component_ids.as_slice();
+    let colour_ok = match ids.len() {
+        3 => match h.adobe_transform {
+            Some(t) => t == 1,
+            None => {
+                ids != [b'R', b'G', b'B']
+                    && (h.jfif || ids == [1, 2, 3] || info.photometric_kind() != Photometric::Rgb)
+            }
+        },
+        1 => info.photometric_kind() == Photometric::Monochrome2 && info.voi_window.is_none(),
+        _ => false,
+    };
+    let ok = size_ok && colour_ok && !h.lossless && h.precision == 8;
+    Ok(ok.then(|| data.into_owned()))
+}
+
 /// Decodes through dicom-pixeldata's registry (codecs enabled by features beyond those above).
 fn decode_with_registry(
     obj: &DefaultDicomObject,

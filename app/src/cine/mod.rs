@@ -109,6 +109,25 @@ impl Clip {
     }
 }
 
+impl Clip {
+    /// The JPEG codestream of frame `n` when the browser's image decoder (e.g.
+    /// `createImageBitmap`) shows the same colours as [`Clip::decode_frame`] (up to IDCT and
+    /// upsampling rounding): 8-bit lossy JPEG whose markers say YCbCr, or greyscale
+    /// MONOCHROME2 without a window. `Ok(None)` means decode it with `decode_frame`.
+    pub fn browser_decodable_jpeg(&self, n: u32) -> Result<Option<Vec<u8>>, CineError> {
+        if n >= self.info.frames {
+            return Err(CineError::FrameOutOfRange {
+                frame: n,
+                frames: self.info.frames,
+            });
+        }
+        if self.info.unsupported.is_some() {
+            return Ok(None);
+        }
+        codec::browser_jpeg(&self.object, &self.info, n)
+    }
+}
+
 /// Describes the clip in `bytes`.
 pub fn clip_info(bytes: &[u8]) -> Result<ClipInfo, CineError> {
     Clip::parse(bytes).map(|c| c.info)
