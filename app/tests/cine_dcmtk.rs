@@ -389,3 +389,190 @@ fn unsupported_and_broken_samples_say_why() {
         Err(CineError::NotDicom)
     ));
 }
+
+/// Runs a dcmtk tool, panicking with its message when it fails.
+fn dcmtk(tool: &str, args: &[&str], input: &Path, output: &Path) {
+    let o = Command::new(tool)
+        .args(args)
+        .arg(input)
+        .arg(output)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool}: {e}"));
+    assert!(
+        o.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Rewrites a synthetic RGB clip's pixel data and colour attributes.
+fn derive(
+    source: &Path,
+    out: &Path,
+    photometric: &str,
+    samples_per_pixel: u16,
+    planar: u16,
+    transform: impl Fn(&[u8]) -> Vec<u8>,
+) {
+    use dicom_core::value::PrimitiveValue;
+    use dicom_core::{DataElement, VR};
+    use dicom_dictionary_std::tags;
+    let mut obj = dicom_object::open_file(source).expect("open synthetic clip");
+    let rgb = obj
+        .element(tags::PIXEL_DATA)
+        .expect("pixel data")
+        .to_bytes()
+        .expect("bytes")
+        .into_owned();
+    let rows = usize::from(
+        obj.element(tags::ROWS)
+            .expect("rows")
+            .to_int::<u16>()
+            .expect("rows"),
+    );
+    let cols = usize::from(
+        obj.element(tags::COLUMNS)
+            .expect("columns")
+            .to_int::<u16>()
+            .expect("columns"),
+    );
+    let frame_len = rows * cols * 3;
+    let mut data: Vec<u8> = rgb.chunks_exact(frame_len).flat_map(&transform).collect();
+    if data.len() % 2 == 1 {
+        data.push(0);
+    }
+    let mut put = |tag, vr, value: PrimitiveValue| {
+        obj.put(DataElement::new(tag, vr, value));
+    };
+    put(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, photometric.into());
+    put(tags::SAMPLES_PER_PIXEL, VR::US, samples_per_pixel.into());
+    put(tags::PLANAR_CONFIGURATION, VR::US, planar.into());
+    put(tags::PIXEL_DATA, VR::OB, PrimitiveValue::from(data));
+    if samples_per_pixel == 1 {
+        obj.remove_element(tags::PLANAR_CONFIGURATION);
+    }
+    obj.write_to_file(out).expect("write derived clip");
+}
+
+fn to_planar(frame: &[u8]) -> Vec<u8> {
+    (0..3)
+        .flat_map(|c| frame.iter().skip(c).step_by(3).copied())
+        .collect()
+}
+
+fn to_ybr_full(frame: &[u8]) -> Vec<u8> {
+    frame
+        .chunks_exact(3)
+        .flat_map(|p| {
+            let (r, g, b) = (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]));
+            let y = 0.299 * r + 0.587 * g + 0.114 * b;
+            let cb = -0.168_736 * r - 0.331_264 * g + 0.5 * b + 128.0;
+            let cr = 0.5 * r - 0.418_688 * g - 0.081_312 * b + 128.0;
+            [y, cb, cr].map(|v| v.round().clamp(0.0, 255.0) as u8)
+        })
+        .collect()
+}
+
+fn to_grey(frame: &[u8]) -> Vec<u8> {
+    frame.chunks_exact(3).map(|p| p[0]).collect()
+}
+
+/// Layouts the samples above do not cover, made from a synthetic clip (planar configuration
+/// 1, YBR_FULL, MONOCHROME1) or encoded by dcmtk itself (RLE, JPEG lossless, 16-bit JPEG).
+#[test]
+fn derived_layouts_match_dcmtk() {
+    if !have_dcmtk() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sonohub-derived-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (rgb, _) = write_synth("derived", SynthSyntax::Rgb, 3);
+    let p = |name: &str| dir.join(name);
+    derive(&rgb, &p("planar.dcm"), "RGB", 3, 1, to_planar);
+    derive(&rgb, &p("ybr_full.dcm"), "YBR_FULL", 3, 0, to_ybr_full);
+    derive(&rgb, &p("ybr_full_planar.dcm"), "YBR_FULL", 3, 1, |f| {
+        to_planar(&to_ybr_full(f))
+    });
+    derive(&rgb, &p("mono1.dcm"), "MONOCHROME1", 1, 0, to_grey);
+    derive(&rgb, &p("mono2.dcm"), "MONOCHROME2", 1, 0, to_grey);
+    dcmtk("dcmcrle", &[], &rgb, &p("rgb_dcmtk_rle.dcm"));
+    dcmtk("dcmcrle", &[], &p("ybr_full.dcm"), &p("ybr_full_rle.dcm"));
+    dcmtk("dcmcrle", &[], &p("mono1.dcm"), &p("mono1_rle.dcm"));
+    dcmtk("dcmcjpeg", &["+e1"], &rgb, &p("rgb_jpeg_sv1.dcm"));
+    dcmtk("dcmcjpeg", &["+el"], &rgb, &p("rgb_jpeg_lossless.dcm"));
+    dcmtk(
+        "dcmcjpeg",
+        &["+eb"],
+        &p("mono2.dcm"),
+        &p("mono2_jpeg_baseline.dcm"),
+    );
+    dcmtk(
+        "dcmcjpeg",
+        &["+eb"],
+        &rgb,
+        &p("rgb_jpeg_baseline_dcmtk.dcm"),
+    );
+    let mut cases = vec![
+        ("planar.dcm", Expect::Exact),
+        ("ybr_full.dcm", Expect::WithinOne),
+        ("ybr_full_planar.dcm", Expect::WithinOne),
+        ("mono1.dcm", Expect::Exact),
+        ("mono2.dcm", Expect::Exact),
+        ("rgb_dcmtk_rle.dcm", Expect::Exact),
+        ("ybr_full_rle.dcm", Expect::WithinOne),
+        ("mono1_rle.dcm", Expect::Exact),
+        ("rgb_jpeg_sv1.dcm", Expect::Exact),
+        ("rgb_jpeg_lossless.dcm", Expect::Exact),
+        ("mono2_jpeg_baseline.dcm", Expect::Lossy),
+        ("rgb_jpeg_baseline_dcmtk.dcm", Expect::Lossy),
+    ];
+    // 16-bit monochrome through JPEG lossless, from a real 16-bit image.
+    if let Some(samples) = std::env::var_os("SONOHUB_DICOM_SAMPLES").map(PathBuf::from) {
+        let mr = samples.join("MR_small.dcm");
+        if mr.is_file() {
+            dcmtk("dcmcjpeg", &["+e1"], &mr, &p("mr16_jpeg_sv1.dcm"));
+            dcmtk("dcmcjpeg", &["+el"], &mr, &p("mr16_jpeg_lossless.dcm"));
+            cases.push(("mr16_jpeg_sv1.dcm", Expect::Exact));
+            cases.push(("mr16_jpeg_lossless.dcm", Expect::Exact));
+        }
+    }
+    let mut failures = Vec::new();
+    for (name, expect) in cases {
+        let path = p(name);
+        let clip = Clip::parse(&std::fs::read(&path).expect("read")).expect("parse");
+        let info = clip.info();
+        let window: &[&str] = match (info.samples_per_pixel, info.voi_window) {
+            (1, Some(_)) => &["+Wi", "1"],
+            (1, None) => &["+Wm"],
+            _ => &[],
+        };
+        for n in 0..info.frames.min(2) {
+            let ours = clip
+                .decode_frame(n)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let theirs = dcmtk_frame(&path, n, window).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let (mean, max) = difference(&ours, &theirs);
+            let ok = match expect {
+                Expect::Exact => max == 0,
+                Expect::WithinOne => max <= 1,
+                Expect::Lossy => mean < 1.0 && max < 10,
+            };
+            eprintln!(
+                "{name:28} {:52} {:12} planar {} {}-bit frame {n}: mean {mean:.3} max {max} {}",
+                info.transfer_syntax.name,
+                info.photometric,
+                info.planar_configuration,
+                info.bits_allocated,
+                if ok { "ok" } else { "MISMATCH" }
+            );
+            if !ok {
+                failures.push(format!(
+                    "{name} frame {n}: mean {mean:.3} max {max} ({expect:?})"
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(rgb);
+    assert!(failures.is_empty(), "{failures:#?}");
+}

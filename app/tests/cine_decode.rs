@@ -145,3 +145,31 @@ fn truncated_and_corrupted_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_huge_declared_length_is_refused_before_parsing() {
+    let mut bytes = clip_bytes(SynthSyntax::Rgb);
+    let header = [0xE0, 0x7F, 0x10, 0x00, b'O', b'B', 0, 0];
+    let at = bytes
+        .windows(8)
+        .position(|w| w == header)
+        .expect("pixel data header");
+    bytes[at + 8..at + 12].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    match Clip::parse(&bytes) {
+        Err(CineError::Truncated { what }) => assert!(what.contains("(7FE0,0010)"), "{what}"),
+        other => panic!("expected truncated, got {other:?}"),
+    }
+}
+
+#[test]
+fn jpeg_frames_are_offered_to_the_browser_decoder() {
+    let jpeg = Clip::parse(&clip_bytes(SynthSyntax::Jpeg)).expect("parse");
+    let frame = jpeg
+        .browser_decodable_jpeg(2)
+        .expect("frame exists")
+        .expect("JFIF YCbCr baseline is browser-decodable");
+    assert!(frame.starts_with(&[0xFF, 0xD8]));
+    let rle = Clip::parse(&clip_bytes(SynthSyntax::Rle)).expect("parse");
+    assert_eq!(rle.browser_decodable_jpeg(0), Ok(None));
+    assert!(jpeg.browser_decodable_jpeg(3).is_err());
+}

@@ -209,6 +209,46 @@ pub(crate) fn frame_samples(
     }
 }
 
+/// The JPEG codestream of frame `n` when a browser's own decoder (`createImageBitmap`) shows
+/// the same colours as this module: 8-bit lossy JPEG whose markers say YCbCr (or grey
+/// MONOCHROME2 needing no window). `None` when the frame must go through [`frame_samples`].
+pub(crate) fn browser_jpeg(
+    obj: &DefaultDicomObject,
+    info: &ClipInfo,
+    n: u32,
+) -> Result<Option<Vec<u8>>, CineError> {
+    if info.codec() != Codec::Jpeg {
+        return Ok(None);
+    }
+    let pixel = obj
+        .element_opt(tags::PIXEL_DATA)
+        .ok()
+        .flatten()
+        .ok_or(CineError::NoPixelData)?;
+    let DicomValue::PixelSequence(seq) = pixel.value() else {
+        return Ok(None);
+    };
+    let data = frame_fragment(seq.fragments(), seq.offset_table(), info.frames, n, true)?;
+    let Some(h) = read_jpeg_header(&data).filter(|h| h.found_frame) else {
+        return Ok(None);
+    };
+    let size_ok = u32::from(h.width) == info.columns && u32::from(h.height) == info.rows;
+    let ids = h.component_ids.as_slice();
+    let colour_ok = match ids.len() {
+        3 => match h.adobe_transform {
+            Some(t) => t == 1,
+            None => {
+                ids != [b'R', b'G', b'B']
+                    && (h.jfif || ids == [1, 2, 3] || info.photometric_kind() != Photometric::Rgb)
+            }
+        },
+        1 => info.photometric_kind() == Photometric::Monochrome2 && info.voi_window.is_none(),
+        _ => false,
+    };
+    let ok = size_ok && colour_ok && !h.lossless && h.precision == 8;
+    Ok(ok.then(|| data.into_owned()))
+}
+
 /// Decodes through dicom-pixeldata's registry (codecs enabled by features beyond those above).
 fn decode_with_registry(
     obj: &DefaultDicomObject,
@@ -392,7 +432,9 @@ fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError
         )));
     }
     let pixels = info.rows as usize * info.columns as usize;
-    let mut out = vec![0u8; pixels * spp * bytes];
+    // Unpack every segment before allocating the frame, so a header that claims a huge image
+    // over a few bytes of data fails fast instead of allocating.
+    let mut planes = Vec::with_capacity(segments);
     for s in 0..segments {
         let start = word(1 + s).ok_or_else(|| CineError::truncated("RLE header"))?;
         let end = if s + 1 < segments {
@@ -403,8 +445,13 @@ fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError
         let segment = data
             .get(start..end.max(start))
             .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?;
-        let plane = unpack_bits(segment, pixels)
-            .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?;
+        planes.push(
+            unpack_bits(segment, pixels)
+                .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?,
+        );
+    }
+    let mut out = vec![0u8; pixels * spp * bytes];
+    for (s, plane) in planes.into_iter().enumerate() {
         // Segments run most significant byte first for each sample in turn.
         let sample = s / bytes;
         let byte = bytes - 1 - s % bytes;
@@ -419,6 +466,10 @@ fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError
 
 /// PackBits-decodes until `len` bytes are out; `None` when the segment ends first.
 fn unpack_bits(segment: &[u8], len: usize) -> Option<Vec<u8>> {
+    // A PackBits byte pair expands to at most 128 bytes: never reserve more than that.
+    if len > segment.len().saturating_mul(64) {
+        return None;
+    }
     let mut out = Vec::with_capacity(len);
     let mut at = 0usize;
     while out.len() < len {

@@ -194,6 +194,20 @@ pub(crate) fn to_rgba(
     }
     let mut out = Vec::with_capacity(pixels * 4);
     match &s.photometric {
+        // The common ultrasound case, 8-bit interleaved colour, without per-sample dispatch.
+        Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422
+            if s.bits_allocated == 8 && !s.planar && s.samples_per_pixel == 3 =>
+        {
+            let ybr = s.photometric != Photometric::Rgb;
+            for px in s.data.chunks_exact(3).take(pixels) {
+                let rgb = if ybr {
+                    ybr_to_rgb(f64::from(px[0]), f64::from(px[1]), f64::from(px[2]))
+                } else {
+                    [px[0], px[1], px[2]]
+                };
+                out.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+            }
+        }
         Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422 => {
             // 16-bit colour keeps its top 8 stored bits.
             let shift = if s.bits_allocated == 16 {
@@ -254,8 +268,7 @@ pub(crate) fn to_rgba(
             });
             let invert = s.photometric == Photometric::Monochrome1;
             for v in values {
-                let grey = window_linear(v, center, width);
-                let grey = if invert { 255 - grey } else { grey };
+                let grey = window_linear(v, center, width, invert);
                 out.extend_from_slice(&[grey, grey, grey, 255]);
             }
         }
@@ -269,21 +282,25 @@ pub(crate) fn to_rgba(
 }
 
 /// The LINEAR VOI function of PS3.3 C.11.2.1.2.1 onto 0..=255, truncating like dcmtk.
-fn window_linear(x: f64, center: f64, width: f64) -> u8 {
-    if width <= 1.0 {
-        return if x < center - 0.5 { 0 } else { 255 };
-    }
-    let lo = center - 0.5 - (width - 1.0) / 2.0;
-    let hi = center - 0.5 + (width - 1.0) / 2.0;
-    if x <= lo {
-        0
-    } else if x > hi {
-        255
+fn window_linear(x: f64, center: f64, width: f64, invert: bool) -> u8 {
+    let level = if width <= 1.0 {
+        if x < center - 0.5 { 0.0 } else { 255.0 }
     } else {
-        // Same value as the standard's ((x - (c - 0.5)) / (w - 1) + 0.5) * 255, computed from
-        // the left edge so integer inputs stay exact before truncation.
-        ((x - lo) * 255.0 / (width - 1.0)).floor().clamp(0.0, 255.0) as u8
-    }
+        let lo = center - 0.5 - (width - 1.0) / 2.0;
+        let hi = center - 0.5 + (width - 1.0) / 2.0;
+        if x <= lo {
+            0.0
+        } else if x > hi {
+            255.0
+        } else {
+            // Same value as the standard's ((x - (c - 0.5)) / (w - 1) + 0.5) * 255, computed
+            // from the left edge so integer inputs stay exact before truncation.
+            (x - lo) * 255.0 / (width - 1.0)
+        }
+    };
+    // MONOCHROME1 runs the output range backwards and truncates there, as dcmtk does.
+    let level = if invert { 255.0 - level } else { level };
+    level.floor().clamp(0.0, 255.0) as u8
 }
 
 #[cfg(test)]
@@ -318,9 +335,11 @@ mod tests {
 
     #[test]
     fn linear_window_maps_its_ends() {
-        assert_eq!(window_linear(-1000.0, 40.0, 400.0), 0);
-        assert_eq!(window_linear(1000.0, 40.0, 400.0), 255);
-        assert_eq!(window_linear(39.5, 40.0, 400.0), 127);
+        assert_eq!(window_linear(-1000.0, 40.0, 400.0, false), 0);
+        assert_eq!(window_linear(-1000.0, 40.0, 400.0, true), 255);
+        assert_eq!(window_linear(1000.0, 40.0, 400.0, false), 255);
+        assert_eq!(window_linear(39.5, 40.0, 400.0, false), 127);
+        assert_eq!(window_linear(39.5, 40.0, 400.0, true), 127);
     }
 
     #[test]
@@ -337,7 +356,7 @@ mod tests {
             palette: None,
         };
         let out = to_rgba(&s, 3, 1, &params).expect("decodes");
-        assert_eq!([out[0], out[4], out[8]], [255, 128, 0]);
+        assert_eq!([out[0], out[4], out[8]], [255, 127, 0]);
     }
 
     #[test]

@@ -111,6 +111,9 @@ impl TransferSyntaxInfo {
     }
 }
 
+/// Largest frame decoded (8192 × 8192): bounds the memory a hostile header can ask for.
+const MAX_PIXELS: u64 = 1 << 26;
+
 /// Photometric Interpretation (0028,0004), as far as display is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Photometric {
@@ -206,6 +209,11 @@ impl ClipInfo {
     fn layout_problem(&self) -> Option<CineError> {
         if self.codec() == Codec::Unsupported {
             return Some(self.transfer_syntax.unsupported());
+        }
+        if u64::from(self.rows) * u64::from(self.columns) > MAX_PIXELS {
+            return Some(CineError::UnsupportedFeature {
+                feature: format!("images over 64 megapixels ({}×{})", self.columns, self.rows),
+            });
         }
         let bits_ok = matches!(self.bits_allocated, 8 | 16)
             && (1..=self.bits_allocated).contains(&self.bits_stored);

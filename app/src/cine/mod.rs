@@ -13,6 +13,7 @@ mod color;
 mod error;
 mod info;
 pub mod measure;
+mod prescan;
 pub mod regions;
 #[cfg(feature = "ssr")]
 pub mod synth;
@@ -62,6 +63,7 @@ impl Clip {
     pub fn parse(bytes: &[u8]) -> Result<Clip, CineError> {
         let start = magic_offset(bytes).ok_or(CineError::NotDicom)?;
         let rest = bytes.get(start..).ok_or(CineError::NotDicom)?;
+        prescan::check_lengths(rest)?;
         let object = OpenFileOptions::new()
             .read_preamble(ReadPreamble::Never)
             .from_reader(rest)
@@ -104,6 +106,25 @@ impl Clip {
             height: self.info.rows,
             rgba,
         })
+    }
+}
+
+impl Clip {
+    /// The JPEG codestream of frame `n` when the browser's image decoder (e.g.
+    /// `createImageBitmap`) shows the same colours as [`Clip::decode_frame`] (up to IDCT and
+    /// upsampling rounding): 8-bit lossy JPEG whose markers say YCbCr, or greyscale
+    /// MONOCHROME2 without a window. `Ok(None)` means decode it with `decode_frame`.
+    pub fn browser_decodable_jpeg(&self, n: u32) -> Result<Option<Vec<u8>>, CineError> {
+        if n >= self.info.frames {
+            return Err(CineError::FrameOutOfRange {
+                frame: n,
+                frames: self.info.frames,
+            });
+        }
+        if self.info.unsupported.is_some() {
+            return Ok(None);
+        }
+        codec::browser_jpeg(&self.object, &self.info, n)
     }
 }
 
