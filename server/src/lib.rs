@@ -1,4 +1,5 @@
 //! The SonoHub server: configuration, start-up, the HTTP stack and the demo seed.
+#![recursion_limit = "512"]
 pub mod config;
 pub mod demo_clips;
 pub mod dicom_cli;

@@ -15,7 +15,7 @@ use crate::i18n::*;
 use crate::model::{Annotation, Shape};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use render::{Player, ViewerError};
+use render::ViewerError;
 use std::sync::Arc;
 
 /// Where the clip comes from.
@@ -59,7 +59,8 @@ pub(crate) struct ViewerState {
     pub pan: RwSignal<(f64, f64)>,
     pub tool: RwSignal<Tool>,
     pub points: RwSignal<Vec<ImagePoint>>,
-    pub player: StoredValue<Option<Player>, LocalStorage>,
+    /// Key of this viewer's player in the page's player table.
+    pub id: u64,
     pub generation: StoredValue<u64>,
     pub canvas: NodeRef<leptos::html::Canvas>,
 }
@@ -181,6 +182,25 @@ fn annotation_view(a: &Annotation) -> AnyView {
     }
 }
 
+/// A small control icon (inline SVG, so it renders with any font).
+#[component]
+fn Icon(name: &'static str) -> impl IntoView {
+    let path = match name {
+        "first" => "M6 5h2v14H6zM20 5v14L9 12z",
+        "previous" => "M18 5v14L7 12z",
+        "next" => "M6 5v14l11-7z",
+        "last" => "M16 5h2v14h-2zM4 5v14l11-7z",
+        "pause" => "M6 5h4v14H6zM14 5h4v14h-4z",
+        "play" => "M7 4v16l13-8z",
+        _ => "M4 4h6v2H6v4H4zM14 4h6v6h-2V6h-4zM4 14h2v4h4v2H4zM18 14h2v6h-6v-2h4z",
+    };
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path d=path fill="currentColor" />
+        </svg>
+    }
+}
+
 /// The viewer. `annotations` are drawn on the frames they cover.
 #[component]
 pub fn CineViewer(
@@ -201,12 +221,13 @@ pub fn CineViewer(
         pan: RwSignal::new((0.0, 0.0)),
         tool: RwSignal::new(Tool::Pan),
         points: RwSignal::new(Vec::new()),
-        player: StoredValue::new_local(None),
+        id: render::new_viewer_id(),
         generation: StoredValue::new(0),
         canvas: NodeRef::new(),
     };
     let root = NodeRef::<leptos::html::Div>::new();
 
+    on_cleanup(move || render::drop_player(st.id));
     // Loading runs in the browser only: effects never run on the server.
     Effect::new(move |_| {
         if let Some(src) = source.get() {
@@ -409,18 +430,18 @@ pub fn CineViewer(
             <div class="viewer-controls">
                 <div class="vgroup">
                     <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::seek(st, 0)
-                        aria-label=move || t_string!(i18n, viewer.first) title=move || t_string!(i18n, viewer.first)>"⏮"</button>
+                        aria-label=move || t_string!(i18n, viewer.first) title=move || t_string!(i18n, viewer.first)><Icon name="first" /></button>
                     <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::step(st, -1)
-                        aria-label=move || t_string!(i18n, viewer.previous) title=move || t_string!(i18n, viewer.previous)>"⏴"</button>
+                        aria-label=move || t_string!(i18n, viewer.previous) title=move || t_string!(i18n, viewer.previous)><Icon name="previous" /></button>
                     <button type="button" class="vbtn vbtn-play" disabled=move || !ready() on:click=move |_| render::toggle_play(st)
                         data-testid="play"
                         aria-label=move || if st.playing.get() { t_string!(i18n, viewer.pause) } else { t_string!(i18n, viewer.play) }>
-                        {move || if st.playing.get() { "⏸" } else { "▶" }}
+                        {move || if st.playing.get() { view! { <Icon name="pause" /> } } else { view! { <Icon name="play" /> } }}
                     </button>
                     <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::step(st, 1)
-                        aria-label=move || t_string!(i18n, viewer.next) title=move || t_string!(i18n, viewer.next)>"⏵"</button>
+                        aria-label=move || t_string!(i18n, viewer.next) title=move || t_string!(i18n, viewer.next)><Icon name="next" /></button>
                     <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::seek(st, frames() - 1)
-                        aria-label=move || t_string!(i18n, viewer.last) title=move || t_string!(i18n, viewer.last)>"⏭"</button>
+                        aria-label=move || t_string!(i18n, viewer.last) title=move || t_string!(i18n, viewer.last)><Icon name="last" /></button>
                 </div>
                 <input
                     class="scrub"
@@ -483,7 +504,7 @@ pub fn CineViewer(
                     <button type="button" class="vbtn" on:click=move |_| st.zoom.update(|z| *z = (*z * 1.25).min(16.0))
                         aria-label=move || t_string!(i18n, viewer.zoom_in)>"+"</button>
                     <button type="button" class="vbtn" on:click=move |_| render::fullscreen(root)
-                        aria-label=move || t_string!(i18n, viewer.fullscreen)>"⛶"</button>
+                        aria-label=move || t_string!(i18n, viewer.fullscreen)><Icon name="fullscreen" /></button>
                     <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::export_png(st)
                         aria-label=move || t_string!(i18n, viewer.export)>{t!(i18n, viewer.export)}</button>
                 </div>
@@ -507,4 +528,5 @@ pub fn CineViewer(
             </p>
         </div>
     }
+    .into_any()
 }

@@ -4,6 +4,9 @@ use super::playback::{LoopMode, Schedule};
 use super::{ClipSource, LoadState, Tool, ViewerState};
 use crate::cine::{CineError, Clip, ImagePoint};
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wasm_bindgen::{Clamped, JsCast};
 
@@ -34,6 +37,30 @@ pub struct Player {
     last_drawn: Option<u32>,
     /// Pointer state for panning: last position while a button is down.
     drag: Option<(f64, f64)>,
+}
+
+thread_local! {
+    /// The players of the viewers on this page, by viewer id. Kept outside the reactive
+    /// graph: they hold browser objects that must never cross threads (the server renders
+    /// viewers on any thread, and never creates a player).
+    static PLAYERS: RefCell<HashMap<u64, Player>> = RefCell::new(HashMap::new());
+}
+
+static NEXT_VIEWER: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh viewer id.
+pub fn new_viewer_id() -> u64 {
+    NEXT_VIEWER.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs `f` on the viewer's player, if it has one.
+fn with_player<R>(st: ViewerState, f: impl FnOnce(&mut Player) -> R) -> Option<R> {
+    PLAYERS.with(|players| players.borrow_mut().get_mut(&st.id).map(f))
+}
+
+/// Forgets the viewer's player (on unmount or before loading another clip).
+pub fn drop_player(id: u64) {
+    PLAYERS.with(|players| players.borrow_mut().remove(&id));
 }
 
 fn now() -> f64 {
@@ -86,20 +113,13 @@ fn context(st: ViewerState) -> Option<web_sys::CanvasRenderingContext2d> {
 
 /// Draws frame `n`; failures show the error instead of a blank canvas.
 fn draw(st: ViewerState, n: u32) {
-    let result = st
-        .player
-        .try_update_value(|p| p.as_mut().map(|p| (p.image(n), p.decoded_count())))
-        .flatten();
+    let result = with_player(st, |p| (p.image(n), p.decoded_count()));
     match result {
         Some((Ok(img), decoded)) => {
             if let Some(ctx) = context(st) {
                 let _ = ctx.put_image_data(&img, 0.0, 0.0);
             }
-            st.player.update_value(|p| {
-                if let Some(p) = p {
-                    p.last_drawn = Some(n);
-                }
-            });
+            with_player(st, |p| p.last_drawn = Some(n));
             st.frame.set(n);
             st.decoded.set(decoded);
         }
@@ -116,7 +136,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
     let generation = st.generation.get_value() + 1;
     st.generation.set_value(generation);
     st.playing.set(false);
-    st.player.set_value(None);
+    drop_player(st.id);
     st.info.set(None);
     st.frame.set(0);
     st.decoded.set(0);
@@ -163,7 +183,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
             info.frame_time_ms,
             info.frame_time_vector_ms.as_deref(),
         );
-        st.player.set_value(Some(Player {
+        let player = Player {
             clip,
             schedule,
             frames: vec![None; info.frames as usize],
@@ -173,7 +193,8 @@ pub fn load(st: ViewerState, src: ClipSource) {
             play_started: 0.0,
             last_drawn: None,
             drag: None,
-        }));
+        };
+        PLAYERS.with(|players| players.borrow_mut().insert(st.id, player));
         st.info.set(Some(info));
         st.load.set(LoadState::Ready);
         // The first frame goes on screen before anything else is decoded; the canvas gets
@@ -193,24 +214,21 @@ fn decode_ahead(st: ViewerState, generation: u64) {
         return;
     }
     let start = now();
-    let more = st
-        .player
-        .try_update_value(|p| {
-            let p = p.as_mut()?;
-            while now() - start < DECODE_SLICE_MS {
-                let n = p.next_to_decode;
-                if n >= p.schedule.frames() || p.cached_bytes >= FRAME_CACHE_BUDGET {
-                    return Some((false, p.decoded_count()));
-                }
-                p.next_to_decode += 1;
-                if p.frames[n as usize].is_none() && p.image(n).is_err() {
-                    // The error shows when the frame is drawn.
-                    continue;
-                }
+    let more = with_player(st, |p| {
+        while now() - start < DECODE_SLICE_MS {
+            let n = p.next_to_decode;
+            if n >= p.schedule.frames() || p.cached_bytes >= FRAME_CACHE_BUDGET {
+                return Some((false, p.decoded_count()));
             }
-            Some((true, p.decoded_count()))
-        })
-        .flatten();
+            p.next_to_decode += 1;
+            if p.frames[n as usize].is_none() && p.image(n).is_err() {
+                // The error shows when the frame is drawn.
+                continue;
+            }
+        }
+        Some((true, p.decoded_count()))
+    })
+    .flatten();
     if let Some((more, decoded)) = more {
         st.decoded.set(decoded);
         if more {
@@ -226,13 +244,11 @@ fn tick(st: ViewerState, generation: u64) {
     }
     let speed = st.speed.get_untracked();
     let mode = st.mode.get_untracked();
-    let due = st.player.with_value(|p| {
-        p.as_ref().map(|p| {
-            let (frame, finished) =
-                p.schedule
-                    .frame_at(p.play_from, now() - p.play_started, speed, mode);
-            (frame, finished, p.last_drawn)
-        })
+    let due = with_player(st, |p| {
+        let (frame, finished) =
+            p.schedule
+                .frame_at(p.play_from, now() - p.play_started, speed, mode);
+        (frame, finished, p.last_drawn)
     });
     let Some((frame, finished, last)) = due else {
         return;
@@ -256,11 +272,9 @@ fn tick(st: ViewerState, generation: u64) {
 
 fn restart_clock(st: ViewerState) {
     let from = st.frame.get_untracked();
-    st.player.update_value(|p| {
-        if let Some(p) = p {
-            p.play_from = from;
-            p.play_started = now();
-        }
+    with_player(st, |p| {
+        p.play_from = from;
+        p.play_started = now();
     });
 }
 
@@ -336,11 +350,7 @@ pub fn pointer_down(st: ViewerState, ev: web_sys::PointerEvent) {
     match st.tool.get_untracked() {
         Tool::Pan => {
             let at = (ev.client_x() as f64, ev.client_y() as f64);
-            st.player.update_value(|p| {
-                if let Some(p) = p {
-                    p.drag = Some(at);
-                }
-            });
+            with_player(st, |p| p.drag = Some(at));
             if let Some(target) = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -368,15 +378,12 @@ pub fn pointer_down(st: ViewerState, ev: web_sys::PointerEvent) {
 
 pub fn pointer_move(st: ViewerState, ev: web_sys::PointerEvent) {
     let at = (ev.client_x() as f64, ev.client_y() as f64);
-    let moved = st
-        .player
-        .try_update_value(|p| {
-            let p = p.as_mut()?;
-            let (x0, y0) = p.drag?;
-            p.drag = Some(at);
-            Some((at.0 - x0, at.1 - y0))
-        })
-        .flatten();
+    let moved = with_player(st, |p| {
+        let (x0, y0) = p.drag?;
+        p.drag = Some(at);
+        Some((at.0 - x0, at.1 - y0))
+    })
+    .flatten();
     if let Some((dx, dy)) = moved {
         st.pan.update(|(x, y)| {
             *x += dx;
@@ -386,11 +393,7 @@ pub fn pointer_move(st: ViewerState, ev: web_sys::PointerEvent) {
 }
 
 pub fn pointer_up(st: ViewerState, _ev: web_sys::PointerEvent) {
-    st.player.update_value(|p| {
-        if let Some(p) = p {
-            p.drag = None;
-        }
-    });
+    with_player(st, |p| p.drag = None);
 }
 
 pub fn wheel(st: ViewerState, ev: web_sys::WheelEvent) {
