@@ -37,8 +37,11 @@ test-tools:
 build:
 	cargo leptos build --release
 
-## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, then the
-## HTTP integration suites again with PostgreSQL behind the server.
+## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
+## compared with dcmtk on synthetic and pydicom's real files, then the HTTP integration suites
+## again with PostgreSQL behind the server.
+unit: export SONOHUB_REQUIRE_TOOLS := 1
+unit: export SONOHUB_DICOM_SAMPLES := $(CURDIR)/target/dicom-samples
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \

@@ -34,21 +34,24 @@ pub async fn count(db: &Db, action: &str) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// id, at, actor, action, subject id, subject name, detail.
+type AuditRow = (
+    String,
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// The most recent events, newest first, with names instead of ids where they resolve.
 pub async fn recent(
     db: &Db,
     limit: i64,
     before: Option<i64>,
 ) -> Result<Vec<crate::model::AuditEvent>, sqlx::Error> {
-    let rows: Vec<(
-        String,
-        i64,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = sqlx::query_as(
+    let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT e.id, e.at, a.username, e.action, e.subject, \
                     COALESCE(su.username, ss.code), e.detail \
              FROM audit_events e \

@@ -94,14 +94,15 @@ impl Schedule {
                 if last == 0 {
                     return (0, false);
                 }
-                // Forwards then backwards over the same frames, without repeating the ends.
-                let forward = self.start_of(last);
-                let period = 2.0 * forward;
-                let phase = t.rem_euclid(period);
-                if phase <= forward {
+                // Forwards (every frame for its own time), then backwards over the inner
+                // frames: 0 1 2 3 2 1 0 1 ... without showing an end frame twice.
+                let inner = self.start_of(last) - self.start_of(1);
+                let phase = t.rem_euclid(self.total + inner);
+                if phase < self.total {
                     (self.frame_in_pass(phase), false)
                 } else {
-                    (self.frame_in_pass(period - phase), false)
+                    let mirrored = self.total + inner - phase + self.start_of(1);
+                    (self.frame_in_pass(mirrored - 1e-9), false)
                 }
             }
         }
