@@ -34,5 +34,34 @@ await shoot('home-learner', { user: 'li.na' });
 await shoot('home-coordinator', { user: 'zhou.min' });
 await shoot('people-admin', { user: 'admin', path: '/people' });
 await shoot('sites-admin-en', { user: 'admin', path: '/admin/sites', locale: 'en-GB' });
+async function viewer(name, locale, phone = false) {
+  const context = await browser.newContext({ locale, viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#username', 'chen.jing');
+  await page.fill('#password', 'sonohub-demo');
+  await page.click('form button[type="submit"]');
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}/viewer`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.click('button[data-clip="vessel-jpeg-640x480.dcm"]');
+  await page.waitForSelector('.viewer[data-ready="true"]');
+  await page.click('.viewer-controls .vgroup[role="group"] button:nth-child(2)');
+  const box = await page.locator('.viewer canvas').boundingBox();
+  const at = (x, y) => [box.x + (x * box.width) / 640, box.y + (y * box.height) / 480];
+  await page.mouse.click(...at(220, 300));
+  await page.mouse.click(...at(420, 300));
+  await page.click('[data-testid="play"]');
+  await page.waitForTimeout(1200);
+  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  await context.close();
+  console.log(`${out}/${name}.png`);
+}
+
+await viewer('viewer-playing-zh', 'zh-CN');
+await viewer('viewer-playing-en', 'en-GB');
+await viewer('viewer-phone', 'zh-CN', true);
+await shoot('audit-admin', { user: 'admin', path: '/admin/audit' });
 await shoot('home-learner-phone', { user: 'li.na', viewport: { width: 390, height: 844 } });
 await browser.close();

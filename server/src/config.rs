@@ -57,6 +57,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub demo: bool,
+    /// In demo mode, also synthesise the demo clips (off in tests: they take a while).
+    pub demo_clips: bool,
     pub first_admin: Option<(String, String)>,
     /// Ask for the first admin on the terminal when none is configured.
     pub interactive: bool,
@@ -71,6 +73,7 @@ impl From<ServeArgs> for ServerConfig {
             data_dir: a.data,
             database_url: a.database_url,
             demo: a.demo,
+            demo_clips: true,
             first_admin: a.admin_username.zip(a.admin_password),
             interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
             secure_cookies: a
@@ -90,6 +93,7 @@ impl ServerConfig {
             data_dir,
             database_url: None,
             demo: false,
+            demo_clips: false,
             first_admin: None,
             interactive: false,
             secure_cookies: false,

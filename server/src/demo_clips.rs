@@ -1,8 +1,8 @@
 //! Synthetic ultrasound clips for demo mode, written once into the data folder and served at
 //! `/demo-clips/` so the viewer has something to play before any archive is connected.
 use anyhow::Context;
-use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
-use app::model::DemoClip;
+use app::cine::synth::{SynthOptions, SynthSyntax, layout, synth_clip};
+use app::model::{Annotation, DemoClip, Point, Shape};
 use std::path::{Path, PathBuf};
 
 /// (file, title zh, title en, options)
@@ -34,6 +34,44 @@ fn catalogue() -> Vec<(&'static str, &'static str, &'static str, SynthOptions)> 
             "Pulsating vessel · uncompressed RGB",
             opts(SynthSyntax::Rgb, 320, 240, 40, 15.0, 13),
         ),
+    ]
+}
+
+/// The teaching overlay of a synthetic clip: the vessel circled and pointed at, labelled.
+fn annotations(opts: &SynthOptions) -> Vec<Annotation> {
+    let l = layout(opts.width, opts.height);
+    let (cx, cy) = l.vessel_center;
+    let r = l.vessel_radius * 1.35;
+    let last = opts.frames.saturating_sub(1);
+    let all = |shape| Annotation {
+        shape,
+        first_frame: 0,
+        last_frame: last,
+        color: None,
+    };
+    vec![
+        all(Shape::Ellipse {
+            center: Point { x: cx, y: cy },
+            rx: r,
+            ry: r,
+        }),
+        all(Shape::Arrow {
+            tail: Point {
+                x: cx + r * 2.2,
+                y: cy - r * 1.6,
+            },
+            head: Point {
+                x: cx + r * 0.8,
+                y: cy - r * 0.8,
+            },
+        }),
+        all(Shape::Text {
+            at: Point {
+                x: cx + r * 2.3,
+                y: cy - r * 1.7,
+            },
+            text: "血管 vessel".to_string(),
+        }),
     ]
 }
 
@@ -71,6 +109,7 @@ pub fn prepare(data_dir: &Path) -> anyhow::Result<Vec<DemoClip>> {
             height: opts.height,
             frames: opts.frames,
             fps: opts.fps,
+            annotations: annotations(&opts),
         });
     }
     Ok(clips)

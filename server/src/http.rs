@@ -67,7 +67,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     let db = Db::connect(&url).await?;
     backend::sites::ensure_network(&db).await?;
     seed::first_accounts(&db, &config).await?;
-    let demo_clips = if config.demo {
+    let demo_clips = if config.demo && config.demo_clips {
         let dir = config.data_dir.clone();
         tokio::task::spawn_blocking(move || crate::demo_clips::prepare(&dir)).await??
     } else {

@@ -115,3 +115,41 @@ async fn responses_carry_a_request_id_and_are_compressed() {
     assert!(res.headers().contains_key("x-request-id"));
     assert_eq!(res.headers()["content-encoding"], "gzip");
 }
+
+#[tokio::test]
+async fn demo_mode_serves_playable_clips_to_signed_in_users_only() {
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.demo_clips = true;
+    })
+    .await;
+    let c = app.client();
+    let res = c.page("/demo-clips/vessel-rle-320x240.dcm").await;
+    assert_eq!(res.status(), 303, "signed-out visitors are sent to sign in");
+    c.sign_in("li.na", DEMO_PASSWORD).await;
+    let (status, clips) = c.call("demo_clips", &[]).await;
+    assert_eq!(status, 200, "{clips}");
+    let clips = clips.as_array().unwrap();
+    assert_eq!(clips.len(), 3);
+    for clip in clips {
+        let res = c
+            .http
+            .get(c.url(clip["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let bytes = res.bytes().await.unwrap();
+        let info = app::cine::clip_info(&bytes).expect("a readable DICOM clip");
+        assert_eq!(u64::from(info.frames), clip["frames"].as_u64().unwrap());
+        assert_eq!(u64::from(info.columns), clip["width"].as_u64().unwrap());
+        let fps = clip["fps"].as_f64().unwrap();
+        assert!(
+            (info.frame_time_ms - 1000.0 / fps).abs() < 0.01,
+            "{} plays at {fps} fps",
+            clip["file"]
+        );
+        assert!(!info.regions.is_empty(), "calibrated");
+        app::cine::decode_frame(&bytes, info.frames - 1).expect("the last frame decodes");
+    }
+}

@@ -16,6 +16,9 @@ pub struct DemoClip {
     pub height: u32,
     pub frames: u32,
     pub fps: f64,
+    /// Teaching annotations drawn over the clip.
+    #[serde(default)]
+    pub annotations: Vec<super::Annotation>,
 }
 
 impl DemoClip {

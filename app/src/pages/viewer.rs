@@ -13,6 +13,7 @@ fn ViewerPage_() -> impl IntoView {
     let i18n = use_i18n();
     let clips = Resource::new(|| (), |_| demo_clips());
     let source = RwSignal::new(None::<ClipSource>);
+    let annotations = RwSignal::new(Vec::new());
     let open_local = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let Some(input) = ev
@@ -26,6 +27,7 @@ fn ViewerPage_() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             if let Ok(bytes) = crate::components::viewer::read_file(&file).await {
+                annotations.set(Vec::new());
                 source.set(Some(ClipSource::Local {
                     name: file.name(),
                     bytes: Arc::new(bytes),
@@ -35,6 +37,7 @@ fn ViewerPage_() -> impl IntoView {
     };
     let clip_button = move |clip: DemoClip| {
         let url = clip.url.clone();
+        let overlay = clip.annotations.clone();
         let selected = {
             let url = url.clone();
             move || matches!(source.get(), Some(ClipSource::Url(u)) if u == url)
@@ -51,7 +54,10 @@ fn ViewerPage_() -> impl IntoView {
                     class:btn-primary=selected.clone()
                     aria-pressed=move || selected().to_string()
                     data-clip=clip.file.clone()
-                    on:click=move |_| source.set(Some(ClipSource::Url(url.clone())))
+                    on:click=move |_| {
+                        annotations.set(overlay.clone());
+                        source.set(Some(ClipSource::Url(url.clone())));
+                    }
                 >
                     {clip.title(crate::components::layout::lang_code(i18n)).to_string()}
                 </button>
@@ -81,7 +87,7 @@ fn ViewerPage_() -> impl IntoView {
                         <input type="file" accept=".dcm,application/dicom,*/*" on:change=open_local data-testid="local-file" />
                     </label>
                 </aside>
-                <CineViewer source=source />
+                <CineViewer source=source annotations=annotations />
             </div>
         </section>
     }
