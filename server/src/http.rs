@@ -3,7 +3,7 @@ use crate::config::ServerConfig;
 use crate::seed;
 use crate::sessions::Store;
 use anyhow::Context;
-use app::api::guard::USER_KEY;
+use app::api::guard::{SignedInUser, USER_KEY};
 use app::backend::{self, AppState, Db, Settings};
 use app::model::UserId;
 use app::{App, shell};
@@ -232,20 +232,24 @@ fn is_public(path: &str) -> bool {
 async fn require_sign_in(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     if req.method() != axum::http::Method::GET {
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
-    let signed_in = match session.get::<String>(USER_KEY).await {
-        Ok(Some(id)) => matches!(
-            backend::users::current(&state.db, &UserId(id)).await,
-            Ok(Some(_))
-        ),
-        _ => false,
+    let user = match session.get::<String>(USER_KEY).await {
+        Ok(Some(id)) => backend::users::current(&state.db, &UserId(id))
+            .await
+            .ok()
+            .flatten(),
+        _ => None,
     };
+    let signed_in = user.is_some();
+    // The page render asks who is signed in again; hand it this answer instead of a
+    // second database round trip.
+    req.extensions_mut().insert(SignedInUser(user));
     if path == "/login" && signed_in {
         let next = req.uri().query().and_then(|q| {
             q.split('&')

@@ -22,8 +22,18 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// Who the sign-in middleware found signed in for this request, so pages need not ask the
+/// database twice.
+#[derive(Debug, Clone)]
+pub struct SignedInUser(pub Option<CurrentUser>);
+
 /// The signed-in user, if any; a disabled account counts as signed out.
 pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
+    if let Ok(axum::Extension(SignedInUser(Some(user)))) =
+        leptos_axum::extract::<axum::Extension<SignedInUser>>().await
+    {
+        return Ok(Some(user));
+    }
     let state = state()?;
     let session = session().await?;
     let Some(id) = session
