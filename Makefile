@@ -38,10 +38,11 @@ build:
 	cargo leptos build --release
 
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
-## compared with dcmtk on synthetic and pydicom's real files, then the HTTP integration suites
+## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then the HTTP integration suites
 ## again with PostgreSQL behind the server.
 unit: export SONOHUB_REQUIRE_TOOLS := 1
 unit: export SONOHUB_DICOM_SAMPLES := $(CURDIR)/target/dicom-samples
+unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \

@@ -92,3 +92,145 @@ test('a file that is not DICOM gets a clear message, not a blank canvas', async 
   });
   await expect(page.getByTestId('viewer-error')).toHaveText('这不是 DICOM 文件。');
 });
+
+/** The canvas pixels of the frame on screen. */
+async function canvasPixels(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const c = document.querySelector('.viewer canvas') as HTMLCanvasElement;
+    return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+  });
+}
+
+async function openLocal(page: Page, path: string) {
+  await page.getByTestId('local-file').setInputFiles(path);
+  await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('.viewer')).toHaveAttribute('data-first-frame-ms', /\d/);
+}
+
+test('JPEG 2000 decodes in the browser to the same pixels as the uncompressed original', async ({ page }) => {
+  // pydicom's test files (installed by `.ci/tools test`): the same MR slice both ways.
+  const samples = `${__dirname}/../../target/dicom-samples`;
+  await page.goto('/viewer');
+  await hydrated(page);
+  await openLocal(page, `${samples}/MR_small.dcm`);
+  const reference = await canvasPixels(page);
+  await openLocal(page, `${samples}/MR_small_jp2klossless.dcm`);
+  await expect(page.locator('.viewer-meta')).toContainText('JPEG 2000');
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  const decoded = await canvasPixels(page);
+  expect(decoded.length).toBe(64 * 64 * 4);
+  expect(decoded).toEqual(reference);
+  // A lossless colour file (YBR_RCT) shows, too.
+  await openLocal(page, `${samples}/examples_jpeg2k.dcm`);
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+});
+
+test('JPEG frames go to the browser decoder and the whole clip ends up decoded', async ({ page }) => {
+  await openClip(page, 'vessel-jpeg-640x480.dcm');
+  const viewer = page.locator('.viewer');
+  await expect(viewer).toHaveAttribute('data-decoder', 'browser');
+  await expect(viewer).toHaveAttribute('data-decoded', '100', { timeout: 20_000 });
+  await expect(viewer).toHaveAttribute('data-decoded-ms', /\d/);
+  // RLE has no browser decoder: wasm decodes it.
+  await openClip(page, 'vessel-rle-320x240.dcm');
+  await expect(viewer).toHaveAttribute('data-decoder', 'wasm');
+  await expect(viewer).toHaveAttribute('data-decoded', '60', { timeout: 20_000 });
+  // The browser's frames are the frames: stepping shows them.
+  await openClip(page, 'vessel-jpeg-640x480.dcm');
+  await viewer.focus();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('frame-counter')).toHaveText('100 / 100');
+  const pixels = await canvasPixels(page);
+  expect(pixels.some((v, i) => i % 4 !== 3 && v > 40)).toBe(true);
+});
+
+/** Drags on the image from (x0, y0) to (x1, y1), in image pixels. */
+async function dragImage(page: Page, from: [number, number], to: [number, number], width: number, height: number) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = await page.locator('.viewer canvas').boundingBox();
+  if (!box) throw new Error('no canvas');
+  const at = ([x, y]: [number, number]) => [box.x + (x * box.width) / width, box.y + (y * box.height) / height];
+  const [ax, ay] = at(from);
+  const [bx, by] = at(to);
+  await page.mouse.move(ax, ay);
+  await page.mouse.down();
+  await page.mouse.move((ax + bx) / 2, (ay + by) / 2);
+  await page.mouse.move(bx, by);
+  await page.mouse.up();
+}
+
+test('drawing annotations: arrow, ellipse, polygon and text, each with a frame range', async ({ page }) => {
+  await page.goto('/viewer');
+  await hydrated(page);
+  // A clip without a teaching overlay, so the list holds only what is drawn here.
+  await page.getByTestId('local-file').setInputFiles(`${__dirname}/../../target/e2e-data/demo-clips/vessel-rle-320x240.dcm`);
+  await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  const tool = (name: string) => page.getByRole('button', { name, exact: true });
+  await tool('箭头').click();
+  await dragImage(page, [60, 60], [150, 120], 320, 240);
+  await expect(page.locator('.viewer-overlay .ann-arrow')).toHaveCount(1);
+  await tool('椭圆').click();
+  await dragImage(page, [160, 120], [200, 150], 320, 240);
+  const ellipse = page.locator('.viewer-overlay ellipse.ann');
+  await expect(ellipse).toHaveAttribute('rx', /^4\d(\.\d+)?$/);
+  await tool('多边形').click();
+  await clickImage(page, 40, 180, 320, 240);
+  await clickImage(page, 90, 180, 320, 240);
+  await clickImage(page, 65, 220, 320, 240);
+  await tool('闭合多边形').click();
+  await tool('文字').click();
+  await clickImage(page, 200, 40, 320, 240);
+  // The new label's field has the focus: type straight away.
+  await page.keyboard.type('颈动脉');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.viewer-overlay .ann-text')).toHaveText('颈动脉');
+  const rows = page.locator('.ann-list li');
+  await expect(rows).toHaveCount(4);
+
+  // Narrow the arrow to frames 5–10: shown there, hidden elsewhere.
+  const arrow = rows.nth(0);
+  await arrow.locator('input[type=number]').nth(0).fill('5');
+  await arrow.locator('input[type=number]').nth(0).press('Enter');
+  await arrow.locator('input[type=number]').nth(1).fill('10');
+  await arrow.locator('input[type=number]').nth(1).press('Enter');
+  await page.locator('.viewer').focus();
+  await page.keyboard.press('Home');
+  await expect(page.locator('.viewer-overlay .ann-arrow')).toHaveCount(0);
+  await arrow.getByRole('button').first().click();
+  await expect(page.getByTestId('frame-counter')).toHaveText('5 / 60');
+  await expect(page.locator('.viewer-overlay .ann-arrow')).toHaveCount(1);
+  // Out-of-range frame numbers are refused and the field shows the range again.
+  await arrow.locator('input[type=number]').nth(1).fill('999');
+  await arrow.locator('input[type=number]').nth(1).press('Enter');
+  await expect(arrow.locator('input[type=number]').nth(1)).toHaveValue('10');
+  // Remove the ellipse.
+  await rows.nth(1).getByRole('button', { name: '删除此标注' }).click();
+  await expect(rows).toHaveCount(3);
+  await expect(page.locator('.viewer-overlay ellipse.ann')).toHaveCount(0);
+});
+
+test('two fingers pinch to zoom and pan', async ({ page }) => {
+  await openClip(page, 'vessel-rle-320x240.dcm');
+  const scale = () =>
+    page.locator('.viewer-layer').evaluate((el) => Number(/scale\(([\d.]+)\)/.exec(el.getAttribute('style') || '')?.[1]));
+  expect(await scale()).toBe(1);
+  await page.locator('.viewer-stage').evaluate((stage) => {
+    const r = stage.getBoundingClientRect();
+    const cx = r.left + r.width / 2;
+    const cy = r.top + r.height / 2;
+    const fire = (type: string, id: number, x: number) =>
+      stage.dispatchEvent(
+        new PointerEvent(type, { pointerId: id, pointerType: 'touch', clientX: x, clientY: cy, bubbles: true, isPrimary: id === 1 }),
+      );
+    fire('pointerdown', 1, cx - 50);
+    fire('pointerdown', 2, cx + 50);
+    fire('pointermove', 1, cx - 100);
+    fire('pointermove', 2, cx + 100);
+    fire('pointerup', 1, cx - 100);
+    fire('pointerup', 2, cx + 100);
+  });
+  // 100 px apart became 200 px apart (the second finger's move counts from 150 px apart).
+  const zoomed = await scale();
+  expect(zoomed).toBeGreaterThan(1.9);
+  expect(zoomed).toBeLessThan(2.1);
+});

@@ -275,7 +275,13 @@ fn decode_with_registry(
         bits_allocated: decoded.bits_allocated(),
         samples_per_pixel: decoded.samples_per_pixel(),
         planar: false,
-        photometric: Photometric::parse(decoded.photometric_interpretation().as_ref()),
+        photometric: match Photometric::parse(decoded.photometric_interpretation().as_ref()) {
+            // JPEG 2000 decoders undo the component transform themselves.
+            Photometric::Other(name) if matches!(name.as_str(), "YBR_RCT" | "YBR_ICT") => {
+                Photometric::Rgb
+            }
+            other => other,
+        },
     })
 }
 

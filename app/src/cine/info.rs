@@ -231,6 +231,11 @@ impl ClipInfo {
             Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422 => {
                 self.samples_per_pixel == 3
             }
+            // Reversible and irreversible colour transforms of JPEG 2000: the codestream
+            // carries the transform and the decoder undoes it, so the samples come out RGB.
+            Photometric::Other(name) if matches!(name.as_str(), "YBR_RCT" | "YBR_ICT") => {
+                self.samples_per_pixel == 3 && self.codec() == Codec::Registry
+            }
             Photometric::Other(_) => false,
         };
         (!fits).then(|| CineError::UnsupportedPhotometric {

@@ -8,6 +8,8 @@
 //! assert_eq!(first.rgba.len(), (first.width * first.height * 4) as usize);
 //! # Ok(()) }
 //! ```
+#[cfg(target_arch = "wasm32")]
+mod c_runtime;
 mod codec;
 mod color;
 mod error;

@@ -87,7 +87,7 @@ fn ViewerPage_() -> impl IntoView {
                         <input type="file" accept=".dcm,application/dicom,*/*" on:change=open_local data-testid="local-file" />
                     </label>
                 </aside>
-                <CineViewer source=source annotations=annotations />
+                <CineViewer source=source editable=annotations />
             </div>
         </section>
     }

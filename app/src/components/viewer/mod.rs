@@ -3,6 +3,7 @@
 //! clip's own rate. Controls: play/pause, step, first/last, scrub, speed, loop/bounce, zoom,
 //! pan, fit, fullscreen, PNG export, keyboard and touch; calibrated distance and area; an
 //! annotation layer.
+mod annotate;
 mod fetch;
 pub mod playback;
 mod render;
@@ -12,7 +13,7 @@ pub use fetch::read_file;
 use crate::cine::{ClipInfo, ImagePoint, MeasureError};
 use crate::components::viewer::playback::{LoopMode, SPEEDS, Schedule, clock};
 use crate::i18n::*;
-use crate::model::{Annotation, Shape};
+use crate::model::{Annotation, Point, Shape};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use render::ViewerError;
@@ -33,6 +34,36 @@ pub enum Tool {
     Pan,
     Distance,
     Area,
+    Arrow,
+    Ellipse,
+    Polygon,
+    Text,
+}
+
+impl Tool {
+    fn draws(self) -> bool {
+        matches!(
+            self,
+            Tool::Arrow | Tool::Ellipse | Tool::Polygon | Tool::Text
+        )
+    }
+}
+
+/// Which decoder fills the frame cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decoder {
+    /// `crate::cine` in wasm.
+    #[default]
+    Wasm,
+    /// The browser's JPEG decoder (`createImageBitmap`).
+    Browser,
+}
+
+/// How long the clip took to show, from its last byte (milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Timing {
+    pub first_frame_ms: Option<f64>,
+    pub all_decoded_ms: Option<f64>,
 }
 
 /// Loading state shown over the image.
@@ -59,6 +90,12 @@ pub(crate) struct ViewerState {
     pub pan: RwSignal<(f64, f64)>,
     pub tool: RwSignal<Tool>,
     pub points: RwSignal<Vec<ImagePoint>>,
+    pub timing: RwSignal<Timing>,
+    pub decoder: RwSignal<Decoder>,
+    /// The annotations the drawing tools add to, when the viewer may edit them.
+    pub editable: Option<RwSignal<Vec<Annotation>>>,
+    /// Counts text annotations placed (their label field takes the focus).
+    pub text_added: RwSignal<u32>,
     /// Key of this viewer's player in the page's player table.
     pub id: u64,
     pub generation: StoredValue<u64>,
@@ -201,11 +238,14 @@ fn Icon(name: &'static str) -> impl IntoView {
     }
 }
 
-/// The viewer. `annotations` are drawn on the frames they cover.
+/// The viewer. `annotations` are drawn on the frames they cover; with `editable` instead, the
+/// drawing tools (arrow, ellipse, polygon, text) add to it and a list below edits each
+/// annotation's frame range and label, ready for the owner to save.
 #[component]
 pub fn CineViewer(
     #[prop(into)] source: Signal<Option<ClipSource>>,
     #[prop(into, optional)] annotations: Signal<Vec<Annotation>>,
+    #[prop(optional)] editable: Option<RwSignal<Vec<Annotation>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let st = ViewerState {
@@ -221,11 +261,19 @@ pub fn CineViewer(
         pan: RwSignal::new((0.0, 0.0)),
         tool: RwSignal::new(Tool::Pan),
         points: RwSignal::new(Vec::new()),
+        timing: RwSignal::new(Timing::default()),
+        decoder: RwSignal::new(Decoder::Wasm),
+        editable,
+        text_added: RwSignal::new(0),
         id: render::new_viewer_id(),
         generation: StoredValue::new(0),
         canvas: NodeRef::new(),
     };
     let root = NodeRef::<leptos::html::Div>::new();
+    let annotations = match editable {
+        Some(list) => list.into(),
+        None => annotations,
+    };
 
     on_cleanup(move || render::drop_player(st.id));
     // Loading runs in the browser only: effects never run on the server.
@@ -266,6 +314,16 @@ pub fn CineViewer(
     let ready = move || st.load.with(|l| *l == LoadState::Ready);
 
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        // Keys typed into a field (an annotation label, a frame number) belong to the field.
+        let in_field = ev.target().is_some_and(|t| {
+            use wasm_bindgen::JsCast;
+            t.dyn_ref::<web_sys::HtmlInputElement>().is_some()
+                || t.dyn_ref::<web_sys::HtmlSelectElement>().is_some()
+                || t.dyn_ref::<web_sys::HtmlTextAreaElement>().is_some()
+        });
+        if in_field {
+            return;
+        }
         let handled = match ev.key().as_str() {
             " " | "k" => {
                 render::toggle_play(st);
@@ -303,6 +361,10 @@ pub fn CineViewer(
                 st.points.set(Vec::new());
                 true
             }
+            "Enter" if st.tool.get_untracked() == Tool::Polygon => {
+                render::finish_polygon(st);
+                true
+            }
             _ => false,
         };
         if handled {
@@ -324,7 +386,36 @@ pub fn CineViewer(
             .map(|p| format!("{},{}", p.x, p.y))
             .collect::<Vec<_>>()
             .join(" ");
-        let closed = st.tool.get() == Tool::Area && pts.len() >= 3;
+        let tool = st.tool.get();
+        let closed = matches!(tool, Tool::Area | Tool::Polygon) && pts.len() >= 3;
+        // An arrow or ellipse being dragged out: shown as it will be drawn.
+        if let (Tool::Arrow | Tool::Ellipse, [from, to]) = (tool, pts.as_slice()) {
+            let shape = if tool == Tool::Arrow {
+                Shape::Arrow {
+                    tail: Point {
+                        x: from.x,
+                        y: from.y,
+                    },
+                    head: Point { x: to.x, y: to.y },
+                }
+            } else {
+                Shape::Ellipse {
+                    center: Point {
+                        x: from.x,
+                        y: from.y,
+                    },
+                    rx: (to.x - from.x).abs(),
+                    ry: (to.y - from.y).abs(),
+                }
+            };
+            let draft = Annotation {
+                shape,
+                first_frame: 0,
+                last_frame: 0,
+                color: None,
+            };
+            return annotation_view(&draft);
+        }
         view! {
             {if closed {
                 view! { <polygon class="measure" points=line /> }.into_any()
@@ -336,6 +427,7 @@ pub fn CineViewer(
                 .map(|p| view! { <circle class="measure-point" cx=p.x cy=p.y r="3" /> })
                 .collect_view()}
         }
+        .into_any()
     };
     let visible_annotations = move || {
         let f = st.frame.get();
@@ -378,14 +470,19 @@ pub fn CineViewer(
             data-dropped=move || st.dropped.get()
             data-playing=move || st.playing.get().to_string()
             data-ready=move || ready().to_string()
+            data-decoder=move || match st.decoder.get() { Decoder::Wasm => "wasm", Decoder::Browser => "browser" }
+            data-first-frame-ms=move || st.timing.get().first_frame_ms.map(|ms| format!("{ms:.1}"))
+            data-decoded-ms=move || st.timing.get().all_decoded_ms.map(|ms| format!("{ms:.1}"))
         >
             <div
                 class="viewer-stage"
                 class:measuring=move || st.tool.get() != Tool::Pan
+                class:drawing=move || st.tool.get().draws()
                 on:pointerdown=move |ev| render::pointer_down(st, ev)
                 on:pointermove=move |ev| render::pointer_move(st, ev)
                 on:pointerup=move |ev| render::pointer_up(st, ev)
-                on:pointercancel=move |ev| render::pointer_up(st, ev)
+                on:pointercancel=move |ev| render::pointer_cancel(st, ev)
+                on:dblclick=move |_| render::finish_polygon(st)
                 on:wheel=move |ev| render::wheel(st, ev)
             >
                 <div class="viewer-layer" style=transform>
@@ -513,6 +610,19 @@ pub fn CineViewer(
                     {tool_button(Tool::Distance, |i| t_string!(i, viewer.tool_distance))}
                     {tool_button(Tool::Area, |i| t_string!(i, viewer.tool_area))}
                 </div>
+                {editable.map(|_| view! {
+                    <div class="vgroup" role="group" aria-label=move || t_string!(i18n, viewer.draw)>
+                        {tool_button(Tool::Arrow, |i| t_string!(i, viewer.tool_arrow))}
+                        {tool_button(Tool::Ellipse, |i| t_string!(i, viewer.tool_ellipse))}
+                        {tool_button(Tool::Polygon, |i| t_string!(i, viewer.tool_polygon))}
+                        {tool_button(Tool::Text, |i| t_string!(i, viewer.tool_text))}
+                        <Show when=move || st.tool.get() == Tool::Polygon && st.points.with(|p| p.len() >= 3)>
+                            <button type="button" class="vbtn" on:click=move |_| render::finish_polygon(st)>
+                                {t!(i18n, viewer.finish_polygon)}
+                            </button>
+                        </Show>
+                    </div>
+                })}
             </div>
             <p class="viewer-status" aria-live="polite" data-testid="measurement">
                 {move || measurement_text(i18n, st)}
@@ -525,7 +635,18 @@ pub fn CineViewer(
                 ))}
                 " · "
                 {move || t_string!(i18n, viewer.decoded, count = st.decoded.get()).to_string()}
+                {move || st.timing.get().all_decoded_ms.map(|ms| {
+                    let decoder = match st.decoder.get() {
+                        Decoder::Wasm => t_string!(i18n, viewer.decoder_wasm),
+                        Decoder::Browser => t_string!(i18n, viewer.decoder_browser),
+                    };
+                    format!(" · {}", t_string!(i18n, viewer.decoded_in, ms = format!("{ms:.0}"), decoder = decoder))
+                })}
             </p>
+            {editable.map(|list| view! {
+                <annotate::AnnotationList list=list frame=st.frame frames=Signal::derive(frames) text_added=st.text_added
+                    on_jump=Callback::new(move |n| render::seek(st, n)) />
+            })}
         </div>
     }
     .into_any()

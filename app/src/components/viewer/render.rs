@@ -1,19 +1,30 @@
 //! The browser side of the viewer: decoding into a frame cache, drawing, the playback loop and
 //! pointer input. Runs only in the browser (from effects and event handlers).
+//!
+//! Two decoders fill the cache. 8-bit lossy JPEG frames whose colours the browser renders the
+//! same way go to the browser's own image decoder (`createImageBitmap`), which works on its
+//! own threads, a few frames in flight at a time; everything else (and any frame the browser
+//! refuses) is decoded by `crate::cine` in wasm, in short slices between animation frames.
 use super::playback::{LoopMode, Schedule};
-use super::{ClipSource, LoadState, Tool, ViewerState};
+use super::{ClipSource, Decoder, LoadState, Tool, ViewerState};
 use crate::cine::{CineError, Clip, ImagePoint};
+use crate::model::{Annotation, Point, Shape};
 use leptos::prelude::*;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen_futures::JsFuture;
 
 /// Decoded frames kept at most (RGBA bytes); past it frames are decoded when shown.
 const FRAME_CACHE_BUDGET: usize = 768 << 20;
 /// Longest slice of decode-ahead work between two chances for input and drawing.
 const DECODE_SLICE_MS: f64 = 8.0;
+/// Frames handed to the browser's image decoder at once.
+const BROWSER_DECODES_IN_FLIGHT: usize = 4;
+/// Shorter drags than this (image pixels) draw no arrow or ellipse.
+const MIN_SHAPE_PX: f64 = 3.0;
 
 /// Why the viewer shows no image.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,19 +35,48 @@ pub enum ViewerError {
     Cine(CineError),
 }
 
+/// A decoded frame, ready to draw.
+#[derive(Clone)]
+enum Cached {
+    /// Decoded in wasm.
+    Pixels(web_sys::ImageData),
+    /// Decoded by the browser.
+    Bitmap(web_sys::ImageBitmap),
+}
+
 /// A loaded clip and what has been decoded of it.
 pub struct Player {
     clip: Clip,
     schedule: Schedule,
-    frames: Vec<Option<web_sys::ImageData>>,
+    frames: Vec<Option<Cached>>,
     cached_bytes: usize,
+    frame_bytes: usize,
     next_to_decode: u32,
+    /// When the last byte of the clip was in memory (performance.now()).
+    loaded_at: f64,
     /// Playback origin: the frame playing started from, and when (performance.now()).
     play_from: u32,
     play_started: f64,
     last_drawn: Option<u32>,
     /// Pointer state for panning: last position while a button is down.
     drag: Option<(f64, f64)>,
+    /// Pointers down on the image (id, x, y), for two-finger pinch and pan.
+    pointers: Vec<(i32, f64, f64)>,
+    /// A point placed by the pointer that then became the first finger of a pinch.
+    placed_by: Option<i32>,
+    /// Where an arrow or ellipse drag started.
+    shape_from: Option<ImagePoint>,
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        // Bitmaps hold decoded pixels outside the wasm heap until closed.
+        for frame in self.frames.iter().flatten() {
+            if let Cached::Bitmap(b) = frame {
+                b.close();
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -79,8 +119,8 @@ fn image_data(frame: &crate::cine::RgbaFrame) -> Option<web_sys::ImageData> {
 }
 
 impl Player {
-    /// The image of frame `n`, decoding (and caching within budget) when needed.
-    fn image(&mut self, n: u32) -> Result<web_sys::ImageData, CineError> {
+    /// The image of frame `n`, decoding it in wasm (and caching within budget) when needed.
+    fn image(&mut self, n: u32) -> Result<Cached, CineError> {
         if let Some(Some(img)) = self.frames.get(n as usize) {
             return Ok(img.clone());
         }
@@ -89,11 +129,24 @@ impl Player {
             frame: n,
             reason: "the browser refused the image size".into(),
         })?;
-        if self.cached_bytes + frame.rgba.len() <= FRAME_CACHE_BUDGET {
-            self.cached_bytes += frame.rgba.len();
-            self.frames[n as usize] = Some(img.clone());
-        }
+        let img = Cached::Pixels(img);
+        self.keep(n, img.clone());
         Ok(img)
+    }
+
+    /// Caches frame `n` when the budget allows.
+    fn keep(&mut self, n: u32, img: Cached) {
+        let slot = &mut self.frames[n as usize];
+        if slot.is_none() && self.cached_bytes + self.frame_bytes <= FRAME_CACHE_BUDGET {
+            self.cached_bytes += self.frame_bytes;
+            *slot = Some(img);
+        } else if let Cached::Bitmap(b) = img {
+            b.close();
+        }
+    }
+
+    fn budget_left(&self) -> bool {
+        self.cached_bytes + self.frame_bytes <= FRAME_CACHE_BUDGET
     }
 
     fn decoded_count(&self) -> u32 {
@@ -117,9 +170,20 @@ fn draw(st: ViewerState, n: u32) {
     match result {
         Some((Ok(img), decoded)) => {
             if let Some(ctx) = context(st) {
-                let _ = ctx.put_image_data(&img, 0.0, 0.0);
+                let _ = match &img {
+                    Cached::Pixels(data) => ctx.put_image_data(data, 0.0, 0.0),
+                    Cached::Bitmap(bitmap) => ctx.draw_image_with_image_bitmap(bitmap, 0.0, 0.0),
+                };
             }
-            with_player(st, |p| p.last_drawn = Some(n));
+            let first = with_player(st, |p| {
+                let first = p.last_drawn.is_none();
+                p.last_drawn = Some(n);
+                first.then(|| now() - p.loaded_at)
+            })
+            .flatten();
+            if let Some(ms) = first {
+                st.timing.update(|t| t.first_frame_ms = Some(ms));
+            }
             st.frame.set(n);
             st.decoded.set(decoded);
         }
@@ -142,6 +206,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
     st.decoded.set(0);
     st.dropped.set(0);
     st.points.set(Vec::new());
+    st.timing.set(Default::default());
     fit(st);
     st.load.set(LoadState::Loading {
         received: 0,
@@ -169,6 +234,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
                 return;
             }
         };
+        let loaded_at = now();
         let clip = match Clip::parse(&bytes) {
             Ok(c) => c,
             Err(e) => {
@@ -183,29 +249,124 @@ pub fn load(st: ViewerState, src: ClipSource) {
             info.frame_time_ms,
             info.frame_time_vector_ms.as_deref(),
         );
+        let browser = matches!(clip.browser_decodable_jpeg(0), Ok(Some(_)));
         let player = Player {
             clip,
             schedule,
             frames: vec![None; info.frames as usize],
             cached_bytes: 0,
+            frame_bytes: info.columns as usize * info.rows as usize * 4,
             next_to_decode: 1,
+            loaded_at,
             play_from: 0,
             play_started: 0.0,
             last_drawn: None,
             drag: None,
+            pointers: Vec::new(),
+            placed_by: None,
+            shape_from: None,
         };
         PLAYERS.with(|players| players.borrow_mut().insert(st.id, player));
+        st.decoder.set(if browser {
+            Decoder::Browser
+        } else {
+            Decoder::Wasm
+        });
         st.info.set(Some(info));
         st.load.set(LoadState::Ready);
         // The first frame goes on screen before anything else is decoded; the canvas gets
         // its size from `info` on the next render, so draw once that has happened.
         request_animation_frame(move || {
-            if st.generation.get_value() == generation {
+            if st.generation.get_value() != generation {
+                return;
+            }
+            if browser {
+                leptos::task::spawn_local(decode_in_browser(st, generation));
+            } else {
                 draw(st, 0);
                 decode_ahead(st, generation);
             }
         });
     });
+}
+
+/// Frame `n` as a JPEG blob for the browser's decoder, when the browser may decode it.
+fn jpeg_blob(st: ViewerState, n: u32) -> Option<web_sys::Blob> {
+    let jpeg = with_player(st, |p| p.clip.browser_decodable_jpeg(n).ok().flatten()).flatten()?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(jpeg.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/jpeg");
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()
+}
+
+/// Decode-ahead through the browser's image decoder, a few frames in flight, in order; a
+/// frame the browser cannot decode (or decodes to another size) is decoded in wasm instead.
+async fn decode_in_browser(st: ViewerState, generation: u64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let (count, width, height) = st.info.with_untracked(|i| {
+        i.as_ref()
+            .map_or((0, 0, 0), |i| (i.frames, i.columns, i.rows))
+    });
+    let mut pending: VecDeque<(u32, Option<JsFuture>)> = VecDeque::new();
+    let mut next = 0u32;
+    loop {
+        while pending.len() < BROWSER_DECODES_IN_FLIGHT
+            && next < count
+            && with_player(st, |p| p.budget_left()).unwrap_or(false)
+        {
+            let promise = jpeg_blob(st, next)
+                .and_then(|blob| window.create_image_bitmap_with_blob(&blob).ok())
+                .map(JsFuture::from);
+            pending.push_back((next, promise));
+            next += 1;
+        }
+        let Some((n, promise)) = pending.pop_front() else {
+            break;
+        };
+        let bitmap = match promise {
+            Some(p) => p
+                .await
+                .ok()
+                .and_then(|v| v.dyn_into::<web_sys::ImageBitmap>().ok()),
+            None => None,
+        };
+        if st.generation.get_value() != generation {
+            if let Some(b) = bitmap {
+                b.close();
+            }
+            return;
+        }
+        match bitmap {
+            Some(b) if b.width() == width && b.height() == height => {
+                with_player(st, |p| p.keep(n, Cached::Bitmap(b)));
+            }
+            other => {
+                if let Some(b) = other {
+                    b.close();
+                }
+                // The error, if any, shows when the frame is drawn.
+                let _ = with_player(st, |p| p.image(n));
+            }
+        }
+        if n == 0 {
+            draw(st, 0);
+        }
+        if let Some(decoded) = with_player(st, |p| p.decoded_count()) {
+            st.decoded.set(decoded);
+        }
+    }
+    finished_decoding(st);
+}
+
+/// Records how long decoding the whole clip took (from the last byte).
+fn finished_decoding(st: ViewerState) {
+    let decoded = with_player(st, |p| (p.decoded_count(), now() - p.loaded_at));
+    if let Some((count, ms)) = decoded {
+        st.decoded.set(count);
+        st.timing.update(|t| t.all_decoded_ms = Some(ms));
+    }
 }
 
 /// Decodes the next frames for at most one slice, then yields to input and drawing.
@@ -233,6 +394,8 @@ fn decode_ahead(st: ViewerState, generation: u64) {
         st.decoded.set(decoded);
         if more {
             set_timeout(move || decode_ahead(st, generation), Duration::ZERO);
+        } else {
+            finished_decoding(st);
         }
     }
 }
@@ -346,38 +509,156 @@ fn image_point(st: ViewerState, ev: &web_sys::PointerEvent) -> Option<ImagePoint
     Some(ImagePoint::new(x, y))
 }
 
+fn to_point(p: ImagePoint) -> Point {
+    Point { x: p.x, y: p.y }
+}
+
+/// Adds an annotation shown on the whole clip (the list below the viewer narrows it).
+fn add_annotation(st: ViewerState, shape: Shape) {
+    let Some(target) = st.editable else {
+        return;
+    };
+    let last = st
+        .info
+        .with_untracked(|i| i.as_ref().map_or(0, |i| i.frames.saturating_sub(1)));
+    target.update(|list| {
+        list.push(Annotation {
+            shape,
+            first_frame: 0,
+            last_frame: last,
+            color: None,
+        })
+    });
+}
+
+/// Closes the polygon being drawn into an annotation (three points at least).
+pub fn finish_polygon(st: ViewerState) {
+    let points = st.points.get_untracked();
+    if st.tool.get_untracked() == Tool::Polygon && points.len() >= 3 {
+        add_annotation(
+            st,
+            Shape::Polygon {
+                points: points.into_iter().map(to_point).collect(),
+            },
+        );
+        st.points.set(Vec::new());
+    }
+}
+
+fn capture(ev: &web_sys::PointerEvent) {
+    if let Some(target) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    {
+        let _ = target.set_pointer_capture(ev.pointer_id());
+    }
+}
+
 pub fn pointer_down(st: ViewerState, ev: web_sys::PointerEvent) {
+    let id = ev.pointer_id();
+    let at = (ev.client_x() as f64, ev.client_y() as f64);
+    let fingers = with_player(st, |p| {
+        p.pointers.retain(|(pid, _, _)| *pid != id);
+        p.pointers.push((id, at.0, at.1));
+        p.pointers.len()
+    })
+    .unwrap_or(0);
+    capture(&ev);
+    if fingers >= 2 {
+        // A second finger: pinch and pan; undo whatever the first finger started.
+        let placed = with_player(st, |p| {
+            p.drag = None;
+            p.shape_from = None;
+            p.placed_by.take()
+        })
+        .flatten();
+        if placed.is_some() {
+            st.points.update(|pts| {
+                pts.pop();
+            });
+        }
+        return;
+    }
+    let point = image_point(st, &ev);
     match st.tool.get_untracked() {
         Tool::Pan => {
-            let at = (ev.client_x() as f64, ev.client_y() as f64);
             with_player(st, |p| p.drag = Some(at));
-            if let Some(target) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            {
-                let _ = target.set_pointer_capture(ev.pointer_id());
-            }
         }
-        Tool::Distance => {
-            if let Some(p) = image_point(st, &ev) {
+        Tool::Distance | Tool::Area | Tool::Polygon => {
+            if let Some(pt) = point {
+                let tool = st.tool.get_untracked();
                 st.points.update(|pts| {
-                    if pts.len() >= 2 {
+                    if tool == Tool::Distance && pts.len() >= 2 {
                         pts.clear();
                     }
-                    pts.push(p);
+                    pts.push(pt);
                 });
+                with_player(st, |p| p.placed_by = Some(id));
             }
         }
-        Tool::Area => {
-            if let Some(p) = image_point(st, &ev) {
-                st.points.update(|pts| pts.push(p));
+        Tool::Arrow | Tool::Ellipse => {
+            if let Some(pt) = point {
+                with_player(st, |p| p.shape_from = Some(pt));
+                st.points.set(vec![pt, pt]);
+            }
+        }
+        Tool::Text => {
+            if let Some(pt) = point {
+                add_annotation(
+                    st,
+                    Shape::Text {
+                        at: to_point(pt),
+                        text: String::new(),
+                    },
+                );
+                st.text_added.update(|n| *n += 1);
             }
         }
     }
 }
 
+fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).hypot(a.1 - b.1)
+}
+
 pub fn pointer_move(st: ViewerState, ev: web_sys::PointerEvent) {
+    let id = ev.pointer_id();
     let at = (ev.client_x() as f64, ev.client_y() as f64);
+    // Two fingers: the change in their distance zooms, the move of their midpoint pans.
+    let pinch = with_player(st, |p| {
+        let [a, b] = p.pointers.get(..2)? else {
+            return None;
+        };
+        let (a, b) = ((a.1, a.2), (b.1, b.2));
+        let slot = p.pointers.iter_mut().find(|(pid, _, _)| *pid == id)?;
+        (slot.1, slot.2) = at;
+        let [c, d] = p.pointers.get(..2)? else {
+            return None;
+        };
+        let (c, d) = ((c.1, c.2), (d.1, d.2));
+        let before = distance(a, b);
+        let scale = if before > 1.0 {
+            distance(c, d) / before
+        } else {
+            1.0
+        };
+        let shift = ((c.0 + d.0 - a.0 - b.0) / 2.0, (c.1 + d.1 - a.1 - b.1) / 2.0);
+        Some((scale, shift))
+    })
+    .flatten();
+    if let Some((scale, (dx, dy))) = pinch {
+        st.zoom.update(|z| *z = (*z * scale).clamp(0.25, 16.0));
+        st.pan.update(|(x, y)| {
+            *x += dx;
+            *y += dy;
+        });
+        return;
+    }
+    with_player(st, |p| {
+        if let Some(slot) = p.pointers.iter_mut().find(|(pid, _, _)| *pid == id) {
+            (slot.1, slot.2) = at;
+        }
+    });
     let moved = with_player(st, |p| {
         let (x0, y0) = p.drag?;
         p.drag = Some(at);
@@ -389,11 +670,43 @@ pub fn pointer_move(st: ViewerState, ev: web_sys::PointerEvent) {
             *x += dx;
             *y += dy;
         });
+        return;
+    }
+    let drawing = with_player(st, |p| p.shape_from).flatten();
+    if let (Some(from), Some(to)) = (drawing, image_point(st, &ev)) {
+        st.points.set(vec![from, to]);
     }
 }
 
-pub fn pointer_up(st: ViewerState, _ev: web_sys::PointerEvent) {
-    with_player(st, |p| p.drag = None);
+pub fn pointer_up(st: ViewerState, ev: web_sys::PointerEvent) {
+    let id = ev.pointer_id();
+    let from = with_player(st, |p| {
+        p.pointers.retain(|(pid, _, _)| *pid != id);
+        p.drag = None;
+        p.placed_by = None;
+        p.shape_from.take()
+    })
+    .flatten();
+    let (Some(from), Some(to)) = (from, image_point(st, &ev)) else {
+        return;
+    };
+    st.points.set(Vec::new());
+    if (to.x - from.x).hypot(to.y - from.y) < MIN_SHAPE_PX {
+        return;
+    }
+    let shape = match st.tool.get_untracked() {
+        Tool::Arrow => Shape::Arrow {
+            tail: to_point(from),
+            head: to_point(to),
+        },
+        Tool::Ellipse => Shape::Ellipse {
+            center: to_point(from),
+            rx: (to.x - from.x).abs().max(1.0),
+            ry: (to.y - from.y).abs().max(1.0),
+        },
+        _ => return,
+    };
+    add_annotation(st, shape);
 }
 
 pub fn wheel(st: ViewerState, ev: web_sys::WheelEvent) {
@@ -435,5 +748,19 @@ pub fn export_png(st: ViewerState) {
         a.set_href(&url);
         a.set_download(&format!("frame-{}.png", st.frame.get_untracked() + 1));
         a.click();
+    }
+}
+
+/// The pointer left without finishing (e.g. the browser took over a touch).
+pub fn pointer_cancel(st: ViewerState, ev: web_sys::PointerEvent) {
+    let id = ev.pointer_id();
+    let drawing = with_player(st, |p| {
+        p.pointers.retain(|(pid, _, _)| *pid != id);
+        p.drag = None;
+        p.placed_by = None;
+        p.shape_from.take().is_some()
+    });
+    if drawing == Some(true) {
+        st.points.set(Vec::new());
     }
 }
