@@ -7,7 +7,7 @@ export CARGO_TERM_COLOR := never
 export CARGO_INCREMENTAL := 0
 PG_URL_FILE := target/pg-url
 
-.PHONY: run test tools test-tools build lint unit e2e clean
+.PHONY: run test tools test-tools build lint unit e2e bench clean
 
 ## Start SonoHub at http://127.0.0.1:3000 on the embedded database with demo accounts.
 run: tools build
@@ -20,7 +20,7 @@ test: test-tools
 	@start=$$(date +%s); \
 	.ci/step fmt cargo fmt --all --check && \
 	.ci/step clippy-ssr cargo clippy --workspace --all-targets -- -D warnings && \
-	.ci/step clippy-hydrate cargo clippy -p app --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings && \
+	.ci/step clippy-hydrate cargo clippy -p app -p sonohub-cine --all-targets --features app/hydrate --target wasm32-unknown-unknown -- -D warnings && \
 	.ci/step tests $(MAKE) --no-print-directory unit && \
 	.ci/step build $(MAKE) --no-print-directory build && \
 	.ci/step e2e $(MAKE) --no-print-directory e2e; rc=$$?; \
@@ -51,6 +51,10 @@ unit:
 ## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
 e2e:
 	cd end2end && npx playwright test
+
+## Speed against peers, measured in the same run; rewrites the tables in BENCHMARKS.md.
+bench: test-tools build
+	cd end2end && node bench/bench.mjs
 
 clean:
 	cargo clean

@@ -47,9 +47,21 @@ async function viewer(name, locale, phone = false) {
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.click('button[data-clip="vessel-jpeg-640x480.dcm"]');
   await page.waitForSelector('.viewer[data-ready="true"]');
-  await page.click('.viewer-controls .vgroup[role="group"] button:nth-child(2)');
   const box = await page.locator('.viewer canvas').boundingBox();
   const at = (x, y) => [box.x + (x * box.width) / 640, box.y + (y * box.height) / 480];
+  // Draw an arrow and a label with the drawing tools (second tool group).
+  const draw = page.locator('.viewer-controls [role="group"]').nth(1).locator('button');
+  await draw.nth(0).click();
+  await page.mouse.move(...at(480, 120));
+  await page.mouse.down();
+  await page.mouse.move(...at(430, 170));
+  await page.mouse.move(...at(380, 220));
+  await page.mouse.up();
+  await draw.nth(3).click();
+  await page.mouse.click(...at(470, 105));
+  await page.keyboard.type(locale.startsWith('zh') ? '血管后壁' : 'far wall');
+  await page.keyboard.press('Enter');
+  await page.click('.viewer-controls .vgroup[role="group"] button:nth-child(2)');
   await page.mouse.click(...at(220, 300));
   await page.mouse.click(...at(420, 300));
   await page.click('[data-testid="play"]');

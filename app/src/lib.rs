@@ -6,7 +6,8 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
-pub mod cine;
+/// The cine decoding core (its own crate, `app/cine`, so the browser build can optimise it for speed).
+pub use ::cine;
 pub mod components;
 pub mod model;
 pub mod pages;

@@ -1,14 +1,13 @@
-//! Decode correctness against an independent decoder: frames from `app::cine` compared with
+//! Decode correctness against an independent decoder: frames from `cine` compared with
 //! dcmtk's `dcmj2pnm` on synthetic clips and on real sample files.
 //!
 //! dcmtk comes from Debian (`apt-get install dcmtk`). The real samples are pydicom's test files
 //! (PyPI `pydicom`, folder `pydicom/data/test_files`), found through `SONOHUB_DICOM_SAMPLES`.
 //! With `SONOHUB_REQUIRE_TOOLS=1` a missing tool or sample folder fails the test instead of
 //! skipping it.
-#![cfg(feature = "ssr")]
 
-use app::cine::synth::{self, SynthOptions, SynthSyntax};
-use app::cine::{CineError, Clip, RgbaFrame};
+use cine::synth::{self, SynthOptions, SynthSyntax};
+use cine::{CineError, Clip, RgbaFrame};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -131,7 +131,7 @@ pub fn ellipse_area_mm2(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cine::regions::{RawRegion, clip_region};
+    use crate::regions::{RawRegion, clip_region};
 
     /// A B-mode region at 0.01 cm/pixel (0.1 mm) beside a Doppler strip in sec and cm/sec.
     fn regions() -> Vec<UltrasoundRegion> {

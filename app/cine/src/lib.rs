@@ -2,8 +2,8 @@
 //! displayed, and measure on it. One code path for the browser (wasm32) and the server.
 //!
 //! ```no_run
-//! # fn demo(bytes: &[u8]) -> Result<(), app::cine::CineError> {
-//! let clip = app::cine::Clip::parse(bytes)?;
+//! # fn demo(bytes: &[u8]) -> Result<(), cine::CineError> {
+//! let clip = cine::Clip::parse(bytes)?;
 //! let first = clip.decode_frame(0)?;
 //! assert_eq!(first.rgba.len(), (first.width * first.height * 4) as usize);
 //! # Ok(()) }
@@ -17,7 +17,7 @@ mod info;
 pub mod measure;
 mod prescan;
 pub mod regions;
-#[cfg(feature = "ssr")]
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod timing;
 

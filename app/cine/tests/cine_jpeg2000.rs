@@ -5,9 +5,8 @@
 //! Python packages come from PyPI into `SONOHUB_PYTHONPATH` (`.ci/tools test` installs
 //! pydicom, Pillow and numpy there); the files are pydicom's test files in
 //! `SONOHUB_DICOM_SAMPLES`. With `SONOHUB_REQUIRE_TOOLS=1` anything missing fails the test.
-#![cfg(feature = "ssr")]
 
-use app::cine::{CineError, Clip};
+use cine::{CineError, Clip};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -105,7 +104,7 @@ fn jpeg2000_samples_match_pillow() {
 #[test]
 fn high_throughput_jpeg2000_is_named_when_refused() {
     // HTJ2K is not in the pure-Rust decoder: the message names it instead of showing nothing.
-    let info = app::cine::TransferSyntaxInfo::from_uid("1.2.840.10008.1.2.4.201");
+    let info = cine::TransferSyntaxInfo::from_uid("1.2.840.10008.1.2.4.201");
     match info.unsupported() {
         CineError::UnsupportedTransferSyntax { name, .. } => {
             assert!(name.contains("High-Throughput JPEG 2000"), "{name}")

@@ -1,11 +1,8 @@
 //! The cine core on synthetic clips: description, calibration, measurement, and no panic on
 //! truncated or corrupted files.
-#![cfg(feature = "ssr")]
 
-use app::cine::synth::{self, SynthOptions, SynthSyntax};
-use app::cine::{
-    CineError, Clip, ImagePoint, PhysicalUnits, SpatialFormat, TimingSource, distance_mm,
-};
+use cine::synth::{self, SynthOptions, SynthSyntax};
+use cine::{CineError, Clip, ImagePoint, PhysicalUnits, SpatialFormat, TimingSource, distance_mm};
 
 fn clip_bytes(syntax: SynthSyntax) -> Vec<u8> {
     synth::synth_clip(&SynthOptions {

@@ -500,7 +500,7 @@ fn unpack_bits(segment: &[u8], len: usize) -> Option<Vec<u8>> {
 }
 
 /// PackBits-encodes one segment (used by the synthesiser and tests).
-#[cfg(any(feature = "ssr", test))]
+#[cfg(any(feature = "synth", test))]
 pub(crate) fn pack_bits(plane: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(plane.len() + plane.len() / 64 + 2);
     let mut i = 0;

@@ -1,0 +1,210 @@
+// `make bench`: SonoHub's cine viewer against dwv (npm) in Debian's Chromium, same clips, same
+// run. For each clip: time from the last byte in memory to the first frame on screen, decode
+// speed over the whole clip, then playback at the clip's own rate once decoded (frames shown
+// and dropped). Writes the table into ../../BENCHMARKS.md between the cine markers.
+import { chromium } from '@playwright/test';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const work = path.join(root, 'target/bench');
+const sonohub = path.join(root, 'target/release/sonohub');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const PLAY_MS = 3000;
+const PORT = 3118;
+const PEER_PORT = 3119;
+
+const clips = [
+  { name: 'JPEG baseline 640×480, 100 frames, 30 fps', args: ['--syntax', 'jpeg', '--fps', '30'] },
+  { name: 'JPEG baseline 640×480, 100 frames, 60 fps', args: ['--syntax', 'jpeg', '--fps', '60'] },
+  { name: 'RLE lossless 640×480, 100 frames, 30 fps', args: ['--syntax', 'rle', '--fps', '30'] },
+  { name: 'uncompressed RGB 640×480, 100 frames, 30 fps', args: ['--syntax', 'rgb', '--fps', '30'] },
+];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const gzipSize = (files) => files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
+const rawSize = (files) => files.reduce((n, f) => n + fs.statSync(f).size, 0);
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+
+function makeClips() {
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  clips.forEach((c, i) => {
+    c.file = path.join(work, `clip-${i}.dcm`);
+    execFileSync(sonohub, ['dicom', 'synth', '--out', c.file, '--frames', '100', '--width', '640', '--height', '480', ...c.args]);
+    c.fps = Number(c.args[c.args.indexOf('--fps') + 1]);
+    c.bytes = fs.statSync(c.file).size;
+  });
+}
+
+/** Static files for the peer page: this folder and end2end/node_modules, on loopback. */
+function peerServer() {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json' };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    // dwv starts its decoding workers from assets/ next to the page.
+    const [base, rel] = url.pathname.startsWith('/bench/assets/')
+      ? [path.join(root, 'end2end/node_modules/dwv/dist/assets'), url.pathname.slice('/bench/assets/'.length)]
+      : url.pathname.startsWith('/clips/')
+        ? [work, url.pathname.slice('/clips/'.length)]
+        : url.pathname.startsWith('/bench/')
+        ? [import.meta.dirname, url.pathname.slice('/bench/'.length)]
+        : [path.join(root, 'end2end'), url.pathname.slice(1)];
+    const file = path.resolve(base, rel);
+    if (!file.startsWith(base) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(PEER_PORT, '127.0.0.1', () => resolve(server)));
+}
+
+async function startSonohub() {
+  const data = path.join(work, 'data');
+  const child = spawn(sonohub, ['serve', '--demo', '--addr', `127.0.0.1:${PORT}`, '--data', data], {
+    env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target/site'), RUST_LOG: 'warn' },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('SonoHub did not start');
+}
+
+async function sonohubRun(page, clip) {
+  await page.goto(`http://127.0.0.1:${PORT}/viewer`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.locator('[data-testid="local-file"]').setInputFiles(clip.file);
+  const viewer = page.locator('.viewer');
+  await page.waitForFunction(() => document.querySelector('.viewer')?.hasAttribute('data-decoded-ms'), null, { timeout: 120_000 });
+  const firstFrameMs = Number(await viewer.getAttribute('data-first-frame-ms'));
+  const allDecodedMs = Number(await viewer.getAttribute('data-decoded-ms'));
+  const decoder = await viewer.getAttribute('data-decoder');
+  await page.getByTestId('play').click();
+  const play = await page.evaluate(async (ms) => {
+    const v = document.querySelector('.viewer');
+    let shown = 0;
+    let last = v.getAttribute('data-frame');
+    const t0 = performance.now();
+    await new Promise((resolve) => {
+      const tick = () => {
+        const now = v.getAttribute('data-frame');
+        if (now !== last) shown += 1;
+        last = now;
+        if (performance.now() - t0 < ms) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    return { dropped: Number(v.getAttribute('data-dropped')), elapsed: performance.now() - t0, shown };
+  }, PLAY_MS);
+  await page.getByTestId('play').click();
+  return { firstFrameMs, allDecodedMs, decoder, dropped: play.dropped, shown: play.shown, elapsed: play.elapsed };
+}
+
+async function peerRun(page, clip) {
+  await page.goto(`http://127.0.0.1:${PEER_PORT}/bench/peer.html`);
+  await page.waitForFunction(() => window.dwvReady === true);
+  const load = await page.evaluate((url) => window.loadInDwv(url), `/clips/${path.basename(clip.file)}`);
+  const play = await page.evaluate((ms) => window.playInDwv(ms), PLAY_MS);
+  return { ...load, shown: play.shown, elapsed: play.ms };
+}
+
+async function main() {
+  if (!fs.existsSync(sonohub)) throw new Error('build first: target/release/sonohub is missing');
+  makeClips();
+  const server = await startSonohub();
+  const peer = await peerServer();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const rows = [];
+  try {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${PORT}/login`);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    await page.fill('#username', 'li.na');
+    await page.fill('#password', 'sonohub-demo');
+    await page.click('form button[type="submit"]');
+    await page.waitForURL((u) => u.pathname === '/');
+    const peerPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    for (const clip of clips) {
+      const ours = [];
+      const theirs = [];
+      for (let i = 0; i < RUNS; i++) {
+        ours.push(await sonohubRun(page, clip));
+        theirs.push(await peerRun(peerPage, clip));
+      }
+      const row = {
+        clip: clip.name,
+        mb: (clip.bytes / 1048576).toFixed(1),
+        fps: clip.fps,
+        decoder: ours[0].decoder,
+        sFirst: median(ours.map((r) => r.firstFrameMs)),
+        pFirst: median(theirs.map((r) => r.firstFrameMs)),
+        sFps: median(ours.map((r) => (100 * 1000) / r.allDecodedMs)),
+        pFps: median(theirs.map((r) => (r.frames * 1000) / r.allDecodedMs)),
+        pFrames: theirs[0].frames,
+        sDropped: median(ours.map((r) => r.dropped)),
+        sExpected: Math.round((clip.fps * PLAY_MS) / 1000),
+        sShownFps: median(ours.map((r) => (r.shown * 1000) / r.elapsed)),
+        pShownFps: median(theirs.map((r) => (r.shown * 1000) / r.elapsed)),
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  } finally {
+    await browser.close();
+    peer.close();
+    server.kill();
+  }
+
+  const pkg = path.join(root, 'target/site/pkg');
+  const ourFiles = fs.readdirSync(pkg).filter((f) => /\.(wasm|js)$/.test(f)).map((f) => path.join(pkg, f));
+  const nm = path.join(root, 'end2end/node_modules');
+  const peerFiles = ['dwv/dist/dwv.min.js', 'konva/lib/index.js', 'jszip/dist/jszip.min.js', 'magic-wand-tool/dist/magic-wand.js', 'dwv/dist/assets/workers/jpegbaseline.worker.min.js', 'dwv/dist/assets/workers/rle.worker.min.js']
+    .map((f) => path.join(nm, f));
+  const konvaDir = path.join(nm, 'konva/lib');
+  const konvaFiles = fs.readdirSync(konvaDir, { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => path.join(konvaDir, f));
+  const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
+  const chromiumVersion = execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const dwvVersion = JSON.parse(fs.readFileSync(path.join(nm, 'dwv/package.json'))).version;
+  const f1 = (x) => x.toFixed(1);
+  const table = [
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${(await import('node:os')).cpus().length} cores), ${chromiumVersion}, headless, software rendering; dwv ${dwvVersion}. Median of ${RUNS} runs per clip; both viewers get the clip's bytes already in memory (SonoHub through its file picker, dwv through its loadFiles). Playback: ${PLAY_MS / 1000} s at 1× once the clip is decoded, frames put on screen per second against the clip's Frame Time; dwv plays at the Recommended Display Frame Rate or 10 fps, and the synthetic clips carry only Frame Time.`,
+    '',
+    '| clip | size | SonoHub decoder | first frame: SonoHub | first frame: dwv | decode fps: SonoHub | decode fps: dwv | decode ratio | playback fps: SonoHub | playback fps: dwv | SonoHub dropped / due |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) =>
+      `| ${r.clip} | ${r.mb} MB | ${r.decoder === 'browser' ? 'browser JPEG (createImageBitmap)' : 'wasm'} | ${f1(r.sFirst)} ms | ${f1(r.pFirst)} ms | ${f1(r.sFps)} | ${f1(r.pFps)}${r.pFrames !== 100 ? ` (${r.pFrames} frames)` : ''} | ${(r.sFps / r.pFps).toFixed(1)}× | ${f1(r.sShownFps)} of ${r.fps} | ${f1(r.pShownFps)} of ${r.fps} | ${r.sDropped} / ${r.sExpected} |`),
+    '',
+    `Download size (gzip -9): SonoHub's whole app (wasm + JS glue, every page, viewer and decoders included) ${kb(gzipSize(ourFiles))} (${kb(rawSize(ourFiles))} raw); dwv with Konva, JSZip, magic-wand and its JPEG and RLE workers ${kb(gzipSize([...peerFiles, ...konvaFiles]))}.`,
+  ].join('\n');
+  console.log('\n' + table);
+  const doc = path.join(root, 'BENCHMARKS.md');
+  const begin = '<!-- cine:begin -->';
+  const end = '<!-- cine:end -->';
+  let text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '# Benchmarks\n\n`make bench` measures; it rewrites the tables between the markers.\n';
+  if (!text.includes(begin)) text += `\n## Cine viewer: SonoHub vs dwv\n\n${begin}\n${end}\n`;
+  text = text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${table}\n${end}`);
+  fs.writeFileSync(doc, text);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
