@@ -22,6 +22,7 @@ const clips = [
   { name: 'JPEG baseline 640×480, 100 frames, 60 fps', args: ['--syntax', 'jpeg', '--fps', '60'] },
   { name: 'RLE lossless 640×480, 100 frames, 30 fps', args: ['--syntax', 'rle', '--fps', '30'] },
   { name: 'uncompressed RGB 640×480, 100 frames, 30 fps', args: ['--syntax', 'rgb', '--fps', '30'] },
+  { name: 'MPEG-4 AVC/H.264 640×480, 100 frames, 30 fps', args: ['--syntax', 'rgb', '--fps', '30'], h264: true },
 ];
 
 const median = (xs) => {
@@ -38,6 +39,13 @@ function makeClips() {
   clips.forEach((c, i) => {
     c.file = path.join(work, `clip-${i}.dcm`);
     execFileSync(sonohub, ['dicom', 'synth', '--out', c.file, '--frames', '100', '--width', '640', '--height', '480', ...c.args]);
+    if (c.h264) {
+      const rgb = c.file.replace(/\.dcm$/, '-rgb.dcm');
+      fs.renameSync(c.file, rgb);
+      execFileSync('python3', [path.join(root, 'end2end/fixtures/h264_clip.py'), rgb, c.file], {
+        env: { ...process.env, PYTHONPATH: path.join(root, 'target/pylib') },
+      });
+    }
     c.fps = Number(c.args[c.args.indexOf('--fps') + 1]);
     c.bytes = fs.statSync(c.file).size;
   });
@@ -86,6 +94,7 @@ async function startSonohub() {
 async function sonohubRun(page, clip) {
   await page.goto(`http://127.0.0.1:${PORT}/viewer`);
   await page.waitForSelector('body[data-hydrated="true"]');
+  if (new URL(page.url()).pathname !== '/viewer') throw new Error(`expected the viewer, got ${page.url()}`);
   await page.locator('[data-testid="local-file"]').setInputFiles(clip.file);
   const viewer = page.locator('.viewer');
   await page.waitForFunction(() => document.querySelector('.viewer')?.hasAttribute('data-decoded-ms'), null, { timeout: 120_000 });
@@ -141,28 +150,38 @@ async function main() {
     await page.fill('#password', 'sonohub-demo');
     await page.click('form button[type="submit"]');
     await page.waitForURL((u) => u.pathname === '/');
-    const peerPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    for (const clip of clips) {
+    await page.close();
+    const peerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // BENCH_ONLY=h264 (a word of the clip name) runs one clip, for a quick look.
+    for (const clip of clips.filter((c) => !process.env.BENCH_ONLY || c.name.toLowerCase().includes(process.env.BENCH_ONLY))) {
       const ours = [];
       const theirs = [];
       for (let i = 0; i < RUNS; i++) {
-        ours.push(await sonohubRun(page, clip));
-        theirs.push(await peerRun(peerPage, clip));
+        // A fresh tab per run: no run inherits another's memory or caches.
+        const ourTab = await context.newPage();
+        ours.push(await sonohubRun(ourTab, clip));
+        await ourTab.close();
+        const peerTab = await peerContext.newPage();
+        theirs.push(await peerRun(peerTab, clip).catch((e) => ({ error: String(e.message ?? e).split('\n')[0] })));
+        await peerTab.close();
       }
+      const peerOk = theirs.every((r) => !r.error);
+      if (!peerOk) console.log(`dwv: ${theirs.find((r) => r.error).error}`);
       const row = {
+        peerOk,
         clip: clip.name,
         mb: (clip.bytes / 1048576).toFixed(1),
         fps: clip.fps,
         decoder: ours[0].decoder,
         sFirst: median(ours.map((r) => r.firstFrameMs)),
-        pFirst: median(theirs.map((r) => r.firstFrameMs)),
+        pFirst: peerOk ? median(theirs.map((r) => r.firstFrameMs)) : NaN,
         sFps: median(ours.map((r) => (100 * 1000) / r.allDecodedMs)),
-        pFps: median(theirs.map((r) => (r.frames * 1000) / r.allDecodedMs)),
-        pFrames: theirs[0].frames,
+        pFps: peerOk ? median(theirs.map((r) => (r.frames * 1000) / r.allDecodedMs)) : NaN,
+        pFrames: peerOk ? theirs[0].frames : 100,
         sDropped: median(ours.map((r) => r.dropped)),
         sExpected: Math.round((clip.fps * PLAY_MS) / 1000),
         sShownFps: median(ours.map((r) => (r.shown * 1000) / r.elapsed)),
-        pShownFps: median(theirs.map((r) => (r.shown * 1000) / r.elapsed)),
+        pShownFps: peerOk ? median(theirs.map((r) => (r.shown * 1000) / r.elapsed)) : NaN,
       };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -183,14 +202,14 @@ async function main() {
   const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
   const chromiumVersion = execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   const dwvVersion = JSON.parse(fs.readFileSync(path.join(nm, 'dwv/package.json'))).version;
-  const f1 = (x) => x.toFixed(1);
+  const f1 = (x) => (Number.isNaN(x) ? 'cannot open' : x.toFixed(1));
   const table = [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${(await import('node:os')).cpus().length} cores), ${chromiumVersion}, headless, software rendering; dwv ${dwvVersion}. Median of ${RUNS} runs per clip; both viewers get the clip's bytes already in memory (SonoHub through its file picker, dwv through its loadFiles). Playback: ${PLAY_MS / 1000} s at 1× once the clip is decoded, frames put on screen per second against the clip's Frame Time; dwv plays at the Recommended Display Frame Rate or 10 fps, and the synthetic clips carry only Frame Time.`,
     '',
     '| clip | size | SonoHub decoder | first frame: SonoHub | first frame: dwv | decode fps: SonoHub | decode fps: dwv | decode ratio | playback fps: SonoHub | playback fps: dwv | SonoHub dropped / due |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
-      `| ${r.clip} | ${r.mb} MB | ${r.decoder === 'browser' ? 'browser JPEG (createImageBitmap)' : 'wasm'} | ${f1(r.sFirst)} ms | ${f1(r.pFirst)} ms | ${f1(r.sFps)} | ${f1(r.pFps)}${r.pFrames !== 100 ? ` (${r.pFrames} frames)` : ''} | ${(r.sFps / r.pFps).toFixed(1)}× | ${f1(r.sShownFps)} of ${r.fps} | ${f1(r.pShownFps)} of ${r.fps} | ${r.sDropped} / ${r.sExpected} |`),
+      `| ${r.clip} | ${r.mb} MB | ${{ browser: 'browser JPEG (createImageBitmap)', video: 'browser video (WebCodecs)' }[r.decoder] ?? 'wasm'} | ${f1(r.sFirst)} ms | ${r.peerOk ? `${f1(r.pFirst)} ms` : 'cannot open'} | ${f1(r.sFps)} | ${f1(r.pFps)}${r.pFrames !== 100 ? ` (${r.pFrames} frames)` : ''} | ${r.peerOk ? `${(r.sFps / r.pFps).toFixed(1)}×` : '–'} | ${f1(r.sShownFps)} of ${r.fps} | ${r.peerOk ? `${f1(r.pShownFps)} of ${r.fps}` : '–'} | ${r.sDropped} / ${r.sExpected} |`),
     '',
     `Download size (gzip -9): SonoHub's whole app (wasm + JS glue, every page, viewer and decoders included) ${kb(gzipSize(ourFiles))} (${kb(rawSize(ourFiles))} raw); dwv with Konva, JSZip, magic-wand and its JPEG and RLE workers ${kb(gzipSize([...peerFiles, ...konvaFiles]))}.`,
   ].join('\n');

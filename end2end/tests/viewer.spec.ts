@@ -234,3 +234,35 @@ test('two fingers pinch to zoom and pan', async ({ page }) => {
   expect(zoomed).toBeGreaterThan(1.9);
   expect(zoomed).toBeLessThan(2.1);
 });
+
+test('an H.264 clip plays through the browser video decoder at its DICOM rate', async ({ page }) => {
+  // The fixture: a synthetic RGB clip and the same clip re-encoded as MPEG-4 AVC/H.264.
+  const { execFileSync } = await import('node:child_process');
+  const root = `${__dirname}/../..`;
+  const dir = `${root}/target/e2e-video`;
+  execFileSync('mkdir', ['-p', dir]);
+  execFileSync(`${root}/target/release/sonohub`, ['dicom', 'synth', '--syntax', 'rgb', '--frames', '60', '--width', '320', '--height', '240', '--out', `${dir}/rgb.dcm`]);
+  execFileSync('python3', [`${__dirname}/../fixtures/h264_clip.py`, `${dir}/rgb.dcm`, `${dir}/h264.dcm`], {
+    env: { ...process.env, PYTHONPATH: `${root}/target/pylib` },
+  });
+  await page.goto('/viewer');
+  await hydrated(page);
+  await openLocal(page, `${dir}/rgb.dcm`);
+  const original = await canvasPixels(page);
+  await openLocal(page, `${dir}/h264.dcm`);
+  const viewer = page.locator('.viewer');
+  await expect(viewer).toHaveAttribute('data-decoder', 'video');
+  await expect(viewer).toHaveAttribute('data-decoded', '60', { timeout: 20_000 });
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  // Lossy, 4:2:0: close to the original, not equal.
+  const decoded = await canvasPixels(page);
+  expect(decoded.length).toBe(original.length);
+  let sum = 0;
+  for (let i = 0; i < decoded.length; i += 1) if (i % 4 !== 3) sum += Math.abs(decoded[i] - original[i]);
+  const meanDifference = sum / ((decoded.length / 4) * 3);
+  expect(meanDifference).toBeLessThan(6);
+  await page.getByTestId('play').click();
+  const rate = await playbackRate(page);
+  expect(rate).toBeGreaterThan(30 * 0.8);
+  expect(rate).toBeLessThan(30 * 1.2);
+});

@@ -22,6 +22,8 @@ pub(crate) enum Codec {
     Rle,
     /// Anything else dicom-pixeldata can decode with the enabled codecs.
     Registry,
+    /// An MPEG-4 AVC/H.264 elementary stream: decoded by the browser's video decoder.
+    Video,
     /// Nothing here can decode it.
     Unsupported,
 }
@@ -202,6 +204,12 @@ pub(crate) fn frame_samples(
         }
         (Codec::Registry, DicomValue::PixelSequence(_)) => decode_with_registry(obj, info, n),
         (Codec::Unsupported, _) => Err(info.transfer_syntax.unsupported()),
+        (Codec::Video, _) => Err(CineError::UnsupportedFeature {
+            feature: format!(
+                "{} outside the browser (its video decoder plays these clips)",
+                info.transfer_syntax.name
+            ),
+        }),
         (_, DicomValue::Sequence(_)) => Err(CineError::malformed("Pixel Data is a sequence")),
         (_, DicomValue::Primitive(_)) => Err(CineError::malformed(
             "compressed transfer syntax but Pixel Data is not encapsulated",
@@ -499,8 +507,8 @@ fn unpack_bits(segment: &[u8], len: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// PackBits-encodes one segment (used by the synthesiser and tests).
-#[cfg(any(feature = "synth", test))]
+/// PackBits-encodes one segment (pixel cleaning, the synthesiser and tests).
+#[cfg(any(feature = "encode", test))]
 pub(crate) fn pack_bits(plane: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(plane.len() + plane.len() / 64 + 2);
     let mut i = 0;

@@ -97,6 +97,12 @@ impl TransferSyntaxInfo {
             | "1.2.840.10008.1.2.4.57"
             | "1.2.840.10008.1.2.4.70" => Codec::Jpeg,
             "1.2.840.10008.1.2.5" => Codec::Rle,
+            "1.2.840.10008.1.2.4.102"
+            | "1.2.840.10008.1.2.4.102.1"
+            | "1.2.840.10008.1.2.4.103"
+            | "1.2.840.10008.1.2.4.103.1"
+            | "1.2.840.10008.1.2.4.104"
+            | "1.2.840.10008.1.2.4.104.1" => Codec::Video,
             uid => {
                 use dicom_encoding::TransferSyntaxIndex;
                 let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
@@ -209,6 +215,11 @@ impl ClipInfo {
     fn layout_problem(&self) -> Option<CineError> {
         if self.codec() == Codec::Unsupported {
             return Some(self.transfer_syntax.unsupported());
+        }
+        if self.codec() == Codec::Video {
+            // The stream carries its own layout (YBR_PARTIAL_420, 8 bits); the browser
+            // decodes it whole.
+            return None;
         }
         if u64::from(self.rows) * u64::from(self.columns) > MAX_PIXELS {
             return Some(CineError::UnsupportedFeature {

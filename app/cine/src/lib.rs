@@ -10,6 +10,8 @@
 //! ```
 #[cfg(target_arch = "wasm32")]
 mod c_runtime;
+#[cfg(feature = "encode")]
+pub mod clean;
 mod codec;
 mod color;
 mod error;
@@ -20,6 +22,7 @@ pub mod regions;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod timing;
+pub mod video;
 
 pub use error::CineError;
 pub use info::{ClipInfo, TransferSyntaxInfo, VoiWindow};
@@ -127,6 +130,26 @@ impl Clip {
             return Ok(None);
         }
         codec::browser_jpeg(&self.object, &self.info, n)
+    }
+}
+
+impl Clip {
+    /// The H.264 elementary stream of an MPEG-4 AVC/H.264 clip (all fragments in order), for
+    /// the browser's video decoder; `None` for any other transfer syntax.
+    pub fn video_stream(&self) -> Option<Vec<u8>> {
+        if self.info.codec() != codec::Codec::Video {
+            return None;
+        }
+        match self
+            .object
+            .element_opt(dicom_dictionary_std::tags::PIXEL_DATA)
+        {
+            Ok(Some(e)) => match e.value() {
+                dicom_core::value::Value::PixelSequence(seq) => Some(seq.fragments().concat()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 

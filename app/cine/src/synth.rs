@@ -1,7 +1,6 @@
 //! Synthetic ultrasound clips for the demo seed and tests: speckle in a sector field of view,
 //! a pulsating vessel, a burned-in fake patient banner outside the calibrated region, written
 //! as uncompressed RGB, RLE Lossless or JPEG baseline YBR_FULL_422.
-use super::codec::pack_bits;
 use super::error::CineError;
 use dicom_core::value::{PixelFragmentSequence, PrimitiveValue};
 use dicom_core::{DataElement, Tag, VR};
@@ -233,46 +232,6 @@ fn even(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
-/// RLE Lossless fragment of one 8-bit RGB frame: three segments, R then G then B.
-fn rle_fragment(rgb: &[u8]) -> Vec<u8> {
-    let segments: Vec<Vec<u8>> = (0..3)
-        .map(|c| {
-            let plane: Vec<u8> = rgb.iter().skip(c).step_by(3).copied().collect();
-            let mut seg = pack_bits(&plane);
-            if !seg.len().is_multiple_of(2) {
-                seg.push(0x80); // PackBits no-op keeps segments even
-            }
-            seg
-        })
-        .collect();
-    let mut header = vec![0u8; 64];
-    header[0..4].copy_from_slice(&3u32.to_le_bytes());
-    let mut offset = 64u32;
-    for (i, seg) in segments.iter().enumerate() {
-        header[4 + 4 * i..8 + 4 * i].copy_from_slice(&offset.to_le_bytes());
-        offset += seg.len() as u32;
-    }
-    let mut out = header;
-    for seg in segments {
-        out.extend(seg);
-    }
-    out
-}
-
-/// One JPEG baseline frame, YCbCr 4:2:2.
-fn jpeg_fragment(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, CineError> {
-    let too_big = || CineError::malformed("JPEG baseline is limited to 65535 × 65535");
-    let w = u16::try_from(width).map_err(|_| too_big())?;
-    let h = u16::try_from(height).map_err(|_| too_big())?;
-    let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
-    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_1);
-    encoder
-        .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| CineError::malformed(format!("JPEG encoding failed: {e}")))?;
-    Ok(even(out))
-}
-
 /// Writes a synthetic clip as a DICOM Part 10 file.
 pub fn synth_clip(opts: &SynthOptions) -> Result<Vec<u8>, CineError> {
     if opts.width < 16 || opts.height < 16 || opts.frames == 0 {
@@ -372,8 +331,8 @@ pub fn synth_clip(opts: &SynthOptions) -> Result<Vec<u8>, CineError> {
         SynthSyntax::Rle | SynthSyntax::Jpeg => {
             let fragments = frames
                 .map(|f| match opts.syntax {
-                    SynthSyntax::Jpeg => jpeg_fragment(&f, w, h),
-                    _ => Ok(rle_fragment(&f)),
+                    SynthSyntax::Jpeg => crate::clean::encode_jpeg(&f, w, h, true, 90),
+                    _ => Ok(crate::clean::rle_encode(&f, 3)),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let mut offsets = Vec::with_capacity(fragments.len());

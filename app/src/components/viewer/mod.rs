@@ -57,6 +57,8 @@ pub enum Decoder {
     Wasm,
     /// The browser's JPEG decoder (`createImageBitmap`).
     Browser,
+    /// The browser's video decoder (WebCodecs), for H.264 clips.
+    Video,
 }
 
 /// How long the clip took to show, from its last byte (milliseconds).
@@ -470,7 +472,7 @@ pub fn CineViewer(
             data-dropped=move || st.dropped.get()
             data-playing=move || st.playing.get().to_string()
             data-ready=move || ready().to_string()
-            data-decoder=move || match st.decoder.get() { Decoder::Wasm => "wasm", Decoder::Browser => "browser" }
+            data-decoder=move || match st.decoder.get() { Decoder::Wasm => "wasm", Decoder::Browser => "browser", Decoder::Video => "video" }
             data-first-frame-ms=move || st.timing.get().first_frame_ms.map(|ms| format!("{ms:.1}"))
             data-decoded-ms=move || st.timing.get().all_decoded_ms.map(|ms| format!("{ms:.1}"))
         >
@@ -639,6 +641,7 @@ pub fn CineViewer(
                     let decoder = match st.decoder.get() {
                         Decoder::Wasm => t_string!(i18n, viewer.decoder_wasm),
                         Decoder::Browser => t_string!(i18n, viewer.decoder_browser),
+                        Decoder::Video => t_string!(i18n, viewer.decoder_video),
                     };
                     format!(" · {}", t_string!(i18n, viewer.decoded_in, ms = format!("{ms:.0}"), decoder = decoder))
                 })}
