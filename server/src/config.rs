@@ -19,6 +19,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Inspect, export and synthesise DICOM clips with the viewer's decoder.
     Dicom(crate::dicom_cli::DicomArgs),
+    /// De-identify DICOM files and folders (PS3.15 Annex E, pixels cleaned) into a folder.
+    Anonymize(crate::anonymize_cli::AnonymizeArgs),
 }
 
 /// Options of `sonohub serve`.

@@ -1,5 +1,6 @@
 //! The SonoHub server: configuration, start-up, the HTTP stack and the demo seed.
 #![recursion_limit = "512"]
+pub mod anonymize_cli;
 pub mod config;
 pub mod demo_clips;
 pub mod dicom_cli;

@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod dicom;
 pub mod sites;
 pub mod users;
 

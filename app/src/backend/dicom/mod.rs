@@ -1,0 +1,6 @@
+//! DICOM on the server: de-identification of studies before anything is stored.
+pub mod anonymize;
+mod dates;
+pub mod profile;
+
+pub use anonymize::{AnonymizeConfig, AnonymizeError, Anonymized, DeviceMask, anonymize};

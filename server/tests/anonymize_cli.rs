@@ -1,0 +1,122 @@
+//! `sonohub anonymize` on a folder, as an expert runs it in batch: good files come out
+//! de-identified under their pseudonymous patient key, bad files are named and written nowhere.
+use std::process::Command;
+
+fn sonohub(args: &[&str], secret: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sonohub"));
+    cmd.args(args).env_remove("SONOHUB_SECRET");
+    if let Some(s) = secret {
+        cmd.env("SONOHUB_SECRET", s);
+    }
+    cmd.output().expect("run sonohub")
+}
+
+#[test]
+fn a_folder_is_anonymised_and_bad_files_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    let nested = input.join("series-2");
+    std::fs::create_dir_all(&nested).unwrap();
+    for (i, (path, syntax)) in [(input.join("a.dcm"), "jpeg"), (nested.join("b.dcm"), "rle")]
+        .iter()
+        .enumerate()
+    {
+        let seed = (i + 1).to_string();
+        let out = sonohub(
+            &[
+                "dicom",
+                "synth",
+                "--out",
+                path.to_str().unwrap(),
+                "--frames",
+                "3",
+                "--width",
+                "128",
+                "--height",
+                "96",
+                "--syntax",
+                syntax,
+                "--seed",
+                &seed,
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::write(input.join("notes.txt"), "not an image").unwrap();
+    let out_dir = dir.path().join("out");
+    let args = [
+        "anonymize",
+        input.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+
+    // No secret: refused before anything is read.
+    let out = sonohub(&args, None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("secret"));
+    assert!(!out_dir.exists());
+
+    let out = sonohub(&args, Some("a-long-enough-secret-for-tests"));
+    assert!(
+        !out.status.success(),
+        "one input was refused, so the run fails"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let refused: Vec<_> = lines
+        .iter()
+        .filter(|l| l.get("refused").is_some())
+        .collect();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0]["input"].as_str().unwrap().ends_with("notes.txt"));
+    assert!(
+        refused[0]["refused"]
+            .as_str()
+            .unwrap()
+            .contains("not a readable DICOM")
+    );
+    let written: Vec<_> = lines.iter().filter_map(|l| l["output"].as_str()).collect();
+    assert_eq!(written.len(), 2);
+    for path in written {
+        let bytes = std::fs::read(path).expect("written");
+        assert!(
+            !bytes.windows(10).any(|w| w == b"SYNTH-0001"),
+            "source patient ID left in {path}"
+        );
+        assert!(path.contains("/SH"), "stored under the patient key: {path}");
+    }
+    // Both synthetic clips are the same source patient: one key.
+    let keys: std::collections::HashSet<_> = lines
+        .iter()
+        .filter_map(|l| l["patient_key"].as_str())
+        .collect();
+    assert_eq!(keys.len(), 1);
+    // No temporary files are left behind.
+    let leftovers = walk(&out_dir)
+        .into_iter()
+        .filter(|p| p.ends_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p.display().to_string());
+        }
+    }
+    out
+}
