@@ -47,6 +47,8 @@ async function viewer(name, locale, phone = false) {
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.click('button[data-clip="vessel-jpeg-640x480.dcm"]');
   await page.waitForSelector('.viewer[data-ready="true"]');
+  await page.waitForSelector('.viewer[data-decoded-ms]');
+  await page.evaluate(() => window.scrollTo(0, 0));
   const box = await page.locator('.viewer canvas').boundingBox();
   const at = (x, y) => [box.x + (x * box.width) / 640, box.y + (y * box.height) / 480];
   // Draw an arrow and a label with the drawing tools (second tool group).
@@ -59,13 +61,15 @@ async function viewer(name, locale, phone = false) {
   await page.mouse.up();
   await draw.nth(3).click();
   await page.mouse.click(...at(470, 105));
+  await page.locator('.ann-list li:last-child input.ann-label').click();
   await page.keyboard.type(locale.startsWith('zh') ? '血管后壁' : 'far wall');
   await page.keyboard.press('Enter');
-  await page.click('.viewer-controls .vgroup[role="group"] button:nth-child(2)');
+  await page.locator('.viewer-controls [role="group"]').nth(0).locator('button').nth(1).click();
   await page.mouse.click(...at(220, 300));
   await page.mouse.click(...at(420, 300));
   await page.click('[data-testid="play"]');
   await page.waitForTimeout(1200);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
   await context.close();
   console.log(`${out}/${name}.png`);

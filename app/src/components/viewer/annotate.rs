@@ -28,27 +28,8 @@ pub fn AnnotationList(
     on_jump: Callback<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    // A new text annotation's label field takes the focus, so the user types straight away.
-    Effect::new(move |previous: Option<u32>| {
-        let now = text_added.get();
-        if previous.is_some_and(|p| p != now) {
-            request_animation_frame(|| {
-                use wasm_bindgen::JsCast;
-                let input = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| {
-                        d.query_selector(".ann-list li:last-child input.ann-label")
-                            .ok()
-                    })
-                    .flatten()
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-                if let Some(input) = input {
-                    let _ = input.focus();
-                }
-            });
-        }
-        now
-    });
+    // A new text annotation's label field takes the focus once, so the user types at once.
+    let focused = StoredValue::new(text_added.get_untracked());
     let row = move |(index, a): (usize, Annotation)| {
         let set_range = move |first: bool, value: String| {
             let total = frames.get_untracked();
@@ -88,6 +69,20 @@ pub fn AnnotationList(
             _ => None,
         };
         let first = a.first_frame;
+        let label_ref = NodeRef::<leptos::html::Input>::new();
+        let last = index + 1 == list.with_untracked(Vec::len);
+        if last && label.as_deref() == Some("") && focused.get_value() != text_added.get_untracked()
+        {
+            focused.set_value(text_added.get_untracked());
+            Effect::new(move |_| {
+                if let Some(input) = label_ref.get() {
+                    // After this frame's layout, so nothing else takes the focus back.
+                    request_animation_frame(move || {
+                        let _ = input.focus();
+                    });
+                }
+            });
+        }
         view! {
             <li data-kind=kind_label(i18n, &a.shape)>
                 <button type="button" class="link" on:click=move |_| on_jump.run(first)
@@ -95,7 +90,7 @@ pub fn AnnotationList(
                     {format!("{}. {}", index + 1, kind_label(i18n, &a.shape))}
                 </button>
                 {label.map(|text| view! {
-                    <input class="ann-label" type="text" maxlength="120" prop:value=text
+                    <input class="ann-label" type="text" maxlength="120" prop:value=text node_ref=label_ref
                         placeholder=move || t_string!(i18n, viewer.label_placeholder)
                         aria-label=move || t_string!(i18n, viewer.label_text)
                         on:change=move |ev| {

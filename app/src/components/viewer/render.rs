@@ -803,6 +803,8 @@ pub fn pointer_down(st: ViewerState, ev: web_sys::PointerEvent) {
         }
         Tool::Text => {
             if let Some(pt) = point {
+                // Counted first: the list's new row reads it to take the focus.
+                st.text_added.update(|n| *n += 1);
                 add_annotation(
                     st,
                     Shape::Text {
@@ -810,7 +812,6 @@ pub fn pointer_down(st: ViewerState, ev: web_sys::PointerEvent) {
                         text: String::new(),
                     },
                 );
-                st.text_added.update(|n| *n += 1);
             }
         }
     }
