@@ -19,6 +19,22 @@ fn frame_index(value: &str, frames: u32) -> Option<u32> {
     (1..=frames.max(1)).contains(&n).then(|| n - 1)
 }
 
+/// Moves the first (or last) frame of annotation `index` to `n`, pushing the other end along
+/// so the range never turns inside out.
+fn set_end(list: RwSignal<Vec<Annotation>>, index: usize, first: bool, n: u32) {
+    list.update(|l| {
+        if let Some(a) = l.get_mut(index) {
+            if first {
+                a.first_frame = n;
+                a.last_frame = a.last_frame.max(n);
+            } else {
+                a.last_frame = n;
+                a.first_frame = a.first_frame.min(n);
+            }
+        }
+    });
+}
+
 #[component]
 pub fn AnnotationList(
     list: RwSignal<Vec<Annotation>>,
@@ -34,35 +50,14 @@ pub fn AnnotationList(
         let set_range = move |first: bool, value: String| {
             let total = frames.get_untracked();
             if let Some(n) = frame_index(&value, total) {
-                list.update(|l| {
-                    if let Some(a) = l.get_mut(index) {
-                        if first {
-                            a.first_frame = n;
-                            a.last_frame = a.last_frame.max(n);
-                        } else {
-                            a.last_frame = n;
-                            a.first_frame = a.first_frame.min(n);
-                        }
-                    }
-                });
+                set_end(list, index, first, n);
             } else {
                 // Put back what was there: the field only ever shows a valid frame.
                 list.update(|_| {});
             }
         };
         let here = move |first: bool| {
-            let n = frame.get_untracked();
-            list.update(|l| {
-                if let Some(a) = l.get_mut(index) {
-                    if first {
-                        a.first_frame = n;
-                        a.last_frame = a.last_frame.max(n);
-                    } else {
-                        a.last_frame = n;
-                        a.first_frame = a.first_frame.min(n);
-                    }
-                }
-            });
+            set_end(list, index, first, frame.get_untracked());
         };
         let label = match &a.shape {
             Shape::Text { text, .. } => Some(text.clone()),
