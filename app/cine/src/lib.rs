@@ -88,6 +88,16 @@ impl Clip {
         })
     }
 
+    /// The data set as parsed (for callers that edit or re-encode it).
+    pub fn object(&self) -> &DefaultDicomObject {
+        &self.object
+    }
+
+    /// The data set, giving up the clip.
+    pub fn into_object(self) -> DefaultDicomObject {
+        self.object
+    }
+
     /// What the clip is: size, frames, timing, calibration.
     pub fn info(&self) -> &ClipInfo {
         &self.info

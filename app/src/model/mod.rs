@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: ids, roles, people, sites and the one app error.
 mod annotation;
 mod audit;
+pub mod calendar;
 mod clips;
 mod error;
 mod people;

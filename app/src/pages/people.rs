@@ -22,16 +22,7 @@ pub fn network_time(secs: i64) -> String {
 /// Unix seconds as a date in the network's time zone (China, UTC+8).
 pub fn network_date(secs: i64) -> String {
     let days = (secs + 8 * 3600).div_euclid(86_400);
-    // Civil-from-days (proleptic Gregorian), after H. Hinnant.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::model::calendar::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

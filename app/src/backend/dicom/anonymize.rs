@@ -18,7 +18,7 @@ use dicom_core::header::Header;
 use dicom_core::value::Value as DicomValue;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
-use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions};
+use dicom_object::{DefaultDicomObject, InMemDicomObject};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -326,8 +326,8 @@ fn walk_items(obj: &mut InMemDicomObject, tag: Tag, cx: &Context<'_>) {
     ));
 }
 
-/// Every text element of a data set, at any depth: (path, text).
-fn texts(obj: &InMemDicomObject, prefix: &str, out: &mut Vec<(String, String)>) {
+/// Every text element of a data set, at any depth: (path, VR, text).
+fn texts(obj: &InMemDicomObject, prefix: &str, out: &mut Vec<(String, VR, String)>) {
     for e in obj.iter() {
         let tag = e.tag();
         let name = profile::action(tag)
@@ -367,7 +367,7 @@ fn texts(obj: &InMemDicomObject, prefix: &str, out: &mut Vec<(String, String)>) 
                 ) =>
             {
                 if let Some(t) = text_of(e) {
-                    out.push((format!("{path} {tag}"), t));
+                    out.push((format!("{path} {tag}"), e.vr(), t));
                 }
             }
             _ => {}
@@ -386,35 +386,28 @@ fn first_text(obj: &InMemDicomObject, tag: Tag) -> String {
 /// De-identifies one DICOM Part 10 file.
 pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, AnonymizeError> {
     let clip = cine::Clip::parse(bytes).map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
-    let start = if bytes.get(128..132) == Some(b"DICM") {
-        128
-    } else {
-        0
-    };
-    let mut obj: DefaultDicomObject = OpenFileOptions::new()
-        .read_preamble(dicom_object::file::ReadPreamble::Never)
-        .from_reader(&bytes[start..])
-        .map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
-    let identifying = identifying_values(&obj);
+    // One parse: the clip decodes the pixels, then gives up its data set for editing.
+    let source = clip.object();
+    let identifying = identifying_values(source);
     let original_uids: Vec<String> = {
         let mut all = Vec::new();
-        texts(&obj, "", &mut all);
+        texts(source, "", &mut all);
         all.into_iter()
-            .filter(|(path, _)| path.contains("UID"))
-            .flat_map(|(_, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
+            .filter(|(_, vr, _)| *vr == VR::UI)
+            .flat_map(|(_, _, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
             .filter(|u| !is_standard_uid(u) && u.len() > 8)
             .collect()
     };
     let (patient_key, shift) = patient_pseudonym(
         &cfg.secret,
-        &first_text(&obj, tags::ISSUER_OF_PATIENT_ID),
-        &first_text(&obj, tags::PATIENT_ID),
+        &first_text(source, tags::ISSUER_OF_PATIENT_ID),
+        &first_text(source, tags::PATIENT_ID),
     );
 
     // Pixels first: the mask needs the regions and the device, read from the input.
     let info = clip.info();
-    let manufacturer = first_text(&obj, tags::MANUFACTURER);
-    let model = first_text(&obj, tags::MANUFACTURER_MODEL_NAME);
+    let manufacturer = first_text(source, tags::MANUFACTURER);
+    let model = first_text(source, tags::MANUFACTURER_MODEL_NAME);
     let keep: Vec<PixelRect> = info
         .regions
         .iter()
@@ -456,6 +449,8 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
     let cleaned = clean_pixels(&clip, &mask).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
     let psnr = cleaned.reencode_psnr_db;
     let lossy_ratio = cleaned.lossy_ratio;
+    let recoded = cleaned.transfer_syntax != info.transfer_syntax.uid;
+    let mut obj = clip.into_object();
 
     let cx = Context {
         secret: &cfg.secret,
@@ -518,7 +513,7 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         VR::CS,
         &cleaned.photometric,
     );
-    if cleaned.transfer_syntax != info.transfer_syntax.uid {
+    if recoded {
         obj.put(DataElement::new(
             tags::PLANAR_CONFIGURATION,
             VR::US,
@@ -555,14 +550,13 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
     // The PHI check: no identifying value and no source UID in any text element.
     let mut all = Vec::new();
     texts(&obj, "", &mut all);
-    for (path, text) in &all {
+    for (path, _, text) in &all {
         if let Some((_, source)) = identifying.iter().find(|(v, _)| contains_ci(text, v)) {
             return Err(AnonymizeError::Phi {
                 element: format!("{path} (holds the {source})"),
             });
         }
-        if let Some(uid) = original_uids.iter().find(|u| text.contains(u.as_str())) {
-            let _ = uid;
+        if original_uids.iter().any(|u| text.contains(u.as_str())) {
             return Err(AnonymizeError::Phi {
                 element: format!("{path} (holds a source UID)"),
             });
@@ -606,6 +600,7 @@ mod tests {
     use super::*;
     use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
     use dicom_core::value::DataSetSequence;
+    use dicom_object::OpenFileOptions;
 
     const SECRET: &[u8] = b"test-secret-of-sufficient-length";
 
