@@ -50,6 +50,21 @@ pub struct ServeArgs {
     /// Folder with the built site (pkg/, assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// File holding the pseudonymisation secret (else SONOHUB_SECRET; else one is made in the
+    /// data folder on first start). Never change it: re-imports match only with the same one.
+    #[arg(long, env = "SONOHUB_SECRET_FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// Where anonymised files are kept: s3://bucket[/prefix] (AWS_* variables), else the data
+    /// folder's blobs/.
+    #[arg(long, env = "SONOHUB_BLOB_STORE")]
+    pub blob_store: Option<String>,
+    /// Largest DICOM file accepted, in megabytes.
+    #[arg(long, env = "SONOHUB_MAX_FILE_MB", default_value_t = 512)]
+    pub max_file_mb: u64,
+    /// JSON file of per-device rectangles to black out ([{manufacturer, model, columns, rows,
+    /// rects: [{x0, y0, x1, y1}]}]).
+    #[arg(long, env = "SONOHUB_DEVICE_MASKS")]
+    pub device_masks: Option<PathBuf>,
 }
 
 /// Everything `start` needs, whether from the command line or a test.
@@ -66,6 +81,10 @@ pub struct ServerConfig {
     pub interactive: bool,
     pub secure_cookies: bool,
     pub site_root: PathBuf,
+    pub secret_file: Option<PathBuf>,
+    pub blob_store: Option<String>,
+    pub max_file_mb: u64,
+    pub device_masks: Option<PathBuf>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -83,6 +102,10 @@ impl From<ServeArgs> for ServerConfig {
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://")),
             site_root: a.site_root,
+            secret_file: a.secret_file,
+            blob_store: a.blob_store,
+            max_file_mb: a.max_file_mb,
+            device_masks: a.device_masks,
         }
     }
 }
@@ -100,6 +123,10 @@ impl ServerConfig {
             interactive: false,
             secure_cookies: false,
             site_root: PathBuf::from("target/site"),
+            secret_file: None,
+            blob_store: None,
+            max_file_mb: 512,
+            device_masks: None,
         }
     }
 

@@ -4,7 +4,9 @@ use crate::seed;
 use crate::sessions::Store;
 use anyhow::Context;
 use app::api::guard::{SignedInUser, USER_KEY};
-use app::backend::{self, AppState, Db, Settings};
+use app::backend::blobs::Blobs;
+use app::backend::dicom::{AnonymizeConfig, DeviceMask};
+use app::backend::{self, AppState, Db, Settings, imports};
 use app::model::UserId;
 use app::{App, shell};
 use axum::Router;
@@ -21,6 +23,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -47,6 +50,8 @@ pub struct Started {
     pub addr: SocketAddr,
     pub state: AppState,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The import worker.
+    pub worker: tokio::task::JoinHandle<()>,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -55,7 +60,14 @@ impl Started {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
         self.server.await??;
+        let _ = self.worker.await;
         Ok(())
+    }
+
+    /// Stops at once, as a crash would: the worker is dropped mid-job and nothing is finished.
+    pub fn kill(self) {
+        self.worker.abort();
+        self.server.abort();
     }
 }
 
@@ -73,12 +85,14 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     } else {
         Vec::new()
     };
+    let importer = importer(&config, db.clone())?;
     let state = AppState {
         db,
         settings: Arc::new(Settings {
             demo_clips,
             ..Settings::default()
         }),
+        importer: importer.clone(),
     };
     let store = Store::connect(&url).await?;
     tokio::spawn(
@@ -98,12 +112,30 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         });
     }
 
+    let (shutdown, rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(importer.clone().run(rx.clone()));
+    {
+        let db = state.db.clone();
+        let importer = importer.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = imports::sweep_orphans(&db, importer.blobs()).await {
+                    tracing::warn!(
+                        error = format!("{e:#}"),
+                        "sweeping unreferenced blobs failed"
+                    );
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
+    }
+
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;
     let addr = listener.local_addr()?;
     let router = router(&config, state.clone(), store, addr);
-    let (shutdown, mut rx) = tokio::sync::watch::channel(false);
+    let mut rx = rx;
     let server = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -118,8 +150,77 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         addr,
         state,
         server,
+        worker,
         shutdown,
     })
+}
+
+/// The pseudonymisation secret: from a file, the environment, or made once in the data folder.
+fn pseudonym_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
+    let secret = if let Some(path) = &config.secret_file {
+        std::fs::read(path).with_context(|| format!("reading the secret {}", path.display()))?
+    } else if let Ok(s) = std::env::var("SONOHUB_SECRET") {
+        s.into_bytes()
+    } else {
+        let path = config.data_dir.join("pseudonym.secret");
+        if !path.exists() {
+            use rand::RngCore;
+            let mut key = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            let tmp = path.with_extension("part");
+            std::fs::write(&tmp, hex.as_bytes())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+            }
+            std::fs::rename(&tmp, &path)?;
+            tracing::warn!(
+                path = %path.display(),
+                "made a new pseudonymisation secret: back it up with the database"
+            );
+        }
+        std::fs::read(&path)?
+    };
+    let secret = secret.trim_ascii().to_vec();
+    anyhow::ensure!(
+        secret.len() >= 16,
+        "the pseudonymisation secret must be at least 16 bytes"
+    );
+    Ok(secret)
+}
+
+/// The import pipeline over the configured blob store.
+fn importer(config: &ServerConfig, db: Db) -> anyhow::Result<imports::Importer> {
+    let blobs = match &config.blob_store {
+        Some(url) => Blobs::s3(url)?,
+        None => Blobs::local(&config.data_dir.join("blobs"))?,
+    };
+    tracing::info!(store = %blobs.describe, "blob store");
+    let device_masks: Vec<DeviceMask> = match &config.device_masks {
+        Some(path) => serde_json::from_slice(&std::fs::read(path)?)
+            .with_context(|| format!("reading device masks from {}", path.display()))?,
+        None => Vec::new(),
+    };
+    // One node per host and data folder (PostgreSQL setups run several).
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let data = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone());
+    let node = format!("{}:{}", host.trim(), data.display());
+    Ok(imports::Importer::new(
+        node,
+        db,
+        blobs,
+        config.data_dir.join("inbox"),
+        AnonymizeConfig {
+            secret: pseudonym_secret(config)?,
+            device_masks,
+            ..AnonymizeConfig::default()
+        },
+        imports::Limits {
+            max_instance_bytes: config.max_file_mb.max(1) * 1024 * 1024,
+        },
+    ))
 }
 
 /// Builds the whole router over `state`.
@@ -176,6 +277,12 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/dicom/{sha}", get(crate::dicom_http::get_blob))
+        .route(
+            "/upload/{job}",
+            axum::routing::post(crate::dicom_http::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -191,7 +298,9 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
             require_sign_in,
         ))
         .layer(sessions)
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/dicom")),
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -225,6 +334,9 @@ fn is_public(path: &str) -> bool {
         || path == "/healthz"
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
+        // These answer 401 themselves: a redirect to a page would confuse a file fetch.
+        || path.starts_with("/dicom/")
+        || path.starts_with("/upload/")
         || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
 }
 

@@ -4,6 +4,7 @@ pub mod anonymize_cli;
 pub mod config;
 pub mod demo_clips;
 pub mod dicom_cli;
+pub mod dicom_http;
 pub mod http;
 pub mod seed;
 pub mod sessions;

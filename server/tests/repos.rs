@@ -129,9 +129,18 @@ async fn sign_in_checks_passwords_and_limits_failures() {
     each_database(async |db: Db| {
         sites::ensure_network(&db).await.unwrap();
         let id = add_user(&db, "gao.yan", Role::Learner, "XC").await;
+        let blobs_dir = tempfile::tempdir().unwrap();
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(Settings::default()),
+            importer: app::backend::imports::Importer::new(
+                "test".into(),
+                db.clone(),
+                app::backend::blobs::Blobs::local(blobs_dir.path()).unwrap(),
+                blobs_dir.path().join("inbox"),
+                app::backend::dicom::AnonymizeConfig::default(),
+                app::backend::imports::Limits::default(),
+            ),
         };
         assert_eq!(
             auth::authenticate(&state, "Gao.Yan ", "repository-test-pw", "10.0.0.1").await,

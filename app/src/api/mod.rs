@@ -1,4 +1,5 @@
 //! Server functions, grouped by area: authorise, validate, call `backend`, map errors.
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod clips;

@@ -1,9 +1,13 @@
 //! Server-only code: database repositories, password hashing and sign-in rules.
+pub mod archive;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod db;
 pub mod dicom;
+pub mod imports;
 pub mod sites;
+pub mod studies;
 pub mod users;
 
 use std::sync::Arc;
@@ -15,6 +19,8 @@ pub use db::{Db, DbKind};
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// The import pipeline, which also owns the blob store.
+    pub importer: imports::Importer,
 }
 
 /// Runtime settings that the request handlers need.

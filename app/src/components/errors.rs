@@ -1,6 +1,6 @@
 //! Turns an `AppError` into a translated sentence.
 use crate::i18n::*;
-use crate::model::{AppError, InvalidReason};
+use crate::model::{AppError, ArchiveProblem, ImportFailure, InvalidReason};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -15,6 +15,18 @@ pub fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
         "site" => t_string!(i18n, field.site),
         "name_zh" => t_string!(i18n, field.name_zh),
         "name_en" => t_string!(i18n, field.name_en),
+        "base_url" => t_string!(i18n, field.base_url),
+        "auth" => t_string!(i18n, field.auth),
+        "archive_username" => t_string!(i18n, field.archive_username),
+        "archive_secret" => t_string!(i18n, field.archive_secret),
+        "timeout_secs" => t_string!(i18n, field.timeout_secs),
+        "patient_id" => t_string!(i18n, field.patient_id),
+        "patient_name" => t_string!(i18n, field.patient_name),
+        "accession" => t_string!(i18n, field.accession),
+        "date_from" => t_string!(i18n, field.date_from),
+        "date_to" => t_string!(i18n, field.date_to),
+        "modality" => t_string!(i18n, field.modality),
+        "study_uids" => t_string!(i18n, field.study_uids),
         _ => return field.to_string(),
     }
     .to_string()
@@ -52,6 +64,49 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> String {
         AppError::RateLimited => t_string!(i18n, error.rate_limited).to_string(),
         AppError::Internal => t_string!(i18n, error.internal).to_string(),
         AppError::Unavailable => t_string!(i18n, error.unavailable).to_string(),
+        AppError::Archive(problem) => archive_problem_message(i18n, problem),
+    }
+}
+
+/// Why the archive could not be used, in the current language.
+pub fn archive_problem_message(i18n: I18nContext<Locale>, problem: &ArchiveProblem) -> String {
+    match problem {
+        ArchiveProblem::NotConfigured => {
+            t_string!(i18n, archive_problem.not_configured).to_string()
+        }
+        ArchiveProblem::Unreachable => t_string!(i18n, archive_problem.unreachable).to_string(),
+        ArchiveProblem::Timeout => t_string!(i18n, archive_problem.timeout).to_string(),
+        ArchiveProblem::Refused => t_string!(i18n, archive_problem.refused).to_string(),
+        ArchiveProblem::Status(code) => {
+            t_string!(i18n, archive_problem.status, code = *code).to_string()
+        }
+        ArchiveProblem::BadAnswer => t_string!(i18n, archive_problem.bad_answer).to_string(),
+    }
+}
+
+/// Why a file or instance was not imported, in the current language.
+pub fn import_failure_message(i18n: I18nContext<Locale>, failure: &ImportFailure) -> String {
+    match failure {
+        ImportFailure::NotDicom => t_string!(i18n, import_failure.not_dicom).to_string(),
+        ImportFailure::Damaged => t_string!(i18n, import_failure.damaged).to_string(),
+        ImportFailure::TooLarge(mb) => {
+            t_string!(i18n, import_failure.too_large, mb = *mb).to_string()
+        }
+        ImportFailure::DeflateBomb => t_string!(i18n, import_failure.deflate_bomb).to_string(),
+        ImportFailure::UnsafePath => t_string!(i18n, import_failure.unsafe_path).to_string(),
+        ImportFailure::Unsupported(why) => {
+            t_string!(i18n, import_failure.unsupported, why = why.clone()).to_string()
+        }
+        ImportFailure::NoImageArea => t_string!(i18n, import_failure.no_image_area).to_string(),
+        ImportFailure::PhiFound(element) => {
+            t_string!(i18n, import_failure.phi_found, element = element.clone()).to_string()
+        }
+        ImportFailure::PixelsNotBlank(frame) => {
+            t_string!(i18n, import_failure.pixels_not_blank, frame = *frame + 1).to_string()
+        }
+        ImportFailure::Archive(problem) => archive_problem_message(i18n, problem),
+        ImportFailure::Incomplete => t_string!(i18n, import_failure.incomplete).to_string(),
+        ImportFailure::Storage => t_string!(i18n, import_failure.storage).to_string(),
     }
 }
 

@@ -39,6 +39,9 @@ pub enum AppError {
     /// The request never reached the server or its answer could not be read.
     #[error("the server could not be reached")]
     Unavailable,
+    /// The regional archive could not be used.
+    #[error("the archive could not be used: {0:?}")]
+    Archive(super::ArchiveProblem),
 }
 
 impl AppError {
@@ -61,6 +64,7 @@ impl AppError {
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Archive(_) => StatusCode::BAD_GATEWAY,
         }
     }
 }

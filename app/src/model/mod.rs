@@ -1,5 +1,6 @@
 //! Types shared by the browser and the server: ids, roles, people, sites and the one app error.
 mod annotation;
+pub mod archive;
 mod audit;
 pub mod calendar;
 mod clips;
@@ -7,6 +8,11 @@ mod error;
 mod people;
 
 pub use annotation::{Annotation, Point, Shape};
+pub use archive::{
+    ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveSettingsView, ArchiveStudy,
+    ImportFailure, ImportItem, ImportJob, ImportKind, InstanceSummary, ItemLabel, ItemStatus,
+    JobLabel, JobStatus, MaskRect, StudyDetail, StudySummary,
+};
 pub use audit::AuditEvent;
 pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};

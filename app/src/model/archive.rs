@@ -1,0 +1,384 @@
+//! The regional archive, import jobs and the anonymised studies they produce.
+use serde::{Deserialize, Serialize};
+
+/// How SonoHub signs in to the archive's DICOMweb service.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchiveAuth {
+    #[default]
+    None,
+    Basic,
+    Bearer,
+}
+
+impl ArchiveAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchiveAuth::None => "none",
+            ArchiveAuth::Basic => "basic",
+            ArchiveAuth::Bearer => "bearer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "none" => Some(ArchiveAuth::None),
+            "basic" => Some(ArchiveAuth::Basic),
+            "bearer" => Some(ArchiveAuth::Bearer),
+            _ => None,
+        }
+    }
+}
+
+/// The archive connection as the admin page shows it. The password or token never goes back
+/// to the browser: `has_secret` says whether one is stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ArchiveSettingsView {
+    pub base_url: String,
+    pub auth: ArchiveAuth,
+    pub username: String,
+    pub has_secret: bool,
+    pub timeout_secs: u32,
+    /// Unix seconds of the last change; 0 when never configured.
+    pub updated_at: i64,
+}
+
+/// What the archive answered to "test connection".
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ArchiveCheck {
+    pub ok: bool,
+    /// Round trip of a one-study QIDO-RS search, milliseconds.
+    pub millis: u64,
+    /// Why it failed, when it did.
+    pub problem: Option<ArchiveProblem>,
+}
+
+/// Why the archive could not be used, in words the admin and the expert can act on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum ArchiveProblem {
+    /// No archive is configured yet.
+    NotConfigured,
+    /// Nobody answered at that address (refused, no route, name unknown).
+    Unreachable,
+    /// The archive did not answer within the configured timeout.
+    Timeout,
+    /// The archive refused our credentials (401/403).
+    Refused,
+    /// The archive answered with an HTTP error status.
+    Status(u16),
+    /// The archive answered something that is not DICOMweb.
+    BadAnswer,
+}
+
+/// Search of the archive's studies (QIDO-RS).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ArchiveQuery {
+    pub patient_id: String,
+    pub patient_name: String,
+    pub accession: String,
+    /// `YYYY-MM-DD` or empty.
+    pub date_from: String,
+    /// `YYYY-MM-DD` or empty.
+    pub date_to: String,
+    /// e.g. "US"; empty for any.
+    pub modality: String,
+}
+
+/// One study found in the archive. This is identifying data: it is shown to the expert who
+/// searched and is never stored by SonoHub.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ArchiveStudy {
+    pub study_uid: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub accession: String,
+    /// `YYYY-MM-DD` or empty.
+    pub date: String,
+    pub modalities: String,
+    pub description: String,
+    pub series: u32,
+    pub instances: u32,
+    /// Already imported: the anonymised study UID it landed on.
+    pub imported_as: Option<String>,
+}
+
+/// Where a job's files come from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Archive,
+    Upload,
+    Cstore,
+}
+
+impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Archive => "archive",
+            ImportKind::Upload => "upload",
+            ImportKind::Cstore => "cstore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "archive" => Some(ImportKind::Archive),
+            "upload" => Some(ImportKind::Upload),
+            "cstore" => Some(ImportKind::Cstore),
+            _ => None,
+        }
+    }
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Files are still arriving (a C-STORE association or an upload is open).
+    Receiving,
+    Queued,
+    Running,
+    /// Every item is imported, a duplicate, or failed with a reason.
+    Done,
+    /// The job itself could not go on (e.g. the archive is down); see `error`.
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Receiving => "receiving",
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "receiving" => Some(JobStatus::Receiving),
+            "queued" => Some(JobStatus::Queued),
+            "running" => Some(JobStatus::Running),
+            "done" => Some(JobStatus::Done),
+            "failed" => Some(JobStatus::Failed),
+            _ => None,
+        }
+    }
+
+    /// Still has work to do.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Receiving | JobStatus::Queued | JobStatus::Running
+        )
+    }
+}
+
+/// Why one file or instance was not imported. Stored with the item and translated in the
+/// browser; the details never carry patient data.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum ImportFailure {
+    /// Not a DICOM Part 10 file.
+    NotDicom,
+    /// The file ends early or its structure is broken.
+    Damaged,
+    /// Larger than the configured limit (megabytes).
+    TooLarge(u64),
+    /// A deflated data set that inflates beyond the limit.
+    DeflateBomb,
+    /// A zip entry whose path would land outside the upload.
+    UnsafePath,
+    /// Pixel data SonoHub cannot clean (named transfer syntax or layout).
+    Unsupported(String),
+    /// No Sequence of Ultrasound Regions and no device mask: the burned-in text cannot be
+    /// located, so nothing is guessed.
+    NoImageArea,
+    /// The PHI check found an identifying value in this element of the output.
+    PhiFound(String),
+    /// A masked pixel was not blank in this frame after cleaning.
+    PixelsNotBlank(u32),
+    /// The archive could not be reached or answered an error while fetching.
+    Archive(ArchiveProblem),
+    /// The file never fully arrived (connection dropped).
+    Incomplete,
+    /// Storage failed on our side; the log has the cause.
+    Storage,
+}
+
+/// An import job with its counts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportJob {
+    pub id: String,
+    pub kind: ImportKind,
+    pub status: JobStatus,
+    /// What was asked for, without patient data.
+    pub label: JobLabel,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub total: u32,
+    pub pending: u32,
+    pub imported: u32,
+    pub duplicate: u32,
+    pub failed: u32,
+    /// Why the job stopped, when it failed as a whole.
+    pub error: Option<ImportFailure>,
+    /// Anonymised studies this job produced or found.
+    pub studies: Vec<String>,
+}
+
+/// What a job was asked to do, in words free of patient data.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum JobLabel {
+    /// Studies picked in an archive search.
+    Archive { studies: u32 },
+    /// Files uploaded in the browser.
+    Upload,
+    /// A C-STORE association from this calling AE title.
+    Cstore { calling_ae: String },
+}
+
+/// Which instance or file an item is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemLabel {
+    /// An archive instance: its series and instance numbers.
+    Instance {
+        series: Option<i64>,
+        number: Option<i64>,
+    },
+    /// The n-th file received (from 1).
+    File(u32),
+}
+
+/// One instance or file of a job.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportItem {
+    pub seq: u32,
+    /// Which instance or file, never a patient name.
+    pub label: ItemLabel,
+    pub status: ItemStatus,
+    pub sop_uid: Option<String>,
+    pub error: Option<ImportFailure>,
+}
+
+/// Where one item stands.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Pending,
+    Imported,
+    /// Already in SonoHub: nothing added.
+    Duplicate,
+    Failed,
+}
+
+impl ItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Pending => "pending",
+            ItemStatus::Imported => "imported",
+            ItemStatus::Duplicate => "duplicate",
+            ItemStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(ItemStatus::Pending),
+            "imported" => Some(ItemStatus::Imported),
+            "duplicate" => Some(ItemStatus::Duplicate),
+            "failed" => Some(ItemStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// An anonymised study in SonoHub.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StudySummary {
+    pub uid: String,
+    /// Pseudonymous patient key: the same for every study of one source patient.
+    pub patient_key: String,
+    /// Shifted study date, `YYYY-MM-DD` or empty.
+    pub date: String,
+    pub modalities: String,
+    pub description: String,
+    pub series: u32,
+    pub instances: u32,
+    pub frames: u32,
+    pub created_at: i64,
+}
+
+/// One stored instance, with where the browser fetches it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InstanceSummary {
+    pub sop_uid: String,
+    pub series_uid: String,
+    pub series_number: Option<i64>,
+    pub series_description: String,
+    pub number: Option<i64>,
+    /// `/dicom/{sha256}`.
+    pub url: String,
+    pub size: u64,
+    pub transfer_syntax: String,
+    pub width: u32,
+    pub height: u32,
+    pub frames: u32,
+    pub masked_pixels: u64,
+    /// Quality kept when lossy frames had to be re-encoded to clean them.
+    pub psnr_db: Option<f64>,
+}
+
+/// A study with its instances.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StudyDetail {
+    pub study: StudySummary,
+    pub instances: Vec<InstanceSummary>,
+}
+
+/// A rectangle to black out, in pixels, right and bottom exclusive.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MaskRect {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+}
+
+/// `YYYYMMDD` as `YYYY-MM-DD`; anything else as it is.
+pub fn dicom_date_to_iso(da: &str) -> String {
+    let da = da.trim();
+    if da.len() == 8 && da.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}-{}", &da[..4], &da[4..6], &da[6..])
+    } else {
+        da.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dicom_dates_read_as_iso() {
+        assert_eq!(dicom_date_to_iso("20240131"), "2024-01-31");
+        assert_eq!(dicom_date_to_iso(""), "");
+        assert_eq!(dicom_date_to_iso("2024"), "2024");
+    }
+
+    #[test]
+    fn failures_round_trip_as_tagged_json() {
+        let f = ImportFailure::PhiFound("(0010,0010) Patient's Name".into());
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(json.contains("\"kind\":\"phi_found\""), "{json}");
+        assert_eq!(serde_json::from_str::<ImportFailure>(&json).unwrap(), f);
+        let a = ImportFailure::Archive(ArchiveProblem::Status(503));
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<ImportFailure>(&json).unwrap(), a);
+    }
+}

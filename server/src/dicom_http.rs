@@ -1,0 +1,380 @@
+//! DICOM over HTTP: anonymised files at `/dicom/{sha}` (signed-in users; ETag, Range,
+//! immutable) and uploads into an import job's inbox at `/upload/{job}` (experts; one DICOM
+//! file or a zip of them per request, streamed to disk under the size limit).
+use crate::http::ServerState;
+use app::api::guard::USER_KEY;
+use app::backend::blobs::{self, GetRange};
+use app::backend::{self, AppState, imports};
+use app::model::{CurrentUser, ImportFailure, Role, UserId};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use std::io::Read;
+use tokio::io::AsyncWriteExt;
+use tower_sessions::Session;
+
+/// The signed-in user of this request, if any.
+pub async fn signed_in(state: &AppState, session: &Session) -> Option<CurrentUser> {
+    let id = session.get::<String>(USER_KEY).await.ok().flatten()?;
+    backend::users::current(&state.db, &UserId(id))
+        .await
+        .ok()
+        .flatten()
+}
+
+fn plain(status: StatusCode, message: &'static str) -> Response {
+    (status, message).into_response()
+}
+
+/// Parses a single `bytes=` range against a blob of `size` bytes.
+fn parse_range(value: &str, size: u64) -> Option<Result<GetRange, ()>> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        // Several ranges: answer with the whole file, as RFC 9110 allows.
+        return None;
+    }
+    let (start, end) = spec.split_once('-')?;
+    let (start, end) = (start.trim(), end.trim());
+    let range = if start.is_empty() {
+        let n: u64 = end.parse().ok()?;
+        if n == 0 {
+            return Some(Err(()));
+        }
+        GetRange::Suffix(n)
+    } else {
+        let start: u64 = start.parse().ok()?;
+        if start >= size {
+            return Some(Err(()));
+        }
+        if end.is_empty() {
+            GetRange::Offset(start)
+        } else {
+            let end: u64 = end.parse().ok()?;
+            if end < start {
+                return None;
+            }
+            GetRange::Bounded(start..end.min(size - 1) + 1)
+        }
+    };
+    Some(Ok(range))
+}
+
+/// `GET /dicom/{sha}`: an anonymised DICOM file, to signed-in users only.
+pub async fn get_blob(
+    State(state): State<ServerState>,
+    session: Session,
+    Path(sha): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let app = &state.app;
+    if signed_in(app, &session).await.is_none() {
+        return plain(StatusCode::UNAUTHORIZED, "sign in to fetch DICOM files");
+    }
+    if !blobs::is_sha256(&sha) {
+        return plain(StatusCode::NOT_FOUND, "no such file");
+    }
+    match backend::studies::blob_is_referenced(&app.db, &sha).await {
+        Ok(true) => {}
+        Ok(false) => return plain(StatusCode::NOT_FOUND, "no such file"),
+        Err(e) => {
+            backend::internal(e);
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+        }
+    }
+    let etag = format!("\"{sha}\"");
+    let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag.as_str())],
+            [(header::CACHE_CONTROL, cache)],
+        )
+            .into_response();
+    }
+    let importer = &app.importer;
+    let size = match importer.blobs().size(&sha).await {
+        Ok(Some(size)) => size,
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such file"),
+        Err(e) => {
+            backend::internal(e);
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+        }
+    };
+    // A Range only applies while the validator still matches.
+    let if_range_ok = headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.trim() == etag);
+    let range = match headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| if_range_ok)
+        .and_then(|v| parse_range(v, size))
+    {
+        Some(Ok(r)) => Some(r),
+        Some(Err(())) => {
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+            )
+                .into_response();
+        }
+        None => None,
+    };
+    let partial = range.is_some();
+    let read = match importer.blobs().read(&sha, range).await {
+        Ok(Some(read)) => read,
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such file"),
+        Err(e) => {
+            backend::internal(e);
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+        }
+    };
+    let len = read.range.end - read.range.start;
+    let mut res = Response::builder()
+        .status(if partial {
+            StatusCode::PARTIAL_CONTENT
+        } else {
+            StatusCode::OK
+        })
+        .header(header::CONTENT_TYPE, "application/dicom")
+        .header(header::CONTENT_LENGTH, len)
+        .header(header::ETAG, &etag)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CACHE_CONTROL, cache);
+    if partial {
+        res = res.header(
+            header::CONTENT_RANGE,
+            format!(
+                "bytes {}-{}/{}",
+                read.range.start,
+                read.range.end.saturating_sub(1),
+                read.size
+            ),
+        );
+    }
+    let stream = read
+        .body
+        .into_stream()
+        .map(|chunk| chunk.map_err(std::io::Error::other));
+    res.body(Body::from_stream(stream))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error"))
+}
+
+/// Why an upload request was refused, as JSON the page translates.
+fn refused(status: StatusCode, failure: ImportFailure) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "refused": failure })),
+    )
+        .into_response()
+}
+
+/// The largest zip accepted, and how much it may inflate to in all.
+const ZIP_FACTOR: u64 = 4;
+
+/// `POST /upload/{job}`: one DICOM file, or a zip of them, into an open upload job's inbox.
+/// Answers `{"files": n, "refused": [...]}`.
+pub async fn upload(
+    State(state): State<ServerState>,
+    session: Session,
+    Path(job): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let app = &state.app;
+    let Some(user) = signed_in(app, &session).await else {
+        return plain(StatusCode::UNAUTHORIZED, "sign in to upload");
+    };
+    if user.role != Role::Expert {
+        return plain(StatusCode::FORBIDDEN, "only experts import studies");
+    }
+    match imports::job(&app.db, &job).await {
+        Ok(Some(j))
+            if j.status == app::model::JobStatus::Receiving
+                && j.created_by.as_deref() == Some(user.id.0.as_str()) => {}
+        Ok(_) => return plain(StatusCode::NOT_FOUND, "no open upload with this id"),
+        Err(e) => {
+            backend::internal(e);
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+        }
+    }
+    let importer = &app.importer;
+    let max = importer.limits().max_instance_bytes;
+    let is_zip = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("zip"));
+    let limit = if is_zip { max * ZIP_FACTOR } else { max };
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > limit)
+    {
+        let failure = ImportFailure::TooLarge(limit / (1024 * 1024));
+        let _ = importer.add_refused(&job, &failure).await;
+        return refused(StatusCode::PAYLOAD_TOO_LARGE, failure);
+    }
+    // Stream to a part file in the job's inbox; nothing is queued until it is whole.
+    let part = importer.inbox_part(&job);
+    let write = async {
+        if let Some(dir) = part.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let mut file = tokio::fs::File::create(&part).await?;
+        let mut stream = body.into_data_stream();
+        let mut total = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(std::io::Error::other)?;
+            total += chunk.len() as u64;
+            if total > limit {
+                return Ok::<Option<u64>, std::io::Error>(None);
+            }
+            file.write_all(&chunk).await?;
+        }
+        file.flush().await?;
+        Ok(Some(total))
+    };
+    let written = write.await;
+    let cleanup = || async {
+        let _ = tokio::fs::remove_file(&part).await;
+    };
+    match written {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            cleanup().await;
+            let failure = ImportFailure::TooLarge(limit / (1024 * 1024));
+            let _ = importer.add_refused(&job, &failure).await;
+            return refused(StatusCode::PAYLOAD_TOO_LARGE, failure);
+        }
+        Err(e) => {
+            // The browser went away mid-file: nothing of it is kept.
+            tracing::warn!(job, error = %e, "upload interrupted");
+            cleanup().await;
+            return refused(StatusCode::BAD_REQUEST, ImportFailure::Incomplete);
+        }
+    }
+    if !is_zip {
+        return match importer.adopt_file(&job, &part).await {
+            Ok(()) => axum::Json(serde_json::json!({ "files": 1, "refused": [] })).into_response(),
+            Err(e) => {
+                cleanup().await;
+                backend::internal(e);
+                refused(StatusCode::INTERNAL_SERVER_ERROR, ImportFailure::Storage)
+            }
+        };
+    }
+    let importer2 = importer.clone();
+    let job2 = job.clone();
+    let part2 = part.clone();
+    let handle = tokio::runtime::Handle::current();
+    let result = tokio::task::spawn_blocking(move || {
+        unzip_into(&handle, &importer2, &job2, &part2, max, max * ZIP_FACTOR)
+    })
+    .await;
+    cleanup().await;
+    match result {
+        Ok(Ok((files, refusals))) => {
+            axum::Json(serde_json::json!({ "files": files, "refused": refusals })).into_response()
+        }
+        Ok(Err(failure)) => {
+            let _ = importer.add_refused(&job, &failure).await;
+            refused(StatusCode::UNPROCESSABLE_ENTITY, failure)
+        }
+        Err(e) => {
+            backend::internal(e);
+            refused(StatusCode::INTERNAL_SERVER_ERROR, ImportFailure::Storage)
+        }
+    }
+}
+
+/// Queues every file of a zip. Entries whose path would leave the folder, that are too large,
+/// or that push the whole archive past `max_total` once inflated are refused by name.
+fn unzip_into(
+    rt: &tokio::runtime::Handle,
+    importer: &imports::Importer,
+    job: &str,
+    zip_path: &std::path::Path,
+    max_entry: u64,
+    max_total: u64,
+) -> Result<(usize, Vec<ImportFailure>), ImportFailure> {
+    let file = std::fs::File::open(zip_path).map_err(|_| ImportFailure::Storage)?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|_| ImportFailure::Damaged)?;
+    let mut files = 0;
+    let mut refusals = Vec::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|_| ImportFailure::Damaged)?;
+        if entry.is_dir() {
+            continue;
+        }
+        if entry.enclosed_name().is_none() {
+            rt.block_on(importer.add_refused(job, &ImportFailure::UnsafePath))
+                .map_err(|_| ImportFailure::Storage)?;
+            refusals.push(ImportFailure::UnsafePath);
+            continue;
+        }
+        let name = entry
+            .name()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        // Skip the DICOMDIR index and hidden files (e.g. macOS metadata): not images.
+        if name.eq_ignore_ascii_case("DICOMDIR") || name.starts_with('.') {
+            continue;
+        }
+        if entry.size() > max_entry {
+            let failure = ImportFailure::TooLarge(max_entry / (1024 * 1024));
+            rt.block_on(importer.add_refused(job, &failure))
+                .map_err(|_| ImportFailure::Storage)?;
+            refusals.push(failure);
+            continue;
+        }
+        // Trust no header: read at most one byte past the limit.
+        let mut bytes = Vec::new();
+        (&mut entry)
+            .take(max_entry + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| ImportFailure::Damaged)?;
+        total += bytes.len() as u64;
+        if bytes.len() as u64 > max_entry || total > max_total {
+            return Err(ImportFailure::DeflateBomb);
+        }
+        rt.block_on(importer.add_file(job, &bytes))
+            .map_err(|_| ImportFailure::Storage)?;
+        files += 1;
+    }
+    Ok((files, refusals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_read_as_rfc_9110_says() {
+        let ok = |v: &str| match parse_range(v, 1000) {
+            Some(Ok(r)) => Some(r),
+            _ => None,
+        };
+        assert_eq!(ok("bytes=0-99"), Some(GetRange::Bounded(0..100)));
+        assert_eq!(ok("bytes=900-5000"), Some(GetRange::Bounded(900..1000)));
+        assert_eq!(ok("bytes=500-"), Some(GetRange::Offset(500)));
+        assert_eq!(ok("bytes=-100"), Some(GetRange::Suffix(100)));
+        assert!(matches!(parse_range("bytes=1000-", 1000), Some(Err(()))));
+        assert!(
+            parse_range("bytes=0-1,5-6", 1000).is_none(),
+            "several ranges: whole file"
+        );
+        assert!(parse_range("items=0-1", 1000).is_none());
+        assert!(parse_range("bytes=9-2", 1000).is_none());
+    }
+}

@@ -1,0 +1,182 @@
+//! A real Orthanc (Debian `orthanc` + `orthanc-dicomweb`) on loopback ports with a temporary
+//! storage folder, and synthetic clips of made-up patients to load into it.
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::tags;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const USER: &str = "sonohub";
+pub const PASSWORD: &str = "archive-test-pw";
+
+/// A running Orthanc; stopped and removed on drop.
+pub struct Orthanc {
+    child: Child,
+    pub http_port: u16,
+    pub dicom_port: u16,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// True when Orthanc and its DICOMweb plugin are installed; with `SONOHUB_REQUIRE_TOOLS=1` a
+/// missing one fails the test instead.
+pub fn available() -> bool {
+    let ok =
+        std::path::Path::new("/usr/sbin/Orthanc").exists() && std::path::Path::new(PLUGIN).exists();
+    if !ok && std::env::var("SONOHUB_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("SONOHUB_REQUIRE_TOOLS=1 but orthanc or orthanc-dicomweb is not installed");
+    }
+    if !ok {
+        eprintln!("note: orthanc not installed; archive test skipped");
+    }
+    ok
+}
+
+const PLUGIN: &str = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
+
+impl Orthanc {
+    pub async fn start() -> Orthanc {
+        let dir = tempfile::tempdir().unwrap();
+        let http_port = free_port();
+        let dicom_port = free_port();
+        let config = serde_json::json!({
+            "Name": "SonoHubTestArchive",
+            "StorageDirectory": dir.path().join("storage"),
+            "IndexDirectory": dir.path().join("index"),
+            "HttpPort": http_port,
+            "DicomPort": dicom_port,
+            "DicomAet": "TESTPACS",
+            "RemoteAccessAllowed": false,
+            "AuthenticationEnabled": true,
+            "RegisteredUsers": { USER: PASSWORD },
+            "HttpServerEnabled": true,
+            "DicomServerEnabled": true,
+            "Plugins": [PLUGIN],
+            "DicomWeb": { "Enable": true, "Root": "/dicom-web/", "StudiesMetadata": "Full" },
+            "StorageCompression": false,
+            "LimitFindResults": 0,
+            "LimitFindInstances": 0,
+        });
+        let path = dir.path().join("orthanc.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+        let child = Command::new("/usr/sbin/Orthanc")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Orthanc");
+        let orthanc = Orthanc {
+            child,
+            http_port,
+            dicom_port,
+            _dir: dir,
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            let res = client
+                .get(format!("{}/system", orthanc.base()))
+                .basic_auth(USER, Some(PASSWORD))
+                .send()
+                .await;
+            if res.is_ok_and(|r| r.status().is_success()) {
+                return orthanc;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("Orthanc did not start");
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    pub fn dicomweb(&self) -> String {
+        format!("{}/dicom-web", self.base())
+    }
+
+    /// Stores a DICOM file through Orthanc's REST API.
+    pub async fn store(&self, bytes: Vec<u8>) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/instances", self.base()))
+            .basic_auth(USER, Some(PASSWORD))
+            .body(bytes)
+            .send()
+            .await
+            .expect("POST /instances");
+        assert!(
+            res.status().is_success(),
+            "Orthanc refused the file: {}",
+            res.status()
+        );
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Orthanc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A made-up patient and exam written over a synthetic clip.
+#[derive(Debug, Clone)]
+pub struct Exam {
+    pub patient_name: &'static str,
+    pub patient_id: &'static str,
+    pub birth_date: &'static str,
+    pub accession: &'static str,
+    pub study_date: &'static str,
+    pub study_uid: String,
+    pub series_uid: String,
+    pub institution: &'static str,
+}
+
+/// A synthetic ultrasound clip (burned-in banner, one ultrasound region) dressed as `exam`'s
+/// instance number `n`.
+pub fn clip(exam: &Exam, n: u32, syntax: app::cine::synth::SynthSyntax, frames: u32) -> Vec<u8> {
+    let bytes = app::cine::synth::synth_clip(&app::cine::synth::SynthOptions {
+        width: 320,
+        height: 240,
+        frames,
+        syntax,
+        fps: 25.0,
+        seed: u64::from(n) + 7,
+    })
+    .unwrap();
+    let mut obj = dicom_object::OpenFileOptions::new()
+        .from_reader(&bytes[128..])
+        .unwrap();
+    let sop = format!("{}.{n}", exam.series_uid);
+    let mut put = |tag, vr, value: &str| {
+        obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
+    };
+    put(tags::PATIENT_NAME, VR::PN, exam.patient_name);
+    put(tags::PATIENT_ID, VR::LO, exam.patient_id);
+    put(tags::PATIENT_BIRTH_DATE, VR::DA, exam.birth_date);
+    put(tags::ACCESSION_NUMBER, VR::SH, exam.accession);
+    put(tags::STUDY_DATE, VR::DA, exam.study_date);
+    put(tags::SERIES_DATE, VR::DA, exam.study_date);
+    put(tags::CONTENT_DATE, VR::DA, exam.study_date);
+    put(tags::INSTITUTION_NAME, VR::LO, exam.institution);
+    put(tags::STUDY_INSTANCE_UID, VR::UI, &exam.study_uid);
+    put(tags::SERIES_INSTANCE_UID, VR::UI, &exam.series_uid);
+    put(tags::SOP_INSTANCE_UID, VR::UI, &sop);
+    put(tags::INSTANCE_NUMBER, VR::IS, &n.to_string());
+    put(tags::SERIES_NUMBER, VR::IS, "1");
+    obj.meta_mut().media_storage_sop_instance_uid = sop.clone();
+    obj.meta_mut().update_information_group_length();
+    let mut out = Vec::new();
+    obj.write_all(&mut out).unwrap();
+    out
+}
