@@ -7,6 +7,7 @@ pub mod dicom_cli;
 pub mod http;
 pub mod seed;
 pub mod sessions;
+pub mod store_scp;
 
 pub use config::ServerConfig;
 pub use http::{Started, start};
