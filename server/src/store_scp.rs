@@ -9,6 +9,7 @@
 //!
 //! Logs name AE titles, peers, SOP classes and sizes; never patient data or instance UIDs.
 
+mod dimse;
 mod storage_classes;
 
 use std::net::SocketAddr;
@@ -16,10 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use dicom_core::{DataElement, PrimitiveValue, VR};
-use dicom_dictionary_std::{tags, uids};
-use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
-use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
+use dicom_dictionary_std::uids;
+use dicom_object::FileMetaTableBuilder;
 use dicom_ul::ServerAssociationOptions;
 use dicom_ul::association::Association as _;
 use dicom_ul::association::server::{AccessControl, AsyncServerAssociation};
@@ -32,6 +31,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
+use dimse::{C_ECHO_RQ, C_STORE_RQ, Request, parse_command, response_command, status, trim_uid};
 pub use storage_classes::STORAGE_SOP_CLASSES;
 
 /// Implementation Class UID written into received files' meta groups (a UUID-derived 2.25 UID).
@@ -42,21 +42,6 @@ pub const IMPLEMENTATION_VERSION_NAME: &str = "SONOHUB_SCP";
 const MAX_PDU_LENGTH: u32 = 256 * 1024;
 /// A command set is a few hundred bytes; anything this large is a confused or hostile peer.
 const MAX_COMMAND_BYTES: usize = 64 * 1024;
-/// Command Data Set Type meaning "no data set follows".
-const NO_DATA_SET: u16 = 0x0101;
-const C_STORE_RQ: u16 = 0x0001;
-const C_ECHO_RQ: u16 = 0x0030;
-/// A response's Command Field is the request's with this bit set.
-const RESPONSE_BIT: u16 = 0x8000;
-
-/// DIMSE status codes we answer with (PS3.7 Annex C, PS3.4 B.2.3).
-mod status {
-    pub const SUCCESS: u16 = 0x0000;
-    pub const SOP_CLASS_NOT_SUPPORTED: u16 = 0x0122;
-    pub const UNRECOGNIZED_OPERATION: u16 = 0x0211;
-    pub const OUT_OF_RESOURCES: u16 = 0xA700;
-    pub const CANNOT_UNDERSTAND: u16 = 0xC000;
-}
 
 /// Settings of the receiver.
 #[derive(Debug, Clone)]
@@ -212,8 +197,11 @@ async fn handle_connection(
     }
     let mut association = match options.establish_async(socket).await {
         Ok(association) => association,
-        // Already logged with the AE titles by `CalledAeTitle`.
-        Err(dicom_ul::association::Error::Rejected { .. }) => return,
+        // A wrong called AE title was logged with both titles by `CalledAeTitle`.
+        Err(error @ dicom_ul::association::Error::Rejected { .. }) => {
+            tracing::debug!(%error, "DICOM association rejected");
+            return;
+        }
         Err(error) => {
             tracing::warn!(error = %anyhow::Error::new(error), "DICOM association not established");
             return;
@@ -292,14 +280,6 @@ enum Outcome {
     Failed(anyhow::Error),
     /// The receiver is shutting down; we abort.
     Stopped,
-}
-
-/// A DIMSE request as read from its command set.
-struct Request {
-    field: u16,
-    message_id: u16,
-    sop_class: String,
-    sop_instance: String,
 }
 
 /// Why an object is answered with a failure once its data set has arrived.
@@ -592,40 +572,6 @@ fn accepted_context(association: &Assoc, id: u8) -> anyhow::Result<(String, Stri
     ))
 }
 
-fn trim_uid(uid: &str) -> &str {
-    uid.trim_end_matches(['\0', ' '])
-}
-
-/// Reads a request's command set; also says whether a data set follows.
-fn parse_command(bytes: &[u8]) -> anyhow::Result<(Request, bool)> {
-    let command =
-        InMemDicomObject::read_dataset_with_ts(bytes, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
-            .context("parsing a command set")?;
-    let number = |tag| -> anyhow::Result<u16> {
-        let element = command
-            .get(tag)
-            .with_context(|| format!("command lacks {tag}"))?;
-        element
-            .to_int::<u16>()
-            .with_context(|| format!("command {tag}"))
-    };
-    let text = |tag| -> String {
-        command
-            .get(tag)
-            .and_then(|element| element.to_str().ok())
-            .map(|value| trim_uid(&value).to_owned())
-            .unwrap_or_default()
-    };
-    let request = Request {
-        field: number(tags::COMMAND_FIELD)?,
-        message_id: number(tags::MESSAGE_ID)?,
-        sop_class: text(tags::AFFECTED_SOP_CLASS_UID),
-        sop_instance: text(tags::AFFECTED_SOP_INSTANCE_UID),
-    };
-    let has_data_set = number(tags::COMMAND_DATA_SET_TYPE)? != NO_DATA_SET;
-    Ok((request, has_data_set))
-}
-
 /// Sends the response to `request` as one command PDV.
 async fn respond(
     association: &mut Assoc,
@@ -646,101 +592,4 @@ async fn respond(
         })
         .await
         .context("sending a DIMSE response")
-}
-
-/// The response command set, implicit VR little endian with its group length.
-fn response_command(
-    request: &Request,
-    status: u16,
-    comment: Option<&str>,
-) -> anyhow::Result<Vec<u8>> {
-    let mut elements = vec![
-        DataElement::new(
-            tags::AFFECTED_SOP_CLASS_UID,
-            VR::UI,
-            PrimitiveValue::from(request.sop_class.as_str()),
-        ),
-        DataElement::new(
-            tags::COMMAND_FIELD,
-            VR::US,
-            PrimitiveValue::from(request.field | RESPONSE_BIT),
-        ),
-        DataElement::new(
-            tags::MESSAGE_ID_BEING_RESPONDED_TO,
-            VR::US,
-            PrimitiveValue::from(request.message_id),
-        ),
-        DataElement::new(
-            tags::COMMAND_DATA_SET_TYPE,
-            VR::US,
-            PrimitiveValue::from(NO_DATA_SET),
-        ),
-        DataElement::new(tags::STATUS, VR::US, PrimitiveValue::from(status)),
-    ];
-    if !request.sop_instance.is_empty() {
-        elements.push(DataElement::new(
-            tags::AFFECTED_SOP_INSTANCE_UID,
-            VR::UI,
-            PrimitiveValue::from(request.sop_instance.as_str()),
-        ));
-    }
-    if let Some(comment) = comment {
-        elements.push(DataElement::new(
-            tags::ERROR_COMMENT,
-            VR::LO,
-            PrimitiveValue::from(comment),
-        ));
-    }
-    let encode = |elements: Vec<DataElement<InMemDicomObject>>| -> anyhow::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        InMemDicomObject::from_element_iter(elements)
-            .write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
-            .context("encoding a DIMSE response")?;
-        Ok(out)
-    };
-    let group_length = encode(elements.clone())?.len() as u32;
-    elements.push(DataElement::new(
-        tags::COMMAND_GROUP_LENGTH,
-        VR::UL,
-        PrimitiveValue::from(group_length),
-    ));
-    encode(elements)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn response_command_round_trips_with_group_length() {
-        let request = Request {
-            field: C_STORE_RQ,
-            message_id: 7,
-            sop_class: uids::ULTRASOUND_MULTI_FRAME_IMAGE_STORAGE.to_owned(),
-            sop_instance: "1.2.3.4.5".to_owned(),
-        };
-        let bytes =
-            response_command(&request, status::OUT_OF_RESOURCES, Some("too big")).expect("encode");
-        let parsed =
-            InMemDicomObject::read_dataset_with_ts(&bytes[..], &IMPLICIT_VR_LITTLE_ENDIAN.erased())
-                .expect("parse");
-        let int = |tag| {
-            parsed
-                .get(tag)
-                .expect("present")
-                .to_int::<u32>()
-                .expect("int")
-        };
-        // The group length counts every byte after the group length element itself (12 bytes).
-        assert_eq!(int(tags::COMMAND_GROUP_LENGTH) as usize, bytes.len() - 12);
-        assert_eq!(int(tags::COMMAND_FIELD), 0x8001);
-        assert_eq!(int(tags::MESSAGE_ID_BEING_RESPONDED_TO), 7);
-        assert_eq!(int(tags::STATUS), 0xA700);
-        let uid = parsed
-            .get(tags::AFFECTED_SOP_INSTANCE_UID)
-            .expect("instance")
-            .to_str()
-            .expect("text");
-        assert_eq!(trim_uid(&uid), "1.2.3.4.5");
-    }
 }

@@ -115,6 +115,10 @@ struct Scp {
 
 impl Scp {
     async fn start(max_object_bytes: u64) -> Scp {
+        Scp::start_with(max_object_bytes, Duration::from_secs(10)).await
+    }
+
+    async fn start_with(max_object_bytes: u64, idle_timeout: Duration) -> Scp {
         let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -125,7 +129,7 @@ impl Scp {
         let settings = ScpSettings {
             ae_title: AE_TITLE.to_owned(),
             max_object_bytes,
-            idle_timeout: Duration::from_secs(10),
+            idle_timeout,
         };
         let task = tokio::spawn(store_scp::serve(listener, settings, inbox.clone(), watcher));
         Scp {
@@ -526,5 +530,28 @@ async fn a_connection_dropped_mid_object_keeps_only_the_complete_ones() {
     let meta = parse(&stored[0].1);
     assert_eq!(meta.meta().transfer_syntax(), EXPLICIT_VR_LE);
     assert_eq!(meta.meta().media_storage_sop_instance_uid(), "2.25.1");
+    scp.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_sender_is_aborted_after_the_idle_timeout() {
+    let scp = Scp::start_with(1 << 30, Duration::from_millis(300)).await;
+    let mut association = dicom_ul::ClientAssociationOptions::new()
+        .calling_ae_title("SILENT")
+        .called_ae_title(AE_TITLE)
+        .with_presentation_context(uids::VERIFICATION, vec![EXPLICIT_VR_LE])
+        .establish_async(scp.addr)
+        .await
+        .expect("association");
+    // Say nothing: the receiver gives up and tells us so with an A-ABORT.
+    let pdu = tokio::time::timeout(Duration::from_secs(10), association.receive())
+        .await
+        .expect("the receiver should not wait forever")
+        .expect("a PDU");
+    assert!(matches!(pdu, Pdu::AbortRQ { .. }), "{pdu:?}");
+    assert_eq!(
+        scp.inbox.ended(1).await,
+        vec![("job-1".to_owned(), false, 0)]
+    );
     scp.stop().await;
 }
