@@ -8,6 +8,7 @@ pub mod dicom_http;
 pub mod http;
 pub mod seed;
 pub mod sessions;
+pub mod store_scp;
 
 pub use config::ServerConfig;
 pub use http::{Started, start};

@@ -1,0 +1,595 @@
+//! DICOM C-STORE receiver (storage SCP): scanners and PACS push studies to SonoHub's inbox.
+//!
+//! Each association runs in its own task. Verification (C-ECHO) and every standard storage SOP
+//! class are accepted in any transfer syntax the registry knows, compressed ones included; the
+//! first syntax the sender proposes wins, so nothing is ever transcoded. A complete object is
+//! handed to the [`Inbox`] as a Part 10 file: a file meta group naming the negotiated transfer
+//! syntax, followed by exactly the data set bytes that arrived. Partial objects (aborts,
+//! dropped connections, objects over the size limit) never reach the inbox.
+//!
+//! Logs name AE titles, peers, SOP classes and sizes; never patient data or instance UIDs.
+
+mod dimse;
+mod storage_classes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use dicom_dictionary_std::uids;
+use dicom_object::FileMetaTableBuilder;
+use dicom_ul::ServerAssociationOptions;
+use dicom_ul::association::Association as _;
+use dicom_ul::association::server::{AccessControl, AsyncServerAssociation};
+use dicom_ul::pdu::{
+    AssociationRJServiceUserReason, PDataValue, PDataValueType, Pdu,
+    PresentationContextResultReason, UserIdentity,
+};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::Instrument as _;
+
+use dimse::{C_ECHO_RQ, C_STORE_RQ, Request, parse_command, response_command, status, trim_uid};
+pub use storage_classes::STORAGE_SOP_CLASSES;
+
+/// Implementation Class UID written into received files' meta groups (a UUID-derived 2.25 UID).
+pub const IMPLEMENTATION_CLASS_UID: &str = "2.25.158129884534851813817857872155535117044";
+/// Implementation Version Name written next to it (at most 16 characters).
+pub const IMPLEMENTATION_VERSION_NAME: &str = "SONOHUB_SCP";
+/// Largest PDU we accept: few round trips per clip, bounded memory per association.
+const MAX_PDU_LENGTH: u32 = 256 * 1024;
+/// A command set is a few hundred bytes; anything this large is a confused or hostile peer.
+const MAX_COMMAND_BYTES: usize = 64 * 1024;
+
+/// Settings of the receiver.
+#[derive(Debug, Clone)]
+pub struct ScpSettings {
+    /// Our AE title; associations calling another title are rejected.
+    pub ae_title: String,
+    /// An object larger than this (data set bytes) is refused with a failure status, nothing stored.
+    pub max_object_bytes: u64,
+    /// How long an association may stay silent before it is aborted; also the shutdown grace.
+    pub idle_timeout: Duration,
+}
+
+/// Where received objects go. Implemented by the import pipeline; tests use an in-memory one.
+#[async_trait::async_trait]
+pub trait Inbox: Send + Sync + 'static {
+    /// An association was accepted; returns an id for it (the import job id).
+    async fn begin(&self, calling_ae: &str, peer: SocketAddr) -> anyhow::Result<String>;
+    /// One complete object arrived, as a DICOM Part 10 file (file meta group written with the
+    /// transfer syntax that was negotiated, SOP class/instance UIDs from the command set).
+    /// An Err makes the C-STORE answer a failure status: 0xC000 "cannot understand" when the
+    /// error is a [`CannotUnderstand`], 0xA700 "out of resources" otherwise.
+    async fn store(&self, association: &str, file: Vec<u8>) -> anyhow::Result<()>;
+    /// The association ended: `complete` is false when it was aborted or the connection dropped.
+    async fn end(&self, association: &str, complete: bool, received: usize);
+}
+
+/// An [`Inbox::store`] error meaning the object itself is unusable (answered 0xC000), as
+/// opposed to the inbox being unable to keep it (0xA700).
+#[derive(Debug)]
+pub struct CannotUnderstand(pub String);
+
+impl std::fmt::Display for CannotUnderstand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot understand the object: {}", self.0)
+    }
+}
+
+impl std::error::Error for CannotUnderstand {}
+
+/// Accepts associations on `listener` until `shutdown` turns true (or its sender is dropped).
+/// Open associations then get `idle_timeout` to finish before they are aborted.
+pub async fn serve(
+    listener: TcpListener,
+    settings: ScpSettings,
+    inbox: Arc<dyn Inbox>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let local = listener
+        .local_addr()
+        .context("reading the listener's address")?;
+    let settings = Arc::new(settings);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut associations = JoinSet::new();
+    tracing::info!(ae_title = %settings.ae_title, %local, "DICOM receiver listening");
+    while !*shutdown.borrow_and_update() {
+        tokio::select! {
+            changed = shutdown.changed() => if changed.is_err() { break },
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => {
+                    let span = tracing::info_span!(
+                        "dicom_association", %peer, association = tracing::field::Empty
+                    );
+                    let task = handle_connection(
+                        socket, peer, settings.clone(), inbox.clone(), stop_rx.clone(),
+                    );
+                    associations.spawn(task.instrument(span));
+                }
+                Err(error) => {
+                    // Typically out of file descriptors: back off instead of spinning.
+                    tracing::warn!(%error, "accepting a DICOM connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            Some(joined) = associations.join_next(), if !associations.is_empty() => {
+                log_join(joined);
+            }
+        }
+    }
+    drop(listener);
+    tracing::info!(open = associations.len(), "DICOM receiver stopping");
+    let drain = async {
+        while let Some(joined) = associations.join_next().await {
+            log_join(joined);
+        }
+    };
+    if tokio::time::timeout(settings.idle_timeout, drain)
+        .await
+        .is_err()
+    {
+        // The receiver of `stop_tx` lives in every task, so this cannot fail while any runs.
+        let _ = stop_tx.send(true);
+        while let Some(joined) = associations.join_next().await {
+            log_join(joined);
+        }
+    }
+    tracing::info!("DICOM receiver stopped");
+    Ok(())
+}
+
+fn log_join(joined: Result<(), tokio::task::JoinError>) {
+    if let Err(error) = joined {
+        tracing::error!(%error, "a DICOM association task failed");
+    }
+}
+
+/// Rejects associations that call another AE title, logging who tried (the span has the peer).
+struct CalledAeTitle;
+
+impl AccessControl for CalledAeTitle {
+    fn check_access(
+        &self,
+        this_ae_title: &str,
+        calling_ae_title: &str,
+        called_ae_title: &str,
+        _user_identity: Option<&UserIdentity>,
+    ) -> Result<(), AssociationRJServiceUserReason> {
+        if called_ae_title.trim() == this_ae_title.trim() {
+            Ok(())
+        } else {
+            tracing::warn!(
+                calling_ae = calling_ae_title,
+                called_ae = called_ae_title,
+                "DICOM association rejected: called AE title is not ours"
+            );
+            Err(AssociationRJServiceUserReason::CalledAETitleNotRecognized)
+        }
+    }
+}
+
+type Assoc = AsyncServerAssociation<TcpStream>;
+
+async fn handle_connection(
+    socket: TcpStream,
+    peer: SocketAddr,
+    settings: Arc<ScpSettings>,
+    inbox: Arc<dyn Inbox>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let options = STORAGE_SOP_CLASSES
+        .iter()
+        .fold(
+            ServerAssociationOptions::new().with_abstract_syntax(uids::VERIFICATION),
+            |options, uid| options.with_abstract_syntax(*uid),
+        )
+        .ae_access_control(CalledAeTitle)
+        .ae_title(settings.ae_title.clone())
+        .max_pdu_length(MAX_PDU_LENGTH)
+        .read_timeout(settings.idle_timeout)
+        .write_timeout(settings.idle_timeout);
+    // Responses are small writes the sender waits for: don't let Nagle hold them back.
+    if let Err(error) = socket.set_nodelay(true) {
+        tracing::debug!(%error, "cannot disable Nagle's algorithm");
+    }
+    let mut association = match options.establish_async(socket).await {
+        Ok(association) => association,
+        // A wrong called AE title was logged with both titles by `CalledAeTitle`.
+        Err(error @ dicom_ul::association::Error::Rejected { .. }) => {
+            tracing::debug!(%error, "DICOM association rejected");
+            return;
+        }
+        Err(error) => {
+            tracing::warn!(error = %anyhow::Error::new(error), "DICOM association not established");
+            return;
+        }
+    };
+    let calling_ae = association.peer_ae_title().to_owned();
+    let id = match inbox.begin(&calling_ae, peer).await {
+        Ok(id) => id,
+        Err(error) => {
+            tracing::error!(
+                calling_ae,
+                error = format!("{error:#}"),
+                "inbox refused a DICOM association; aborting it"
+            );
+            let _ = association.abort().await;
+            return;
+        }
+    };
+    tracing::Span::current().record("association", id.as_str());
+    let contexts = association
+        .presentation_contexts()
+        .iter()
+        .filter(|pc| pc.reason == PresentationContextResultReason::Acceptance)
+        .count();
+    tracing::info!(calling_ae, contexts, "DICOM association accepted");
+
+    let mut session = Session {
+        id,
+        calling_ae,
+        settings,
+        inbox,
+        pending: Pending::Idle,
+        received: 0,
+    };
+    let outcome = session.run(&mut association, &mut stop).await;
+    let complete = matches!(outcome, Outcome::Released);
+    match outcome {
+        Outcome::Released => {
+            tracing::info!(received = session.received, "DICOM association released")
+        }
+        Outcome::PeerAborted => {
+            tracing::warn!(
+                received = session.received,
+                "DICOM association aborted by the sender"
+            )
+        }
+        Outcome::Failed(error) => {
+            tracing::warn!(
+                received = session.received,
+                error = format!("{error:#}"),
+                "DICOM association failed; aborting it"
+            );
+            let _ = association.abort().await;
+        }
+        Outcome::Stopped => {
+            tracing::info!(
+                received = session.received,
+                "DICOM receiver stopping; aborting association"
+            );
+            let _ = association.abort().await;
+        }
+    }
+    session
+        .inbox
+        .end(&session.id, complete, session.received)
+        .await;
+}
+
+/// How an association ended.
+enum Outcome {
+    /// The sender released it normally.
+    Released,
+    /// The sender sent A-ABORT.
+    PeerAborted,
+    /// Connection lost, idle timeout or protocol error; we abort.
+    Failed(anyhow::Error),
+    /// The receiver is shutting down; we abort.
+    Stopped,
+}
+
+/// Why an object is answered with a failure once its data set has arrived.
+struct Refusal {
+    status: u16,
+    comment: &'static str,
+}
+
+/// A request whose data set is arriving.
+struct Incoming {
+    context: u8,
+    request: Request,
+    transfer_syntax: String,
+    /// The Part 10 file being assembled: preamble and meta group, then data set fragments.
+    file: Vec<u8>,
+    header_len: usize,
+    /// Set when the object will be refused; its fragments are then discarded as they come.
+    refusal: Option<Refusal>,
+}
+
+/// Where the association is in the message it is receiving.
+enum Pending {
+    Idle,
+    Command { context: u8, bytes: Vec<u8> },
+    DataSet(Incoming),
+}
+
+struct Session {
+    id: String,
+    calling_ae: String,
+    settings: Arc<ScpSettings>,
+    inbox: Arc<dyn Inbox>,
+    pending: Pending,
+    received: usize,
+}
+
+impl Session {
+    async fn run(&mut self, association: &mut Assoc, stop: &mut watch::Receiver<bool>) -> Outcome {
+        loop {
+            let received = tokio::select! {
+                pdu = association.receive() => pdu,
+                Ok(_) = stop.wait_for(|stop| *stop) => return Outcome::Stopped,
+            };
+            let pdu = match received {
+                Ok(pdu) => pdu,
+                Err(error @ dicom_ul::association::Error::Timeout { .. }) => {
+                    return Outcome::Failed(anyhow::Error::new(error).context("idle timeout"));
+                }
+                Err(error) => {
+                    return Outcome::Failed(anyhow::Error::new(error).context("receiving a PDU"));
+                }
+            };
+            match pdu {
+                Pdu::PData { data } => {
+                    for value in data {
+                        if let Err(error) = self.on_pdata_value(association, value).await {
+                            return Outcome::Failed(error);
+                        }
+                    }
+                }
+                Pdu::ReleaseRQ => {
+                    if !matches!(self.pending, Pending::Idle) {
+                        return Outcome::Failed(anyhow::anyhow!(
+                            "release requested in the middle of a message"
+                        ));
+                    }
+                    return match association.send(&Pdu::ReleaseRP).await {
+                        Ok(()) => Outcome::Released,
+                        Err(error) => Outcome::Failed(
+                            anyhow::Error::new(error).context("answering the release request"),
+                        ),
+                    };
+                }
+                Pdu::AbortRQ { .. } => return Outcome::PeerAborted,
+                other => {
+                    return Outcome::Failed(anyhow::anyhow!(
+                        "unexpected PDU {}",
+                        other.short_description()
+                    ));
+                }
+            }
+        }
+    }
+
+    async fn on_pdata_value(
+        &mut self,
+        association: &mut Assoc,
+        value: PDataValue,
+    ) -> anyhow::Result<()> {
+        match value.value_type {
+            PDataValueType::Command => self.on_command_fragment(association, value).await,
+            PDataValueType::Data => self.on_data_fragment(association, value).await,
+        }
+    }
+
+    async fn on_command_fragment(
+        &mut self,
+        association: &mut Assoc,
+        value: PDataValue,
+    ) -> anyhow::Result<()> {
+        let context = value.presentation_context_id;
+        let bytes = match std::mem::replace(&mut self.pending, Pending::Idle) {
+            Pending::Idle => value.data,
+            Pending::Command {
+                context: started,
+                mut bytes,
+            } if started == context => {
+                bytes.extend_from_slice(&value.data);
+                bytes
+            }
+            _ => anyhow::bail!("command fragment out of sequence"),
+        };
+        anyhow::ensure!(
+            bytes.len() <= MAX_COMMAND_BYTES,
+            "command set over {MAX_COMMAND_BYTES} bytes"
+        );
+        if !value.is_last {
+            self.pending = Pending::Command { context, bytes };
+            return Ok(());
+        }
+        let (abstract_syntax, transfer_syntax) = accepted_context(association, context)?;
+        let (request, has_data_set) = parse_command(&bytes)?;
+        if !has_data_set {
+            let status = if request.field == C_ECHO_RQ {
+                status::SUCCESS
+            } else {
+                status::UNRECOGNIZED_OPERATION
+            };
+            return respond(association, context, &request, status, None).await;
+        }
+        let mut refusal = None;
+        let mut file = Vec::new();
+        if request.field != C_STORE_RQ {
+            refusal = Some(Refusal {
+                status: status::UNRECOGNIZED_OPERATION,
+                comment: "only C-STORE and C-ECHO are served",
+            });
+        } else if request.sop_class != abstract_syntax {
+            refusal = Some(Refusal {
+                status: status::SOP_CLASS_NOT_SUPPORTED,
+                comment: "SOP class differs from the presentation context's",
+            });
+        } else {
+            match self.part10_header(&request, &transfer_syntax) {
+                Ok(header) => file = header,
+                Err(error) => {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "cannot write a file meta group"
+                    );
+                    refusal = Some(Refusal {
+                        status: status::CANNOT_UNDERSTAND,
+                        comment: "command set lacks valid SOP class/instance UIDs",
+                    });
+                }
+            }
+        }
+        self.pending = Pending::DataSet(Incoming {
+            context,
+            request,
+            transfer_syntax,
+            header_len: file.len(),
+            file,
+            refusal,
+        });
+        Ok(())
+    }
+
+    async fn on_data_fragment(
+        &mut self,
+        association: &mut Assoc,
+        value: PDataValue,
+    ) -> anyhow::Result<()> {
+        let Pending::DataSet(incoming) = &mut self.pending else {
+            anyhow::bail!("data set fragment without a command");
+        };
+        anyhow::ensure!(
+            incoming.context == value.presentation_context_id,
+            "data set fragment on another presentation context than its command"
+        );
+        if incoming.refusal.is_none() {
+            let size = (incoming.file.len() - incoming.header_len + value.data.len()) as u64;
+            if size > self.settings.max_object_bytes {
+                tracing::warn!(
+                    limit = self.settings.max_object_bytes,
+                    sop_class = %incoming.request.sop_class,
+                    "object over the size limit; discarding it"
+                );
+                incoming.file = Vec::new();
+                incoming.refusal = Some(Refusal {
+                    status: status::OUT_OF_RESOURCES,
+                    comment: "object exceeds the receiver's size limit",
+                });
+            } else {
+                incoming.file.extend_from_slice(&value.data);
+            }
+        }
+        if !value.is_last {
+            return Ok(());
+        }
+        let Pending::DataSet(incoming) = std::mem::replace(&mut self.pending, Pending::Idle) else {
+            unreachable!("checked above");
+        };
+        self.finish(association, incoming).await
+    }
+
+    /// The last fragment arrived: store the object (unless refused) and answer.
+    async fn finish(&mut self, association: &mut Assoc, incoming: Incoming) -> anyhow::Result<()> {
+        let Incoming {
+            context,
+            request,
+            transfer_syntax,
+            file,
+            header_len,
+            refusal,
+        } = incoming;
+        let (status, comment) = match refusal {
+            Some(refusal) => (refusal.status, Some(refusal.comment)),
+            None => {
+                let bytes = file.len() - header_len;
+                match self.inbox.store(&self.id, file).await {
+                    Ok(()) => {
+                        self.received += 1;
+                        tracing::info!(
+                            sop_class = %request.sop_class,
+                            transfer_syntax,
+                            bytes,
+                            "DICOM object received"
+                        );
+                        (status::SUCCESS, None)
+                    }
+                    Err(error) => {
+                        tracing::error!(
+                            sop_class = %request.sop_class,
+                            error = format!("{error:#}"),
+                            "inbox did not store a DICOM object"
+                        );
+                        if error.downcast_ref::<CannotUnderstand>().is_some() {
+                            (
+                                status::CANNOT_UNDERSTAND,
+                                Some("the receiver cannot use this object"),
+                            )
+                        } else {
+                            (
+                                status::OUT_OF_RESOURCES,
+                                Some("the receiver could not store the object"),
+                            )
+                        }
+                    }
+                }
+            }
+        };
+        respond(association, context, &request, status, comment).await
+    }
+
+    /// Preamble, magic and file meta group for the object `request` announces.
+    fn part10_header(&self, request: &Request, transfer_syntax: &str) -> anyhow::Result<Vec<u8>> {
+        anyhow::ensure!(
+            !request.sop_class.is_empty() && !request.sop_instance.is_empty(),
+            "missing SOP class or instance UID"
+        );
+        let meta = FileMetaTableBuilder::new()
+            .media_storage_sop_class_uid(request.sop_class.as_str())
+            .media_storage_sop_instance_uid(request.sop_instance.as_str())
+            .transfer_syntax(transfer_syntax)
+            .implementation_class_uid(IMPLEMENTATION_CLASS_UID)
+            .implementation_version_name(IMPLEMENTATION_VERSION_NAME)
+            .sending_application_entity_title(self.calling_ae.as_str())
+            .receiving_application_entity_title(self.settings.ae_title.as_str())
+            .build()
+            .context("building the file meta group")?;
+        let mut header = vec![0u8; 128];
+        header.extend_from_slice(b"DICM");
+        meta.write(&mut header)
+            .context("writing the file meta group")?;
+        Ok(header)
+    }
+}
+
+/// The abstract and transfer syntax of an accepted presentation context.
+fn accepted_context(association: &Assoc, id: u8) -> anyhow::Result<(String, String)> {
+    let context = association
+        .presentation_contexts()
+        .iter()
+        .find(|pc| pc.id == id && pc.reason == PresentationContextResultReason::Acceptance)
+        .with_context(|| format!("presentation context {id} was not accepted"))?;
+    Ok((
+        trim_uid(&context.abstract_syntax).to_owned(),
+        trim_uid(&context.transfer_syntax).to_owned(),
+    ))
+}
+
+/// Sends the response to `request` as one command PDV.
+async fn respond(
+    association: &mut Assoc,
+    context: u8,
+    request: &Request,
+    status: u16,
+    comment: Option<&str>,
+) -> anyhow::Result<()> {
+    let data = response_command(request, status, comment)?;
+    association
+        .send(&Pdu::PData {
+            data: vec![PDataValue {
+                presentation_context_id: context,
+                value_type: PDataValueType::Command,
+                is_last: true,
+                data,
+            }],
+        })
+        .await
+        .context("sending a DIMSE response")
+}

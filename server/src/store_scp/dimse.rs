@@ -1,0 +1,193 @@
+//! DIMSE command sets of the receiver: reading a request's, writing the response's
+//! (implicit VR little endian, PS3.7 section 6.3 and annex E).
+
+use anyhow::Context as _;
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
+
+/// Command Data Set Type meaning "no data set follows".
+const NO_DATA_SET: u16 = 0x0101;
+/// Command Field of the requests we serve.
+pub(super) const C_STORE_RQ: u16 = 0x0001;
+pub(super) const C_ECHO_RQ: u16 = 0x0030;
+/// A response's Command Field is the request's with this bit set.
+const RESPONSE_BIT: u16 = 0x8000;
+
+/// DIMSE status codes we answer with (PS3.7 Annex C, PS3.4 B.2.3).
+pub(super) mod status {
+    pub const SUCCESS: u16 = 0x0000;
+    pub const SOP_CLASS_NOT_SUPPORTED: u16 = 0x0122;
+    pub const UNRECOGNIZED_OPERATION: u16 = 0x0211;
+    pub const OUT_OF_RESOURCES: u16 = 0xA700;
+    pub const CANNOT_UNDERSTAND: u16 = 0xC000;
+}
+
+/// A DIMSE request as read from its command set.
+pub(super) struct Request {
+    pub(super) field: u16,
+    pub(super) message_id: u16,
+    pub(super) sop_class: String,
+    pub(super) sop_instance: String,
+}
+
+/// A UID as sent, without its padding.
+pub(super) fn trim_uid(uid: &str) -> &str {
+    uid.trim_end_matches(['\0', ' '])
+}
+
+/// Reads a request's command set; also says whether a data set follows.
+pub(super) fn parse_command(bytes: &[u8]) -> anyhow::Result<(Request, bool)> {
+    let command =
+        InMemDicomObject::read_dataset_with_ts(bytes, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+            .context("parsing a command set")?;
+    let number = |tag| -> anyhow::Result<u16> {
+        let element = command
+            .get(tag)
+            .with_context(|| format!("command lacks {tag}"))?;
+        element
+            .to_int::<u16>()
+            .with_context(|| format!("command {tag}"))
+    };
+    let text = |tag| -> String {
+        command
+            .get(tag)
+            .and_then(|element| element.to_str().ok())
+            .map(|value| trim_uid(&value).to_owned())
+            .unwrap_or_default()
+    };
+    let request = Request {
+        field: number(tags::COMMAND_FIELD)?,
+        message_id: number(tags::MESSAGE_ID)?,
+        sop_class: text(tags::AFFECTED_SOP_CLASS_UID),
+        sop_instance: text(tags::AFFECTED_SOP_INSTANCE_UID),
+    };
+    let has_data_set = number(tags::COMMAND_DATA_SET_TYPE)? != NO_DATA_SET;
+    Ok((request, has_data_set))
+}
+
+/// The response command set, implicit VR little endian with its group length.
+pub(super) fn response_command(
+    request: &Request,
+    status: u16,
+    comment: Option<&str>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut elements = vec![
+        DataElement::new(
+            tags::AFFECTED_SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from(request.sop_class.as_str()),
+        ),
+        DataElement::new(
+            tags::COMMAND_FIELD,
+            VR::US,
+            PrimitiveValue::from(request.field | RESPONSE_BIT),
+        ),
+        DataElement::new(
+            tags::MESSAGE_ID_BEING_RESPONDED_TO,
+            VR::US,
+            PrimitiveValue::from(request.message_id),
+        ),
+        DataElement::new(
+            tags::COMMAND_DATA_SET_TYPE,
+            VR::US,
+            PrimitiveValue::from(NO_DATA_SET),
+        ),
+        DataElement::new(tags::STATUS, VR::US, PrimitiveValue::from(status)),
+    ];
+    if !request.sop_instance.is_empty() {
+        elements.push(DataElement::new(
+            tags::AFFECTED_SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from(request.sop_instance.as_str()),
+        ));
+    }
+    if let Some(comment) = comment {
+        elements.push(DataElement::new(
+            tags::ERROR_COMMENT,
+            VR::LO,
+            PrimitiveValue::from(comment),
+        ));
+    }
+    let encode = |elements: Vec<DataElement<InMemDicomObject>>| -> anyhow::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        InMemDicomObject::from_element_iter(elements)
+            .write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+            .context("encoding a DIMSE response")?;
+        Ok(out)
+    };
+    let group_length = encode(elements.clone())?.len() as u32;
+    elements.push(DataElement::new(
+        tags::COMMAND_GROUP_LENGTH,
+        VR::UL,
+        PrimitiveValue::from(group_length),
+    ));
+    encode(elements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dicom_dictionary_std::uids;
+
+    #[test]
+    fn echo_request_has_no_data_set() {
+        // A C-ECHO-RQ as echoscu sends it, with the group length it writes.
+        let echo = InMemDicomObject::from_element_iter([
+            DataElement::new(
+                tags::AFFECTED_SOP_CLASS_UID,
+                VR::UI,
+                PrimitiveValue::from(uids::VERIFICATION),
+            ),
+            DataElement::new(tags::COMMAND_FIELD, VR::US, PrimitiveValue::from(C_ECHO_RQ)),
+            DataElement::new(tags::MESSAGE_ID, VR::US, PrimitiveValue::from(3u16)),
+            DataElement::new(
+                tags::COMMAND_DATA_SET_TYPE,
+                VR::US,
+                PrimitiveValue::from(NO_DATA_SET),
+            ),
+        ]);
+        let mut bytes = Vec::new();
+        echo.write_dataset_with_ts(&mut bytes, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+            .expect("encode");
+        let (request, has_data_set) = parse_command(&bytes).expect("parse");
+        assert!(!has_data_set);
+        assert_eq!((request.field, request.message_id), (C_ECHO_RQ, 3));
+        assert_eq!(request.sop_class, uids::VERIFICATION);
+        assert!(request.sop_instance.is_empty());
+    }
+
+    #[test]
+    fn response_command_round_trips_with_group_length() {
+        let request = Request {
+            field: C_STORE_RQ,
+            message_id: 7,
+            sop_class: uids::ULTRASOUND_MULTI_FRAME_IMAGE_STORAGE.to_owned(),
+            sop_instance: "1.2.3.4.5".to_owned(),
+        };
+        let bytes =
+            response_command(&request, status::OUT_OF_RESOURCES, Some("too big")).expect("encode");
+        let parsed =
+            InMemDicomObject::read_dataset_with_ts(&bytes[..], &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+                .expect("parse");
+        let int = |tag| {
+            parsed
+                .get(tag)
+                .expect("present")
+                .to_int::<u32>()
+                .expect("int")
+        };
+        // The group length counts every byte after the group length element itself (12 bytes).
+        assert_eq!(int(tags::COMMAND_GROUP_LENGTH) as usize, bytes.len() - 12);
+        assert_eq!(int(tags::COMMAND_FIELD), 0x8001);
+        assert_eq!(int(tags::MESSAGE_ID_BEING_RESPONDED_TO), 7);
+        assert_eq!(int(tags::STATUS), 0xA700);
+        let uid = parsed
+            .get(tags::AFFECTED_SOP_INSTANCE_UID)
+            .expect("instance")
+            .to_str()
+            .expect("text");
+        assert_eq!(trim_uid(&uid), "1.2.3.4.5");
+    }
+}
