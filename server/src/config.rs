@@ -65,6 +65,13 @@ pub struct ServeArgs {
     /// rects: [{x0, y0, x1, y1}]}]).
     #[arg(long, env = "SONOHUB_DEVICE_MASKS")]
     pub device_masks: Option<PathBuf>,
+    /// Where the DICOM receiver (C-STORE) listens, e.g. 0.0.0.0:11112; off when not given
+    /// (demo mode: 127.0.0.1:11112).
+    #[arg(long, env = "SONOHUB_DICOM_ADDR")]
+    pub dicom_addr: Option<SocketAddr>,
+    /// The receiver's AE title, which scanners and PACS must call.
+    #[arg(long, env = "SONOHUB_AE_TITLE", default_value = "SONOHUB")]
+    pub ae_title: String,
 }
 
 /// Everything `start` needs, whether from the command line or a test.
@@ -85,6 +92,8 @@ pub struct ServerConfig {
     pub blob_store: Option<String>,
     pub max_file_mb: u64,
     pub device_masks: Option<PathBuf>,
+    pub dicom_addr: Option<SocketAddr>,
+    pub ae_title: String,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -106,6 +115,10 @@ impl From<ServeArgs> for ServerConfig {
             blob_store: a.blob_store,
             max_file_mb: a.max_file_mb,
             device_masks: a.device_masks,
+            dicom_addr: a
+                .dicom_addr
+                .or(a.demo.then(|| SocketAddr::from(([127, 0, 0, 1], 11112)))),
+            ae_title: a.ae_title,
         }
     }
 }
@@ -127,6 +140,8 @@ impl ServerConfig {
             blob_store: None,
             max_file_mb: 512,
             device_masks: None,
+            dicom_addr: None,
+            ae_title: "SONOHUB".to_string(),
         }
     }
 

@@ -48,6 +48,8 @@ impl FromRef<ServerState> for LeptosOptions {
 /// A running server.
 pub struct Started {
     pub addr: SocketAddr,
+    /// Where the DICOM receiver listens, when it is on.
+    pub dicom_addr: Option<SocketAddr>,
     pub state: AppState,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The import worker.
@@ -130,6 +132,29 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         });
     }
 
+    let dicom_addr = match config.dicom_addr {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding the DICOM receiver to {addr}"))?;
+            let bound = listener.local_addr()?;
+            let settings = crate::store_scp::ScpSettings {
+                ae_title: config.ae_title.clone(),
+                max_object_bytes: importer.limits().max_instance_bytes,
+                idle_timeout: std::time::Duration::from_secs(60),
+            };
+            let inbox = Arc::new(crate::store_scp::ImportInbox(importer.clone()));
+            let rx = rx.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::store_scp::serve(listener, settings, inbox, rx).await {
+                    tracing::error!(error = format!("{e:#}"), "the DICOM receiver stopped");
+                }
+            });
+            Some(bound)
+        }
+        None => None,
+    };
+
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;
@@ -148,6 +173,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     });
     Ok(Started {
         addr,
+        dicom_addr,
         state,
         server,
         worker,

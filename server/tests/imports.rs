@@ -1,0 +1,318 @@
+//! The other ways in: a scanner sending with dcmtk's `storescu` (C-STORE), and uploads of
+//! files and zips, including the bad ones: not DICOM, truncated, too large, a deflate bomb, a
+//! zip entry escaping its folder. Each gets its reason and leaves no blob without a row.
+mod common;
+
+use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use common::{Client, DEMO_PASSWORD, TestApp};
+use serde_json::Value;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+fn clip(seed: u64, syntax: SynthSyntax) -> Vec<u8> {
+    synth_clip(&SynthOptions {
+        width: 320,
+        height: 240,
+        frames: 5,
+        syntax,
+        fps: 20.0,
+        seed,
+    })
+    .unwrap()
+}
+
+async fn wait_for_job(client: &Client, job: &str) -> (Value, Vec<Value>) {
+    for _ in 0..600 {
+        let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
+        assert_eq!(status, 200, "{body}");
+        let state = body[0]["status"].as_str().unwrap().to_string();
+        if state == "done" || state == "failed" {
+            return (body[0].clone(), body[1].as_array().unwrap().clone());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {job} did not finish");
+}
+
+fn blob_count(data: &std::path::Path) -> usize {
+    fn walk(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            walk(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&data.join("blobs"))
+}
+
+async fn stored_instances(client: &Client) -> usize {
+    let (_, studies) = client.call("list_studies", &[]).await;
+    studies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["instances"].as_u64().unwrap() as usize)
+        .sum()
+}
+
+#[tokio::test]
+async fn a_scanner_sends_with_storescu_and_the_clips_arrive_anonymised() {
+    let have = std::process::Command::new("storescu")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !have {
+        assert!(
+            std::env::var("SONOHUB_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "dcmtk's storescu is required"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.data_dir = data.clone();
+        c.dicom_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+        c.ae_title = "HUBTEACH".into();
+    })
+    .await;
+    let port = app.started.dicom_addr.unwrap().port();
+    let files = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for seed in 1..=3 {
+        let path = files.path().join(format!("clip{seed}.dcm"));
+        std::fs::write(&path, clip(seed, SynthSyntax::Rgb)).unwrap();
+        paths.push(path);
+    }
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("storescu")
+            .args(["-aet", "US_ROOM3", "-aec", "HUBTEACH", "127.0.0.1"])
+            .arg(port.to_string())
+            .args(&paths)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A scanner calling the wrong AE title is turned away.
+    let wrong = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("echoscu")
+            .args(["-aet", "US_ROOM3", "-aec", "SOMEONE", "127.0.0.1"])
+            .arg(port.to_string())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!wrong.status.success());
+
+    let chen = app.client();
+    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let (_, jobs) = chen.call("import_jobs", &[]).await;
+    let job = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "cstore")
+        .expect("a C-STORE job")
+        .clone();
+    assert_eq!(job["label"]["calling_ae"], "US_ROOM3");
+    let (job, items) = wait_for_job(&chen, job["id"].as_str().unwrap()).await;
+    assert_eq!(job["imported"], 3, "{items:?}");
+    assert!(job["error"].is_null(), "{job}");
+    assert_eq!(stored_instances(&chen).await, 3);
+    assert_eq!(blob_count(&data), 3);
+    let (_, studies) = chen.call("list_studies", &[]).await;
+    let uid = studies[0]["uid"].as_str().unwrap();
+    let (_, detail) = chen.call("study", &[("uid", uid)]).await;
+    let url = detail["instances"][0]["url"].as_str().unwrap();
+    let bytes = chen
+        .http
+        .get(chen.url(url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("SYNTHETIC^CLIP"));
+    app.started.stop().await.unwrap();
+}
+
+async fn upload(client: &Client, job: &str, body: Vec<u8>, content_type: &str) -> (u16, Value) {
+    let res = client
+        .http
+        .post(client.url(&format!("/upload/{job}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// A deflated-syntax DICOM file whose data set inflates to 64 MB of zeros.
+fn deflate_bomb() -> Vec<u8> {
+    let meta = dicom_object::meta::FileMetaTableBuilder::new()
+        .transfer_syntax("1.2.840.10008.1.2.1.99")
+        .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.3.1")
+        .media_storage_sop_instance_uid("2.25.99")
+        .build()
+        .unwrap();
+    let mut out = vec![0u8; 128];
+    out.extend_from_slice(b"DICM");
+    meta.write(&mut out).unwrap();
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&vec![0u8; 64 * 1024 * 1024]).unwrap();
+    out.extend_from_slice(&enc.finish().unwrap());
+    out
+}
+
+#[tokio::test]
+async fn uploads_import_good_files_and_name_the_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.data_dir = data.clone();
+        c.max_file_mb = 2;
+    })
+    .await;
+    let chen = app.client();
+    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+
+    // Learners cannot open an upload, nor post into someone else's.
+    let learner = app.client();
+    learner.sign_in("li.na", DEMO_PASSWORD).await;
+    let (_, body) = learner.call("open_upload", &[]).await;
+    assert_eq!(body, "Forbidden");
+
+    let (status, job) = chen.call("open_upload", &[]).await;
+    assert_eq!(status, 200, "{job}");
+    let job = job.as_str().unwrap().to_string();
+    let (status, _) = upload(
+        &learner,
+        &job,
+        clip(1, SynthSyntax::Rle),
+        "application/dicom",
+    )
+    .await;
+    assert_eq!(status, 403);
+    let signed_out = app.client();
+    let (status, _) = upload(
+        &signed_out,
+        &job,
+        clip(1, SynthSyntax::Rle),
+        "application/dicom",
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    let good = clip(1, SynthSyntax::Rle);
+    let (status, body) = upload(&chen, &job, good.clone(), "application/dicom").await;
+    assert_eq!((status, &body["files"]), (200, &Value::from(1)), "{body}");
+    let (status, _) = upload(
+        &chen,
+        &job,
+        b"just some notes".to_vec(),
+        "application/dicom",
+    )
+    .await;
+    assert_eq!(status, 200, "queued: refused when anonymised");
+    let truncated = good[..good.len() / 2].to_vec();
+    upload(&chen, &job, truncated, "application/dicom").await;
+    let (status, body) = upload(&chen, &job, vec![7u8; 3 * 1024 * 1024], "application/dicom").await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["refused"]["kind"], "too_large");
+    assert_eq!(body["refused"]["detail"], 2);
+    let (status, body) = upload(&chen, &job, deflate_bomb(), "application/dicom").await;
+    assert_eq!(status, 200, "{body}");
+    let zip = zip_of(&[
+        ("study/a.dcm", clip(2, SynthSyntax::Jpeg)),
+        ("../../escape.dcm", clip(3, SynthSyntax::Jpeg)),
+        ("DICOMDIR", b"index".to_vec()),
+    ]);
+    let (status, body) = upload(&chen, &job, zip, "application/zip").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["files"], 1, "{body}");
+    assert_eq!(body["refused"][0]["kind"], "unsafe_path", "{body}");
+    assert!(!data.join("escape.dcm").exists() && !data.join("inbox/escape.dcm").exists());
+    let (status, body) = chen.call("close_upload", &[("id", &job)]).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (job, items) = wait_for_job(&chen, &job).await;
+    assert_eq!(job["status"], "done", "{job}");
+    let reasons: Vec<String> = items
+        .iter()
+        .map(|i| match i["status"].as_str().unwrap() {
+            "failed" => i["error"]["kind"].as_str().unwrap().to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "imported",
+            "not_dicom",
+            "damaged",
+            "too_large",
+            "deflate_bomb",
+            "imported",
+            "unsafe_path"
+        ],
+        "{items:?}"
+    );
+    assert_eq!(items[0]["label"]["file"], 1);
+    // Exactly one blob per stored instance, and the inbox is gone.
+    assert_eq!(stored_instances(&chen).await, 2);
+    assert_eq!(blob_count(&data), 2);
+    let inbox: Vec<_> = std::fs::read_dir(data.join("inbox"))
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(inbox.is_empty(), "{inbox:?}");
+
+    // The same file again: already present, nothing added.
+    let (_, again) = chen.call("open_upload", &[]).await;
+    let again = again.as_str().unwrap().to_string();
+    upload(&chen, &again, good, "application/dicom").await;
+    chen.call("close_upload", &[("id", &again)]).await;
+    let (job, _) = wait_for_job(&chen, &again).await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["duplicate"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(blob_count(&data), 2);
+    app.started.stop().await.unwrap();
+}
