@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Inspect, export and synthesise DICOM clips with the viewer's decoder.
     Dicom(crate::dicom_cli::DicomArgs),
     /// De-identify DICOM files and folders (PS3.15 Annex E, pixels cleaned) into a folder.

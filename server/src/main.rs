@@ -13,7 +13,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let args = match cli.command {
-        Some(Command::Serve(args)) => args,
+        Some(Command::Serve(args)) => *args,
         Some(Command::Dicom(args)) => return server::dicom_cli::run(args),
         Some(Command::Anonymize(args)) => return server::anonymize_cli::run(args),
         None => cli.serve,
