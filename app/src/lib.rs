@@ -17,7 +17,7 @@ use components::layout::{Header, HydrationMarker};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 use model::{AppError, CurrentUser};
@@ -76,7 +76,16 @@ pub fn App() -> impl IntoView {
                             path=(StaticSegment("admin"), StaticSegment("audit"))
                             view=pages::audit::AuditPage
                         />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("archive"))
+                            view=pages::archive_settings::ArchiveSettingsPage
+                        />
                         <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
+                        <Route path=StaticSegment("studies") view=pages::studies::StudiesPage />
+                        <Route
+                            path=(StaticSegment("studies"), ParamSegment("uid"))
+                            view=pages::study::StudyPage
+                        />
                         <Route
                             path=StaticSegment("cases")
                             view=|| pages::sections::SectionPage(pages::sections::Section::Cases)

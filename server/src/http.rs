@@ -114,6 +114,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         });
     }
 
+    if config.demo && config.demo_clips {
+        crate::demo_studies::seed(&state.db, &importer).await?;
+    }
     let (shutdown, rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(importer.clone().run(rx.clone()));
     {

@@ -3,6 +3,7 @@
 pub mod anonymize_cli;
 pub mod config;
 pub mod demo_clips;
+pub mod demo_studies;
 pub mod dicom_cli;
 pub mod dicom_http;
 pub mod http;

@@ -11,23 +11,27 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 fn exams() -> Vec<Exam> {
-    let base = |date: &'static str, acc: &'static str, n: u32| Exam {
-        patient_name: "ZHANG^SANFENG",
-        patient_id: "HUB0012345",
-        birth_date: "19610304",
-        accession: acc,
-        study_date: date,
+    let base = |date: &str, acc: &str, n: u32| Exam {
+        patient_name: "ZHANG^SANFENG".into(),
+        patient_id: "HUB0012345".into(),
+        birth_date: "19610304".into(),
+        sex: "M".into(),
+        accession: acc.into(),
+        study_date: date.into(),
         study_uid: format!("1.2.826.0.1.3680043.10.543.{n}"),
         series_uid: format!("1.2.826.0.1.3680043.10.543.{n}.1"),
-        institution: "District Central Hospital",
+        description: "Thyroid".into(),
+        institution: "District Central Hospital".into(),
+        manufacturer: "SonoHub Synthetic".into(),
+        model: "SH-US1".into(),
     };
     vec![
         base("20240110", "ACC-7001", 1),
         base("20240410", "ACC-7002", 2),
         Exam {
-            patient_name: "LI^SI",
-            patient_id: "HUB0099999",
-            accession: "ACC-8001",
+            patient_name: "LI^SI".into(),
+            patient_id: "HUB0099999".into(),
+            accession: "ACC-8001".into(),
             ..base("20240215", "", 3)
         },
     ]

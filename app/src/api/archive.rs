@@ -1,8 +1,8 @@
 //! The regional archive and imports: admins configure the connection; experts search the
 //! archive, import studies and follow the jobs; experts open the anonymised studies.
 use crate::model::{
-    AppError, ArchiveAuth, ArchiveCheck, ArchiveSettingsView, ArchiveStudy, ImportItem, ImportJob,
-    StudyDetail, StudySummary,
+    AppError, ArchiveCheck, ArchiveSettingsView, ArchiveStudy, ImportItem, ImportJob, StudyDetail,
+    StudySummary,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -11,7 +11,7 @@ use leptos::server_fn::codec::Json;
 use {
     super::guard,
     crate::backend::{self, archive, audit, imports, studies},
-    crate::model::{ArchiveQuery, InvalidReason, Role},
+    crate::model::{ArchiveAuth, ArchiveQuery, InvalidReason, Role},
     std::time::Duration,
 };
 

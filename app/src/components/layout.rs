@@ -23,6 +23,7 @@ enum NavItem {
     Replays,
     Competency,
     Viewer,
+    Studies,
     People,
     Admin,
 }
@@ -35,6 +36,7 @@ impl NavItem {
             NavItem::Replays => "/replays",
             NavItem::Competency => "/competency",
             NavItem::Viewer => "/viewer",
+            NavItem::Studies => "/studies",
             NavItem::People => "/people",
             NavItem::Admin => "/admin",
         }
@@ -47,6 +49,7 @@ impl NavItem {
             NavItem::Replays => t_string!(i18n, nav.replays),
             NavItem::Competency => t_string!(i18n, nav.competency),
             NavItem::Viewer => t_string!(i18n, nav.viewer),
+            NavItem::Studies => t_string!(i18n, nav.studies),
             NavItem::People => t_string!(i18n, nav.people),
             NavItem::Admin => t_string!(i18n, nav.admin),
         }
@@ -55,8 +58,16 @@ impl NavItem {
     /// The sections a role sees, in header order.
     fn for_role(role: Role) -> &'static [NavItem] {
         match role {
-            Role::Learner | Role::Expert => &[
+            Role::Learner => &[
                 NavItem::Cases,
+                NavItem::Courses,
+                NavItem::Replays,
+                NavItem::Competency,
+                NavItem::Viewer,
+            ],
+            Role::Expert => &[
+                NavItem::Cases,
+                NavItem::Studies,
                 NavItem::Courses,
                 NavItem::Replays,
                 NavItem::Competency,

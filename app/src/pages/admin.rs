@@ -32,6 +32,12 @@ pub fn AdminPage() -> impl IntoView {
                                 </a>
                             </li>
                             <li class="card">
+                                <a href="/admin/archive">
+                                    <h3>{t!(i18n, archive_admin.title)}</h3>
+                                    <p>{t!(i18n, home.admin_archive)}</p>
+                                </a>
+                            </li>
+                            <li class="card">
                                 <a href="/admin/audit">
                                     <h3>{t!(i18n, audit.title)}</h3>
                                     <p>{t!(i18n, audit.intro)}</p>

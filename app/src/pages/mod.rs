@@ -1,5 +1,6 @@
 //! One module per area of the app.
 pub mod admin;
+pub mod archive_settings;
 pub mod audit;
 pub mod errors;
 pub mod guard;
@@ -9,4 +10,6 @@ pub mod people;
 pub mod profile;
 pub mod sections;
 pub mod sites;
+pub mod studies;
+pub mod study;
 pub mod viewer;

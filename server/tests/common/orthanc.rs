@@ -1,7 +1,6 @@
 //! A real Orthanc (Debian `orthanc` + `orthanc-dicomweb`) on loopback ports with a temporary
 //! storage folder, and synthetic clips of made-up patients to load into it.
-use dicom_core::{DataElement, PrimitiveValue, VR};
-use dicom_dictionary_std::tags;
+pub use server::demo_studies::Exam;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -129,19 +128,6 @@ impl Drop for Orthanc {
     }
 }
 
-/// A made-up patient and exam written over a synthetic clip.
-#[derive(Debug, Clone)]
-pub struct Exam {
-    pub patient_name: &'static str,
-    pub patient_id: &'static str,
-    pub birth_date: &'static str,
-    pub accession: &'static str,
-    pub study_date: &'static str,
-    pub study_uid: String,
-    pub series_uid: String,
-    pub institution: &'static str,
-}
-
 /// A synthetic ultrasound clip (burned-in banner, one ultrasound region) dressed as `exam`'s
 /// instance number `n`.
 pub fn clip(exam: &Exam, n: u32, syntax: app::cine::synth::SynthSyntax, frames: u32) -> Vec<u8> {
@@ -154,29 +140,5 @@ pub fn clip(exam: &Exam, n: u32, syntax: app::cine::synth::SynthSyntax, frames: 
         seed: u64::from(n) + 7,
     })
     .unwrap();
-    let mut obj = dicom_object::OpenFileOptions::new()
-        .from_reader(&bytes[128..])
-        .unwrap();
-    let sop = format!("{}.{n}", exam.series_uid);
-    let mut put = |tag, vr, value: &str| {
-        obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-    };
-    put(tags::PATIENT_NAME, VR::PN, exam.patient_name);
-    put(tags::PATIENT_ID, VR::LO, exam.patient_id);
-    put(tags::PATIENT_BIRTH_DATE, VR::DA, exam.birth_date);
-    put(tags::ACCESSION_NUMBER, VR::SH, exam.accession);
-    put(tags::STUDY_DATE, VR::DA, exam.study_date);
-    put(tags::SERIES_DATE, VR::DA, exam.study_date);
-    put(tags::CONTENT_DATE, VR::DA, exam.study_date);
-    put(tags::INSTITUTION_NAME, VR::LO, exam.institution);
-    put(tags::STUDY_INSTANCE_UID, VR::UI, &exam.study_uid);
-    put(tags::SERIES_INSTANCE_UID, VR::UI, &exam.series_uid);
-    put(tags::SOP_INSTANCE_UID, VR::UI, &sop);
-    put(tags::INSTANCE_NUMBER, VR::IS, &n.to_string());
-    put(tags::SERIES_NUMBER, VR::IS, "1");
-    obj.meta_mut().media_storage_sop_instance_uid = sop.clone();
-    obj.meta_mut().update_information_group_length();
-    let mut out = Vec::new();
-    obj.write_all(&mut out).unwrap();
-    out
+    server::demo_studies::dress(&bytes, exam, n).unwrap()
 }
