@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${data} && ../target/release/sonohub serve --demo --addr 127.0.0.1:${port} --data ${data}`,
+    command: `rm -rf ${data} && ../target/release/sonohub serve --demo --addr 127.0.0.1:${port} --dicom-addr 127.0.0.1:0 --data ${data}`,
     url: `${base}/healthz`,
     env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
     reuseExistingServer: false,

@@ -17,7 +17,7 @@ type StudyRow = (
 );
 
 const STUDY_SELECT: &str = "SELECT s.uid, s.patient_key, s.study_date, s.modalities, s.description, s.created_at, \
-     COUNT(DISTINCT i.series_uid), COUNT(i.sop_uid), COALESCE(SUM(i.frames), 0), \
+     COUNT(DISTINCT i.series_uid), COUNT(i.sop_uid), CAST(COALESCE(SUM(i.frames), 0) AS BIGINT), \
      COALESCE(MAX(i.created_at), s.created_at) \
      FROM studies s LEFT JOIN instances i ON i.study_uid = s.uid";
 

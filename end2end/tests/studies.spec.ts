@@ -1,0 +1,93 @@
+// Studies as an expert uses them: the anonymised library, a clip whose burned-in banner is
+// gone, an upload with a file that is not DICOM; and the admin's archive connection.
+import { expect, Page, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hydrated, signIn } from './helpers';
+
+const sonohub = path.resolve(import.meta.dirname, '../../target/release/sonohub');
+
+/** Waits until the demo studies have been imported (the server imports them at start). */
+async function library(page: Page) {
+  for (let i = 0; i < 60; i++) {
+    await page.goto('/studies');
+    await hydrated(page);
+    const rows = await page.locator('[data-testid="library"] tbody tr').count();
+    if (rows >= 4) return;
+    await page.waitForTimeout(1000);
+  }
+  throw new Error('the demo studies were not imported');
+}
+
+test('the library lists anonymised studies and a clip plays with its banner blacked out', async ({ page }) => {
+  await signIn(page, 'chen.jing');
+  await library(page);
+  const keys = await page.locator('[data-testid="library"] tbody tr td:first-child code').allTextContents();
+  expect(keys.every((k) => /^SH[0-9A-F]{16}$/.test(k))).toBe(true);
+  // One made-up patient had two exams: both carry the same pseudonymous key.
+  expect(new Set(keys).size).toBe(keys.length - 1);
+  await expect(page.locator('[data-testid="library"]')).not.toContainText('王');
+  await expect(page.locator('[data-testid="library"]')).not.toContainText('WANG');
+
+  await page.locator('[data-testid="library"] tbody tr a').first().click();
+  await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  const banner = await page.evaluate(() => {
+    const canvas = document.querySelector('.viewer canvas') as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d')!;
+    const rows = Math.floor(canvas.height / 10);
+    const data = ctx.getImageData(0, 0, canvas.width, rows).data;
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] > 8 || data[i + 1] > 8 || data[i + 2] > 8) lit++;
+    return { lit, width: canvas.width };
+  });
+  expect(banner.width).toBe(640);
+  expect(banner.lit).toBe(0);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('frame-counter')).not.toHaveText(/^1 \//);
+});
+
+test('an upload imports a clip and names the file that is not DICOM', async ({ page }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonohub-upload-'));
+  const clip = path.join(dir, 'carotid.dcm');
+  execFileSync(sonohub, ['dicom', 'synth', '--out', clip, '--frames', '6', '--width', '320', '--height', '240', '--syntax', 'rle', '--seed', '77']);
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image');
+  await signIn(page, 'chen.jing');
+  await page.goto('/studies');
+  await hydrated(page);
+  await page.getByTestId('upload-files').setInputFiles([clip, path.join(dir, 'notes.txt')]);
+  await expect(page.locator('.upload-list li')).toHaveCount(2);
+  await page.getByTestId('upload-start').click();
+  await expect(page.locator('[data-testid="upload"] .form-ok')).toContainText('2');
+  // The newest job finishes with one imported and one refused with its reason.
+  const job = page.locator('[data-testid="jobs"] tbody tr[data-job]').first();
+  await expect(job).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+  await expect(job).toContainText('已导入 1');
+  await expect(job).toContainText('失败 1');
+  await job.getByRole('button', { name: '详情' }).click();
+  await expect(page.locator('.job-items li[data-status="failed"]')).toContainText('不是 DICOM 文件');
+});
+
+test('an admin connects the archive and a dead address is reported in words', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/admin/archive');
+  await hydrated(page);
+  await page.locator('input[name="base_url"]').fill('http://127.0.0.1:9/dicom-web');
+  await page.locator('select[name="auth"]').selectOption('none');
+  await page.getByTestId('archive-test').click();
+  await expect(page.getByTestId('archive-test-result')).toContainText('无法连接到该地址的影像归档');
+  await page.locator('form[data-testid="archive-form"] button[type="submit"]').click();
+  await expect(page.locator('[data-testid="archive-form"] .form-ok')).toHaveText('已保存。');
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('input[name="base_url"]')).toHaveValue('http://127.0.0.1:9/dicom-web');
+});
+
+test('learners do not see the studies area', async ({ page }) => {
+  await signIn(page, 'li.na');
+  await expect(page.locator('header nav')).not.toContainText('影像库');
+  await page.goto('/studies');
+  await hydrated(page);
+  await expect(page.locator('[data-testid="archive-search"]')).toHaveCount(0);
+});
