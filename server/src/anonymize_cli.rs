@@ -22,6 +22,10 @@ pub struct AnonymizeArgs {
     /// rects: [{x0, y0, x1, y1}]}]).
     #[arg(long)]
     pub device_masks: Option<PathBuf>,
+    /// Leave the pixels as they are (headers only): burned-in text stays, and the output does
+    /// not claim Clean Pixel Data or set Burned In Annotation to NO.
+    #[arg(long)]
+    pub no_pixel_cleaning: bool,
 }
 
 fn secret(args: &AnonymizeArgs) -> Result<Vec<u8>> {
@@ -79,6 +83,7 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         secret: secret(&args)?,
         device_masks,
         extra_masks: Vec::new(),
+        clean_pixels: !args.no_pixel_cleaning,
     };
     let mut files = Vec::new();
     for input in &args.inputs {
