@@ -226,7 +226,7 @@ function main() {
   const v = versions();
   const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
   const table = [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${os.cpus().length} cores, shared with other work), gdcmanon (GDCM ${v.gdcm}, Debian), dicognito ${v.dicognito} with pydicom ${v.pydicom} on Python ${v.python}. Batch: ${batchText}. Median of ${RUNS} runs after one warm-up round (not counted), tools interleaved; each run is one process over the whole folder, single-threaded, wall clock to exit, output to an emptied folder.`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${os.cpus().length} cores, shared with other work), gdcmanon (GDCM ${v.gdcm}, Debian), dicognito ${v.dicognito} with pydicom ${v.pydicom} on Python ${v.python}. Batch: ${batchText}. Median of ${RUNS} runs after one warm-up round (not counted), tools interleaved; each run is one process over the whole folder, one file at a time, wall clock to exit, output to an emptied folder.`,
     '',
     '| tool | time: median (fastest–slowest) | files/s | MB/s | frames/s | SonoHub headers only against it |',
     '|---|---|---|---|---|---|',
