@@ -55,6 +55,7 @@ e2e:
 ## Speed against peers, measured in the same run; rewrites the tables in BENCHMARKS.md.
 bench: test-tools build
 	cd end2end && node bench/bench.mjs
+	cd end2end && node bench/anonymize.mjs
 
 clean:
 	cargo clean

@@ -4,6 +4,8 @@
 use anyhow::{Context, Result, bail};
 use app::backend::dicom::{AnonymizeConfig, DeviceMask, anonymize};
 use clap::Args;
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Options of `sonohub anonymize`.
@@ -22,6 +24,10 @@ pub struct AnonymizeArgs {
     /// rects: [{x0, y0, x1, y1}]}]).
     #[arg(long)]
     pub device_masks: Option<PathBuf>,
+    /// Leave the pixels as they are (headers only): burned-in text stays, and the output does
+    /// not claim Clean Pixel Data or set Burned In Annotation to NO.
+    #[arg(long)]
+    pub no_pixel_cleaning: bool,
 }
 
 fn secret(args: &AnonymizeArgs) -> Result<Vec<u8>> {
@@ -79,16 +85,21 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         secret: secret(&args)?,
         device_masks,
         extra_masks: Vec::new(),
+        clean_pixels: !args.no_pixel_cleaning,
     };
     let mut files = Vec::new();
     for input in &args.inputs {
         collect(input, &mut files)?;
     }
     let mut refused = 0usize;
+    // One read buffer for the whole batch: a fresh one per file costs a page fault per 4 KB.
+    let mut input = Vec::new();
     for file in &files {
-        let result = std::fs::read(file)
+        input.clear();
+        let result = File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut input))
             .map_err(|e| e.to_string())
-            .and_then(|bytes| anonymize(&bytes, &cfg).map_err(|e| e.to_string()));
+            .and_then(|_| anonymize(&input, &cfg).map_err(|e| e.to_string()));
         let line = match result {
             Ok(done) => {
                 let target = args

@@ -7,13 +7,15 @@
 //! * The patient gets a pseudonymous key and one date offset, both from the secret and the
 //!   source patient (issuer + ID): all studies of one patient keep their intervals.
 //! * Pixels outside the Sequence of Ultrasound Regions, inside the device's configured
-//!   rectangles and inside rectangles an expert drew are blacked out in every frame.
+//!   rectangles and inside rectangles an expert drew are blacked out in every frame (unless
+//!   the caller turns pixel cleaning off; then the pixels, Burned In Annotation and the
+//!   recorded method say so).
 //! * The PHI check then scans every text element of the result, at any depth, for each
 //!   identifying value read from the input, and the masked zones of every frame; a hit refuses
 //!   the instance and names the element.
 use super::dates;
 use super::profile::{self, Action};
-use cine::clean::{Mask, PixelRect, clean_pixels};
+use cine::clean::{CleanedPixels, Mask, PixelRect, clean_pixels};
 use dicom_core::header::Header;
 use dicom_core::value::Value as DicomValue;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
@@ -35,7 +37,7 @@ pub struct DeviceMask {
 }
 
 /// How to de-identify.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AnonymizeConfig {
     /// Key of the UID, patient and date pseudonyms. Keep it secret and never change it:
     /// re-imports land on the same study only with the same secret.
@@ -44,6 +46,20 @@ pub struct AnonymizeConfig {
     pub device_masks: Vec<DeviceMask>,
     /// Rectangles an expert drew on this clip.
     pub extra_masks: Vec<PixelRect>,
+    /// Black out burned-in text (Clean Pixel Data Option). Off only for header-only work,
+    /// such as comparing with tools that never touch pixels; the output then says so.
+    pub clean_pixels: bool,
+}
+
+impl Default for AnonymizeConfig {
+    fn default() -> Self {
+        AnonymizeConfig {
+            secret: Vec::new(),
+            device_masks: Vec::new(),
+            extra_masks: Vec::new(),
+            clean_pixels: true,
+        }
+    }
 }
 
 /// A de-identified instance.
@@ -81,6 +97,9 @@ pub enum AnonymizeError {
 }
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// DCM code of the Clean Pixel Data Option (PS3.16 CID 7050).
+const CLEAN_PIXEL_DATA_CODE: &str = "113101";
 
 fn keyed(secret: &[u8], purpose: &str, value: &str) -> [u8; 32] {
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
@@ -383,28 +402,10 @@ fn first_text(obj: &InMemDicomObject, tag: Tag) -> String {
         .unwrap_or_default()
 }
 
-/// De-identifies one DICOM Part 10 file.
-pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, AnonymizeError> {
-    let clip = cine::Clip::parse(bytes).map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
-    // One parse: the clip decodes the pixels, then gives up its data set for editing.
+/// What to black out: everything outside the ultrasound regions (the whole image when only a
+/// device mask is known), the device's rectangles and those an expert drew.
+fn pixel_mask(clip: &cine::Clip, cfg: &AnonymizeConfig) -> Result<Mask, AnonymizeError> {
     let source = clip.object();
-    let identifying = identifying_values(source);
-    let original_uids: Vec<String> = {
-        let mut all = Vec::new();
-        texts(source, "", &mut all);
-        all.into_iter()
-            .filter(|(_, vr, _)| *vr == VR::UI)
-            .flat_map(|(_, _, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
-            .filter(|u| !is_standard_uid(u) && u.len() > 8)
-            .collect()
-    };
-    let (patient_key, shift) = patient_pseudonym(
-        &cfg.secret,
-        &first_text(source, tags::ISSUER_OF_PATIENT_ID),
-        &first_text(source, tags::PATIENT_ID),
-    );
-
-    // Pixels first: the mask needs the regions and the device, read from the input.
     let info = clip.info();
     let manufacturer = first_text(source, tags::MANUFACTURER);
     let model = first_text(source, tags::MANUFACTURER_MODEL_NAME);
@@ -440,16 +441,105 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         x1: info.columns.saturating_sub(1),
         y1: info.rows.saturating_sub(1),
     }];
-    let mask = Mask::new(
+    Ok(Mask::new(
         info.columns,
         info.rows,
         if keep.is_empty() { &full } else { &keep },
         &remove,
+    ))
+}
+
+/// Puts cleaned pixel data with its layout and compression, then Burned In Annotation = NO.
+fn put_cleaned_pixels(obj: &mut DefaultDicomObject, cleaned: CleanedPixels, source_syntax: &str) {
+    let put_str = |obj: &mut DefaultDicomObject, tag: Tag, vr: VR, value: &str| {
+        obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
+    };
+    let recoded = cleaned.transfer_syntax != source_syntax;
+    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OB, cleaned.value));
+    put_str(
+        obj,
+        tags::PHOTOMETRIC_INTERPRETATION,
+        VR::CS,
+        &cleaned.photometric,
     );
-    let cleaned = clean_pixels(&clip, &mask).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
-    let psnr = cleaned.reencode_psnr_db;
-    let lossy_ratio = cleaned.lossy_ratio;
-    let recoded = cleaned.transfer_syntax != info.transfer_syntax.uid;
+    if recoded {
+        obj.put(DataElement::new(
+            tags::PLANAR_CONFIGURATION,
+            VR::US,
+            PrimitiveValue::from(0u16),
+        ));
+        if let Some(ratio) = cleaned.lossy_ratio {
+            put_str(obj, tags::LOSSY_IMAGE_COMPRESSION, VR::CS, "01");
+            put_str(
+                obj,
+                tags::LOSSY_IMAGE_COMPRESSION_METHOD,
+                VR::CS,
+                "ISO_10918_1",
+            );
+            put_str(
+                obj,
+                tags::LOSSY_IMAGE_COMPRESSION_RATIO,
+                VR::DS,
+                &format!("{:.2}", 1.0 / ratio.max(1e-6)),
+            );
+        }
+    }
+    put_str(obj, tags::BURNED_IN_ANNOTATION, VR::CS, "NO");
+    obj.meta_mut().transfer_syntax = cleaned.transfer_syntax;
+}
+
+/// Decodes every frame of the output: each masked pixel must be black (near black after a
+/// lossy re-encode).
+fn check_masked_pixels(out: &[u8], mask: &Mask, lossy: bool) -> Result<(), AnonymizeError> {
+    let stored = cine::Clip::parse(out).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
+    let limit = if lossy { 48 } else { 0 };
+    for n in 0..stored.info().frames {
+        let frame = stored
+            .decode_frame(n)
+            .map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
+        let dirty = mask
+            .black
+            .iter()
+            .zip(frame.rgba.chunks_exact(4))
+            .any(|(black, px)| *black && px[..3].iter().any(|v| *v > limit));
+        if dirty {
+            return Err(AnonymizeError::PixelsNotBlank { frame: n });
+        }
+    }
+    Ok(())
+}
+
+/// De-identifies one DICOM Part 10 file.
+pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, AnonymizeError> {
+    let clip = cine::Clip::parse(bytes).map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
+    // One parse: the clip decodes the pixels, then gives up its data set for editing.
+    let source = clip.object();
+    let identifying = identifying_values(source);
+    let original_uids: Vec<String> = {
+        let mut all = Vec::new();
+        texts(source, "", &mut all);
+        all.into_iter()
+            .filter(|(_, vr, _)| *vr == VR::UI)
+            .flat_map(|(_, _, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
+            .filter(|u| !is_standard_uid(u) && u.len() > 8)
+            .collect()
+    };
+    let (patient_key, shift) = patient_pseudonym(
+        &cfg.secret,
+        &first_text(source, tags::ISSUER_OF_PATIENT_ID),
+        &first_text(source, tags::PATIENT_ID),
+    );
+
+    // Pixels first: the mask needs the regions and the device, read from the input.
+    let cleaning = if cfg.clean_pixels {
+        let mask = pixel_mask(&clip, cfg)?;
+        let pixels =
+            clean_pixels(&clip, &mask).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
+        Some((mask, pixels))
+    } else {
+        None
+    };
+    let source_syntax = clip.info().transfer_syntax.uid.clone();
     let mut obj = clip.into_object();
 
     let cx = Context {
@@ -471,24 +561,35 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         VR::CS,
         "MODIFIED",
     );
+    // Only what was done is claimed: header-only runs leave out Clean Pixel Data.
+    let options = [
+        (
+            "113100",
+            "Basic Application Confidentiality Profile",
+            "Basic",
+        ),
+        (
+            "113107",
+            "Retain Longitudinal Temporal Information Modified Dates Option",
+            "Modified Dates",
+        ),
+        ("113101", "Clean Pixel Data Option", "Clean Pixel"),
+        ("113105", "Clean Descriptors Option", "Clean Descriptors"),
+    ];
+    let options: Vec<_> = options
+        .iter()
+        .filter(|(code, _, _)| cleaning.is_some() || *code != CLEAN_PIXEL_DATA_CODE)
+        .collect();
+    let method: Vec<&str> = options.iter().map(|(_, _, short)| *short).collect();
     put_str(
         &mut obj,
         tags::DEIDENTIFICATION_METHOD,
         VR::LO,
-        "SonoHub PS3.15 E.1 Basic; Modified Dates; Clean Pixel; Clean Descriptors",
+        &format!("SonoHub PS3.15 E.1 {}", method.join("; ")),
     );
-    let codes = [
-        ("113100", "Basic Application Confidentiality Profile"),
-        (
-            "113107",
-            "Retain Longitudinal Temporal Information Modified Dates Option",
-        ),
-        ("113101", "Clean Pixel Data Option"),
-        ("113105", "Clean Descriptors Option"),
-    ];
-    let items: Vec<InMemDicomObject> = codes
+    let items: Vec<InMemDicomObject> = options
         .iter()
-        .map(|(value, meaning)| {
+        .map(|(value, meaning, _)| {
             InMemDicomObject::from_element_iter([
                 DataElement::new(tags::CODE_VALUE, VR::SH, PrimitiveValue::from(*value)),
                 DataElement::new(
@@ -505,37 +606,16 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         VR::SQ,
         DicomValue::from(dicom_core::value::DataSetSequence::from(items)),
     ));
-    // The pixels: cleaned data, its layout, and only now Burned In Annotation = NO.
-    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OB, cleaned.value));
-    put_str(
-        &mut obj,
-        tags::PHOTOMETRIC_INTERPRETATION,
-        VR::CS,
-        &cleaned.photometric,
-    );
-    if recoded {
-        obj.put(DataElement::new(
-            tags::PLANAR_CONFIGURATION,
-            VR::US,
-            PrimitiveValue::from(0u16),
-        ));
-        if let Some(ratio) = lossy_ratio {
-            put_str(&mut obj, tags::LOSSY_IMAGE_COMPRESSION, VR::CS, "01");
-            put_str(
-                &mut obj,
-                tags::LOSSY_IMAGE_COMPRESSION_METHOD,
-                VR::CS,
-                "ISO_10918_1",
-            );
-            put_str(
-                &mut obj,
-                tags::LOSSY_IMAGE_COMPRESSION_RATIO,
-                VR::DS,
-                &format!("{:.2}", 1.0 / ratio.max(1e-6)),
-            );
+    // The pixels: cleaned data, its layout, and only now Burned In Annotation = NO. Without
+    // cleaning, the pixels and the source's Burned In Annotation stay as they were.
+    let (mask, psnr) = match cleaning {
+        Some((mask, pixels)) => {
+            let psnr = pixels.reencode_psnr_db;
+            put_cleaned_pixels(&mut obj, pixels, &source_syntax);
+            (Some(mask), psnr)
         }
-    }
-    put_str(&mut obj, tags::BURNED_IN_ANNOTATION, VR::CS, "NO");
+        None => (None, None),
+    };
 
     let sop_uid = first_text(&obj, tags::SOP_INSTANCE_UID);
     let study_uid = first_text(&obj, tags::STUDY_INSTANCE_UID);
@@ -543,7 +623,6 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
     {
         let meta = obj.meta_mut();
         meta.media_storage_sop_instance_uid = sop_uid.clone();
-        meta.transfer_syntax = cleaned.transfer_syntax.clone();
         meta.update_information_group_length();
     }
 
@@ -567,21 +646,8 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         .map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
 
     // And the pixels: decode what will be stored; every masked pixel must be blank.
-    let stored = cine::Clip::parse(&out).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
-    let lossy = psnr.is_some();
-    for n in 0..stored.info().frames {
-        let frame = stored
-            .decode_frame(n)
-            .map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
-        let limit = if lossy { 48 } else { 0 };
-        let dirty = mask
-            .black
-            .iter()
-            .zip(frame.rgba.chunks_exact(4))
-            .any(|(black, px)| *black && px[..3].iter().any(|v| *v > limit));
-        if dirty {
-            return Err(AnonymizeError::PixelsNotBlank { frame: n });
-        }
+    if let Some(mask) = &mask {
+        check_masked_pixels(&out, mask, psnr.is_some())?;
     }
     Ok(Anonymized {
         bytes: out,
@@ -590,7 +656,7 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         series_uid,
         sop_uid,
         date_shift_days: shift,
-        masked_pixels: mask.count(),
+        masked_pixels: mask.as_ref().map_or(0, Mask::count),
         reencode_psnr_db: psnr,
     })
 }
@@ -895,5 +961,59 @@ mod tests {
             out.meta().transfer_syntax.trim_end_matches('\0'),
             "1.2.840.10008.1.2.4.50"
         );
+    }
+
+    #[test]
+    fn without_pixel_cleaning_the_pixels_are_kept_and_nothing_claims_they_were_cleaned() {
+        let input = exam("MRN-8", "1.2.3.700", SynthSyntax::Rle);
+        // The source says its pixels carry text; a header-only run must not deny it. No
+        // ultrasound regions either: no image area is needed when pixels are left alone.
+        let mut obj = read(&input);
+        put(&mut obj, tags::BURNED_IN_ANNOTATION, VR::CS, "YES");
+        obj.remove_element(tags::SEQUENCE_OF_ULTRASOUND_REGIONS);
+        let mut bytes = Vec::new();
+        obj.write_all(&mut bytes).unwrap();
+        let headers_only = AnonymizeConfig {
+            clean_pixels: false,
+            ..cfg()
+        };
+        let done = anonymize(&bytes, &headers_only).expect("anonymised");
+        let out = read(&done.bytes);
+        // The pixels: the same encoded data, frame for frame, and nothing counted as masked.
+        let source = read(&bytes);
+        assert_eq!(
+            out.element(tags::PIXEL_DATA).unwrap().value(),
+            source.element(tags::PIXEL_DATA).unwrap().value()
+        );
+        assert_eq!(out.meta().transfer_syntax, source.meta().transfer_syntax);
+        assert_eq!(done.masked_pixels, 0);
+        assert_eq!(done.reencode_psnr_db, None);
+        // Burned In Annotation as the source had it.
+        assert_eq!(first_text(&out, tags::BURNED_IN_ANNOTATION), "YES");
+        // The method names no pixel cleaning, in words or in codes.
+        let method = first_text(&out, tags::DEIDENTIFICATION_METHOD);
+        assert!(!method.contains("Pixel"), "{method}");
+        let codes: Vec<String> = out
+            .element(tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE)
+            .unwrap()
+            .items()
+            .unwrap()
+            .iter()
+            .map(|i| first_text(i, tags::CODE_VALUE))
+            .collect();
+        assert_eq!(codes, ["113100", "113107", "113105"]);
+        // The header check still runs: identifying text is refused as before.
+        put(
+            &mut obj,
+            tags::MANUFACTURER_MODEL_NAME,
+            VR::LO,
+            "Probe for MRN-8",
+        );
+        let mut leaky = Vec::new();
+        obj.write_all(&mut leaky).unwrap();
+        assert!(matches!(
+            anonymize(&leaky, &headers_only),
+            Err(AnonymizeError::Phi { .. })
+        ));
     }
 }
