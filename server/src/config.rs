@@ -65,6 +65,11 @@ pub struct ServeArgs {
     /// rects: [{x0, y0, x1, y1}]}]).
     #[arg(long, env = "SONOHUB_DEVICE_MASKS")]
     pub device_masks: Option<PathBuf>,
+    /// Bearer token for the read-only DICOMweb service at /dicom-web (at least 16
+    /// characters; prefer the environment variable). Without it only signed-in sessions may
+    /// use the service.
+    #[arg(long, env = "SONOHUB_DICOMWEB_TOKEN", hide_env_values = true)]
+    pub dicomweb_token: Option<String>,
 }
 
 /// Everything `start` needs, whether from the command line or a test.
@@ -85,6 +90,8 @@ pub struct ServerConfig {
     pub blob_store: Option<String>,
     pub max_file_mb: u64,
     pub device_masks: Option<PathBuf>,
+    /// Bearer token accepted at `/dicom-web` besides a signed-in session.
+    pub dicomweb_token: Option<String>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -106,6 +113,8 @@ impl From<ServeArgs> for ServerConfig {
             blob_store: a.blob_store,
             max_file_mb: a.max_file_mb,
             device_masks: a.device_masks,
+            // An empty variable means no token, not an empty one.
+            dicomweb_token: a.dicomweb_token.filter(|t| !t.is_empty()),
         }
     }
 }
@@ -127,6 +136,7 @@ impl ServerConfig {
             blob_store: None,
             max_file_mb: 512,
             device_masks: None,
+            dicomweb_token: None,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo_clips;
 pub mod dicom_cli;
 pub mod dicom_http;
+pub mod dicomweb;
 pub mod http;
 pub mod seed;
 pub mod sessions;
