@@ -167,7 +167,10 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
 
     // What SonoHub itself shows.
     let (_, studies) = chen.call("list_studies", &[]).await;
-    let studies = studies.as_array().unwrap().clone();
+    let studies = studies
+        .as_array()
+        .unwrap_or_else(|| panic!("list_studies: {studies}"))
+        .clone();
     assert_eq!(studies.len(), 2, "{studies:?}");
     let key = studies[0]["patient_key"].as_str().unwrap().to_string();
     let mut stored = Vec::new(); // (study, series, sop, sha url, transfer syntax)
@@ -277,6 +280,11 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     assert_eq!(res.status(), 406, "no transcoding");
 
     // The whole study as stored: each part is the very file /dicom/{sha} serves.
+    let study = &stored
+        .iter()
+        .find(|s| stored.iter().filter(|o| o.0 == s.0).count() == 2)
+        .expect("the study with two clips")
+        .0;
     let res = anonymous
         .get(format!("{base}/studies/{study}"))
         .bearer_auth(TOKEN)

@@ -174,14 +174,14 @@ fn uid(value: &str) -> Result<String, Problem> {
 }
 
 impl PathUids {
-    /// The path's UIDs, validated.
-    fn validated(self) -> Result<(Option<String>, Option<String>, Option<String>), Problem> {
+    /// The path's UIDs, each checked to be a UID.
+    fn validated(self) -> Result<PathUids, Problem> {
         let check = |v: Option<String>| v.as_deref().map(uid).transpose();
-        Ok((
-            check(self.study)?,
-            check(self.series)?,
-            check(self.instance)?,
-        ))
+        Ok(PathUids {
+            study: check(self.study)?,
+            series: check(self.series)?,
+            instance: check(self.instance)?,
+        })
     }
 }
 
@@ -192,26 +192,17 @@ async fn require_scope(
     series: Option<&str>,
 ) -> Result<(), Problem> {
     let db = &state.app.db;
-    match (study, series) {
-        (Some(study), Some(series)) => {
-            if !backend::dicomweb::series_exists(db, study, series)
-                .await
-                .map_err(Problem::internal)?
-            {
-                return Err(Problem::NotFound("no such series in this study"));
-            }
-        }
-        (Some(study), None) => {
-            if !backend::dicomweb::study_exists(db, study)
-                .await
-                .map_err(Problem::internal)?
-            {
-                return Err(Problem::NotFound("no such study"));
-            }
-        }
-        _ => {}
+    let found = match (study, series) {
+        (Some(study), Some(series)) => backend::dicomweb::series_exists(db, study, series).await,
+        (Some(study), None) => backend::dicomweb::study_exists(db, study).await,
+        _ => return Ok(()),
     }
-    Ok(())
+    .map_err(Problem::internal)?;
+    match (found, series) {
+        (true, _) => Ok(()),
+        (false, Some(_)) => Err(Problem::NotFound("no such series in this study")),
+        (false, None) => Err(Problem::NotFound("no such study")),
+    }
 }
 
 #[cfg(test)]

@@ -311,9 +311,9 @@ pub(super) async fn series(
 ) -> Result<Response, Problem> {
     let mut search = parse(Level::Series, &pairs)?;
     if let Some(Path(uids)) = path {
-        let (study, _, _) = uids.validated()?;
-        require_scope(&state, study.as_deref(), None).await?;
-        search.matching.study_uids = study.into_iter().collect();
+        let uids = uids.validated()?;
+        require_scope(&state, uids.study.as_deref(), None).await?;
+        search.matching.study_uids = uids.study.into_iter().collect();
     }
     let found = repo::series(&state.app.db, &search.matching)
         .await
@@ -330,11 +330,11 @@ pub(super) async fn instances(
 ) -> Result<Response, Problem> {
     let mut search = parse(Level::Instance, &pairs)?;
     if let Some(Path(uids)) = path {
-        let (study, series, _) = uids.validated()?;
-        require_scope(&state, study.as_deref(), series.as_deref()).await?;
-        search.matching.study_uids = study.into_iter().collect();
-        if series.is_some() {
-            search.matching.series_uids = series.into_iter().collect();
+        let uids = uids.validated()?;
+        require_scope(&state, uids.study.as_deref(), uids.series.as_deref()).await?;
+        search.matching.study_uids = uids.study.into_iter().collect();
+        if uids.series.is_some() {
+            search.matching.series_uids = uids.series.into_iter().collect();
         }
     }
     let found = repo::instances(&state.app.db, &search.matching)

@@ -14,7 +14,11 @@ use serde_json::Value as Json;
 
 /// The stored instances a retrieve path names; 404 when there are none.
 async fn scope(state: &ServerState, uids: PathUids) -> Result<Vec<InstanceRecord>, Problem> {
-    let (study, series, instance) = uids.validated()?;
+    let PathUids {
+        study,
+        series,
+        instance,
+    } = uids.validated()?;
     let matching = Matching {
         study_uids: study.into_iter().collect(),
         series_uids: series.iter().cloned().collect(),
