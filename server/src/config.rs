@@ -72,6 +72,11 @@ pub struct ServeArgs {
     /// The receiver's AE title, which scanners and PACS must call.
     #[arg(long, env = "SONOHUB_AE_TITLE", default_value = "SONOHUB")]
     pub ae_title: String,
+    /// Bearer token for the read-only DICOMweb service at /dicom-web (at least 16
+    /// characters; prefer the environment variable). Without it only signed-in sessions may
+    /// use the service.
+    #[arg(long, env = "SONOHUB_DICOMWEB_TOKEN", hide_env_values = true)]
+    pub dicomweb_token: Option<String>,
 }
 
 /// Everything `start` needs, whether from the command line or a test.
@@ -94,6 +99,8 @@ pub struct ServerConfig {
     pub device_masks: Option<PathBuf>,
     pub dicom_addr: Option<SocketAddr>,
     pub ae_title: String,
+    /// Bearer token accepted at `/dicom-web` besides a signed-in session.
+    pub dicomweb_token: Option<String>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -119,6 +126,8 @@ impl From<ServeArgs> for ServerConfig {
                 .dicom_addr
                 .or(a.demo.then(|| SocketAddr::from(([127, 0, 0, 1], 11112)))),
             ae_title: a.ae_title,
+            // An empty variable means no token, not an empty one.
+            dicomweb_token: a.dicomweb_token.filter(|t| !t.is_empty()),
         }
     }
 }
@@ -142,6 +151,7 @@ impl ServerConfig {
             device_masks: None,
             dicom_addr: None,
             ae_title: "SONOHUB".to_string(),
+            dicomweb_token: None,
         }
     }
 

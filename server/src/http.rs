@@ -37,6 +37,8 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
+    /// The bearer token DICOMweb clients may use instead of a session.
+    pub dicomweb_token: Option<crate::dicomweb::Token>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -75,6 +77,13 @@ impl Started {
 
 /// Opens the database, prepares the first accounts, binds and serves in the background.
 pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
+    if let Some(token) = &config.dicomweb_token {
+        anyhow::ensure!(
+            token.len() >= crate::dicomweb::Token::MIN_LEN,
+            "the DICOMweb token must be at least {} characters",
+            crate::dicomweb::Token::MIN_LEN
+        );
+    }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
     let url = config.database_url();
@@ -272,6 +281,10 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
     let server_state = ServerState {
         leptos: leptos.clone(),
         app: state.clone(),
+        dicomweb_token: config
+            .dicomweb_token
+            .as_deref()
+            .map(crate::dicomweb::Token::new),
     };
     let context = {
         let state = state.clone();
@@ -307,6 +320,7 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
     Router::new()
         .route("/healthz", get(healthz))
         .route("/dicom/{sha}", get(crate::dicom_http::get_blob))
+        .nest("/dicom-web", crate::dicomweb::routes(&server_state))
         .route(
             "/upload/{job}",
             axum::routing::post(crate::dicom_http::upload)
@@ -327,9 +341,14 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
             require_sign_in,
         ))
         .layer(sessions)
-        .layer(CompressionLayer::new().compress_when(
-            DefaultPredicate::new().and(NotForContentType::const_new("application/dicom")),
-        ))
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/dicom"))
+                    // WADO-RS parts are DICOM files too; DICOM JSON still compresses.
+                    .and(NotForContentType::const_new("multipart/related")),
+            ),
+        )
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -365,6 +384,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
         // These answer 401 themselves: a redirect to a page would confuse a file fetch.
         || path.starts_with("/dicom/")
+        || path.starts_with("/dicom-web/")
         || path.starts_with("/upload/")
         || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
 }

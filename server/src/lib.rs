@@ -6,6 +6,7 @@ pub mod demo_clips;
 pub mod demo_studies;
 pub mod dicom_cli;
 pub mod dicom_http;
+pub mod dicomweb;
 pub mod http;
 pub mod seed;
 pub mod sessions;

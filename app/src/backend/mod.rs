@@ -5,6 +5,7 @@ pub mod auth;
 pub mod blobs;
 pub mod db;
 pub mod dicom;
+pub mod dicomweb;
 pub mod imports;
 pub mod sites;
 pub mod studies;

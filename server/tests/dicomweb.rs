@@ -1,0 +1,451 @@
+//! SonoHub's own DICOMweb service end to end: studies imported (anonymised) from a real
+//! Orthanc are searched and retrieved at /dicom-web by the real `dicomweb-client` Python
+//! package with the bearer token, and by hand over HTTP: as stored, byte for byte, with the
+//! same UIDs SonoHub shows, no source identifier anywhere, and 401/403/404/406/400 where due.
+//!
+//! dicomweb-client comes from PyPI into `SONOHUB_PYTHONPATH` (`.ci/tools test`; else the
+//! workspace's target/pylib). With `SONOHUB_REQUIRE_TOOLS=1` a missing tool fails the test.
+mod common;
+
+use app::cine::synth::SynthSyntax;
+use common::orthanc::{self, Exam, Orthanc};
+use common::{Client, DEMO_PASSWORD, TestApp};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+const TOKEN: &str = "dicomweb-test-token-0123456789";
+const SOURCE_IDENTIFIERS: [&str; 9] = [
+    "ZHANG",
+    "SANFENG",
+    "HUB0012345",
+    "19610304",
+    "ACC-7001",
+    "ACC-7002",
+    "20240110",
+    "District Central",
+    "1.2.826.0.1.3680043.10.543",
+];
+
+fn exam(date: &'static str, accession: &'static str, n: u32) -> Exam {
+    Exam {
+        patient_name: "ZHANG^SANFENG".into(),
+        patient_id: "HUB0012345".into(),
+        birth_date: "19610304".into(),
+        sex: "M".into(),
+        accession: accession.into(),
+        study_date: date.into(),
+        study_uid: format!("1.2.826.0.1.3680043.10.543.{n}"),
+        series_uid: format!("1.2.826.0.1.3680043.10.543.{n}.1"),
+        description: "Thyroid".into(),
+        institution: "District Central Hospital".into(),
+        manufacturer: "SonoHub Synthetic".into(),
+        model: "SH-US1".into(),
+    }
+}
+
+/// Connects the archive as the admin and imports the exams as an expert; waits for the job.
+async fn import(app: &TestApp, orthanc: &Orthanc, exams: &[Exam]) -> Client {
+    let admin = app.client();
+    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let url = orthanc.dicomweb();
+    let (status, saved) = admin
+        .call(
+            "save_archive_settings",
+            &[
+                ("base_url", url.as_str()),
+                ("auth", "basic"),
+                ("username", orthanc::USER),
+                ("secret", orthanc::PASSWORD),
+                ("timeout_secs", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let chen = app.client();
+    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let uids: Vec<&str> = exams.iter().map(|e| e.study_uid.as_str()).collect();
+    let res = chen
+        .http
+        .post(chen.url("/api/import_studies"))
+        .json(&json!({ "study_uids": uids }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let job: String = res.json().await.unwrap();
+    for _ in 0..600 {
+        let (_, body) = chen.call("import_job_detail", &[("id", &job)]).await;
+        match body[0]["status"].as_str() {
+            Some("done") => {
+                assert_eq!(body[0]["imported"], 3, "{body}");
+                return chen;
+            }
+            Some("failed") => panic!("import failed: {body}"),
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("import did not finish");
+}
+
+/// Where dicomweb-client is installed, if it is.
+fn pylib() -> Option<PathBuf> {
+    let dir = std::env::var_os("SONOHUB_PYTHONPATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/pylib"));
+    if dir.join("dicomweb_client").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("SONOHUB_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "SONOHUB_REQUIRE_TOOLS=1 but dicomweb-client is not in {} (see .ci/tools)",
+        dir.display()
+    );
+    eprintln!("note: dicomweb-client not installed; its part of the test is skipped");
+    None
+}
+
+/// The parts of a `multipart/related` body, headers stripped.
+fn parts(content_type: &str, body: &[u8]) -> Vec<Vec<u8>> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .expect("a boundary")
+        .trim_matches('"');
+    let delimiter = format!("\r\n--{boundary}");
+    let mut body = [b"\r\n", body].concat();
+    let mut out = Vec::new();
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    loop {
+        let start = find(&body, delimiter.as_bytes()).expect("a delimiter") + delimiter.len();
+        body.drain(..start);
+        if body.starts_with(b"--") {
+            return out;
+        }
+        let head_end = find(&body, b"\r\n\r\n").expect("part headers") + 4;
+        let end = find(&body, delimiter.as_bytes()).expect("a closing delimiter");
+        out.push(body[head_end..end].to_vec());
+        body.drain(..end);
+    }
+}
+
+async fn get(http: &reqwest::Client, url: String, token: Option<&str>) -> reqwest::Response {
+    let mut req = http.get(url);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
+    if !orthanc::available() {
+        return;
+    }
+    let orthanc = Orthanc::start().await;
+    let exams = [
+        exam("20240110", "ACC-7001", 1),
+        exam("20240410", "ACC-7002", 2),
+    ];
+    // The first study has a JPEG and an RLE clip, the second one JPEG clip.
+    for (exam, syntaxes) in exams.iter().zip([
+        &[SynthSyntax::Jpeg, SynthSyntax::Rle][..],
+        &[SynthSyntax::Jpeg][..],
+    ]) {
+        for (n, syntax) in syntaxes.iter().enumerate() {
+            orthanc
+                .store(orthanc::clip(exam, n as u32 + 1, *syntax, 4))
+                .await;
+        }
+    }
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.dicomweb_token = Some(TOKEN.to_string());
+    })
+    .await;
+    let chen = import(&app, &orthanc, &exams).await;
+    let base = app.client().url("/dicom-web");
+    let anonymous = app.client().http;
+
+    // What SonoHub itself shows.
+    let (_, studies) = chen.call("list_studies", &[]).await;
+    let studies = studies
+        .as_array()
+        .unwrap_or_else(|| panic!("list_studies: {studies}"))
+        .clone();
+    assert_eq!(studies.len(), 2, "{studies:?}");
+    let key = studies[0]["patient_key"].as_str().unwrap().to_string();
+    let mut stored = Vec::new(); // (study, series, sop, sha url, transfer syntax)
+    for study in &studies {
+        let uid = study["uid"].as_str().unwrap();
+        let (_, detail) = chen.call("study", &[("uid", uid)]).await;
+        for i in detail["instances"].as_array().unwrap() {
+            stored.push((
+                uid.to_string(),
+                i["series_uid"].as_str().unwrap().to_string(),
+                i["sop_uid"].as_str().unwrap().to_string(),
+                i["url"].as_str().unwrap().to_string(),
+                i["transfer_syntax"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    assert_eq!(stored.len(), 3);
+    let syntaxes: BTreeSet<&str> = stored.iter().map(|s| s.4.as_str()).collect();
+    assert_eq!(
+        syntaxes.len(),
+        2,
+        "a JPEG and an RLE transfer syntax: {syntaxes:?}"
+    );
+    let reference = tempfile::tempdir().unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for (_, _, sop, url, _) in &stored {
+        let bytes = chen
+            .http
+            .get(chen.url(url))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        std::fs::write(reference.path().join(format!("{sop}.dcm")), &bytes).unwrap();
+        files.insert(sop.clone(), bytes);
+    }
+
+    // Who may search: the token or an expert's session; nobody else.
+    let studies_url = format!("{base}/studies");
+    let res = anonymous
+        .get(&studies_url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "no redirect to the sign-in page");
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    let wrong = get(&anonymous, studies_url.clone(), Some("not-the-token")).await;
+    assert_eq!(wrong.status(), 401);
+    let wrong_with_session = get(&chen.http, studies_url.clone(), Some("not-the-token")).await;
+    assert_eq!(wrong_with_session.status(), 401, "a wrong token is refused");
+    let by_token = get(&anonymous, studies_url.clone(), Some(TOKEN)).await;
+    assert_eq!(by_token.status(), 200);
+    assert_eq!(by_token.headers()["content-type"], "application/dicom+json");
+    let by_session = get(&chen.http, studies_url.clone(), None).await;
+    assert_eq!(by_session.status(), 200);
+    let listed: Value = by_session.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    let learner = app.client();
+    learner.sign_in("li.na", DEMO_PASSWORD).await;
+    let res = get(&learner.http, studies_url.clone(), None).await;
+    assert_eq!(res.status(), 403, "learners do not browse the archive");
+
+    // Unknown resources are 404, malformed requests 400, other transfer syntaxes 406.
+    let (study, series, sop, _, _) = &stored[0];
+    for path in [
+        "/studies/2.25.1".to_string(),
+        "/studies/2.25.1/metadata".to_string(),
+        "/studies/2.25.1/series".to_string(),
+        format!("/studies/{study}/series/2.25.1"),
+        format!("/studies/{study}/series/{series}/instances/2.25.1"),
+        format!("/studies/{study}/series/{series}/instances/2.25.1/metadata"),
+        "/nothing-here".to_string(),
+    ] {
+        let res = get(&anonymous, format!("{base}{path}"), Some(TOKEN)).await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    for path in [
+        "/studies?StudyDate=2024-01-10",
+        "/studies?StudyDate=20240410-20240110",
+        "/studies?limit=many",
+        "/studies?StudyInstanceUID=2.25.x",
+        "/studies/not-a-uid",
+    ] {
+        let res = get(&anonymous, format!("{base}{path}"), Some(TOKEN)).await;
+        assert_eq!(res.status(), 400, "{path}");
+    }
+    let instance_url = format!("{base}/studies/{study}/series/{series}/instances/{sop}");
+    let res = anonymous
+        .get(&instance_url)
+        .bearer_auth(TOKEN)
+        .header(
+            "accept",
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 406, "no transcoding");
+
+    // The whole study as stored: each part is the very file /dicom/{sha} serves.
+    let study = &stored
+        .iter()
+        .find(|s| stored.iter().filter(|o| o.0 == s.0).count() == 2)
+        .expect("the study with two clips")
+        .0;
+    let res = anonymous
+        .get(format!("{base}/studies/{study}"))
+        .bearer_auth(TOKEN)
+        .header(
+            "accept",
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=*",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let content_type = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(
+        content_type.starts_with("multipart/related; type=\"application/dicom\""),
+        "{content_type}"
+    );
+    assert!(res.headers().get("content-encoding").is_none());
+    let body = res.bytes().await.unwrap();
+    let mut got = parts(&content_type, &body);
+    let mut want: Vec<Vec<u8>> = stored
+        .iter()
+        .filter(|s| &s.0 == study)
+        .map(|s| files[&s.2].clone())
+        .collect();
+    assert_eq!(want.len(), 2);
+    got.sort();
+    want.sort();
+    assert!(got == want, "study parts differ from the stored files");
+    let text = String::from_utf8_lossy(&body);
+    for id in SOURCE_IDENTIFIERS {
+        assert!(!text.contains(id), "{id} in the retrieved study");
+    }
+
+    // The real dicomweb-client, with the bearer token.
+    let Some(pylib) = pylib() else {
+        app.started.stop().await.unwrap();
+        return;
+    };
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/dicomweb_client.py");
+    let config = json!({
+        "url": base,
+        "token": TOKEN,
+        "patient_key": key,
+        "forbidden": SOURCE_IDENTIFIERS,
+        "reference_dir": reference.path(),
+    });
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .env("PYTHONPATH", pylib)
+            .arg(script)
+            .arg(config.to_string())
+            .output()
+            .expect("python3 runs")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "dicomweb_client.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let facts: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+
+    // Searches: the same studies, UIDs and counts SonoHub shows.
+    let found = facts["studies"].as_array().unwrap();
+    let found_uids: BTreeSet<&str> = found.iter().map(|s| s["uid"].as_str().unwrap()).collect();
+    let our_uids: BTreeSet<&str> = studies.iter().map(|s| s["uid"].as_str().unwrap()).collect();
+    assert_eq!(found_uids, our_uids);
+    let dates: Vec<&str> = found.iter().map(|s| s["date"].as_str().unwrap()).collect();
+    assert!(dates[0] > dates[1], "newest study first: {dates:?}");
+    for s in found {
+        let ours = studies.iter().find(|o| o["uid"] == s["uid"]).unwrap();
+        assert_eq!(s["patient_id"], key.as_str());
+        assert_eq!(s["patient_name"], json!({ "Alphabetic": key }));
+        assert_eq!(
+            s["date"].as_str().unwrap(),
+            ours["date"].as_str().unwrap().replace('-', "")
+        );
+        assert_eq!(s["modalities"], json!(["US"]));
+        assert_eq!(s["series"], 1);
+        assert_eq!(s["instances"], ours["instances"]);
+    }
+    let mut by_patient: Vec<&str> = facts["by_patient"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    by_patient.sort();
+    assert_eq!(by_patient, our_uids.iter().copied().collect::<Vec<_>>());
+    assert_eq!(facts["by_other_patient"], 0);
+    assert_eq!(facts["by_wildcard"], 2);
+    assert_eq!(facts["by_date"], json!([found[0]["uid"]]));
+    assert_eq!(facts["by_date_range"], 2);
+    assert_eq!(facts["by_modality"], 2);
+    assert_eq!(facts["by_other_modality"], 0);
+    assert_eq!(facts["page_two"], json!([found[1]["uid"]]));
+    assert_eq!(facts["all_pages"], 2);
+    assert_eq!(facts["unknown_study"], 404);
+
+    for (study, series, sop, _, syntax) in &stored {
+        let listed = facts["series"][study].as_array().unwrap();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0]["uid"], series.as_str());
+        assert_eq!(listed[0]["modality"], "US");
+        assert_eq!(listed[0]["number"], 1);
+        let in_study = stored.iter().filter(|s| &s.0 == study).count();
+        assert_eq!(listed[0]["instances"], in_study);
+        assert_eq!(facts["instances"][study], in_study);
+
+        // Retrieved: same UIDs, same transfer syntax, the very pixel data.
+        let r = &facts["retrieved"][sop];
+        assert_eq!(r["sop_uid"], sop.as_str(), "{r}");
+        assert_eq!(r["series_uid"], series.as_str());
+        assert_eq!(r["study_uid"], study.as_str());
+        assert_eq!(r["transfer_syntax"], syntax.as_str());
+        assert_eq!(r["reference_transfer_syntax"], syntax.as_str());
+        assert_eq!(r["pixel_data_equal"], true, "{r}");
+        assert_eq!(r["plain_pixel_data_equal"], true, "{r}");
+        assert!(r["pixel_bytes"].as_u64().unwrap() > 1000);
+        assert_eq!(r["explicit_le_status"], 406);
+        assert_eq!(r["qido"]["rows"], 240);
+        assert_eq!(r["qido"]["columns"], 320);
+        assert_eq!(r["qido"]["frames"], 4);
+        assert_eq!(
+            r["qido"]["sop_class"], "1.2.840.10008.5.1.4.1.1.3.1",
+            "ultrasound multi-frame"
+        );
+
+        // Metadata: every instance of the study, valid DICOM JSON, no pixel data.
+        let metadata = facts["metadata"][study].as_array().unwrap();
+        assert_eq!(metadata.len(), in_study);
+        let m = metadata
+            .iter()
+            .find(|m| m["sop_uid"] == sop.as_str())
+            .unwrap();
+        assert_eq!(m["patient_id"], key.as_str());
+        assert_eq!((&m["rows"], &m["frames"]), (&json!(240), &json!(4)));
+        assert_eq!(m["has_pixel_data"], false);
+
+        let retrieved = &facts["series_retrieved"][series];
+        let mut want: Vec<&str> = stored
+            .iter()
+            .filter(|s| &s.1 == series)
+            .map(|s| s.2.as_str())
+            .collect();
+        want.sort();
+        assert_eq!(retrieved, &json!(want));
+        assert_eq!(facts["series_metadata"][series], in_study);
+    }
+    assert_eq!(facts["leaks"], json!([]), "source identifiers served");
+    assert!(facts["seen_bytes"].as_u64().unwrap() > 10_000);
+    app.started.stop().await.unwrap();
+}
