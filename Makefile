@@ -56,6 +56,7 @@ e2e:
 bench: test-tools build
 	cd end2end && node bench/bench.mjs
 	cd end2end && node bench/anonymize.mjs
+	cd end2end && node bench/import.mjs
 
 clean:
 	cargo clean

@@ -1,8 +1,11 @@
-// Takes screenshots of the main pages for review: node screenshots.mjs BASE_URL OUT_DIR
+// Takes screenshots of the main pages for review: node screenshots.mjs BASE_URL OUT_DIR [PREFIX]
+// (with PREFIX, only the shots whose name starts with it).
 import { chromium } from '@playwright/test';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
 const out = process.argv[3] ?? '../target/screenshots';
+const only = process.argv[4];
+const skip = (name) => only && !name.startsWith(only);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -10,6 +13,7 @@ const browser = await chromium.launch({
 });
 
 async function shoot(name, { locale = 'zh-CN', user, path = '/', viewport = { width: 1280, height: 800 } } = {}) {
+  if (skip(name)) return;
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   if (user) {
@@ -35,6 +39,7 @@ await shoot('home-coordinator', { user: 'zhou.min' });
 await shoot('people-admin', { user: 'admin', path: '/people' });
 await shoot('sites-admin-en', { user: 'admin', path: '/admin/sites', locale: 'en-GB' });
 async function viewer(name, locale, phone = false) {
+  if (skip(name)) return;
   const context = await browser.newContext({ locale, viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
@@ -80,4 +85,36 @@ await viewer('viewer-playing-en', 'en-GB');
 await viewer('viewer-phone', 'zh-CN', true);
 await shoot('audit-admin', { user: 'admin', path: '/admin/audit' });
 await shoot('home-learner-phone', { user: 'li.na', viewport: { width: 390, height: 844 } });
+
+// Studies: the expert's library and a clip imported through anonymisation, banner blacked out.
+async function study(name, locale) {
+  if (skip(name)) return;
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#username', 'chen.jing');
+  await page.fill('#password', 'sonohub-demo');
+  await page.click('form button[type="submit"]');
+  await page.waitForURL(`${base}/`);
+  for (let i = 0; i < 60; i++) {
+    await page.goto(`${base}/studies`);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    if ((await page.locator('[data-testid="library"] tbody tr').count()) >= 4) break;
+    await page.waitForTimeout(1000);
+  }
+  await page.screenshot({ path: `${out}/${name}-list.png`, fullPage: true });
+  console.log(`${out}/${name}-list.png`);
+  await page.locator('[data-testid="library"] tbody tr a').first().click();
+  await page.waitForSelector('.viewer[data-ready="true"]');
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(700);
+  await page.getByTestId('play').click();
+  await page.screenshot({ path: `${out}/${name}-clip.png`, fullPage: true });
+  console.log(`${out}/${name}-clip.png`);
+  await context.close();
+}
+await study('studies-zh', 'zh-CN');
+await study('studies-en', 'en-GB');
+await shoot('archive-admin-en', { user: 'admin', path: '/admin/archive', locale: 'en-GB' });
 await browser.close();

@@ -77,7 +77,7 @@ function peerServer() {
 
 async function startSonohub() {
   const data = path.join(work, 'data');
-  const child = spawn(sonohub, ['serve', '--demo', '--addr', `127.0.0.1:${PORT}`, '--data', data], {
+  const child = spawn(sonohub, ['serve', '--demo', '--addr', `127.0.0.1:${PORT}`, '--dicom-addr', '127.0.0.1:0', '--data', data], {
     env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target/site'), RUST_LOG: 'warn' },
     stdio: 'ignore',
   });

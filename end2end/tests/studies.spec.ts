@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hydrated, signIn } from './helpers';
 
-const sonohub = path.resolve(import.meta.dirname, '../../target/release/sonohub');
+const sonohub = path.resolve(__dirname, '../../target/release/sonohub');
 
 /** Waits until the demo studies have been imported (the server imports them at start). */
 async function library(page: Page) {
@@ -59,7 +59,7 @@ test('an upload imports a clip and names the file that is not DICOM', async ({ p
   await page.getByTestId('upload-files').setInputFiles([clip, path.join(dir, 'notes.txt')]);
   await expect(page.locator('.upload-list li')).toHaveCount(2);
   await page.getByTestId('upload-start').click();
-  await expect(page.locator('[data-testid="upload"] .form-ok')).toContainText('2');
+  await expect(page.locator('[data-testid="upload"] p.form-ok')).toContainText('2');
   // The newest job finishes with one imported and one refused with its reason.
   const job = page.locator('[data-testid="jobs"] tbody tr[data-job]').first();
   await expect(job).toHaveAttribute('data-status', 'done', { timeout: 30_000 });

@@ -87,8 +87,11 @@ fn exam(
     }
 }
 
-/// The demo patients' exams and the clips of each: (exam, [(syntax, frames, fps)]).
-fn exams() -> Vec<(Exam, Vec<(SynthSyntax, u32, f64)>)> {
+/// One clip of a demo exam: encoding, frames, frames per second.
+type DemoClip = (SynthSyntax, u32, f64);
+
+/// The demo patients' exams and the clips of each.
+fn exams() -> Vec<(Exam, Vec<DemoClip>)> {
     let clip = |syntax, frames, fps| (syntax, frames, fps);
     vec![
         (

@@ -157,44 +157,38 @@ fn reencode(clip: &Clip, mask: &Mask, jpeg: bool) -> Result<CleanedPixels, CineE
         return Err(refuse(format!("{} pixel data", info.photometric)));
     }
     let spp = if colour { 3 } else { 1 };
-    let (mut squared_error, mut kept_samples) = (0f64, 0usize);
-    let mut fragments = Vec::with_capacity(info.frames as usize);
-    let mut raw_bytes = 0usize;
-    for n in 0..info.frames {
-        // As displayed: colour as RGB, greyscale after MONOCHROME1 inversion and windowing.
-        let frame = clip.decode_frame(n)?;
-        let mut samples = Vec::with_capacity(mask.black.len() * spp);
-        for (px, black) in frame.rgba.chunks_exact(4).zip(&mask.black) {
-            let value: &[u8] = if *black { &[0, 0, 0] } else { &px[..3] };
-            samples.extend_from_slice(&value[..spp]);
-        }
-        raw_bytes += samples.len();
-        let fragment = if jpeg {
-            let encoded = encode_jpeg(&samples, info.columns, info.rows, colour, 95)?;
-            // Decode what was written, to report what re-encoding cost.
-            let again = jpeg_decoder::Decoder::new(encoded.as_slice())
-                .decode()
-                .map_err(|e| CineError::Decode {
-                    frame: n,
-                    reason: format!("re-encoded JPEG does not decode: {e}"),
-                })?;
-            for ((a, b), black) in samples
-                .chunks_exact(spp)
-                .zip(again.chunks_exact(spp))
-                .zip(&mask.black)
-            {
-                if !black {
-                    for (x, y) in a.iter().zip(b) {
-                        squared_error += (f64::from(*x) - f64::from(*y)).powi(2);
-                    }
-                    kept_samples += spp;
-                }
-            }
-            encoded
-        } else {
-            rle_encode(&samples, spp)
-        };
-        fragments.push(fragment);
+    // Frames are independent: spread them over the cores, each thread a contiguous run so
+    // the fragments come back in order.
+    let frames = info.frames as usize;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, frames.max(1));
+    let per = frames.div_ceil(threads).max(1);
+    let runs: Vec<Result<FrameRun, CineError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..frames)
+            .step_by(per)
+            .map(|start| {
+                let end = (start + per).min(frames);
+                scope.spawn(move || reencode_frames(clip, mask, jpeg, colour, spp, start..end))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CineError::malformed("a cleaning thread failed")))
+            })
+            .collect()
+    });
+    let (mut squared_error, mut kept_samples, mut raw_bytes) = (0f64, 0usize, 0usize);
+    let mut fragments = Vec::with_capacity(frames);
+    for run in runs {
+        let run = run?;
+        squared_error += run.squared_error;
+        kept_samples += run.kept_samples;
+        raw_bytes += run.raw_bytes;
+        fragments.extend(run.fragments);
     }
     let mut offsets = Vec::with_capacity(fragments.len());
     let mut at = 0u32;
@@ -227,6 +221,70 @@ fn reencode(clip: &Clip, mask: &Mask, jpeg: bool) -> Result<CleanedPixels, CineE
         reencode_psnr_db: psnr,
         lossy_ratio: jpeg.then(|| compressed as f64 / raw_bytes.max(1) as f64),
     })
+}
+
+/// What one thread made of its run of frames.
+struct FrameRun {
+    fragments: Vec<Vec<u8>>,
+    squared_error: f64,
+    kept_samples: usize,
+    raw_bytes: usize,
+}
+
+/// Masks and re-encodes frames `range`: as displayed (colour as RGB, greyscale after
+/// MONOCHROME1 inversion and windowing), black where masked, then JPEG q95 or RLE.
+fn reencode_frames(
+    clip: &Clip,
+    mask: &Mask,
+    jpeg: bool,
+    colour: bool,
+    spp: usize,
+    range: std::ops::Range<usize>,
+) -> Result<FrameRun, CineError> {
+    let info = clip.info();
+    let mut run = FrameRun {
+        fragments: Vec::with_capacity(range.len()),
+        squared_error: 0.0,
+        kept_samples: 0,
+        raw_bytes: 0,
+    };
+    for n in range {
+        let n = n as u32;
+        let frame = clip.decode_frame(n)?;
+        let mut samples = Vec::with_capacity(mask.black.len() * spp);
+        for (px, black) in frame.rgba.chunks_exact(4).zip(&mask.black) {
+            let value: &[u8] = if *black { &[0, 0, 0] } else { &px[..3] };
+            samples.extend_from_slice(&value[..spp]);
+        }
+        run.raw_bytes += samples.len();
+        let fragment = if jpeg {
+            let encoded = encode_jpeg(&samples, info.columns, info.rows, colour, 95)?;
+            // Decode what was written, to report what re-encoding cost.
+            let again = jpeg_decoder::Decoder::new(encoded.as_slice())
+                .decode()
+                .map_err(|e| CineError::Decode {
+                    frame: n,
+                    reason: format!("re-encoded JPEG does not decode: {e}"),
+                })?;
+            for ((a, b), black) in samples
+                .chunks_exact(spp)
+                .zip(again.chunks_exact(spp))
+                .zip(&mask.black)
+            {
+                if !black {
+                    for (x, y) in a.iter().zip(b) {
+                        run.squared_error += (f64::from(*x) - f64::from(*y)).powi(2);
+                    }
+                    run.kept_samples += spp;
+                }
+            }
+            encoded
+        } else {
+            rle_encode(&samples, spp)
+        };
+        run.fragments.push(fragment);
+    }
+    Ok(run)
 }
 
 /// JPEG baseline at `quality`; colour as YCbCr 4:2:2 (what ultrasound devices write).

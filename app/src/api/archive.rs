@@ -337,3 +337,50 @@ pub async fn close_upload(id: String) -> Result<(), AppError> {
         .await
         .map_err(backend::internal)
 }
+
+/// Blacks out more areas of a stored instance (bounding boxes an expert drew) in every frame.
+/// Experts only.
+#[server(endpoint = "remask_instance", input = Json)]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn remask_instance(
+    sop_uid: String,
+    rects: Vec<crate::model::MaskRect>,
+) -> Result<(), AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(CURATORS).await?;
+    if rects.is_empty() {
+        return Err(AppError::invalid("rects", InvalidReason::Required));
+    }
+    if rects.len() > 64 || rects.iter().any(|r| r.x0 > r.x1 || r.y0 > r.y1) {
+        return Err(AppError::invalid("rects", InvalidReason::BadFormat));
+    }
+    let pixel_rects = rects
+        .iter()
+        .map(|r| cine::clean::PixelRect {
+            x0: r.x0,
+            y0: r.y0,
+            x1: r.x1,
+            y1: r.y1,
+        })
+        .collect();
+    match state
+        .importer
+        .remask(&sop_uid, pixel_rects)
+        .await
+        .map_err(backend::internal)?
+    {
+        imports::Remask::NotFound => Err(AppError::NotFound("instance".into())),
+        imports::Remask::Refused(failure) => Err(AppError::Refused(failure)),
+        imports::Remask::Done => {
+            audit::record(
+                &state.db,
+                Some(&user.id.0),
+                "instance_remasked",
+                Some(&sop_uid),
+                serde_json::json!({ "rects": rects.len() }),
+            )
+            .await;
+            Ok(())
+        }
+    }
+}

@@ -821,6 +821,63 @@ impl Importer {
     }
 }
 
+/// What re-cleaning an instance came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remask {
+    NotFound,
+    Refused(ImportFailure),
+    /// Stored under a new blob; the old one is no longer served and is swept later.
+    Done,
+}
+
+impl Importer {
+    /// Blacks out `rects` in every frame of a stored instance and stores the result in its place.
+    pub async fn remask(
+        &self,
+        sop_uid: &str,
+        rects: Vec<cine::clean::PixelRect>,
+    ) -> Result<Remask> {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT blob_sha, masked_pixels FROM instances WHERE sop_uid = $1")
+                .bind(sop_uid)
+                .fetch_optional(&self.db().pool)
+                .await?;
+        let Some((old_sha, masked_before)) = row else {
+            return Ok(Remask::NotFound);
+        };
+        let Some(bytes) = self.inner.blobs.bytes(&old_sha).await? else {
+            return Ok(Remask::Refused(ImportFailure::Storage));
+        };
+        let done =
+            tokio::task::spawn_blocking(move || super::dicom::remask::remask(&bytes, &rects))
+                .await?;
+        let done = match done {
+            Ok(done) => done,
+            Err(e) => return Ok(Remask::Refused(failure_of(b"", e))),
+        };
+        let size = done.bytes.len() as i64;
+        let sha = self.inner.blobs.put(done.bytes).await?;
+        // Only if nobody re-cleaned it meanwhile: otherwise their pass would be lost.
+        let updated = sqlx::query(
+            "UPDATE instances SET blob_sha = $2, size = $3, masked_pixels = $4, \
+             psnr_db = COALESCE($5, psnr_db) WHERE sop_uid = $1 AND blob_sha = $6",
+        )
+        .bind(sop_uid)
+        .bind(&sha)
+        .bind(size)
+        .bind(masked_before + done.masked_pixels as i64)
+        .bind(done.reencode_psnr_db)
+        .bind(&old_sha)
+        .execute(&self.db().pool)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(Remask::Refused(ImportFailure::Storage));
+        }
+        Ok(Remask::Done)
+    }
+}
+
 /// Writes a file atomically: a temporary file in the same folder, then a rename.
 pub async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().context("the path has a folder")?;

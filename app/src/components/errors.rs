@@ -27,6 +27,7 @@ pub fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
         "date_to" => t_string!(i18n, field.date_to),
         "modality" => t_string!(i18n, field.modality),
         "study_uids" => t_string!(i18n, field.study_uids),
+        "rects" => t_string!(i18n, field.rects),
         _ => return field.to_string(),
     }
     .to_string()
@@ -65,6 +66,7 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> String {
         AppError::Internal => t_string!(i18n, error.internal).to_string(),
         AppError::Unavailable => t_string!(i18n, error.unavailable).to_string(),
         AppError::Archive(problem) => archive_problem_message(i18n, problem),
+        AppError::Refused(failure) => import_failure_message(i18n, failure),
     }
 }
 

@@ -341,7 +341,7 @@ pub struct StudyDetail {
     pub instances: Vec<InstanceSummary>,
 }
 
-/// A rectangle to black out, in pixels, right and bottom exclusive.
+/// A rectangle to black out, in pixels; both corners are inside it.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MaskRect {
     pub x0: u32,

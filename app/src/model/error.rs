@@ -39,6 +39,9 @@ pub enum AppError {
     /// The request never reached the server or its answer could not be read.
     #[error("the server could not be reached")]
     Unavailable,
+    /// A DICOM file was refused, with the reason.
+    #[error("refused: {0:?}")]
+    Refused(super::ImportFailure),
     /// The regional archive could not be used.
     #[error("the archive could not be used: {0:?}")]
     Archive(super::ArchiveProblem),
@@ -65,6 +68,7 @@ impl AppError {
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Archive(_) => StatusCode::BAD_GATEWAY,
+            AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }

@@ -249,18 +249,24 @@ fn UploadPanel() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let finished = RwSignal::new(None::<usize>);
-    // The browser's File objects stay in the browser; the signal keeps what is shown.
-    let picked = StoredValue::new_local(Vec::<web_sys::File>::new());
-    let pick = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        let Some(list) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-        else {
-            return;
+    // The browser's File objects stay in their input; the signal keeps what is shown and
+    // which input was used last.
+    let files_input = NodeRef::<leptos::html::Input>::new();
+    let from_folder = RwSignal::new(false);
+    let chosen_files = move || -> Vec<web_sys::File> {
+        let input = if from_folder.get_untracked() {
+            folder_input.get_untracked()
+        } else {
+            files_input.get_untracked()
         };
-        let chosen: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        input
+            .and_then(|i| i.files())
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default()
+    };
+    let pick = move |folder: bool| {
+        from_folder.set(folder);
+        let chosen = chosen_files();
         files.set(
             chosen
                 .iter()
@@ -272,16 +278,15 @@ fn UploadPanel() -> impl IntoView {
                 })
                 .collect(),
         );
-        picked.set_value(chosen);
         finished.set(None);
         error.set(None);
     };
     #[cfg(not(feature = "hydrate"))]
-    let _ = (changed, picked, error, finished);
+    let _ = (changed, error, finished, chosen_files);
     let start = move |_| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let chosen = picked.get_value();
+            let chosen = chosen_files();
             if chosen.is_empty() {
                 return;
             }
@@ -361,10 +366,10 @@ fn UploadPanel() -> impl IntoView {
             <div class="inline-form">
                 <label class="file-pick">{t!(i18n, studies.choose_files)}
                     <input type="file" multiple accept=".dcm,.zip,application/dicom,application/zip,*/*"
-                        on:change=pick data-testid="upload-files" />
+                        node_ref=files_input on:change=move |_| pick(false) data-testid="upload-files" />
                 </label>
                 <label class="file-pick">{t!(i18n, studies.choose_folder)}
-                    <input type="file" multiple node_ref=folder_input on:change=pick data-testid="upload-folder" />
+                    <input type="file" multiple node_ref=folder_input on:change=move |_| pick(true) data-testid="upload-folder" />
                 </label>
                 <button class="btn btn-primary" type="button" data-testid="upload-start"
                     disabled=move || busy.get() || files.get().is_empty() on:click=start>

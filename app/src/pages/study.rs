@@ -1,10 +1,10 @@
 //! `/studies/{uid}`: one anonymised study, its images and the cine viewer on the one picked.
 use super::guard::Guarded;
-use crate::api::archive::study;
-use crate::components::errors::ErrorNotice;
+use crate::api::archive::{RemaskInstance, study};
+use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
-use crate::model::{InstanceSummary, Role, StudyDetail};
+use crate::model::{Annotation, InstanceSummary, MaskRect, Role, Shape, StudyDetail};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -28,17 +28,106 @@ pub fn syntax_name(uid: &str) -> &str {
     }
 }
 
+/// The pixel rectangle around a drawn shape, clipped to a `width`×`height` image; arrows and
+/// text mark things rather than cover them.
+pub fn cover(a: &Annotation, width: u32, height: u32) -> Option<MaskRect> {
+    let (x0, y0, x1, y1) = match &a.shape {
+        Shape::Ellipse { center, rx, ry } => {
+            (center.x - rx, center.y - ry, center.x + rx, center.y + ry)
+        }
+        Shape::Polygon { points } if !points.is_empty() => points.iter().fold(
+            (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+            |(a, b, c, d), p| (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y)),
+        ),
+        _ => return None,
+    };
+    let clamp = |v: f64, max: u32| v.floor().clamp(0.0, f64::from(max.saturating_sub(1))) as u32;
+    let clamp_up = |v: f64, max: u32| v.ceil().clamp(0.0, f64::from(max.saturating_sub(1))) as u32;
+    (x1 >= 0.0 && y1 >= 0.0 && x0 < f64::from(width) && y0 < f64::from(height)).then(|| MaskRect {
+        x0: clamp(x0, width),
+        y0: clamp(y0, height),
+        x1: clamp_up(x1, width),
+        y1: clamp_up(y1, height),
+    })
+}
+
+/// Bumped after a re-cleaning so the study is read again (new blob addresses).
+#[derive(Clone, Copy)]
+struct Reload(RwSignal<u32>);
+
 #[component]
-fn StudyView(detail: StudyDetail) -> impl IntoView {
+fn MaskPanel(
+    current: Signal<Option<InstanceSummary>>,
+    drawn: RwSignal<Vec<Annotation>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let first = detail.instances.first().map(|i| i.url.clone());
-    let current = RwSignal::new(first);
-    let source = Signal::derive(move || current.get().map(ClipSource::Url));
+    let reload = expect_context::<Reload>().0;
+    let remask = ServerAction::<RemaskInstance>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remask.value().get() {
+            drawn.set(Vec::new());
+            reload.update(|n| *n += 1);
+        }
+    });
+    let rects = move || {
+        let Some(inst) = current.get() else {
+            return Vec::new();
+        };
+        drawn
+            .get()
+            .iter()
+            .filter_map(|a| cover(a, inst.width, inst.height))
+            .collect::<Vec<_>>()
+    };
+    let apply = move |_| {
+        if let Some(inst) = current.get_untracked() {
+            remask.dispatch(RemaskInstance {
+                sop_uid: inst.sop_uid,
+                rects: rects(),
+            });
+        }
+    };
+    view! {
+        <section class="panel" data-testid="mask-panel">
+            <h2>{t!(i18n, study.mask_title)}</h2>
+            <p class="muted">{t!(i18n, study.mask_hint)}</p>
+            <div class="form-actions">
+                <button type="button" class="btn btn-primary" data-testid="mask-apply"
+                    disabled=move || rects().is_empty() || remask.pending().get() on:click=apply>
+                    {move || t_string!(i18n, study.mask_apply, n = rects().len())}
+                </button>
+                {move || remask.pending().get().then(|| view! { <span role="status">{t!(i18n, study.mask_working)}</span> })}
+                {move || match remask.value().get() {
+                    Some(Ok(())) => Some(view! { <span class="form-ok" role="status">{t!(i18n, study.mask_done)}</span> }.into_any()),
+                    Some(Err(e)) => Some(view! { <span class="form-error" role="alert">{error_message(i18n, &e)}</span> }.into_any()),
+                    None => None,
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn StudyView(detail: StudyDetail, current_sop: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    if current_sop
+        .get_untracked()
+        .is_none_or(|sop| !detail.instances.iter().any(|i| i.sop_uid == sop))
+    {
+        current_sop.set(detail.instances.first().map(|i| i.sop_uid.clone()));
+    }
+    let instances = StoredValue::new(detail.instances.clone());
+    let current = Signal::derive(move || {
+        let sop = current_sop.get()?;
+        instances.with_value(|list| list.iter().find(|i| i.sop_uid == sop).cloned())
+    });
+    let source = Signal::derive(move || current.get().map(|i| ClipSource::Url(i.url)));
+    let drawn = RwSignal::new(Vec::<Annotation>::new());
     let row = move |inst: InstanceSummary| {
-        let url = inst.url.clone();
+        let sop = inst.sop_uid.clone();
         let selected = {
-            let url = url.clone();
-            Signal::derive(move || current.get().as_deref() == Some(url.as_str()))
+            let sop = sop.clone();
+            Signal::derive(move || current_sop.get().as_deref() == Some(sop.as_str()))
         };
         let quality = match inst.psnr_db {
             Some(db) => t_string!(i18n, study.psnr, db = format!("{db:.1}")).to_string(),
@@ -56,7 +145,7 @@ fn StudyView(detail: StudyDetail) -> impl IntoView {
                 <td>{quality}</td>
                 <td>
                     <button type="button" class="btn btn-small" class:btn-primary=selected
-                        on:click=move |_| current.set(Some(url.clone()))>
+                        on:click=move |_| { drawn.set(Vec::new()); current_sop.set(Some(sop.clone())); }>
                         {t!(i18n, study.view)}
                     </button>
                 </td>
@@ -77,7 +166,8 @@ fn StudyView(detail: StudyDetail) -> impl IntoView {
             <p class="muted">{t!(i18n, study.date_note)}</p>
         </header>
         <div class="study-layout">
-            <CineViewer source=source />
+            <CineViewer source=source editable=drawn />
+            <MaskPanel current drawn />
             <div class="table-wrap">
                 <table class="table" data-testid="instances">
                     <caption class="sr-only">{t!(i18n, study.images)}</caption>
@@ -103,15 +193,23 @@ fn StudyView(detail: StudyDetail) -> impl IntoView {
 fn Study() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
+    let reload = RwSignal::new(0u32);
+    provide_context(Reload(reload));
+    let current_sop = RwSignal::new(None::<String>);
     let detail = Resource::new(
-        move || params.with(|p| p.get("uid").unwrap_or_default()),
-        study,
+        move || {
+            (
+                params.with(|p| p.get("uid").unwrap_or_default()),
+                reload.get(),
+            )
+        },
+        |(uid, _)| study(uid),
     );
     view! {
         <section class="page">
             <Suspense fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || detail.get().map(|res| match res {
-                    Ok(detail) => view! { <StudyView detail /> }.into_any(),
+                    Ok(detail) => view! { <StudyView detail current_sop /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 })}
             </Suspense>

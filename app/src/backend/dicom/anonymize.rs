@@ -450,7 +450,11 @@ fn pixel_mask(clip: &cine::Clip, cfg: &AnonymizeConfig) -> Result<Mask, Anonymiz
 }
 
 /// Puts cleaned pixel data with its layout and compression, then Burned In Annotation = NO.
-fn put_cleaned_pixels(obj: &mut DefaultDicomObject, cleaned: CleanedPixels, source_syntax: &str) {
+pub(super) fn put_cleaned_pixels(
+    obj: &mut DefaultDicomObject,
+    cleaned: CleanedPixels,
+    source_syntax: &str,
+) {
     let put_str = |obj: &mut DefaultDicomObject, tag: Tag, vr: VR, value: &str| {
         obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
     };
@@ -490,10 +494,14 @@ fn put_cleaned_pixels(obj: &mut DefaultDicomObject, cleaned: CleanedPixels, sour
 
 /// Decodes every frame of the output: each masked pixel must be black (near black after a
 /// lossy re-encode).
-fn check_masked_pixels(out: &[u8], mask: &Mask, lossy: bool) -> Result<(), AnonymizeError> {
+pub(super) fn check_masked_pixels(
+    out: &[u8],
+    mask: &Mask,
+    lossy: bool,
+) -> Result<(), AnonymizeError> {
     let stored = cine::Clip::parse(out).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
     let limit = if lossy { 48 } else { 0 };
-    for n in 0..stored.info().frames {
+    let check = |n: u32| -> Result<(), AnonymizeError> {
         let frame = stored
             .decode_frame(n)
             .map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
@@ -505,8 +513,37 @@ fn check_masked_pixels(out: &[u8], mask: &Mask, lossy: bool) -> Result<(), Anony
         if dirty {
             return Err(AnonymizeError::PixelsNotBlank { frame: n });
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    // Frames are independent: one interleaved share per core.
+    let frames = stored.info().frames;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1)
+        .clamp(1, frames.max(1));
+    let results: Vec<Result<(), AnonymizeError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let check = &check;
+                scope.spawn(move || (t..frames).step_by(threads as usize).try_for_each(check))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(AnonymizeError::Pixels("a checking thread failed".into()))
+                })
+            })
+            .collect()
+    });
+    // The first dirty frame in frame order, whichever thread found it.
+    let mut failures: Vec<AnonymizeError> = results.into_iter().filter_map(Result::err).collect();
+    failures.sort_by_key(|e| match e {
+        AnonymizeError::PixelsNotBlank { frame } => *frame,
+        _ => 0,
+    });
+    failures.into_iter().next().map_or(Ok(()), Err)
 }
 
 /// De-identifies one DICOM Part 10 file.

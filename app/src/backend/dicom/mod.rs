@@ -2,5 +2,6 @@
 pub mod anonymize;
 mod dates;
 pub mod profile;
+pub mod remask;
 
 pub use anonymize::{AnonymizeConfig, AnonymizeError, Anonymized, DeviceMask, anonymize};
