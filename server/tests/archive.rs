@@ -121,16 +121,18 @@ async fn search(client: &Client, fields: &[(&str, &str)]) -> (u16, Value) {
 
 /// Polls a job until it is no longer active.
 async fn wait_for_job(client: &Client, job: &str) -> (Value, Value) {
-    for _ in 0..600 {
+    let mut last = Value::Null;
+    for _ in 0..1200 {
         let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
         assert_eq!(status, 200, "{body}");
         let state = body[0]["status"].as_str().unwrap().to_string();
         if state == "done" || state == "failed" {
             return (body[0].clone(), body[1].clone());
         }
+        last = body;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("job {job} did not finish");
+    panic!("job {job} did not finish: {last}");
 }
 
 fn days(da: &str) -> i64 {
@@ -385,11 +387,16 @@ async fn a_killed_import_resumes_without_duplicates() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!((2..8).contains(&imported), "killed after {imported} of 8");
+    // The same database: SQLite in the data folder, or the PostgreSQL one the first used.
+    let database = first.started.state.db.url.clone();
     first.started.kill();
 
     let second = TestApp::with(|c| {
         c.demo = true;
         c.data_dir = data.clone();
+        if !database.starts_with("sqlite:") {
+            c.database_url = Some(database.clone());
+        }
     })
     .await;
     let chen = expert(&second).await;

@@ -23,16 +23,18 @@ fn clip(seed: u64, syntax: SynthSyntax) -> Vec<u8> {
 }
 
 async fn wait_for_job(client: &Client, job: &str) -> (Value, Vec<Value>) {
-    for _ in 0..600 {
+    let mut last = Value::Null;
+    for _ in 0..1200 {
         let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
         assert_eq!(status, 200, "{body}");
         let state = body[0]["status"].as_str().unwrap().to_string();
         if state == "done" || state == "failed" {
             return (body[0].clone(), body[1].as_array().unwrap().clone());
         }
+        last = body;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("job {job} did not finish");
+    panic!("job {job} did not finish: {last}");
 }
 
 fn blob_count(data: &std::path::Path) -> usize {

@@ -448,21 +448,25 @@ impl Importer {
         Ok(done)
     }
 
-    /// Claims the oldest queued job, or one whose worker stopped renewing its lease.
+    /// Claims the oldest queued job, or one whose worker stopped renewing its lease, or one
+    /// this node was running when it stopped (a node runs one job at a time, so a running
+    /// job of ours seen while claiming was left by a previous life of this node).
     async fn claim(&self) -> Result<Option<String>> {
         let t = now();
         let candidates: Vec<(String,)> = sqlx::query_as(
             "SELECT id FROM import_jobs WHERE status = 'queued' OR \
-             (status = 'running' AND lease_until < $1) ORDER BY created_at LIMIT 5",
+             (status = 'running' AND (lease_until < $1 OR claimed_by = $2)) ORDER BY created_at LIMIT 5",
         )
         .bind(t)
+        .bind(&self.inner.node)
         .fetch_all(&self.db().pool)
         .await?;
         for (id,) in candidates {
             let claimed = sqlx::query(
                 "UPDATE import_jobs SET status = 'running', lease_until = $2, claimed_by = $4, \
                  started_at = COALESCE(started_at, $1) \
-                 WHERE id = $3 AND (status = 'queued' OR (status = 'running' AND lease_until < $1))",
+                 WHERE id = $3 AND (status = 'queued' OR \
+                 (status = 'running' AND (lease_until < $1 OR claimed_by = $4)))",
             )
             .bind(t)
             .bind(t + LEASE_SECS)
@@ -495,17 +499,6 @@ impl Importer {
 
     /// Runs jobs until `stop` turns true. Several workers (nodes) may run at once.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
-        // Jobs this node was running when it stopped are ours to finish now, not when
-        // their lease runs out.
-        if let Err(e) = sqlx::query(
-            "UPDATE import_jobs SET lease_until = 0 WHERE status = 'running' AND claimed_by = $1",
-        )
-        .bind(&self.inner.node)
-        .execute(&self.db().pool)
-        .await
-        {
-            tracing::warn!(error = %e, "taking back this node's import jobs");
-        }
         loop {
             if *stop.borrow() {
                 return;
