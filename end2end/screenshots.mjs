@@ -110,6 +110,8 @@ async function study(name, locale) {
   await page.getByTestId('play').click();
   await page.waitForTimeout(700);
   await page.getByTestId('play').click();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(200);
   await page.screenshot({ path: `${out}/${name}-clip.png`, fullPage: true });
   console.log(`${out}/${name}-clip.png`);
   await context.close();

@@ -4,7 +4,7 @@ import { hydrated, signIn } from './helpers';
 
 const SECTIONS: Record<string, string[]> = {
   'li.na': ['病例库', '课程', '指导回放', '能力档案', '图像查看器'],
-  'chen.jing': ['病例库', '课程', '指导回放', '能力档案', '图像查看器'],
+  'chen.jing': ['病例库', '影像库', '课程', '指导回放', '能力档案', '图像查看器'],
   'zhou.min': ['病例库', '课程', '指导回放', '能力档案', '图像查看器', '人员'],
   admin: ['人员', '系统管理'],
 };

@@ -91,3 +91,41 @@ test('learners do not see the studies area', async ({ page }) => {
   await hydrated(page);
   await expect(page.locator('[data-testid="archive-search"]')).toHaveCount(0);
 });
+
+test('an expert blacks out an area the regions missed, in every frame', async ({ browser }) => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  await signIn(page, 'chen.jing');
+  await library(page);
+  await page.locator('[data-testid="library"] tbody tr a').first().click();
+  await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  const url = await page.locator('[data-testid="instances"] tbody tr').first().getAttribute('data-sop');
+  await page.getByRole('button', { name: '椭圆', exact: true }).click();
+  // An ellipse centred on (320, 240), 40 × 30 pixels of radius, on the 640 × 480 clip.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = (await page.locator('.viewer canvas').boundingBox())!;
+  const at = (x: number, y: number) => [box.x + (x * box.width) / 640, box.y + (y * box.height) / 480];
+  const [ax, ay] = at(320, 240);
+  const [bx, by] = at(360, 270);
+  await page.mouse.move(ax, ay);
+  await page.mouse.down();
+  await page.mouse.move((ax + bx) / 2, (ay + by) / 2);
+  await page.mouse.move(bx, by);
+  await page.mouse.up();
+  await page.getByTestId('mask-apply').click();
+  await expect(page.locator('[data-testid="mask-panel"] .form-ok')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  expect(await page.locator('[data-testid="instances"] tbody tr').first().getAttribute('data-sop')).toBe(url);
+  const litInside = async () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('.viewer canvas') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(285, 215, 70, 50).data;
+      let lit = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 48 || data[i + 1] > 48 || data[i + 2] > 48) lit++;
+      return lit;
+    });
+  expect(await litInside()).toBe(0);
+  await page.locator('.viewer').focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('frame-counter')).toHaveText(/^6 \//);
+  expect(await litInside()).toBe(0);
+});

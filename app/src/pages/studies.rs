@@ -1,7 +1,7 @@
 //! `/studies`: experts search the regional archive and import from it, upload files, follow
 //! the import jobs, and open the anonymised studies.
 use super::guard::Guarded;
-use super::people::network_date;
+use super::people::{network_date, network_time};
 use crate::api::archive::{
     ImportStudies, RetryImport, import_job_detail, import_jobs, list_studies, search_archive,
 };
@@ -505,7 +505,7 @@ fn JobRow(job: ImportJob) -> impl IntoView {
         job.status == JobStatus::Failed && matches!(job.label, JobLabel::Archive { .. });
     view! {
         <tr data-job=job.id.clone() data-status=job.status.as_str()>
-            <td class="nowrap">{network_date(job.created_at)}</td>
+            <td class="nowrap">{network_time(job.created_at)}</td>
             <td>{job_label(i18n, &job.label)}</td>
             <td>
                 {status_label(i18n, job.status)}

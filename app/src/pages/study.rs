@@ -51,9 +51,10 @@ pub fn cover(a: &Annotation, width: u32, height: u32) -> Option<MaskRect> {
     })
 }
 
-/// Bumped after a re-cleaning so the study is read again (new blob addresses).
+/// The page's re-cleaning action: it outlives the study view, which is rebuilt when the
+/// study is read again after a re-cleaning (new blob addresses).
 #[derive(Clone, Copy)]
-struct Reload(RwSignal<u32>);
+struct Remasking(ServerAction<RemaskInstance>);
 
 #[component]
 fn MaskPanel(
@@ -61,14 +62,7 @@ fn MaskPanel(
     drawn: RwSignal<Vec<Annotation>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let reload = expect_context::<Reload>().0;
-    let remask = ServerAction::<RemaskInstance>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = remask.value().get() {
-            drawn.set(Vec::new());
-            reload.update(|n| *n += 1);
-        }
-    });
+    let remask = expect_context::<Remasking>().0;
     let rects = move || {
         let Some(inst) = current.get() else {
             return Vec::new();
@@ -194,7 +188,13 @@ fn Study() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let reload = RwSignal::new(0u32);
-    provide_context(Reload(reload));
+    let remask = ServerAction::<RemaskInstance>::new();
+    provide_context(Remasking(remask));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remask.value().get() {
+            reload.update(|n| *n += 1);
+        }
+    });
     let current_sop = RwSignal::new(None::<String>);
     let detail = Resource::new(
         move || {
@@ -207,12 +207,12 @@ fn Study() -> impl IntoView {
     );
     view! {
         <section class="page">
-            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || detail.get().map(|res| match res {
                     Ok(detail) => view! { <StudyView detail current_sop /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
