@@ -186,7 +186,8 @@ import requests
 s = requests.Session(); s.auth = HTTPBasicAuth(sys.argv[2], sys.argv[3])
 c = DICOMwebClient(url=sys.argv[1], session=s)
 t0 = time.time()
-studies = c.search_for_studies(search_filters={'PatientName': 'BENCH*'})
+studies = c.search_for_studies(get_remaining=True)
+print(len(studies), 'studies found', file=sys.stderr)
 n = 0
 for st in studies:
     uid = st['0020000D']['Value'][0]
@@ -200,6 +201,7 @@ print(time.time() - t0, n)
   });
   if (done.status !== 0) throw new Error(`dicomweb-client: ${done.stderr.slice(-2000)}`);
   const [seconds, files] = done.stdout.trim().split(/\s+/).map(Number);
+  if (!files) throw new Error(`dicomweb-client downloaded nothing: ${done.stdout} ${done.stderr.slice(-2000)}`);
   return { seconds, files };
 }
 
