@@ -416,3 +416,54 @@ async fn a_killed_import_resumes_without_duplicates() {
     assert!(!inbox.exists(), "inbox left behind");
     second.started.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_slow_archive_times_out_with_a_clear_reason() {
+    // Accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hold = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let app = TestApp::demo().await;
+    let admin = app.client();
+    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let url = format!("http://127.0.0.1:{port}/dicom-web");
+    let form = [
+        ("base_url", url.as_str()),
+        ("auth", "none"),
+        ("username", ""),
+        ("secret", ""),
+        ("timeout_secs", "1"),
+    ];
+    let started = std::time::Instant::now();
+    let (status, check) = admin.call("test_archive", &form).await;
+    assert_eq!(status, 200, "{check}");
+    assert_eq!(check["problem"]["kind"], "timeout", "{check}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    admin.call("save_archive_settings", &form).await;
+    let chen = expert(&app).await;
+    let (_, body) = search(&chen, &[("patient_id", "HUB0012345")]).await;
+    assert_eq!(body["Archive"]["kind"], "timeout", "{body}");
+    // Nothing answers on this port at all: unreachable, not a timeout.
+    hold.abort();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!(
+        "http://127.0.0.1:{}/dicom-web",
+        closed.local_addr().unwrap().port()
+    );
+    drop(closed);
+    let form = [
+        ("base_url", dead.as_str()),
+        ("auth", "none"),
+        ("username", ""),
+        ("secret", ""),
+        ("timeout_secs", "5"),
+    ];
+    let (_, check) = admin.call("test_archive", &form).await;
+    assert_eq!(check["problem"]["kind"], "unreachable", "{check}");
+    app.started.stop().await.unwrap();
+}
