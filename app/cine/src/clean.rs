@@ -94,7 +94,11 @@ pub fn clean_pixels(clip: &Clip, mask: &Mask) -> Result<CleanedPixels, CineError
     }
     match info.codec() {
         Codec::Native => clean_native(clip, mask),
-        Codec::Jpeg | Codec::Rle => reencode(clip, mask, info.codec() == Codec::Jpeg),
+        Codec::Jpeg => match mask_in_place(clip, mask)? {
+            Some(cleaned) => Ok(cleaned),
+            None => reencode(clip, mask, true),
+        },
+        Codec::Rle => reencode(clip, mask, false),
         _ => Err(refuse(info.transfer_syntax.name.clone())),
     }
 }
@@ -221,6 +225,107 @@ fn reencode(clip: &Clip, mask: &Mask, jpeg: bool) -> Result<CleanedPixels, CineE
         reencode_psnr_db: psnr,
         lossy_ratio: jpeg.then(|| compressed as f64 / raw_bytes.max(1) as f64),
     })
+}
+
+/// Baseline JPEG frames masked in their coefficients (see `jpeg_mask`): no generation loss
+/// away from the mask edge. `None` when any frame needs the full re-encode instead.
+fn mask_in_place(clip: &Clip, mask: &Mask) -> Result<Option<CleanedPixels>, CineError> {
+    let info = clip.info();
+    let black: &[u8] = match info.samples_per_pixel {
+        3 => &[0, 128, 128],
+        1 => &[0],
+        _ => return Ok(None),
+    };
+    let frames = info.frames as usize;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, frames.max(1));
+    let per = frames.div_ceil(threads).max(1);
+    type Run = Result<Option<(Vec<Vec<u8>>, f64, usize)>, CineError>;
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..frames)
+            .step_by(per)
+            .map(|start| {
+                let end = (start + per).min(frames);
+                scope.spawn(move || -> Run {
+                    let mut fragments = Vec::with_capacity(end - start);
+                    let (mut squared_error, mut kept_samples) = (0f64, 0usize);
+                    for n in start..end {
+                        // Only codestreams whose colours are unambiguous (YCbCr or plain grey).
+                        let Some(source) = clip.browser_decodable_jpeg(n as u32)? else {
+                            return Ok(None);
+                        };
+                        let Some(masked) = crate::jpeg_mask::mask_jpeg(&source, mask, black) else {
+                            return Ok(None);
+                        };
+                        // What it cost the kept pixels, on every eighth frame.
+                        if n % 8 == 0 {
+                            let decode = |bytes: &[u8]| {
+                                jpeg_decoder::Decoder::new(bytes).decode().map_err(|e| {
+                                    CineError::Decode {
+                                        frame: n as u32,
+                                        reason: e.to_string(),
+                                    }
+                                })
+                            };
+                            let (a, b) = (decode(&source)?, decode(&masked)?);
+                            let spp = a.len() / mask.black.len().max(1);
+                            for ((x, y), black) in a
+                                .chunks_exact(spp.max(1))
+                                .zip(b.chunks_exact(spp.max(1)))
+                                .zip(&mask.black)
+                            {
+                                if !black {
+                                    for (p, q) in x.iter().zip(y) {
+                                        squared_error += (f64::from(*p) - f64::from(*q)).powi(2);
+                                    }
+                                    kept_samples += spp;
+                                }
+                            }
+                        }
+                        fragments.push(masked);
+                    }
+                    Ok(Some((fragments, squared_error, kept_samples)))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CineError::malformed("a cleaning thread failed")))
+            })
+            .collect()
+    });
+    let (mut squared_error, mut kept_samples) = (0f64, 0usize);
+    let mut fragments = Vec::with_capacity(frames);
+    for run in runs {
+        let Some((part, se, ks)) = run? else {
+            return Ok(None);
+        };
+        fragments.extend(part);
+        squared_error += se;
+        kept_samples += ks;
+    }
+    let mut offsets = Vec::with_capacity(fragments.len());
+    let mut at = 0u32;
+    for f in &fragments {
+        offsets.push(at);
+        at = at.saturating_add(8 + f.len() as u32);
+    }
+    let mse = squared_error / kept_samples.max(1) as f64;
+    Ok(Some(CleanedPixels {
+        value: DicomValue::PixelSequence(PixelFragmentSequence::new(offsets, fragments)),
+        transfer_syntax: info.transfer_syntax.uid.clone(),
+        photometric: info.photometric.clone(),
+        reencode_psnr_db: Some(if mse == 0.0 {
+            f64::INFINITY
+        } else {
+            10.0 * (255.0f64 * 255.0 / mse).log10()
+        }),
+        lossy_ratio: None,
+    }))
 }
 
 /// What one thread made of its run of frames.

@@ -16,6 +16,8 @@ mod codec;
 mod color;
 mod error;
 mod info;
+#[cfg(feature = "encode")]
+mod jpeg_mask;
 pub mod measure;
 mod prescan;
 pub mod regions;

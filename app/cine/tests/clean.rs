@@ -116,3 +116,66 @@ fn a_mask_of_the_wrong_size_is_refused() {
     let mask = Mask::new(10, 10, &[], &[]);
     assert!(clean_pixels(&clip, &mask).is_err());
 }
+
+#[test]
+fn jpeg_frames_are_masked_in_their_coefficients_without_touching_the_rest() {
+    let bytes = synth_clip(&SynthOptions {
+        width: 320,
+        height: 240,
+        frames: 5,
+        syntax: SynthSyntax::Jpeg,
+        ..SynthOptions::default()
+    })
+    .expect("synth");
+    let before = Clip::parse(&bytes).expect("clip");
+    // A rectangle that starts and ends inside 16×8 chroma blocks, to exercise the edges.
+    let cut = PixelRect {
+        x0: 101,
+        y0: 77,
+        x1: 170,
+        y1: 130,
+    };
+    let full = PixelRect {
+        x0: 0,
+        y0: 0,
+        x1: 319,
+        y1: 239,
+    };
+    let mask = Mask::new(320, 240, &[full], &[cut]);
+    let cleaned = clean_pixels(&before, &mask).expect("cleaned");
+    assert_eq!(
+        cleaned.transfer_syntax,
+        before.info().transfer_syntax.uid,
+        "JPEG stays JPEG, not re-encoded"
+    );
+    assert_eq!(cleaned.photometric, before.info().photometric);
+    assert!(cleaned.lossy_ratio.is_none(), "no new lossy step");
+    let (out, _) = cleaned_file(&bytes, &mask);
+    let after = Clip::parse(&out).expect("parses");
+    for n in 0..5 {
+        let a = before.decode_frame(n).unwrap();
+        let b = after.decode_frame(n).unwrap();
+        for y in 0..240u32 {
+            for x in 0..320u32 {
+                let i = ((y * 320 + x) * 4) as usize;
+                let inside = (101..=170).contains(&x) && (77..=130).contains(&y);
+                // Blocks (16×8 with 4:2:2 chroma) the rectangle does not touch, with a margin
+                // for the upsampling filter of the neighbouring chroma block.
+                let far = x + 24 < 101 || x > 170 + 24 || y + 16 < 77 || y > 130 + 16;
+                if inside {
+                    assert!(
+                        b.rgba[i..i + 3].iter().all(|v| *v <= 16),
+                        "frame {n} ({x},{y}) not black: {:?}",
+                        &b.rgba[i..i + 3]
+                    );
+                } else if far {
+                    assert_eq!(
+                        a.rgba[i..i + 4],
+                        b.rgba[i..i + 4],
+                        "frame {n} ({x},{y}) changed"
+                    );
+                }
+            }
+        }
+    }
+}
