@@ -26,7 +26,12 @@ struct Huffman {
     /// Code and length per symbol (length 0: the table cannot code it).
     code: [u16; 256],
     size: [u8; 256],
+    /// (length, symbol) by the next `LOOKAHEAD` bits, for codes that short (length 0: longer).
+    fast: Vec<(u8, u8)>,
 }
+
+/// Codes up to this many bits decode with one table look-up.
+const LOOKAHEAD: u32 = 9;
 
 impl Huffman {
     fn new(counts: &[u8; 16], values: &[u8]) -> Option<Huffman> {
@@ -37,6 +42,7 @@ impl Huffman {
             values: values.to_vec(),
             code: [0; 256],
             size: [0; 256],
+            fast: vec![(0, 0); 1 << LOOKAHEAD],
         };
         let mut code = 0i32;
         let mut k = 0usize;
@@ -49,6 +55,13 @@ impl Huffman {
                     let sym = *values.get(k)?;
                     h.code[usize::from(sym)] = code as u16;
                     h.size[usize::from(sym)] = len as u8;
+                    if len as u32 <= LOOKAHEAD {
+                        let shift = LOOKAHEAD - len as u32;
+                        let first = (code as usize) << shift;
+                        for entry in &mut h.fast[first..first + (1 << shift)] {
+                            *entry = (len as u8, sym);
+                        }
+                    }
                     code += 1;
                     k += 1;
                 }
@@ -101,16 +114,6 @@ impl<'a> BitReader<'a> {
         }
     }
 
-    fn bit(&mut self) -> u32 {
-        if self.bits == 0 {
-            self.fill();
-        }
-        let b = (self.acc >> 63) as u32;
-        self.acc <<= 1;
-        self.bits -= 1;
-        b
-    }
-
     fn take(&mut self, n: u32) -> u32 {
         if n == 0 {
             return 0;
@@ -125,10 +128,21 @@ impl<'a> BitReader<'a> {
     }
 
     fn decode(&mut self, h: &Huffman) -> Option<u8> {
-        let mut code = 0i32;
-        for len in 1..=16 {
-            code = (code << 1) | self.bit() as i32;
+        if self.bits < 16 {
+            self.fill();
+        }
+        let peek = (self.acc >> 48) as u32;
+        let (len, sym) = h.fast[(peek >> (16 - LOOKAHEAD)) as usize];
+        if len > 0 {
+            self.acc <<= len;
+            self.bits -= u32::from(len);
+            return Some(sym);
+        }
+        for len in LOOKAHEAD as usize + 1..=16 {
+            let code = (peek >> (16 - len)) as i32;
             if code <= h.maxcode[len] {
+                self.acc <<= len;
+                self.bits -= len as u32;
                 let i = h.valptr[len] + code - h.mincode[len];
                 return h.values.get(i as usize).copied();
             }
