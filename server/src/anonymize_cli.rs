@@ -74,6 +74,74 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// How much of a file is read to find its header; longer headers take the full path.
+const HEAD_BYTES: u64 = 1 << 20;
+
+/// Headers only, when Pixel Data is the file's last element: the header is de-identified and
+/// the pixel data is copied from the input by the kernel, never read into memory. `Ok(None)`
+/// when the file is laid out otherwise (the caller takes the full path); the inner `Err` is a
+/// refusal to report.
+fn headers_only(
+    path: &Path,
+    cfg: &AnonymizeConfig,
+    out: &Path,
+    head: &mut Vec<u8>,
+) -> Result<Option<std::result::Result<serde_json::Value, String>>> {
+    use app::backend::dicom::layout::{pixel_data_len, pixel_data_offset};
+    use std::io::{Seek, SeekFrom, Write};
+    use std::os::unix::fs::FileExt;
+    let mut input = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let size = input.metadata()?.len();
+    head.clear();
+    (&mut input).take(HEAD_BYTES).read_to_end(head)?;
+    let Some(offset) = pixel_data_offset(head) else {
+        return Ok(None);
+    };
+    let Some(header) = head
+        .get(offset..offset + 12)
+        .and_then(|h| <[u8; 12]>::try_from(h).ok())
+    else {
+        return Ok(None);
+    };
+    let len = pixel_data_len(&header, |at| {
+        let mut item = [0u8; 8];
+        input.read_exact_at(&mut item, offset as u64 + at).ok()?;
+        Some(item)
+    });
+    // Anything after Pixel Data (a signature, private tags) needs the full path and its check.
+    if len != Some(size - offset as u64) {
+        return Ok(None);
+    }
+    let (bytes, ids) = match app::backend::dicom::anonymize::anonymize_header(head, offset, cfg) {
+        Ok(done) => done,
+        Err(e) => return Ok(Some(Err(e.to_string()))),
+    };
+    let target = out
+        .join(&ids.patient_key)
+        .join(&ids.study_uid)
+        .join(format!("{}.dcm", ids.sop_uid));
+    let dir = target.parent().context("output path has a folder")?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{}.tmp", ids.sop_uid));
+    let written = (|| -> Result<()> {
+        let mut file = File::create(&tmp)?;
+        file.write_all(&bytes)?;
+        input.seek(SeekFrom::Start(offset as u64))?;
+        std::io::copy(&mut input, &mut file)?;
+        file.flush()?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, &target)?;
+    Ok(Some(Ok(serde_json::json!({
+        "input": path, "output": target, "patient_key": ids.patient_key,
+        "date_shift_days": ids.shift, "masked_pixels": 0, "reencode_psnr_db": null,
+    }))))
+}
+
 /// Runs `sonohub anonymize`; fails when any input was refused.
 pub fn run(args: AnonymizeArgs) -> Result<()> {
     let device_masks: Vec<DeviceMask> = match &args.device_masks {
@@ -95,6 +163,23 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
     // One read buffer for the whole batch: a fresh one per file costs a page fault per 4 KB.
     let mut input = Vec::new();
     for file in &files {
+        if !cfg.clean_pixels {
+            match headers_only(file, &cfg, &args.out, &mut input)? {
+                Some(Ok(line)) => {
+                    println!("{line}");
+                    continue;
+                }
+                Some(Err(reason)) => {
+                    refused += 1;
+                    println!(
+                        "{}",
+                        serde_json::json!({ "input": file, "refused": reason })
+                    );
+                    continue;
+                }
+                None => {}
+            }
+        }
         input.clear();
         let result = File::open(file)
             .and_then(|mut f| f.read_to_end(&mut input))

@@ -120,3 +120,82 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+/// Headers only: the pixel data is passed through by the kernel, and the file is exactly what
+/// the full de-identification (without pixel cleaning) writes.
+#[test]
+fn headers_only_passes_the_pixels_through_and_matches_the_full_path() {
+    use app::backend::dicom::{AnonymizeConfig, anonymize};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let secret = "a-batch-secret-of-enough-length";
+    for (seed, syntax) in ["jpeg", "rle", "rgb"].iter().enumerate() {
+        let file = input.join(format!("{syntax}.dcm"));
+        let seed = (seed + 10).to_string();
+        let out = sonohub(
+            &[
+                "dicom",
+                "synth",
+                "--out",
+                file.to_str().unwrap(),
+                "--frames",
+                "4",
+                "--width",
+                "96",
+                "--height",
+                "64",
+                "--syntax",
+                syntax,
+                "--seed",
+                &seed,
+            ],
+            None,
+        );
+        assert!(out.status.success());
+    }
+    let out_dir = dir.path().join("out");
+    let run = sonohub(
+        &[
+            "anonymize",
+            input.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--no-pixel-cleaning",
+        ],
+        Some(secret),
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let cfg = AnonymizeConfig {
+        secret: secret.as_bytes().to_vec(),
+        clean_pixels: false,
+        ..AnonymizeConfig::default()
+    };
+    for line in lines {
+        let source = std::fs::read(line["input"].as_str().unwrap()).unwrap();
+        let written = std::fs::read(line["output"].as_str().unwrap()).unwrap();
+        let full = anonymize(&source, &cfg).expect("full path");
+        let first = written.iter().zip(&full.bytes).position(|(a, b)| a != b);
+        assert!(
+            written == full.bytes,
+            "{}: fast and full paths differ at {first:?} (lengths {} and {}), pixel data at {:?}",
+            line["input"],
+            written.len(),
+            full.bytes.len(),
+            app::backend::dicom::layout::pixel_data_offset(&written)
+        );
+        assert!(!String::from_utf8_lossy(&written).contains("SYNTHETIC^CLIP"));
+        // The pixel data bytes are the source's, to the end of the file.
+        let at = app::backend::dicom::layout::pixel_data_offset(&source).unwrap();
+        assert!(written.ends_with(&source[at..]));
+    }
+}

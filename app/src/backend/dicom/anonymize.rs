@@ -550,23 +550,6 @@ pub(super) fn check_masked_pixels(
 pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, AnonymizeError> {
     let clip = cine::Clip::parse(bytes).map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
     // One parse: the clip decodes the pixels, then gives up its data set for editing.
-    let source = clip.object();
-    let identifying = identifying_values(source);
-    let original_uids: Vec<String> = {
-        let mut all = Vec::new();
-        texts(source, "", &mut all);
-        all.into_iter()
-            .filter(|(_, vr, _)| *vr == VR::UI)
-            .flat_map(|(_, _, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
-            .filter(|u| !is_standard_uid(u) && u.len() > 8)
-            .collect()
-    };
-    let (patient_key, shift) = patient_pseudonym(
-        &cfg.secret,
-        &first_text(source, tags::ISSUER_OF_PATIENT_ID),
-        &first_text(source, tags::PATIENT_ID),
-    );
-
     // Pixels first: the mask needs the regions and the device, read from the input.
     let cleaning = if cfg.clean_pixels {
         let mask = pixel_mask(&clip, cfg)?;
@@ -578,22 +561,86 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
     };
     let source_syntax = clip.info().transfer_syntax.uid.clone();
     let mut obj = clip.into_object();
+    let ids = deidentify_header(&mut obj, cfg, cleaning.is_some())?;
+    // The pixels: cleaned data, its layout, and only now Burned In Annotation = NO. Without
+    // cleaning, the pixels and the source's Burned In Annotation stay as they were.
+    let (mask, psnr) = match cleaning {
+        Some((mask, pixels)) => {
+            let psnr = pixels.reencode_psnr_db;
+            put_cleaned_pixels(&mut obj, pixels, &source_syntax);
+            obj.meta_mut().update_information_group_length();
+            (Some(mask), psnr)
+        }
+        None => (None, None),
+    };
+    let mut out = Vec::new();
+    obj.write_all(&mut out)
+        .map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
 
+    // And the pixels: decode what will be stored; every masked pixel must be blank.
+    if let Some(mask) = &mask {
+        check_masked_pixels(&out, mask, psnr.is_some())?;
+    }
+    Ok(Anonymized {
+        bytes: out,
+        patient_key: ids.patient_key,
+        study_uid: ids.study_uid,
+        series_uid: ids.series_uid,
+        sop_uid: ids.sop_uid,
+        date_shift_days: ids.shift,
+        masked_pixels: mask.as_ref().map_or(0, Mask::count),
+        reencode_psnr_db: psnr,
+    })
+}
+
+/// The pseudonyms a de-identified header carries.
+#[derive(Debug, Clone)]
+pub struct HeaderIds {
+    pub patient_key: String,
+    pub shift: i64,
+    pub study_uid: String,
+    pub series_uid: String,
+    pub sop_uid: String,
+}
+
+/// The header part of the profile, in place: every attribute rule, the pseudonyms, the
+/// de-identification method (claiming Clean Pixel Data only when `pixels_cleaned`), the file
+/// meta, then the PHI check of every text element against the values it started with.
+fn deidentify_header(
+    obj: &mut DefaultDicomObject,
+    cfg: &AnonymizeConfig,
+    pixels_cleaned: bool,
+) -> Result<HeaderIds, AnonymizeError> {
+    let identifying = identifying_values(obj);
+    let original_uids: Vec<String> = {
+        let mut all = Vec::new();
+        texts(obj, "", &mut all);
+        all.into_iter()
+            .filter(|(_, vr, _)| *vr == VR::UI)
+            .flat_map(|(_, _, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
+            .filter(|u| !is_standard_uid(u) && u.len() > 8)
+            .collect()
+    };
+    let (patient_key, shift) = patient_pseudonym(
+        &cfg.secret,
+        &first_text(obj, tags::ISSUER_OF_PATIENT_ID),
+        &first_text(obj, tags::PATIENT_ID),
+    );
     let cx = Context {
         secret: &cfg.secret,
         shift,
         identifying: &identifying,
     };
-    apply(&mut obj, &cx);
+    apply(obj, &cx);
 
     let put_str = |obj: &mut DefaultDicomObject, tag: Tag, vr: VR, value: &str| {
         obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
     };
-    put_str(&mut obj, tags::PATIENT_NAME, VR::PN, &patient_key);
-    put_str(&mut obj, tags::PATIENT_ID, VR::LO, &patient_key);
-    put_str(&mut obj, tags::PATIENT_IDENTITY_REMOVED, VR::CS, "YES");
+    put_str(obj, tags::PATIENT_NAME, VR::PN, &patient_key);
+    put_str(obj, tags::PATIENT_ID, VR::LO, &patient_key);
+    put_str(obj, tags::PATIENT_IDENTITY_REMOVED, VR::CS, "YES");
     put_str(
-        &mut obj,
+        obj,
         tags::LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
         VR::CS,
         "MODIFIED",
@@ -615,11 +662,11 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
     ];
     let options: Vec<_> = options
         .iter()
-        .filter(|(code, _, _)| cleaning.is_some() || *code != CLEAN_PIXEL_DATA_CODE)
+        .filter(|(code, _, _)| pixels_cleaned || *code != CLEAN_PIXEL_DATA_CODE)
         .collect();
     let method: Vec<&str> = options.iter().map(|(_, _, short)| *short).collect();
     put_str(
-        &mut obj,
+        obj,
         tags::DEIDENTIFICATION_METHOD,
         VR::LO,
         &format!("SonoHub PS3.15 E.1 {}", method.join("; ")),
@@ -643,20 +690,10 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         VR::SQ,
         DicomValue::from(dicom_core::value::DataSetSequence::from(items)),
     ));
-    // The pixels: cleaned data, its layout, and only now Burned In Annotation = NO. Without
-    // cleaning, the pixels and the source's Burned In Annotation stay as they were.
-    let (mask, psnr) = match cleaning {
-        Some((mask, pixels)) => {
-            let psnr = pixels.reencode_psnr_db;
-            put_cleaned_pixels(&mut obj, pixels, &source_syntax);
-            (Some(mask), psnr)
-        }
-        None => (None, None),
-    };
 
-    let sop_uid = first_text(&obj, tags::SOP_INSTANCE_UID);
-    let study_uid = first_text(&obj, tags::STUDY_INSTANCE_UID);
-    let series_uid = first_text(&obj, tags::SERIES_INSTANCE_UID);
+    let sop_uid = first_text(obj, tags::SOP_INSTANCE_UID);
+    let study_uid = first_text(obj, tags::STUDY_INSTANCE_UID);
+    let series_uid = first_text(obj, tags::SERIES_INSTANCE_UID);
     {
         let meta = obj.meta_mut();
         meta.media_storage_sop_instance_uid = sop_uid.clone();
@@ -665,7 +702,7 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
 
     // The PHI check: no identifying value and no source UID in any text element.
     let mut all = Vec::new();
-    texts(&obj, "", &mut all);
+    texts(obj, "", &mut all);
     for (path, _, text) in &all {
         if let Some((_, source)) = identifying.iter().find(|(v, _)| contains_ci(text, v)) {
             return Err(AnonymizeError::Phi {
@@ -678,24 +715,35 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
             });
         }
     }
-    let mut out = Vec::new();
-    obj.write_all(&mut out)
-        .map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
-
-    // And the pixels: decode what will be stored; every masked pixel must be blank.
-    if let Some(mask) = &mask {
-        check_masked_pixels(&out, mask, psnr.is_some())?;
-    }
-    Ok(Anonymized {
-        bytes: out,
+    Ok(HeaderIds {
         patient_key,
+        shift,
         study_uid,
         series_uid,
         sop_uid,
-        date_shift_days: shift,
-        masked_pixels: mask.as_ref().map_or(0, Mask::count),
-        reencode_psnr_db: psnr,
     })
+}
+
+/// Headers only, for files whose Pixel Data is their last element: `head` holds the file from
+/// its preamble to at least the start of Pixel Data, which is at `pixel_offset`. Returns the
+/// de-identified file up to (not including) Pixel Data; the caller appends the source's bytes
+/// from `pixel_offset` unchanged.
+pub fn anonymize_header(
+    head: &[u8],
+    pixel_offset: usize,
+    cfg: &AnonymizeConfig,
+) -> Result<(Vec<u8>, HeaderIds), AnonymizeError> {
+    let unreadable = |e: &dyn std::fmt::Display| AnonymizeError::Unreadable(e.to_string());
+    let part = head
+        .get(128..pixel_offset)
+        .ok_or_else(|| unreadable(&"the header is shorter than its pixel data offset"))?;
+    let mut obj = dicom_object::OpenFileOptions::new()
+        .from_reader(part)
+        .map_err(|e| unreadable(&e))?;
+    let ids = deidentify_header(&mut obj, cfg, false)?;
+    let mut out = Vec::with_capacity(pixel_offset + 1024);
+    obj.write_all(&mut out).map_err(|e| unreadable(&e))?;
+    Ok((out, ids))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! DICOM on the server: de-identification of studies before anything is stored.
 pub mod anonymize;
 mod dates;
+pub mod layout;
 pub mod profile;
 pub mod remask;
 
