@@ -74,8 +74,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// How much of a file is read to find its header; longer headers take the full path.
-const HEAD_BYTES: u64 = 1 << 20;
+/// How much of a file is read to find its header, tried in turn; longer headers take the
+/// full path.
+const HEAD_BYTES: [u64; 3] = [64 << 10, 1 << 20, 16 << 20];
 
 /// Headers only, when Pixel Data is the file's last element: the header is de-identified and
 /// the pixel data is copied from the input by the kernel, never read into memory. `Ok(None)`
@@ -92,15 +93,21 @@ fn headers_only(
     use std::os::unix::fs::FileExt;
     let mut input = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = input.metadata()?.len();
-    head.clear();
-    (&mut input).take(HEAD_BYTES).read_to_end(head)?;
-    let Some(offset) = pixel_data_offset(head) else {
-        return Ok(None);
-    };
-    let Some(header) = head
-        .get(offset..offset + 12)
-        .and_then(|h| <[u8; 12]>::try_from(h).ok())
-    else {
+    let mut found = None;
+    for limit in HEAD_BYTES {
+        head.clear();
+        input.seek(SeekFrom::Start(0))?;
+        (&mut input).take(limit).read_to_end(head)?;
+        let header = pixel_data_offset(head).and_then(|offset| {
+            let h = <[u8; 12]>::try_from(head.get(offset..offset + 12)?).ok()?;
+            Some((offset, h))
+        });
+        if header.is_some() || (head.len() as u64) < limit {
+            found = header;
+            break;
+        }
+    }
+    let Some((offset, header)) = found else {
         return Ok(None);
     };
     let len = pixel_data_len(&header, |at| {
