@@ -161,29 +161,10 @@ fn reencode(clip: &Clip, mask: &Mask, jpeg: bool) -> Result<CleanedPixels, CineE
         return Err(refuse(format!("{} pixel data", info.photometric)));
     }
     let spp = if colour { 3 } else { 1 };
-    // Frames are independent: spread them over the cores, each thread a contiguous run so
-    // the fragments come back in order.
+    // Frames are independent: one contiguous run per core, fragments back in order.
     let frames = info.frames as usize;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, frames.max(1));
-    let per = frames.div_ceil(threads).max(1);
-    let runs: Vec<Result<FrameRun, CineError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..frames)
-            .step_by(per)
-            .map(|start| {
-                let end = (start + per).min(frames);
-                scope.spawn(move || reencode_frames(clip, mask, jpeg, colour, spp, start..end))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(CineError::malformed("a cleaning thread failed")))
-            })
-            .collect()
+    let runs = by_runs(frames, |range| {
+        reencode_frames(clip, mask, jpeg, colour, spp, range)
     });
     let (mut squared_error, mut kept_samples, mut raw_bytes) = (0f64, 0usize, 0usize);
     let mut fragments = Vec::with_capacity(frames);
@@ -237,66 +218,46 @@ fn mask_in_place(clip: &Clip, mask: &Mask) -> Result<Option<CleanedPixels>, Cine
         _ => return Ok(None),
     };
     let frames = info.frames as usize;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, frames.max(1));
-    let per = frames.div_ceil(threads).max(1);
-    type Run = Result<Option<(Vec<Vec<u8>>, f64, usize)>, CineError>;
-    let runs: Vec<Run> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..frames)
-            .step_by(per)
-            .map(|start| {
-                let end = (start + per).min(frames);
-                scope.spawn(move || -> Run {
-                    let mut fragments = Vec::with_capacity(end - start);
-                    let (mut squared_error, mut kept_samples) = (0f64, 0usize);
-                    for n in start..end {
-                        // Only codestreams whose colours are unambiguous (YCbCr or plain grey).
-                        let Some(source) = clip.browser_decodable_jpeg(n as u32)? else {
-                            return Ok(None);
-                        };
-                        let Some(masked) = crate::jpeg_mask::mask_jpeg(&source, mask, black) else {
-                            return Ok(None);
-                        };
-                        // What it cost the kept pixels, on every eighth frame.
-                        if n % 8 == 0 {
-                            let decode = |bytes: &[u8]| {
-                                jpeg_decoder::Decoder::new(bytes).decode().map_err(|e| {
-                                    CineError::Decode {
-                                        frame: n as u32,
-                                        reason: e.to_string(),
-                                    }
-                                })
-                            };
-                            let (a, b) = (decode(&source)?, decode(&masked)?);
-                            let spp = a.len() / mask.black.len().max(1);
-                            for ((x, y), black) in a
-                                .chunks_exact(spp.max(1))
-                                .zip(b.chunks_exact(spp.max(1)))
-                                .zip(&mask.black)
-                            {
-                                if !black {
-                                    for (p, q) in x.iter().zip(y) {
-                                        squared_error += (f64::from(*p) - f64::from(*q)).powi(2);
-                                    }
-                                    kept_samples += spp;
-                                }
-                            }
+    type Run = Option<(Vec<Vec<u8>>, f64, usize)>;
+    let runs = by_runs(frames, |range| -> Result<Run, CineError> {
+        let mut fragments = Vec::with_capacity(range.len());
+        let (mut squared_error, mut kept_samples) = (0f64, 0usize);
+        for n in range {
+            // Only codestreams whose colours are unambiguous (YCbCr or plain grey).
+            let Some(source) = clip.browser_decodable_jpeg(n as u32)? else {
+                return Ok(None);
+            };
+            let Some(masked) = crate::jpeg_mask::mask_jpeg(&source, mask, black) else {
+                return Ok(None);
+            };
+            // What it cost the kept pixels, on every eighth frame.
+            if n % 8 == 0 {
+                let decode = |bytes: &[u8]| {
+                    jpeg_decoder::Decoder::new(bytes)
+                        .decode()
+                        .map_err(|e| CineError::Decode {
+                            frame: n as u32,
+                            reason: e.to_string(),
+                        })
+                };
+                let (a, b) = (decode(&source)?, decode(&masked)?);
+                let spp = a.len() / mask.black.len().max(1);
+                for ((x, y), black) in a
+                    .chunks_exact(spp.max(1))
+                    .zip(b.chunks_exact(spp.max(1)))
+                    .zip(&mask.black)
+                {
+                    if !black {
+                        for (p, q) in x.iter().zip(y) {
+                            squared_error += (f64::from(*p) - f64::from(*q)).powi(2);
                         }
-                        fragments.push(masked);
+                        kept_samples += spp;
                     }
-                    Ok(Some((fragments, squared_error, kept_samples)))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(CineError::malformed("a cleaning thread failed")))
-            })
-            .collect()
+                }
+            }
+            fragments.push(masked);
+        }
+        Ok(Some((fragments, squared_error, kept_samples)))
     });
     let (mut squared_error, mut kept_samples) = (0f64, 0usize);
     let mut fragments = Vec::with_capacity(frames);
@@ -326,6 +287,33 @@ fn mask_in_place(clip: &Clip, mask: &Mask) -> Result<Option<CleanedPixels>, Cine
         }),
         lossy_ratio: None,
     }))
+}
+
+/// Runs `work` over `frames` frames split into one contiguous run per core; the results come
+/// back in frame order.
+fn by_runs<T: Send>(
+    frames: usize,
+    work: impl Fn(std::ops::Range<usize>) -> Result<T, CineError> + Sync,
+) -> Vec<Result<T, CineError>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, frames.max(1));
+    let per = frames.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = (0..frames)
+            .step_by(per)
+            .map(|start| scope.spawn(move || work(start..(start + per).min(frames))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CineError::malformed("a cleaning thread failed")))
+            })
+            .collect()
+    })
 }
 
 /// What one thread made of its run of frames.

@@ -315,19 +315,13 @@ impl Importer {
 
     /// Puts one received file in a receiving job's inbox and queues it.
     pub async fn add_file(&self, job: &str, bytes: &[u8]) -> Result<()> {
-        let seq = self.next_seq(job).await?;
-        let path = self.job_dir(job).join(format!("{seq}.dcm"));
-        write_atomically(&path, bytes).await?;
-        let key = format!("file-{seq}");
-        if let Err(e) = self
-            .insert_item(job, &key, seq, &ItemLabel::File(seq as u32 + 1), None)
-            .await
-        {
-            let _ = tokio::fs::remove_file(&path).await;
-            return Err(e);
+        let part = self.inbox_part(job);
+        write_atomically(&part, bytes).await?;
+        let queued = self.adopt_file(job, &part).await;
+        if queued.is_err() {
+            let _ = tokio::fs::remove_file(&part).await;
         }
-        self.renew_lease(job).await;
-        Ok(())
+        queued
     }
 
     /// A fresh path for a file still arriving in a job's inbox (not yet queued).
