@@ -6,33 +6,19 @@ mod common;
 
 use app::cine::synth::SynthSyntax;
 use common::orthanc::{self, Exam, Orthanc};
-use common::{Client, DEMO_PASSWORD, TestApp};
+use common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 fn exams() -> Vec<Exam> {
-    let base = |date: &str, acc: &str, n: u32| Exam {
-        patient_name: "ZHANG^SANFENG".into(),
-        patient_id: "HUB0012345".into(),
-        birth_date: "19610304".into(),
-        sex: "M".into(),
-        accession: acc.into(),
-        study_date: date.into(),
-        study_uid: format!("1.2.826.0.1.3680043.10.543.{n}"),
-        series_uid: format!("1.2.826.0.1.3680043.10.543.{n}.1"),
-        description: "Thyroid".into(),
-        institution: "District Central Hospital".into(),
-        manufacturer: "SonoHub Synthetic".into(),
-        model: "SH-US1".into(),
-    };
     vec![
-        base("20240110", "ACC-7001", 1),
-        base("20240410", "ACC-7002", 2),
+        orthanc::zhang_exam("20240110", "ACC-7001", 1),
+        orthanc::zhang_exam("20240410", "ACC-7002", 2),
         Exam {
             patient_name: "LI^SI".into(),
             patient_id: "HUB0099999".into(),
             accession: "ACC-8001".into(),
-            ..base("20240215", "", 3)
+            ..orthanc::zhang_exam("20240215", "", 3)
         },
     ]
 }
@@ -119,22 +105,6 @@ async fn search(client: &Client, fields: &[(&str, &str)]) -> (u16, Value) {
     client.call("search_archive", &form).await
 }
 
-/// Polls a job until it is no longer active.
-async fn wait_for_job(client: &Client, job: &str) -> (Value, Value) {
-    let mut last = Value::Null;
-    for _ in 0..1200 {
-        let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
-        assert_eq!(status, 200, "{body}");
-        let state = body[0]["status"].as_str().unwrap().to_string();
-        if state == "done" || state == "failed" {
-            return (body[0].clone(), body[1].clone());
-        }
-        last = body;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {job} did not finish: {last}");
-}
-
 fn days(da: &str) -> i64 {
     let da = da.replace('-', "");
     app::model::calendar::days_from_civil(
@@ -206,10 +176,10 @@ async fn archive_search_import_and_serve_without_identifiers() {
     assert_eq!(
         (job["total"].as_u64(), job["imported"].as_u64()),
         (Some(3), Some(3)),
-        "{items}"
+        "{items:?}"
     );
     assert_eq!(job["studies"].as_array().unwrap().len(), 2);
-    assert_eq!(items[0]["label"]["instance"]["number"], 1, "{items}");
+    assert_eq!(items[0]["label"]["instance"]["number"], 1, "{items:?}");
 
     // One pseudonymous patient, both studies, dates shifted by the same number of days.
     let (status, studies) = chen.call("list_studies", &[]).await;
@@ -402,11 +372,11 @@ async fn a_killed_import_resumes_without_duplicates() {
     let chen = expert(&second).await;
     let (job, items) = wait_for_job(&chen, &job).await;
     assert_eq!(job["status"], "done", "{job}");
-    assert_eq!(job["total"].as_u64(), Some(8), "{items}");
+    assert_eq!(job["total"].as_u64(), Some(8), "{items:?}");
     assert_eq!(
         job["imported"].as_u64().unwrap() + job["duplicate"].as_u64().unwrap(),
         8,
-        "{items}"
+        "{items:?}"
     );
     let (_, studies) = chen.call("list_studies", &[]).await;
     assert_eq!(studies.as_array().unwrap().len(), 1);

@@ -29,23 +29,6 @@ const SOURCE_IDENTIFIERS: [&str; 9] = [
     "1.2.826.0.1.3680043.10.543",
 ];
 
-fn exam(date: &'static str, accession: &'static str, n: u32) -> Exam {
-    Exam {
-        patient_name: "ZHANG^SANFENG".into(),
-        patient_id: "HUB0012345".into(),
-        birth_date: "19610304".into(),
-        sex: "M".into(),
-        accession: accession.into(),
-        study_date: date.into(),
-        study_uid: format!("1.2.826.0.1.3680043.10.543.{n}"),
-        series_uid: format!("1.2.826.0.1.3680043.10.543.{n}.1"),
-        description: "Thyroid".into(),
-        institution: "District Central Hospital".into(),
-        manufacturer: "SonoHub Synthetic".into(),
-        model: "SH-US1".into(),
-    }
-}
-
 /// Connects the archive as the admin and imports the exams as an expert; waits for the job.
 async fn import(app: &TestApp, orthanc: &Orthanc, exams: &[Exam]) -> Client {
     let admin = app.client();
@@ -146,8 +129,8 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     }
     let orthanc = Orthanc::start().await;
     let exams = [
-        exam("20240110", "ACC-7001", 1),
-        exam("20240410", "ACC-7002", 2),
+        orthanc::zhang_exam("20240110", "ACC-7001", 1),
+        orthanc::zhang_exam("20240410", "ACC-7002", 2),
     ];
     // The first study has a JPEG and an RLE clip, the second one JPEG clip.
     for (exam, syntaxes) in exams.iter().zip([

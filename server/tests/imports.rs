@@ -4,11 +4,10 @@
 mod common;
 
 use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
-use common::{Client, DEMO_PASSWORD, TestApp};
+use common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use serde_json::Value;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 fn clip(seed: u64, syntax: SynthSyntax) -> Vec<u8> {
     synth_clip(&SynthOptions {
@@ -20,21 +19,6 @@ fn clip(seed: u64, syntax: SynthSyntax) -> Vec<u8> {
         seed,
     })
     .unwrap()
-}
-
-async fn wait_for_job(client: &Client, job: &str) -> (Value, Vec<Value>) {
-    let mut last = Value::Null;
-    for _ in 0..1200 {
-        let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
-        assert_eq!(status, 200, "{body}");
-        let state = body[0]["status"].as_str().unwrap().to_string();
-        if state == "done" || state == "failed" {
-            return (body[0].clone(), body[1].as_array().unwrap().clone());
-        }
-        last = body;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {job} did not finish: {last}");
 }
 
 fn blob_count(data: &std::path::Path) -> usize {

@@ -133,3 +133,23 @@ pub async fn databases(dir: &std::path::Path) -> Vec<String> {
     }
     urls
 }
+
+/// Polls an import job until it is done or failed; returns the job and its items.
+pub async fn wait_for_job(
+    client: &Client,
+    job: &str,
+) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..1200 {
+        let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
+        assert_eq!(status, 200, "{body}");
+        let state = body[0]["status"].as_str().unwrap_or_default().to_string();
+        if state == "done" || state == "failed" {
+            let items = body[1].as_array().cloned().unwrap_or_default();
+            return (body[0].clone(), items);
+        }
+        last = body;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("job {job} did not finish: {last}");
+}

@@ -142,3 +142,21 @@ pub fn clip(exam: &Exam, n: u32, syntax: app::cine::synth::SynthSyntax, frames: 
     .unwrap();
     server::demo_studies::dress(&bytes, exam, n).unwrap()
 }
+
+/// An exam of the made-up patient ZHANG^SANFENG (HUB0012345) on `date`, as study `n`.
+pub fn zhang_exam(date: &str, accession: &str, n: u32) -> Exam {
+    Exam {
+        patient_name: "ZHANG^SANFENG".into(),
+        patient_id: "HUB0012345".into(),
+        birth_date: "19610304".into(),
+        sex: "M".into(),
+        accession: accession.into(),
+        study_date: date.into(),
+        study_uid: format!("1.2.826.0.1.3680043.10.543.{n}"),
+        series_uid: format!("1.2.826.0.1.3680043.10.543.{n}.1"),
+        description: "Thyroid".into(),
+        institution: "District Central Hospital".into(),
+        manufacturer: "SonoHub Synthetic".into(),
+        model: "SH-US1".into(),
+    }
+}
