@@ -160,11 +160,10 @@ pub fn screen(bytes: &[u8], limits: Limits) -> Result<(), ImportFailure> {
     Ok(())
 }
 
-fn failure_of(bytes: &[u8], e: AnonymizeError) -> ImportFailure {
+/// The reason for a refused file. Files reach the anonymiser only after [`screen`] found them
+/// to be DICOM, so one it cannot read is damaged.
+fn failure_of(e: AnonymizeError) -> ImportFailure {
     match e {
-        AnonymizeError::Unreadable(_) if bytes.len() < 132 || &bytes[128..132] != b"DICM" => {
-            ImportFailure::NotDicom
-        }
         AnonymizeError::Unreadable(_) => ImportFailure::Damaged,
         AnonymizeError::NoImageArea => ImportFailure::NoImageArea,
         AnonymizeError::Pixels(why) => ImportFailure::Unsupported(why),
@@ -711,7 +710,7 @@ impl Importer {
         }
         let inner = self.inner.clone();
         let anonymised = tokio::task::spawn_blocking(move || {
-            anonymize(&bytes, &inner.anonymize).map_err(|e| failure_of(&bytes, e))
+            anonymize(&bytes, &inner.anonymize).map_err(failure_of)
         })
         .await?;
         let anon = match anonymised {
@@ -726,21 +725,17 @@ impl Importer {
         let sha = self.inner.blobs.put(anon.bytes).await?;
         let db = self.db();
         let mut tx = db.pool.begin().await?;
-        let created_by: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT created_by FROM import_jobs WHERE id = $1")
-                .bind(job)
-                .fetch_optional(&mut *tx)
-                .await?;
         sqlx::query(
             "INSERT INTO studies (uid, patient_key, study_date, modalities, description, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uid) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, (SELECT created_by FROM import_jobs WHERE id = $6), $7) \
+             ON CONFLICT (uid) DO NOTHING",
         )
         .bind(&meta.study_uid)
         .bind(&anon.patient_key)
         .bind(&meta.study_date)
         .bind(&meta.modality)
         .bind(&meta.study_description)
-        .bind(created_by.and_then(|(u,)| u))
+        .bind(job)
         .bind(now())
         .execute(&mut *tx)
         .await?;
@@ -840,7 +835,7 @@ impl Importer {
                 .await?;
         let done = match done {
             Ok(done) => done,
-            Err(e) => return Ok(Remask::Refused(failure_of(b"", e))),
+            Err(e) => return Ok(Remask::Refused(failure_of(e))),
         };
         let size = done.bytes.len() as i64;
         let sha = self.inner.blobs.put(done.bytes).await?;
