@@ -86,9 +86,42 @@ pub fn App() -> impl IntoView {
                             path=(StaticSegment("studies"), ParamSegment("uid"))
                             view=pages::study::StudyPage
                         />
+                        <Route path=StaticSegment("cases") view=pages::cases::CasesPage />
                         <Route
-                            path=StaticSegment("cases")
-                            view=|| pages::sections::SectionPage(pages::sections::Section::Cases)
+                            path=(StaticSegment("cases"), StaticSegment("work"))
+                            view=pages::cases::work::WorkbenchPage
+                        />
+                        <Route
+                            path=(StaticSegment("cases"), StaticSegment("follow-ups"))
+                            view=pages::cases::work::AwaitingPage
+                        />
+                        <Route
+                            path=(StaticSegment("cases"), StaticSegment("outcomes"))
+                            view=pages::cases::work::OutcomesPage
+                        />
+                        <Route
+                            path=(StaticSegment("cases"), ParamSegment("id"))
+                            view=pages::cases::case::CasePage
+                        />
+                        <Route
+                            path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("edit"))
+                            view=pages::cases::edit::EditPage
+                        />
+                        <Route
+                            path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("solve"))
+                            view=pages::cases::solve::SolvePage
+                        />
+                        <Route
+                            path=(
+                                StaticSegment("cases"),
+                                ParamSegment("id"),
+                                StaticSegment("versions"),
+                            )
+                            view=pages::cases::work::VersionsPage
+                        />
+                        <Route
+                            path=StaticSegment("notifications")
+                            view=pages::notifications::NotificationsPage
                         />
                         <Route
                             path=StaticSegment("courses")

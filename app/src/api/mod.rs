@@ -2,6 +2,7 @@
 pub mod archive;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod clips;
 pub mod people;
 pub mod sites;

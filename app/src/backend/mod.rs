@@ -3,6 +3,7 @@ pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod blobs;
+pub mod cases;
 pub mod db;
 pub mod dicom;
 pub mod dicomweb;

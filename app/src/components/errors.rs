@@ -44,6 +44,8 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
         InvalidReason::Unknown => t_string!(i18n, reason.unknown),
         InvalidReason::Wrong => t_string!(i18n, reason.wrong),
         InvalidReason::LastAdmin => t_string!(i18n, reason.last_admin),
+        InvalidReason::WrongState => t_string!(i18n, reason.wrong_state),
+        InvalidReason::OwnWork => t_string!(i18n, reason.own_work),
     }
     .to_string()
 }

@@ -171,6 +171,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
             </ul>
         </nav>
         <div class="user-menu">
+            <NotificationBell />
             <a class="user-chip" href="/profile" data-testid="user-chip">
                 <span class="user-name">{user.display_name.clone()}</span>
                 <span class="user-role">{move || role_label(i18n, role)}</span>
@@ -180,6 +181,27 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
                 {t!(i18n, nav.sign_out)}
             </button>
         </div>
+    }
+}
+
+/// The unread-notification count, read again on every page change.
+#[component]
+fn NotificationBell() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let unread = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::api::cases::unread_notifications(),
+    );
+    let count = move || unread.get().and_then(Result::ok).unwrap_or(0);
+    view! {
+        <a class="bell" href="/notifications" data-testid="bell"
+            aria-label=move || t_string!(i18n, notifications.bell, n = count())>
+            <span aria-hidden="true">"🔔"</span>
+            <Transition fallback=|| ()>
+                {move || (count() > 0).then(|| view! { <span class="bell-count" data-testid="bell-count">{count()}</span> })}
+            </Transition>
+        </a>
     }
 }
 

@@ -13,6 +13,10 @@ pub enum InvalidReason {
     Unknown,
     Wrong,
     LastAdmin,
+    /// Not possible in the record's current state (e.g. editing a case under review).
+    WrongState,
+    /// Review must come from someone other than the author.
+    OwnWork,
 }
 
 /// What a user may be told. Database and I/O errors become `Internal` after being logged.

@@ -1,11 +1,13 @@
 //! Types shared by the browser and the server: ids, roles, people, sites and the one app error.
 mod annotation;
 pub mod archive;
+pub mod cases;
 mod audit;
 pub mod calendar;
 mod clips;
 mod error;
 mod people;
+pub mod scores;
 
 pub use annotation::{Annotation, Point, Shape};
 pub use archive::{
@@ -14,6 +16,7 @@ pub use archive::{
     JobLabel, JobStatus, MaskRect, StudyDetail, StudySummary,
 };
 pub use audit::AuditEvent;
+pub use cases::{AgeBand, Application, CaseId, CaseStatus, Difficulty, Sex};
 pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};
 pub use people::{

@@ -101,6 +101,52 @@ fn MaskPanel(
     }
 }
 
+/// Starts a teaching case from this study and opens its editor.
+#[component]
+fn NewCaseForm(study_uid: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<crate::api::cases::CreateCase>::new();
+    let apps = Resource::new(|| (), |_| crate::api::cases::applications());
+    let title = RwSignal::new(String::new());
+    let application = RwSignal::new("thyroid".to_string());
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/cases/{}/edit", id.0), Default::default());
+        }
+    });
+    view! {
+        <form class="panel inline-form" data-testid="new-case"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(crate::api::cases::CreateCase {
+                    study_uid: study_uid.clone(),
+                    title: title.get_untracked(),
+                    application: application.get_untracked(),
+                });
+            }>
+            <h2>{t!(i18n, cases.new_case)}</h2>
+            <label class="field">{t!(i18n, cases.case_title)}
+                <input required bind:value=title name="title" data-testid="new-case-title" />
+            </label>
+            <label class="field">{t!(i18n, cases.application)}
+                <select bind:value=application name="application">
+                    <Suspense fallback=|| ()>
+                        {move || apps.get().and_then(Result::ok).map(|list| list.into_iter().map(|a| { let value = a.code.clone(); view! {
+                            <option value=value>{move || a.name(crate::components::layout::lang_code(i18n)).to_string()}</option>
+                        }}).collect_view())}
+                    </Suspense>
+                </select>
+            </label>
+            <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>{t!(i18n, cases.create)}</button>
+            {move || match create.value().get() {
+                Some(Err(e)) => Some(view! { <span class="form-error" role="alert">{error_message(i18n, &e)}</span> }),
+                _ => None,
+            }}
+        </form>
+    }
+}
+
 #[component]
 fn StudyView(detail: StudyDetail, current_sop: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -160,6 +206,7 @@ fn StudyView(detail: StudyDetail, current_sop: RwSignal<Option<String>>) -> impl
             <p class="muted">{t!(i18n, study.date_note)}</p>
         </header>
         <div class="study-layout">
+            <NewCaseForm study_uid=s.uid.clone() />
             <CineViewer source=source editable=drawn />
             <MaskPanel current drawn />
             <div class="table-wrap">

@@ -248,6 +248,13 @@ pub fn CineViewer(
     #[prop(into)] source: Signal<Option<ClipSource>>,
     #[prop(into, optional)] annotations: Signal<Vec<Annotation>>,
     #[prop(optional)] editable: Option<RwSignal<Vec<Annotation>>>,
+    /// A frame another part of the page asks for (0-based); applied once the clip is ready,
+    /// then cleared.
+    #[prop(optional)]
+    jump_to: Option<RwSignal<Option<u32>>>,
+    /// Mirrors the frame on screen, for pages that point at it (e.g. a comment's reference).
+    #[prop(optional)]
+    current_frame: Option<RwSignal<u32>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let st = ViewerState {
@@ -284,6 +291,20 @@ pub fn CineViewer(
             render::load(st, src);
         }
     });
+
+    if let Some(out) = current_frame {
+        Effect::new(move |_| out.set(st.frame.get()));
+    }
+    if let Some(request) = jump_to {
+        Effect::new(move |_| {
+            if let Some(n) = request.get()
+                && st.load.with(|l| *l == LoadState::Ready)
+            {
+                render::seek(st, n);
+                request.set(None);
+            }
+        });
+    }
 
     let frames = move || st.info.with(|i| i.as_ref().map_or(1, |i| i.frames.max(1)));
     let schedule = Memo::new(move |_| {

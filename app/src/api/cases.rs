@@ -1,0 +1,352 @@
+//! The case library: experts author, review, publish and add outcomes; everyone signed in
+//! browses published cases, solves them as unknowns and consults on them.
+use crate::model::cases::{
+    AttemptInput, CaseComment, CaseId, CasePage, CasePuzzle, CaseQuery, CaseStatus, CaseSummary,
+    CaseView, CaseWork, FieldChange, FollowUp, FollowUpInput, Notification, OutcomeTables, Reveal,
+    Transition, VersionInfo,
+};
+use crate::model::{AppError, Application};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use {
+    super::guard,
+    crate::backend::{audit, cases},
+    crate::model::cases::{CaseContent, FrameRef},
+    crate::model::{InvalidReason, Role},
+};
+
+/// Who curates cases and adds outcomes.
+#[cfg(feature = "ssr")]
+const EXPERTS: &[Role] = &[Role::Expert];
+
+/// The application catalogue (shared with competency).
+#[server(endpoint = "applications")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn applications() -> Result<Vec<Application>, AppError> {
+    let state = guard::state()?;
+    guard::user().await?;
+    cases::applications(&state.db).await
+}
+
+/// Starts a draft case from an anonymised study.
+#[server(endpoint = "create_case")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn create_case(
+    study_uid: String,
+    title: String,
+    application: String,
+) -> Result<CaseId, AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(EXPERTS).await?;
+    let id = cases::create(&state.db, &user, &study_uid, &title, &application).await?;
+    audit::record(
+        &state.db,
+        Some(&user.id.0),
+        "case.create",
+        Some(&id.0),
+        serde_json::json!({ "study": study_uid }),
+    )
+    .await;
+    Ok(id)
+}
+
+/// The case as it is being curated, with its history (experts only).
+#[server(endpoint = "case_in_curation")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn case_in_curation(id: String) -> Result<CaseWork, AppError> {
+    let state = guard::state()?;
+    guard::user_with(EXPERTS).await?;
+    cases::work(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))
+}
+
+/// Reads the editor's JSON; a malformed score is named down to its field.
+#[cfg(feature = "ssr")]
+fn parse_content(json: &str) -> Result<CaseContent, AppError> {
+    let bad = || AppError::invalid("content", InvalidReason::BadFormat);
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|_| bad())?;
+    let scores = value
+        .get_mut("scores")
+        .map(serde_json::Value::take)
+        .unwrap_or(serde_json::Value::Array(Vec::new()));
+    let scores = crate::model::scores::parse(&scores.to_string())
+        .map_err(|e| AppError::Invalid {
+            field: e.field,
+            reason: e.reason,
+        })?;
+    let mut content: CaseContent = serde_json::from_value(value).map_err(|_| bad())?;
+    content.scores = scores;
+    Ok(content)
+}
+
+/// Saves the author's working copy of a draft. `updated_at` is the version the editor
+/// loaded; a newer save elsewhere is not overwritten.
+#[server(endpoint = "save_case")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip(content), err(Debug)))]
+pub async fn save_case(id: String, content: String, updated_at: i64) -> Result<i64, AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(EXPERTS).await?;
+    let content = parse_content(&content)?;
+    cases::save(&state.db, &user, &id, content, Some(updated_at)).await
+}
+
+/// Moves a case along the workflow (submit, withdraw, request changes, publish, revise,
+/// retire, reopen).
+#[server(endpoint = "case_transition")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn case_transition(
+    id: String,
+    step: Transition,
+    body: String,
+) -> Result<CaseStatus, AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(EXPERTS).await?;
+    let status = cases::transition(&state.db, &user, &id, step, &body).await?;
+    audit::record(
+        &state.db,
+        Some(&user.id.0),
+        "case.transition",
+        Some(&id),
+        serde_json::json!({ "step": step, "status": status }),
+    )
+    .await;
+    Ok(status)
+}
+
+/// A review comment (experts only; learners never see review).
+#[server(endpoint = "review_comment")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip(body), err(Debug)))]
+pub async fn review_comment(id: String, body: String) -> Result<(), AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(EXPERTS).await?;
+    cases::review_comment(&state.db, &user, &id, &body).await
+}
+
+/// Searches the published library.
+#[server(endpoint = "search_cases", input = Json)]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn search_cases(query: CaseQuery) -> Result<CasePage, AppError> {
+    let state = guard::state()?;
+    guard::user().await?;
+    if query.text.chars().count() > 200 {
+        return Err(AppError::invalid("text", InvalidReason::TooLong));
+    }
+    if query.tirads.is_some_and(|l| !(1..=5).contains(&l)) {
+        return Err(AppError::invalid("tirads", InvalidReason::Unknown));
+    }
+    cases::search(&state.db, &query).await
+}
+
+/// Every case with its status, for experts.
+#[server(endpoint = "case_workbench")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn case_workbench() -> Result<Vec<CaseSummary>, AppError> {
+    let state = guard::state()?;
+    guard::user_with(EXPERTS).await?;
+    cases::workbench(&state.db).await
+}
+
+/// A published case (its last published version), for anyone signed in.
+#[server(endpoint = "published_case")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn published_case(id: String) -> Result<CaseView, AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    cases::view(&state.db, &id, &user.id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))
+}
+
+/// The published versions of a case (experts only).
+#[server(endpoint = "case_versions")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn case_versions(id: String) -> Result<Vec<VersionInfo>, AppError> {
+    let state = guard::state()?;
+    guard::user_with(EXPERTS).await?;
+    cases::versions(&state.db, &id).await
+}
+
+/// What changed between two published versions (experts only).
+#[server(endpoint = "compare_versions")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn compare_versions(
+    id: String,
+    before: u32,
+    after: u32,
+) -> Result<(VersionInfo, VersionInfo, Vec<FieldChange>), AppError> {
+    let state = guard::state()?;
+    guard::user_with(EXPERTS).await?;
+    let (a, a_info) = cases::version(&state.db, &id, before)
+        .await?
+        .ok_or(AppError::NotFound("version".into()))?;
+    let (b, b_info) = cases::version(&state.db, &id, after)
+        .await?
+        .ok_or(AppError::NotFound("version".into()))?;
+    Ok((a_info, b_info, cases::diff(&a, &b)))
+}
+
+/// A published case as an unknown: history and clips only.
+#[server(endpoint = "unknown_case")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn unknown_case(id: String) -> Result<CasePuzzle, AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    cases::puzzle(&state.db, &id, &user.id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))
+}
+
+/// Commits an unknown-case answer; the attempt is recorded and the case revealed.
+#[server(endpoint = "solve_case", input = Json)]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip(answer), err(Debug)))]
+pub async fn solve_case(id: String, answer: AttemptInput) -> Result<Reveal, AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    let mut answer = answer;
+    answer.impression = answer.impression.trim().to_string();
+    if answer.impression.is_empty() {
+        return Err(AppError::invalid("impression", InvalidReason::Required));
+    }
+    if answer.impression.chars().count() > crate::model::cases::limits::TEXT {
+        return Err(AppError::invalid("impression", InvalidReason::TooLong));
+    }
+    if answer.tirads.is_some_and(|l| !(1..=5).contains(&l)) {
+        return Err(AppError::invalid("tirads", InvalidReason::Unknown));
+    }
+    cases::record_attempt(&state.db, &id, &user.id, answer)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))
+}
+
+/// Adds a follow-up outcome (experts only).
+#[server(endpoint = "add_follow_up", input = Json)]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn add_follow_up(id: String, input: FollowUpInput) -> Result<FollowUp, AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(EXPERTS).await?;
+    let follow_up = cases::add_follow_up(&state.db, &user, &id, input).await?;
+    audit::record(
+        &state.db,
+        Some(&user.id.0),
+        "case.follow_up",
+        Some(&id),
+        serde_json::json!({ "kind": follow_up.kind }),
+    )
+    .await;
+    Ok(follow_up)
+}
+
+/// Published cases still waiting for an outcome (experts only).
+#[server(endpoint = "awaiting_follow_up")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn awaiting_follow_up() -> Result<Vec<CaseSummary>, AppError> {
+    let state = guard::state()?;
+    guard::user_with(EXPERTS).await?;
+    cases::awaiting_follow_up(&state.db).await
+}
+
+/// The network's scores-versus-outcome tables over published cases.
+#[server(endpoint = "network_outcomes")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn network_outcomes() -> Result<OutcomeTables, AppError> {
+    let state = guard::state()?;
+    guard::user().await?;
+    cases::outcome_tables(&state.db).await
+}
+
+/// The consultation thread of a published case.
+#[server(endpoint = "case_comments")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn case_comments(id: String) -> Result<Vec<CaseComment>, AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    if cases::view(&state.db, &id, &user.id).await?.is_none() {
+        return Err(AppError::NotFound("case".into()));
+    }
+    cases::comments(&state.db, &id).await
+}
+
+/// Adds to the consultation; `frame` (0-based) with `sop_uid` points at a clip frame.
+#[server(endpoint = "add_case_comment")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip(body), err(Debug)))]
+pub async fn add_case_comment(
+    id: String,
+    body: String,
+    sop_uid: Option<String>,
+    frame: Option<u32>,
+) -> Result<CaseComment, AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    let frame = match (sop_uid.filter(|s| !s.is_empty()), frame) {
+        (Some(sop_uid), Some(frame)) => Some(FrameRef { sop_uid, frame }),
+        (None, None) => None,
+        _ => return Err(AppError::invalid("frame", InvalidReason::BadFormat)),
+    };
+    cases::add_comment(&state.db, &user, &id, &body, frame).await
+}
+
+/// Marks a consultation comment as the answer (experts only).
+#[server(endpoint = "mark_answer")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn mark_answer(comment: String, answer: bool) -> Result<(), AppError> {
+    let state = guard::state()?;
+    let user = guard::user_with(EXPERTS).await?;
+    cases::mark_answer(&state.db, &user, &comment, answer).await?;
+    Ok(())
+}
+
+/// The signed-in user's notifications, newest first.
+#[server(endpoint = "notifications")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn notifications() -> Result<Vec<Notification>, AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    cases::notifications(&state.db, &user.id).await
+}
+
+/// How many notifications are unread (the header's badge); zero when signed out.
+#[server(endpoint = "unread_notifications")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn unread_notifications() -> Result<u32, AppError> {
+    let state = guard::state()?;
+    match guard::optional_user().await? {
+        Some(user) => cases::unread_count(&state.db, &user.id).await,
+        None => Ok(0),
+    }
+}
+
+/// Marks one notification as read, or all with an empty id.
+#[server(endpoint = "read_notification")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn read_notification(id: String) -> Result<(), AppError> {
+    let state = guard::state()?;
+    let user = guard::user().await?;
+    cases::mark_read(&state.db, &user.id, (!id.is_empty()).then_some(id.as_str())).await
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_score_is_named_down_to_its_field() {
+        let json = r#"{"title":"t","application":"thyroid","age_band":"40-49","sex":"female",
+            "origin_site":"s","history":"","findings":"","impression":"","diagnosis":"",
+            "difficulty":"basic","scores":[{"kind":"thyroid_nodule","label":"A","lobe":"right",
+            "size_mm":12,"composition":"solid","echogenicity":"hypo","shape":"wider_than_tall",
+            "margin":"smooth","foci":[9]}]}"#;
+        match parse_content(json) {
+            Err(AppError::Invalid { field, .. }) => assert_eq!(field, "scores.0.foci.0"),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        let ok = json.replace("[9]", r#"["punctate"]"#);
+        assert_eq!(parse_content(&ok).unwrap().scores.len(), 1);
+        assert!(matches!(
+            parse_content("{"),
+            Err(AppError::Invalid { field, .. }) if field == "content"
+        ));
+    }
+}

@@ -1,0 +1,580 @@
+//! The library as readers see it: search over published versions, the case page, version
+//! history and comparison, the experts' workbench and unknown-case attempts.
+use super::{content_from, row};
+use crate::backend::{Db, internal, new_id, now, sites};
+use crate::model::cases::{
+    AttemptInput, CaseContent, CaseId, CasePage, CasePuzzle, CaseQuery, CaseSort, CaseStatus,
+    CaseSummary, CaseView, FieldChange, PuzzleKind, Reveal, VersionInfo, concordance,
+};
+use crate::model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
+use crate::model::{AgeBand, AppError, Sex, UserId};
+
+/// Results per library page.
+pub const PER_PAGE: u32 = 12;
+
+/// Teaching points: Markdown to HTML, then sanitised (no scripts, styles or event handlers).
+pub fn render_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut out = String::new();
+    html::push_html(
+        &mut out,
+        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH),
+    );
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&out)
+        .to_string()
+}
+
+/// The stored code of a stenosis grade (its wire name).
+pub(crate) fn grade_code(grade: StenosisGrade) -> String {
+    serde_json::to_string(&grade)
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_string()
+}
+
+fn grade_from_code(code: &str) -> Option<StenosisGrade> {
+    serde_json::from_str(&format!("\"{code}\"")).ok()
+}
+
+pub(crate) fn sex_code(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+        Sex::Unknown => "unknown",
+    }
+}
+
+fn sex_from_code(code: &str) -> Sex {
+    match code {
+        "female" => Sex::Female,
+        "male" => Sex::Male,
+        _ => Sex::Unknown,
+    }
+}
+
+/// The searchable text and tag list of a version.
+pub(crate) struct Index {
+    pub search: String,
+    pub tags: String,
+}
+
+/// Lower-cased text over everything a reader might search for, in both languages for the
+/// application name; tags are stored as `|tag|tag|` so one can be matched whole.
+pub(crate) async fn index_of(db: &Db, c: &CaseContent) -> Result<Index, AppError> {
+    let app = super::application(db, &c.application).await?;
+    let mut parts = vec![
+        c.title.as_str(),
+        c.history.as_str(),
+        c.findings.as_str(),
+        c.impression.as_str(),
+        c.diagnosis.as_str(),
+        c.differential.as_str(),
+    ];
+    parts.extend(c.tags.iter().map(String::as_str));
+    if let Some(app) = &app {
+        parts.push(&app.name_zh);
+        parts.push(&app.name_en);
+    }
+    let search = parts.join("\n").to_lowercase();
+    let tags = if c.tags.is_empty() {
+        String::new()
+    } else {
+        format!("|{}|", c.tags.join("|").to_lowercase())
+    };
+    Ok(Index { search, tags })
+}
+
+/// `%text%` for LIKE, with the wildcards in the user's text escaped.
+fn like(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+type SummaryRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
+const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.application, c.difficulty, c.status, c.tags, c.diagnosis, \
+     c.age_band, c.sex, c.tirads, c.grade, c.has_pathology, \
+     (SELECT COUNT(*) FROM follow_ups f WHERE f.case_id = c.id), \
+     (SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id), \
+     u.display_name, s.code, c.published_version, c.updated_at, c.published_at, i.blob_sha \
+     FROM cases c JOIN users u ON u.id = c.author_id LEFT JOIN sites s ON s.id = c.site_id \
+     LEFT JOIN instances i ON i.sop_uid = c.cover_sop";
+
+fn summary_from_row(r: SummaryRow) -> CaseSummary {
+    let (
+        id,
+        title,
+        application,
+        difficulty,
+        status,
+        tags,
+        diagnosis,
+        age_band,
+        sex,
+        tirads,
+        grade,
+        has_pathology,
+        follow_ups,
+        comments,
+        author_name,
+        site_code,
+        published_version,
+        updated_at,
+        published_at,
+        cover,
+    ) = r;
+    CaseSummary {
+        id: CaseId(id),
+        title,
+        application: application.unwrap_or_default(),
+        difficulty: crate::model::Difficulty::parse(&difficulty)
+            .unwrap_or(crate::model::Difficulty::Intermediate),
+        status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Draft),
+        tags: tags
+            .split('|')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        diagnosis,
+        age_band: AgeBand::parse(&age_band).unwrap_or(AgeBand::A40),
+        sex: sex_from_code(&sex),
+        tirads: tirads.and_then(|n| TiradsLevel::from_number(n as u8)),
+        grade: grade.as_deref().and_then(grade_from_code),
+        has_pathology: has_pathology != 0,
+        follow_ups: follow_ups as u32,
+        comments: comments as u32,
+        author_name,
+        site_code: site_code.unwrap_or_default(),
+        published_version: published_version.map(|v| v as u32),
+        updated_at,
+        published_at,
+        cover_url: cover.map(|sha| format!("/dicom/{sha}")),
+    }
+}
+
+/// Published cases matching the query, one page at a time. Every text term must occur
+/// somewhere (substring, so Chinese needs no word segmentation).
+pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
+    let mut filters = vec![
+        "c.published_version IS NOT NULL".to_string(),
+        "c.status <> 'retired'".to_string(),
+    ];
+    let mut binds: Vec<String> = Vec::new();
+    let mut bind = |filters: &mut Vec<String>, sql: &str, value: String| {
+        binds.push(value);
+        filters.push(sql.replace('?', &format!("${}", binds.len())));
+    };
+    for term in q.text.split_whitespace().take(8) {
+        bind(&mut filters, "c.search_text LIKE ? ESCAPE '\\'", like(term));
+    }
+    if !q.application.is_empty() {
+        bind(&mut filters, "c.application = ?", q.application.clone());
+    }
+    if !q.diagnosis.trim().is_empty() {
+        bind(&mut filters, "LOWER(c.diagnosis) LIKE ? ESCAPE '\\'", like(q.diagnosis.trim()));
+    }
+    if let Some(level) = q.tirads {
+        bind(&mut filters, "CAST(c.tirads AS TEXT) = ?", level.to_string());
+    }
+    if let Some(has) = q.has_pathology {
+        bind(&mut filters, "CAST(c.has_pathology AS TEXT) = ?", if has { "1" } else { "0" }.into());
+    }
+    if let Some(d) = q.difficulty {
+        bind(&mut filters, "c.difficulty = ?", d.as_str().into());
+    }
+    if !q.tag.trim().is_empty() {
+        let tag = q.tag.trim().trim_start_matches('#').to_lowercase();
+        bind(&mut filters, "c.tags LIKE ? ESCAPE '\\'", like(&format!("|{tag}|")));
+    }
+    if !q.site.is_empty() {
+        bind(&mut filters, "s.code = ?", q.site.clone());
+    }
+    let filter = filters.join(" AND ");
+    let order = match q.sort {
+        CaseSort::Newest => "c.published_at DESC, c.id DESC",
+        CaseSort::Title => "c.title, c.id",
+        CaseSort::Difficulty => {
+            "CASE c.difficulty WHEN 'basic' THEN 1 WHEN 'intermediate' THEN 2 ELSE 3 END, c.title, c.id"
+        }
+        CaseSort::Discussed => {
+            "(SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id) DESC, c.published_at DESC, c.id"
+        }
+    };
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM cases c LEFT JOIN sites s ON s.id = c.site_id WHERE {filter}"
+    );
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for b in &binds {
+        count = count.bind(b.clone());
+    }
+    let (total,) = count.fetch_one(&db.pool).await.map_err(internal)?;
+    let page = q.page.min(10_000);
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE {filter} ORDER BY {order} LIMIT {PER_PAGE} OFFSET {}",
+        page * PER_PAGE
+    );
+    let mut query = sqlx::query(&sql);
+    for b in &binds {
+        query = query.bind(b.clone());
+    }
+    let rows = query.fetch_all(&db.pool).await.map_err(internal)?;
+    let rows = rows
+        .iter()
+        .map(|r| summary_row(r, 0))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    Ok(CasePage {
+        cases: rows.into_iter().map(summary_from_row).collect(),
+        total: total as u32,
+        page,
+        per_page: PER_PAGE,
+    })
+}
+
+/// Every visible published case, newest first (for queues over the whole library).
+pub(crate) async fn published_summaries(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
+    let rows = sqlx::query(&format!(
+        "{SUMMARY_SELECT} WHERE c.published_version IS NOT NULL AND c.status <> 'retired' \
+         ORDER BY c.published_at DESC, c.id"
+    ))
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(|r| summary_row(r, 0).map(summary_from_row))
+        .collect::<Result<_, _>>()
+        .map_err(internal)
+}
+
+/// Every case for experts, by status: drafts and reviews first, newest change first. The
+/// title and application come from the working copy, which is what is being curated.
+pub async fn workbench(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
+    let rows: Vec<(SummaryRow, String)> = {
+        let sql = SUMMARY_SELECT.replacen("SELECT ", "SELECT c.content, ", 1);
+        let rows: Vec<sqlx::any::AnyRow> = sqlx::query(&format!(
+            "{sql} ORDER BY CASE c.status WHEN 'in_review' THEN 1 WHEN 'draft' THEN 2 \
+             WHEN 'published' THEN 3 ELSE 4 END, c.updated_at DESC, c.id LIMIT 500"
+        ))
+        .fetch_all(&db.pool)
+        .await
+        .map_err(internal)?;
+        use sqlx::Row;
+        rows.iter()
+            .map(|r| Ok((summary_row(r, 1)?, r.try_get::<String, _>(0)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(internal)?
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, content) in rows {
+        let mut s = summary_from_row(row);
+        let c = content_from(&content)?;
+        s.title = c.title;
+        s.application = c.application;
+        s.difficulty = c.difficulty;
+        s.diagnosis = c.diagnosis;
+        s.tags = c.tags;
+        s.age_band = c.age_band;
+        s.sex = c.sex;
+        s.tirads = worst_tirads(&c.scores);
+        s.grade = worst_grade(&c.scores);
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Reads a summary row whose columns start at `at` (too many for a tuple `FromRow`).
+fn summary_row(r: &sqlx::any::AnyRow, at: usize) -> Result<SummaryRow, sqlx::Error> {
+    use sqlx::Row;
+    Ok((
+        r.try_get(at)?,
+        r.try_get(at + 1)?,
+        r.try_get(at + 2)?,
+        r.try_get(at + 3)?,
+        r.try_get(at + 4)?,
+        r.try_get(at + 5)?,
+        r.try_get(at + 6)?,
+        r.try_get(at + 7)?,
+        r.try_get(at + 8)?,
+        r.try_get(at + 9)?,
+        r.try_get(at + 10)?,
+        r.try_get(at + 11)?,
+        r.try_get(at + 12)?,
+        r.try_get(at + 13)?,
+        r.try_get(at + 14)?,
+        r.try_get(at + 15)?,
+        r.try_get(at + 16)?,
+        r.try_get(at + 17)?,
+        r.try_get(at + 18)?,
+        r.try_get(at + 19)?,
+    ))
+}
+
+/// The published version a reader gets: `None` while unpublished or once retired.
+pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>, AppError> {
+    let Some(row) = row(db, id).await? else {
+        return Ok(None);
+    };
+    let Some(version) = row.published_version else {
+        return Ok(None);
+    };
+    if row.status == CaseStatus::Retired {
+        return Ok(None);
+    }
+    let Some((content, info)) = self::version(db, id, version as u32).await? else {
+        return Ok(None);
+    };
+    let application = super::application(db, &content.application)
+        .await?
+        .ok_or_else(|| internal(anyhow::anyhow!("case {id} has an unknown application")))?;
+    let site = sites::get(db, &content.origin_site)
+        .await
+        .map_err(internal)?;
+    let follow_ups = super::follow_ups(db, id).await?;
+    let mut clip_urls = Vec::new();
+    for clip in &content.clips {
+        let sha: Option<(String,)> =
+            sqlx::query_as("SELECT blob_sha FROM instances WHERE sop_uid = $1")
+                .bind(&clip.sop_uid)
+                .fetch_optional(&db.pool)
+                .await
+                .map_err(internal)?;
+        if let Some((sha,)) = sha {
+            clip_urls.push((clip.sop_uid.clone(), format!("/dicom/{sha}")));
+        }
+    }
+    let (attempts,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM case_attempts WHERE case_id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(&reader.0)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(Some(CaseView {
+        id: CaseId(row.id),
+        version: version as u32,
+        status: row.status,
+        teaching_html: render_markdown(&content.teaching_points),
+        concordance: concordance(content.impression_call, &follow_ups),
+        content,
+        application,
+        site_code: site.as_ref().map(|s| s.code.clone()).unwrap_or_default(),
+        site_name_zh: site.as_ref().map(|s| s.name_zh.clone()).unwrap_or_default(),
+        site_name_en: site.map(|s| s.name_en).unwrap_or_default(),
+        author_name: row.author_name,
+        published_at: info.published_at,
+        follow_ups,
+        clip_urls,
+        my_attempts: attempts as u32,
+    }))
+}
+
+/// One published version with its header.
+pub async fn version(
+    db: &Db,
+    id: &str,
+    version: u32,
+) -> Result<Option<(CaseContent, VersionInfo)>, AppError> {
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT v.content, u.display_name, v.published_at FROM case_versions v \
+         JOIN users u ON u.id = v.published_by WHERE v.case_id = $1 AND v.version = $2",
+    )
+    .bind(id)
+    .bind(i64::from(version))
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(internal)?;
+    let Some((json, published_by, published_at)) = row else {
+        return Ok(None);
+    };
+    let content = content_from(&json)?;
+    let info = VersionInfo {
+        version,
+        published_by,
+        published_at,
+        title: content.title.clone(),
+    };
+    Ok(Some((content, info)))
+}
+
+/// Every published version of a case, newest first.
+pub async fn versions(db: &Db, id: &str) -> Result<Vec<VersionInfo>, AppError> {
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT v.version, v.content, u.display_name, v.published_at FROM case_versions v \
+         JOIN users u ON u.id = v.published_by WHERE v.case_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    rows.into_iter()
+        .map(|(version, json, published_by, published_at)| {
+            Ok(VersionInfo {
+                version: version as u32,
+                published_by,
+                published_at,
+                title: content_from(&json)?.title,
+            })
+        })
+        .collect()
+}
+
+/// The fields that differ between two versions, each shown as text.
+pub fn diff(before: &CaseContent, after: &CaseContent) -> Vec<FieldChange> {
+    let a = serde_json::to_value(before).unwrap_or_default();
+    let b = serde_json::to_value(after).unwrap_or_default();
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return Vec::new();
+    };
+    let shown = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(serde_json::Value::Array(items)) if items.iter().all(|i| i.is_string()) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    let mut fields: Vec<&String> = a.keys().chain(b.keys()).collect();
+    fields.dedup();
+    let mut seen = std::collections::HashSet::new();
+    fields
+        .into_iter()
+        .filter(|f| seen.insert(f.as_str()) && a.get(*f) != b.get(*f))
+        .map(|f| FieldChange {
+            field: f.clone(),
+            before: shown(a.get(f)),
+            after: shown(b.get(f)),
+        })
+        .collect()
+}
+
+/// The unknown-case view of a published case: no findings, impression, diagnosis,
+/// annotations or outcomes.
+pub async fn puzzle(db: &Db, id: &str, reader: &UserId) -> Result<Option<CasePuzzle>, AppError> {
+    let Some(view) = view(db, id, reader).await? else {
+        return Ok(None);
+    };
+    let c = &view.content;
+    let kind = match c.puzzle_kind() {
+        PuzzleKind::Tirads(_) => "tirads",
+        PuzzleKind::Stenosis(_) => "stenosis",
+        PuzzleKind::Choice(_) => "choice",
+        PuzzleKind::FreeText => "free",
+    };
+    let captions = |sop: &str| {
+        c.clips
+            .iter()
+            .find(|clip| clip.sop_uid == sop)
+            .map(|clip| clip.caption.clone())
+            .unwrap_or_default()
+    };
+    Ok(Some(CasePuzzle {
+        id: view.id.clone(),
+        version: view.version,
+        title_hint: view.application.name_zh.clone(),
+        application: view.application.clone(),
+        age_band: c.age_band,
+        sex: c.sex,
+        history: c.history.clone(),
+        clips: view
+            .clip_urls
+            .iter()
+            .map(|(sop, url)| (url.clone(), captions(sop)))
+            .collect(),
+        kind: kind.to_string(),
+        choices: c.choices.clone(),
+    }))
+}
+
+/// Records a committed unknown-case answer and returns the reveal.
+pub async fn record_attempt(
+    db: &Db,
+    id: &str,
+    user: &UserId,
+    answer: AttemptInput,
+) -> Result<Option<Reveal>, AppError> {
+    let Some(case) = view(db, id, user).await? else {
+        return Ok(None);
+    };
+    let expected = case.content.puzzle_kind();
+    let correct = match expected {
+        PuzzleKind::Tirads(level) => answer.tirads.map(|n| n == level.number()),
+        PuzzleKind::Stenosis(grade) => answer.grade.map(|g| g == grade),
+        PuzzleKind::Choice(right) => answer.choice.map(|c| c == right),
+        PuzzleKind::FreeText => None,
+    };
+    sqlx::query(
+        "INSERT INTO case_attempts (id, case_id, user_id, version, impression, answer, correct, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(id)
+    .bind(&user.0)
+    .bind(i64::from(case.version))
+    .bind(&answer.impression)
+    .bind(serde_json::to_string(&answer).map_err(internal)?)
+    .bind(correct.map(i64::from))
+    .bind(now())
+    .execute(&db.pool)
+    .await
+    .map_err(internal)?;
+    let mut case = case;
+    case.my_attempts += 1;
+    Ok(Some(Reveal {
+        attempt: answer,
+        correct,
+        expected,
+        case,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teaching_points_render_markdown_without_scripts() {
+        let html = render_markdown(
+            "**要点**: TR5 ≥ 1 cm → FNA\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
+        assert!(html.contains("<strong>要点</strong>"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards_and_lower_case() {
+        assert_eq!(like("50%_TR"), "%50\\%\\_tr%");
+        assert_eq!(like("结节"), "%结节%");
+    }
+}

@@ -1,0 +1,443 @@
+//! Cases as experts curate them: creation from a study, the working copy, the workflow
+//! (draft → in review → published → retired) and the frozen published versions.
+mod library;
+mod outcomes;
+mod talk;
+
+pub use library::{
+    diff, puzzle, record_attempt, render_markdown, search, version, versions, view, workbench,
+};
+pub use outcomes::{add_follow_up, awaiting_follow_up, follow_ups, outcome_tables};
+pub use talk::{
+    add_comment, comments, mark_answer, mark_read, notifications, notify, unread_count,
+};
+
+use super::{Db, internal, new_id, now};
+use crate::model::cases::{
+    CaseClip, CaseContent, CaseId, CaseStatus, CaseWork, ReviewAction, ReviewEvent, Transition,
+};
+use crate::model::scores::{worst_grade, worst_tirads};
+use crate::model::{AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId};
+
+/// The application catalogue in its order.
+pub async fn applications(db: &Db) -> Result<Vec<Application>, AppError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT code, name_zh, name_en, emergency FROM applications ORDER BY position, code",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name_zh, name_en, emergency)| Application {
+            code,
+            name_zh,
+            name_en,
+            emergency: emergency != 0,
+        })
+        .collect())
+}
+
+/// One catalogue entry.
+pub async fn application(db: &Db, code: &str) -> Result<Option<Application>, AppError> {
+    Ok(applications(db).await?.into_iter().find(|a| a.code == code))
+}
+
+/// Starts a draft from an anonymised study: every image of the study becomes a clip.
+pub async fn create(
+    db: &Db,
+    author: &CurrentUser,
+    study_uid: &str,
+    title: &str,
+    application: &str,
+) -> Result<CaseId, AppError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(AppError::invalid("title", InvalidReason::Required));
+    }
+    if title.chars().count() > crate::model::cases::limits::TITLE {
+        return Err(AppError::invalid("title", InvalidReason::TooLong));
+    }
+    if self::application(db, application).await?.is_none() {
+        return Err(AppError::invalid("application", InvalidReason::Unknown));
+    }
+    let sops: Vec<(String,)> = sqlx::query_as(
+        "SELECT i.sop_uid FROM instances i JOIN series se ON se.uid = i.series_uid \
+         WHERE i.study_uid = $1 ORDER BY se.number, i.series_uid, i.number, i.sop_uid",
+    )
+    .bind(study_uid)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    if sops.is_empty() {
+        return Err(AppError::NotFound("study".into()));
+    }
+    let content = CaseContent {
+        title: title.to_string(),
+        application: application.to_string(),
+        age_band: AgeBand::A40,
+        sex: Sex::Unknown,
+        origin_site: author.site.id.clone(),
+        history: String::new(),
+        findings: String::new(),
+        impression: String::new(),
+        impression_call: None,
+        diagnosis: String::new(),
+        differential: String::new(),
+        teaching_points: String::new(),
+        difficulty: Difficulty::Intermediate,
+        tags: Vec::new(),
+        scores: Vec::new(),
+        clips: sops
+            .into_iter()
+            .map(|(sop_uid,)| CaseClip {
+                sop_uid,
+                caption: String::new(),
+                key_frames: Vec::new(),
+                annotations: Vec::new(),
+            })
+            .collect(),
+        choices: Vec::new(),
+        answer: None,
+    };
+    let id = new_id();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO cases (id, study_uid, author_id, status, content, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $5)",
+    )
+    .bind(&id)
+    .bind(study_uid)
+    .bind(&author.id.0)
+    .bind(to_json(&content)?)
+    .bind(at)
+    .execute(&db.pool)
+    .await
+    .map_err(internal)?;
+    event(db, &id, &author.id, ReviewAction::Created, "", None).await?;
+    Ok(CaseId(id))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(internal)
+}
+
+pub(crate) fn content_from(json: &str) -> Result<CaseContent, AppError> {
+    serde_json::from_str(json).map_err(internal)
+}
+
+/// Records a curation step.
+async fn event(
+    db: &Db,
+    case: &str,
+    actor: &UserId,
+    action: ReviewAction,
+    body: &str,
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, actor_id, action, body, version, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(case)
+    .bind(&actor.0)
+    .bind(action.as_str())
+    .bind(body)
+    .bind(version)
+    .bind(now())
+    .execute(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// The stored case row: status, author, content and version counters.
+pub(crate) struct CaseRow {
+    pub id: String,
+    pub study_uid: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub status: CaseStatus,
+    pub content: String,
+    pub next_version: i64,
+    pub published_version: Option<i64>,
+    pub updated_at: i64,
+}
+
+pub(crate) async fn row(db: &Db, id: &str) -> Result<Option<CaseRow>, AppError> {
+    type Row = (String, String, String, String, String, String, i64, Option<i64>, i64);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT c.id, c.study_uid, c.author_id, u.display_name, c.status, c.content, \
+         c.next_version, c.published_version, c.updated_at \
+         FROM cases c JOIN users u ON u.id = c.author_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(row.map(
+        |(id, study_uid, author_id, author_name, status, content, next_version, published_version, updated_at)| {
+            CaseRow {
+                id,
+                study_uid,
+                author_id,
+                author_name,
+                status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Draft),
+                content,
+                next_version,
+                published_version,
+                updated_at,
+            }
+        },
+    ))
+}
+
+/// The whole case with its curation history, for experts.
+pub async fn work(db: &Db, id: &str) -> Result<Option<CaseWork>, AppError> {
+    let Some(row) = row(db, id).await? else {
+        return Ok(None);
+    };
+    let events: Vec<(String, String, String, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT e.action, u.display_name, e.body, e.version, e.at FROM case_events e \
+         JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(Some(CaseWork {
+        id: CaseId(row.id),
+        study_uid: row.study_uid,
+        status: row.status,
+        author_id: UserId(row.author_id),
+        author_name: row.author_name,
+        content: content_from(&row.content)?,
+        next_version: row.next_version as u32,
+        published_version: row.published_version.map(|v| v as u32),
+        history: events
+            .into_iter()
+            .filter_map(|(action, actor_name, body, version, at)| {
+                Some(ReviewEvent {
+                    action: ReviewAction::parse(&action)?,
+                    actor_name,
+                    body,
+                    version: version.map(|v| v as u32),
+                    at,
+                })
+            })
+            .collect(),
+        updated_at: row.updated_at,
+    }))
+}
+
+/// Saves the author's working copy; only drafts can be edited, only by their author.
+pub async fn save(
+    db: &Db,
+    actor: &CurrentUser,
+    id: &str,
+    content: CaseContent,
+    expected_updated_at: Option<i64>,
+) -> Result<i64, AppError> {
+    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    if row.author_id != actor.id.0 {
+        return Err(AppError::Forbidden);
+    }
+    if row.status != CaseStatus::Draft {
+        return Err(AppError::invalid("status", InvalidReason::WrongState));
+    }
+    if expected_updated_at.is_some_and(|t| t != row.updated_at) {
+        // Someone (the author in another tab) saved in between: do not overwrite it.
+        return Err(AppError::invalid("updated_at", InvalidReason::WrongState));
+    }
+    let content = content
+        .normalise()
+        .map_err(|(field, reason)| AppError::Invalid { field, reason })?;
+    if application(db, &content.application).await?.is_none() {
+        return Err(AppError::invalid("application", InvalidReason::Unknown));
+    }
+    let site: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = $1")
+        .bind(&content.origin_site.0)
+        .fetch_optional(&db.pool)
+        .await
+        .map_err(internal)?;
+    if site.is_none() {
+        return Err(AppError::invalid("origin_site", InvalidReason::Unknown));
+    }
+    let sops: Vec<(String,)> = sqlx::query_as("SELECT sop_uid FROM instances WHERE study_uid = $1")
+        .bind(&row.study_uid)
+        .fetch_all(&db.pool)
+        .await
+        .map_err(internal)?;
+    if content
+        .clips
+        .iter()
+        .any(|c| !sops.iter().any(|(s,)| s == &c.sop_uid))
+    {
+        return Err(AppError::invalid("clips", InvalidReason::Unknown));
+    }
+    let at = now().max(row.updated_at + 1);
+    sqlx::query("UPDATE cases SET content = $1, updated_at = $2 WHERE id = $3")
+        .bind(to_json(&content)?)
+        .bind(at)
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .map_err(internal)?;
+    Ok(at)
+}
+
+/// A review comment on a case being curated (experts only; never shown to learners).
+pub async fn review_comment(db: &Db, actor: &CurrentUser, id: &str, body: &str) -> Result<(), AppError> {
+    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    let body = review_body(body, true)?;
+    event(db, &row.id, &actor.id, ReviewAction::Commented, &body, None).await?;
+    if row.author_id != actor.id.0 {
+        notify(db, &UserId(row.author_id), &row.id, &actor.id, "review", &body).await?;
+    }
+    Ok(())
+}
+
+fn review_body(body: &str, required: bool) -> Result<String, AppError> {
+    let body = body.trim();
+    if required && body.is_empty() {
+        return Err(AppError::invalid("body", InvalidReason::Required));
+    }
+    if body.chars().count() > crate::model::cases::limits::COMMENT {
+        return Err(AppError::invalid("body", InvalidReason::TooLong));
+    }
+    Ok(body.to_string())
+}
+
+/// Moves a case along the workflow. Authors submit, withdraw, revise and reopen; another
+/// expert requests changes or publishes; any expert may retire a case.
+pub async fn transition(
+    db: &Db,
+    actor: &CurrentUser,
+    id: &str,
+    step: Transition,
+    body: &str,
+) -> Result<CaseStatus, AppError> {
+    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    let is_author = row.author_id == actor.id.0;
+    if step.author_only() && !is_author {
+        return Err(AppError::Forbidden);
+    }
+    if step.reviewer_only() && is_author {
+        return Err(AppError::invalid("status", InvalidReason::OwnWork));
+    }
+    let (from, to) = step.from_to();
+    if !from.contains(&row.status) {
+        return Err(AppError::invalid("status", InvalidReason::WrongState));
+    }
+    let body = review_body(body, matches!(step, Transition::RequestChanges | Transition::Retire))?;
+    let content = content_from(&row.content)?;
+    if step == Transition::Submit {
+        // What a reviewer needs before reading: the fields a learner is taught from.
+        for (field, value) in [
+            ("history", &content.history),
+            ("findings", &content.findings),
+            ("impression", &content.impression),
+            ("diagnosis", &content.diagnosis),
+        ] {
+            if value.trim().is_empty() {
+                return Err(AppError::invalid(field, InvalidReason::Required));
+            }
+        }
+        if content.clips.is_empty() {
+            return Err(AppError::invalid("clips", InvalidReason::Required));
+        }
+    }
+    let at = now().max(row.updated_at + 1);
+    let mut tx = db.pool.begin().await.map_err(internal)?;
+    // The status check is repeated in the UPDATE so two reviewers cannot both publish.
+    let updated = sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+        .bind(to.as_str())
+        .bind(at)
+        .bind(id)
+        .bind(row.status.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected() != 1 {
+        return Err(AppError::invalid("status", InvalidReason::WrongState));
+    }
+    let mut version = None;
+    if step == Transition::Publish {
+        let v = row.next_version;
+        version = Some(v);
+        sqlx::query(
+            "INSERT INTO case_versions (case_id, version, content, published_by, published_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(v)
+        .bind(&row.content)
+        .bind(&actor.id.0)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let index = library::index_of(db, &content).await?;
+        sqlx::query(
+            "UPDATE cases SET next_version = $1, published_version = $2, published_at = $3, \
+             title = $4, application = $5, difficulty = $6, diagnosis = $7, tags = $8, tirads = $9, \
+             grade = $10, site_id = $11, search_text = $12, age_band = $13, sex = $14, cover_sop = $15 \
+             WHERE id = $16",
+        )
+        .bind(v + 1)
+        .bind(v)
+        .bind(at)
+        .bind(&content.title)
+        .bind(&content.application)
+        .bind(content.difficulty.as_str())
+        .bind(&content.diagnosis)
+        .bind(&index.tags)
+        .bind(worst_tirads(&content.scores).map(|l| i64::from(l.number())))
+        .bind(worst_grade(&content.scores).map(library::grade_code))
+        .bind(&content.origin_site.0)
+        .bind(&index.search)
+        .bind(content.age_band.label())
+        .bind(library::sex_code(content.sex))
+        .bind(content.clips.first().map(|c| c.sop_uid.clone()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    }
+    tx.commit().await.map_err(internal)?;
+    let action = match step {
+        Transition::Submit => ReviewAction::Submitted,
+        Transition::Withdraw => ReviewAction::Withdrawn,
+        Transition::RequestChanges => ReviewAction::ChangesRequested,
+        Transition::Publish => ReviewAction::Published,
+        Transition::Revise => ReviewAction::Revised,
+        Transition::Retire => ReviewAction::Retired,
+        Transition::Reopen => ReviewAction::Reopened,
+    };
+    event(db, id, &actor.id, action, &body, version).await?;
+    let author = UserId(row.author_id.clone());
+    match step {
+        Transition::Submit => {
+            // Every other expert may review: tell them there is something to read.
+            let experts: Vec<(String,)> = sqlx::query_as(
+                "SELECT id FROM users WHERE role = 'expert' AND active = 1 AND id <> $1",
+            )
+            .bind(&actor.id.0)
+            .fetch_all(&db.pool)
+            .await
+            .map_err(internal)?;
+            for (expert,) in experts {
+                notify(db, &UserId(expert), id, &actor.id, "submitted", &content.title).await?;
+            }
+        }
+        Transition::RequestChanges => {
+            notify(db, &author, id, &actor.id, "changes_requested", &body).await?;
+        }
+        Transition::Publish => {
+            notify(db, &author, id, &actor.id, "published", &content.title).await?;
+        }
+        _ => {}
+    }
+    Ok(to)
+}

@@ -1,0 +1,217 @@
+//! Follow-up outcomes as they arrive, the queue of cases still waiting for one, and the
+//! network's tables of ultrasound scores against outcomes.
+use super::{content_from, row};
+use crate::backend::{Db, internal, new_id, now};
+use crate::model::cases::{
+    CaseStatus, CaseSummary, Concordance, FollowUp, FollowUpInput, FollowUpKind, GradeOutcomeRow,
+    OutcomeTables, TiradsOutcomeRow, concordance, settled_malignancy,
+};
+use crate::model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
+use crate::model::{AppError, CurrentUser};
+
+fn flag(v: Option<bool>) -> Option<i64> {
+    v.map(i64::from)
+}
+
+/// Adds an outcome to a case that is not retired; marks the case as having pathology when
+/// cytology or tissue arrives.
+pub async fn add_follow_up(
+    db: &Db,
+    actor: &CurrentUser,
+    id: &str,
+    input: FollowUpInput,
+) -> Result<FollowUp, AppError> {
+    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    if row.status == CaseStatus::Retired {
+        return Err(AppError::invalid(
+            "status",
+            crate::model::InvalidReason::WrongState,
+        ));
+    }
+    let input = input
+        .normalise()
+        .map_err(|(field, reason)| AppError::Invalid { field, reason })?;
+    let follow_up = FollowUp {
+        id: new_id(),
+        kind: input.kind,
+        day_offset: input.day_offset,
+        bethesda: input.bethesda,
+        malignant: input.malignant,
+        confirms: input.confirms,
+        summary: input.summary,
+        added_by: actor.display_name.clone(),
+        created_at: now(),
+    };
+    sqlx::query(
+        "INSERT INTO follow_ups (id, case_id, kind, day_offset, bethesda, malignant, confirms, \
+         summary, added_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&follow_up.id)
+    .bind(id)
+    .bind(follow_up.kind.as_str())
+    .bind(i64::from(follow_up.day_offset))
+    .bind(follow_up.bethesda.map(i64::from))
+    .bind(flag(follow_up.malignant))
+    .bind(flag(follow_up.confirms))
+    .bind(&follow_up.summary)
+    .bind(&actor.id.0)
+    .bind(follow_up.created_at)
+    .execute(&db.pool)
+    .await
+    .map_err(internal)?;
+    if matches!(
+        follow_up.kind,
+        FollowUpKind::Fna | FollowUpKind::Histopathology | FollowUpKind::Surgery
+    ) {
+        sqlx::query("UPDATE cases SET has_pathology = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(follow_up)
+}
+
+type FollowUpRow = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    i64,
+);
+
+/// A case's outcomes in the order they happened.
+pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>, AppError> {
+    let rows: Vec<FollowUpRow> = sqlx::query_as(
+        "SELECT f.id, f.kind, f.day_offset, f.bethesda, f.malignant, f.confirms, f.summary, \
+         u.display_name, f.created_at FROM follow_ups f JOIN users u ON u.id = f.added_by \
+         WHERE f.case_id = $1 ORDER BY f.day_offset, f.created_at, f.id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(id, kind, day_offset, bethesda, malignant, confirms, summary, added_by, created_at)| {
+                Some(FollowUp {
+                    id,
+                    kind: FollowUpKind::parse(&kind)?,
+                    day_offset: day_offset as i32,
+                    bethesda: bethesda.map(|b| b as u8),
+                    malignant: malignant.map(|m| m != 0),
+                    confirms: confirms.map(|c| c != 0),
+                    summary,
+                    added_by,
+                    created_at,
+                })
+            },
+        )
+        .collect())
+}
+
+/// Every visible published case with its published content and outcomes.
+async fn published_with_outcomes(
+    db: &Db,
+) -> Result<Vec<(String, crate::model::cases::CaseContent, Vec<FollowUp>)>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.id, v.content FROM cases c JOIN case_versions v \
+         ON v.case_id = c.id AND v.version = c.published_version \
+         WHERE c.status <> 'retired' ORDER BY c.published_at DESC, c.id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, json) in rows {
+        let follow_ups = follow_ups(db, &id).await?;
+        out.push((id, content_from(&json)?, follow_ups));
+    }
+    Ok(out)
+}
+
+/// Published cases whose outcome does not yet settle the impression, oldest publication first.
+pub async fn awaiting_follow_up(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
+    let waiting: Vec<String> = published_with_outcomes(db)
+        .await?
+        .into_iter()
+        .filter(|(_, c, f)| concordance(c.impression_call, f) == Concordance::Pending)
+        .map(|(id, _, _)| id)
+        .collect();
+    let mut cases: Vec<CaseSummary> = super::library::published_summaries(db)
+        .await?
+        .into_iter()
+        .filter(|c| waiting.contains(&c.id.0))
+        .collect();
+    cases.sort_by_key(|c| (c.published_at, c.id.0.clone()));
+    Ok(cases)
+}
+
+/// TI-RADS level against malignancy over cases whose outcome settled it, carotid grade against
+/// what followed, and concordance counts, over every visible published case.
+pub async fn outcome_tables(db: &Db) -> Result<OutcomeTables, AppError> {
+    let cases = published_with_outcomes(db).await?;
+    let mut tirads: Vec<TiradsOutcomeRow> = TiradsLevel::all()
+        .into_iter()
+        .map(|level| TiradsOutcomeRow {
+            level,
+            cases: 0,
+            malignant: 0,
+        })
+        .collect();
+    let mut carotid: Vec<GradeOutcomeRow> = StenosisGrade::all()
+        .into_iter()
+        .map(|grade| GradeOutcomeRow {
+            grade,
+            cases: 0,
+            confirmed: 0,
+            not_confirmed: 0,
+            intervention: 0,
+            pending: 0,
+        })
+        .collect();
+    let (mut concordant, mut discordant, mut pending) = (0, 0, 0);
+    for (_, content, follow_ups) in &cases {
+        match concordance(content.impression_call, follow_ups) {
+            Concordance::Concordant => concordant += 1,
+            Concordance::Discordant => discordant += 1,
+            Concordance::Pending => pending += 1,
+        }
+        if let (Some(level), Some(malignant)) =
+            (worst_tirads(&content.scores), settled_malignancy(follow_ups))
+            && let Some(row) = tirads.iter_mut().find(|r| r.level == level)
+        {
+            row.cases += 1;
+            row.malignant += u32::from(malignant);
+        }
+        if let Some(grade) = worst_grade(&content.scores)
+            && let Some(row) = carotid.iter_mut().find(|r| r.grade == grade)
+        {
+            row.cases += 1;
+            if follow_ups.iter().any(|f| f.kind == FollowUpKind::Surgery) {
+                row.intervention += 1;
+            }
+            let latest = follow_ups
+                .iter()
+                .filter_map(|f| f.confirms.map(|c| (f.day_offset, c)))
+                .max_by_key(|(day, _)| *day);
+            match latest {
+                Some((_, true)) => row.confirmed += 1,
+                Some((_, false)) => row.not_confirmed += 1,
+                None => row.pending += 1,
+            }
+        }
+    }
+    Ok(OutcomeTables {
+        tirads,
+        carotid,
+        concordant,
+        discordant,
+        pending,
+    })
+}
