@@ -69,8 +69,8 @@ fn parse_content(json: &str) -> Result<CaseContent, AppError> {
     let bad = || AppError::invalid("content", InvalidReason::BadFormat);
     let mut value: serde_json::Value = serde_json::from_str(json).map_err(|_| bad())?;
     let scores = value
-        .get_mut("scores")
-        .map(serde_json::Value::take)
+        .as_object_mut()
+        .and_then(|o| o.remove("scores"))
         .unwrap_or(serde_json::Value::Array(Vec::new()));
     let scores = crate::model::scores::parse(&scores.to_string())
         .map_err(|e| AppError::Invalid {

@@ -1,0 +1,390 @@
+//! The case library over HTTP: the curation workflow and who may take each step, what
+//! learners can and cannot see, malformed scores, follow-up concordance and the outcome
+//! tables, Chinese substring search, consultation with frame references and notifications,
+//! and unknown-case attempts.
+mod common;
+
+use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
+use serde_json::{Value, json};
+
+impl Client {
+    /// Calls a server function whose arguments travel as JSON.
+    async fn json(&self, endpoint: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+}
+
+/// A demo server with one imported study (a 6-frame clip); returns the study's UID.
+async fn app_with_study() -> (TestApp, String) {
+    let app = TestApp::demo().await;
+    let chen = app.client();
+    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let (_, job) = chen.call("open_upload", &[]).await;
+    let job = job.as_str().unwrap().to_string();
+    let clip = synth_clip(&SynthOptions {
+        width: 320,
+        height: 240,
+        frames: 6,
+        syntax: SynthSyntax::Rle,
+        fps: 20.0,
+        seed: 7,
+    })
+    .unwrap();
+    let res = chen
+        .http
+        .post(chen.url(&format!("/upload/{job}")))
+        .header("content-type", "application/dicom")
+        .body(clip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let (status, body) = chen.call("close_upload", &[("id", &job)]).await;
+    assert_eq!(status, 200, "{body}");
+    wait_for_job(&chen, &job).await;
+    let (_, studies) = chen.call("list_studies", &[]).await;
+    let uid = studies[0]["uid"].as_str().unwrap().to_string();
+    (app, uid)
+}
+
+async fn signed_in(app: &TestApp, user: &str) -> Client {
+    let c = app.client();
+    c.sign_in(user, DEMO_PASSWORD).await;
+    c
+}
+
+/// The working copy and its save stamp.
+async fn work(expert: &Client, id: &str) -> (Value, i64) {
+    let (status, body) = expert.call("case_in_curation", &[("id", id)]).await;
+    assert_eq!(status, 200, "{body}");
+    (body["content"].clone(), body["updated_at"].as_i64().unwrap())
+}
+
+async fn save(author: &Client, id: &str, content: &Value, updated_at: i64) -> (u16, Value) {
+    author
+        .call(
+            "save_case",
+            &[
+                ("id", id),
+                ("content", &content.to_string()),
+                ("updated_at", &updated_at.to_string()),
+            ],
+        )
+        .await
+}
+
+async fn step(expert: &Client, id: &str, step: &str, body: &str) -> (u16, Value) {
+    expert
+        .call("case_transition", &[("id", id), ("step", step), ("body", body)])
+        .await
+}
+
+fn nodule(foci: Value) -> Value {
+    json!({
+        "kind": "thyroid_nodule", "label": "右叶中部", "lobe": "right", "size_mm": 14.0,
+        "composition": "solid", "echogenicity": "very_hypo", "shape": "taller_than_wide",
+        "margin": "irregular", "foci": foci
+    })
+}
+
+/// Fills the teaching fields of a fresh draft.
+fn filled(mut content: Value) -> Value {
+    content["history"] = json!("女，45岁，体检发现甲状腺结节。");
+    content["findings"] = json!("右叶中部实性极低回声结节，纵横比>1，边缘不规则，内见点状强回声。");
+    content["impression"] = json!("甲状腺右叶结节，ACR TI-RADS 5类，考虑乳头状癌可能。");
+    content["impression_call"] = json!("malignant");
+    content["diagnosis"] = json!("甲状腺乳头状癌 papillary thyroid carcinoma");
+    content["teaching_points"] = json!("- **纵横比>1** 是高度可疑征象");
+    content["tags"] = json!(["微钙化", "microcalcification"]);
+    content["scores"] = json!([nodule(json!(["punctate"]))]);
+    content
+}
+
+/// Creates, fills, submits (chen.jing) and publishes (wang.lei) a case; returns its id.
+async fn published_case(chen: &Client, wang: &Client, study: &str, title: &str) -> String {
+    let (status, id) = chen
+        .call(
+            "create_case",
+            &[("study_uid", study), ("title", title), ("application", "thyroid")],
+        )
+        .await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.as_str().unwrap().to_string();
+    let (content, at) = work(chen, &id).await;
+    let (status, body) = save(chen, &id, &filled(content), at).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(step(chen, &id, "submit", "").await.0, 200);
+    let (status, body) = step(wang, &id, "publish", "").await;
+    assert_eq!((status, body), (200, json!("published")));
+    id
+}
+
+async fn search(client: &Client, query: Value) -> Value {
+    let (status, body) = client.json("search_cases", json!({ "query": query })).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
+    let (app, study) = app_with_study().await;
+    let chen = signed_in(&app, "chen.jing").await;
+    let wang = signed_in(&app, "wang.lei").await;
+    let learner = signed_in(&app, "li.na").await;
+
+    // Learners cannot start cases.
+    let (_, body) = learner
+        .call("create_case", &[("study_uid", &study), ("title", "x"), ("application", "thyroid")])
+        .await;
+    assert_eq!(body, "Forbidden");
+    let (_, body) = chen
+        .call("create_case", &[("study_uid", &study), ("title", "x"), ("application", "nope")])
+        .await;
+    assert_eq!(body["Invalid"]["field"], "application");
+
+    let (status, id) = chen
+        .call(
+            "create_case",
+            &[("study_uid", &study), ("title", "甲状腺右叶低回声结节"), ("application", "thyroid")],
+        )
+        .await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.as_str().unwrap().to_string();
+
+    // A draft is invisible to learners through every function that could show it.
+    for (endpoint, expected) in [
+        ("case_in_curation", json!("Forbidden")),
+        ("case_versions", json!("Forbidden")),
+        ("published_case", json!({ "NotFound": "case" })),
+        ("unknown_case", json!({ "NotFound": "case" })),
+        ("case_comments", json!({ "NotFound": "case" })),
+    ] {
+        let (_, body) = learner.call(endpoint, &[("id", &id)]).await;
+        assert_eq!(body, expected, "{endpoint}");
+    }
+    assert_eq!(search(&learner, json!({})).await["total"], 0);
+
+    // Nothing to review yet: the teaching fields are required before submission.
+    let (_, body) = step(&chen, &id, "submit", "").await;
+    assert_eq!(body["Invalid"]["field"], "history");
+
+    // A malformed score is refused with the field it is in.
+    let (content, at) = work(&chen, &id).await;
+    let mut bad = filled(content.clone());
+    bad["scores"] = json!([nodule(json!([9]))]);
+    let (_, body) = save(&chen, &id, &bad, at).await;
+    assert_eq!(body["Invalid"]["field"], "scores.0.foci.0", "{body}");
+    let mut bad = filled(content.clone());
+    bad["scores"][0]["size_mm"] = json!(-3);
+    let (_, body) = save(&chen, &id, &bad, at).await;
+    assert_eq!(body["Invalid"]["field"], "scores.0.size_mm", "{body}");
+
+    // Only the author edits, and a stale editor does not overwrite a newer save.
+    let (_, body) = save(&wang, &id, &filled(content.clone()), at).await;
+    assert_eq!(body, "Forbidden");
+    let (status, saved_at) = save(&chen, &id, &filled(content.clone()), at).await;
+    assert_eq!(status, 200, "{saved_at}");
+    let (_, body) = save(&chen, &id, &filled(content.clone()), at).await;
+    assert_eq!(body["Invalid"]["field"], "updated_at");
+
+    assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
+    // Under review: not editable, not approvable by its author, not by learners.
+    let (_, body) = save(&chen, &id, &filled(content.clone()), saved_at.as_i64().unwrap()).await;
+    assert_eq!(body["Invalid"]["reason"], "wrong_state");
+    let (_, body) = step(&chen, &id, "publish", "").await;
+    assert_eq!(body["Invalid"]["reason"], "own_work");
+    let (_, body) = step(&learner, &id, "publish", "").await;
+    assert_eq!(body, "Forbidden");
+    assert_eq!(search(&learner, json!({})).await["total"], 0);
+
+    // Changes need a reason; the author hears about them.
+    let (_, body) = step(&wang, &id, "request_changes", " ").await;
+    assert_eq!(body["Invalid"]["field"], "body");
+    let (_, body) = step(&wang, &id, "request_changes", "请补充彩色多普勒所见").await;
+    assert_eq!(body, "draft");
+    let (_, unread) = chen.call("unread_notifications", &[]).await;
+    assert!(unread.as_u64().unwrap() >= 1, "{unread}");
+    let (_, notes) = chen.call("notifications", &[]).await;
+    assert!(
+        notes.as_array().unwrap().iter().any(|n| n["kind"] == "changes_requested"),
+        "{notes}"
+    );
+
+    assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
+    assert_eq!(step(&wang, &id, "publish", "").await.1, "published");
+
+    // Published: learners read it and find it by a Chinese substring of the findings.
+    let (status, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["version"], 1);
+    assert!(view["teaching_html"].as_str().unwrap().contains("<strong>纵横比&gt;1</strong>"));
+    let hits = search(&learner, json!({ "text": "极低回声" })).await;
+    assert_eq!(hits["total"], 1, "{hits}");
+    assert_eq!(hits["cases"][0]["tirads"], "tr5");
+    assert_eq!(search(&learner, json!({ "text": "Papillary" })).await["total"], 1);
+    assert_eq!(search(&learner, json!({ "text": "甲状腺 微钙化" })).await["total"], 1);
+    assert_eq!(search(&learner, json!({ "text": "颈动脉" })).await["total"], 0);
+    assert_eq!(search(&learner, json!({ "tirads": 5, "application": "thyroid" })).await["total"], 1);
+    assert_eq!(search(&learner, json!({ "tirads": 3 })).await["total"], 0);
+    assert_eq!(search(&learner, json!({ "tag": "#微钙化" })).await["total"], 1);
+    assert_eq!(search(&learner, json!({ "text": "50%" })).await["total"], 0);
+
+    // A revision keeps v1 visible until v2 is published; both versions are kept.
+    assert_eq!(step(&chen, &id, "revise", "").await.1, "draft");
+    let (mut content, at) = work(&chen, &id).await;
+    content["title"] = json!("甲状腺右叶极低回声结节（修订）");
+    assert_eq!(save(&chen, &id, &content, at).await.0, 200);
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(view["content"]["title"], "甲状腺右叶低回声结节");
+    assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
+    assert_eq!(step(&wang, &id, "publish", "").await.1, "published");
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!((view["version"].clone(), view["content"]["title"].clone()), (json!(2), json!("甲状腺右叶极低回声结节（修订）")));
+    let (_, versions) = chen.call("case_versions", &[("id", &id)]).await;
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let (_, diff) = chen
+        .call("compare_versions", &[("id", &id), ("before", "1"), ("after", "2")])
+        .await;
+    let changes = diff[2].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{diff}");
+    assert_eq!(changes[0]["field"], "title");
+
+    // Retired: gone for learners.
+    let (_, body) = step(&wang, &id, "retire", "").await;
+    assert_eq!(body["Invalid"]["field"], "body");
+    assert_eq!(step(&wang, &id, "retire", "已有更典型病例").await.1, "retired");
+    let (_, body) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(body, json!({ "NotFound": "case" }));
+    assert_eq!(search(&learner, json!({ "text": "结节" })).await["total"], 0);
+    app.started.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
+    let (app, study) = app_with_study().await;
+    let chen = signed_in(&app, "chen.jing").await;
+    let wang = signed_in(&app, "wang.lei").await;
+    let learner = signed_in(&app, "zhang.wei").await;
+    let id = published_case(&chen, &wang, &study, "右叶结节 TR5").await;
+
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(view["concordance"], "pending");
+    let (_, queue) = chen.call("awaiting_follow_up", &[]).await;
+    assert!(queue.as_array().unwrap().iter().any(|c| c["id"] == id));
+    let (_, body) = learner.call("awaiting_follow_up", &[]).await;
+    assert_eq!(body, "Forbidden");
+
+    let fna = |bethesda: Value, day: i64| {
+        json!({ "id": id, "input": { "kind": "fna", "day_offset": day, "bethesda": bethesda, "summary": "细针穿刺" } })
+    };
+    let (_, body) = learner.json("add_follow_up", fna(json!(6), 9)).await;
+    assert_eq!(body, "Forbidden");
+    let (_, body) = wang.json("add_follow_up", fna(Value::Null, 9)).await;
+    assert_eq!(body["Invalid"]["field"], "bethesda");
+    let (_, body) = wang.json("add_follow_up", fna(json!(7), 9)).await;
+    assert_eq!(body["Invalid"]["field"], "bethesda");
+
+    // Bethesda VI settles malignancy: the malignant call is concordant.
+    let (status, body) = wang.json("add_follow_up", fna(json!(6), 9)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["malignant"], true);
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(view["concordance"], "concordant");
+    let hits = search(&learner, json!({ "has_pathology": true })).await;
+    assert_eq!(hits["total"], 1);
+    let (_, tables) = learner.call("network_outcomes", &[]).await;
+    let tr5 = tables["tirads"].as_array().unwrap().iter().find(|r| r["level"] == "tr5").unwrap().clone();
+    assert_eq!((tr5["cases"].clone(), tr5["malignant"].clone()), (json!(1), json!(1)));
+    let (_, queue) = chen.call("awaiting_follow_up", &[]).await;
+    assert!(!queue.as_array().unwrap().iter().any(|c| c["id"] == id));
+
+    // Tissue outranks cytology: benign histology makes the impression discordant.
+    let (status, body) = chen
+        .json(
+            "add_follow_up",
+            json!({ "id": id, "input": { "kind": "histopathology", "day_offset": 40, "malignant": false, "summary": "结节性甲状腺肿" } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(view["concordance"], "discordant");
+    assert_eq!(view["follow_ups"].as_array().unwrap().len(), 2);
+    assert_eq!(view["follow_ups"][1]["day_offset"], 40);
+    let (_, tables) = learner.call("network_outcomes", &[]).await;
+    assert_eq!(tables["discordant"], 1);
+    let tr5 = tables["tirads"].as_array().unwrap().iter().find(|r| r["level"] == "tr5").unwrap().clone();
+    assert_eq!((tr5["cases"].clone(), tr5["malignant"].clone()), (json!(1), json!(0)));
+    app.started.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn consultation_points_at_frames_notifies_and_unknown_mode_records_attempts() {
+    let (app, study) = app_with_study().await;
+    let chen = signed_in(&app, "chen.jing").await;
+    let wang = signed_in(&app, "wang.lei").await;
+    let learner = signed_in(&app, "li.na").await;
+    let id = published_case(&chen, &wang, &study, "甲状腺结节会诊").await;
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    let sop = view["clip_urls"][0][0].as_str().unwrap().to_string();
+
+    // A question pointing at a frame; a frame past the clip's end is refused.
+    let (_, body) = learner
+        .call("add_case_comment", &[("id", &id), ("body", "第3帧这个强回声是钙化吗？"), ("sop_uid", &sop), ("frame", "99")])
+        .await;
+    assert_eq!(body["Invalid"]["field"], "frame");
+    let (status, question) = learner
+        .call("add_case_comment", &[("id", &id), ("body", "第3帧这个强回声是钙化吗？"), ("sop_uid", &sop), ("frame", "2")])
+        .await;
+    assert_eq!(status, 200, "{question}");
+    let (_, unread) = chen.call("unread_notifications", &[]).await;
+    assert!(unread.as_u64().unwrap() >= 1);
+    let (status, answer) = wang
+        .call("add_case_comment", &[("id", &id), ("body", "是点状强回声，无彗星尾，属微钙化。")])
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, notes) = learner.call("notifications", &[]).await;
+    assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "reply"), "{notes}");
+    let answer_id = answer["id"].as_str().unwrap();
+    let (_, body) = learner.call("mark_answer", &[("comment", answer_id), ("answer", "true")]).await;
+    assert_eq!(body, "Forbidden");
+    assert_eq!(chen.call("mark_answer", &[("comment", answer_id), ("answer", "true")]).await.0, 200);
+    let (_, thread) = learner.call("case_comments", &[("id", &id)]).await;
+    assert_eq!(thread[0]["frame"], json!({ "sop_uid": sop, "frame": 2 }));
+    assert_eq!((thread[1]["is_answer"].clone(), thread[0]["is_answer"].clone()), (json!(true), json!(false)));
+    assert_eq!(learner.call("read_notification", &[("id", "")]).await.0, 200);
+    assert_eq!(learner.call("unread_notifications", &[]).await.1, 0);
+
+    // Unknown-case mode: the puzzle withholds findings and diagnosis; the attempt is kept.
+    let (_, puzzle) = learner.call("unknown_case", &[("id", &id)]).await;
+    assert_eq!(puzzle["kind"], "tirads");
+    let text = puzzle.to_string();
+    assert!(!text.contains("乳头状癌") && !text.contains("点状强回声"), "{text}");
+    let (_, body) = learner
+        .json("solve_case", json!({ "id": id, "answer": { "impression": "  " } }))
+        .await;
+    assert_eq!(body["Invalid"]["field"], "impression");
+    let (status, reveal) = learner
+        .json("solve_case", json!({ "id": id, "answer": { "impression": "考虑恶性", "tirads": 4 } }))
+        .await;
+    assert_eq!(status, 200, "{reveal}");
+    assert_eq!(reveal["correct"], false);
+    assert_eq!(reveal["expected"], json!({ "Tirads": "tr5" }));
+    assert!(reveal["case"]["content"]["diagnosis"].as_str().unwrap().contains("乳头状癌"));
+    let (_, reveal) = learner
+        .json("solve_case", json!({ "id": id, "answer": { "impression": "乳头状癌", "tirads": 5 } }))
+        .await;
+    assert_eq!(reveal["correct"], true);
+    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(view["my_attempts"], 2);
+    app.started.stop().await.unwrap();
+}
