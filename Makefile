@@ -46,7 +46,7 @@ unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
-	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test -p server --test auth --test people --test pages --test archive --test imports
+	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test -p server --test auth --test people --test pages --test archive --test imports --test cases
 
 ## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
 e2e:

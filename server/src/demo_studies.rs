@@ -62,6 +62,18 @@ pub fn dress(clip: &[u8], exam: &Exam, n: u32) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The source Study Instance UID of demo exam `k` (before anonymisation).
+pub fn study_uid(k: u32) -> String {
+    format!("1.2.826.0.1.3680043.10.1024.{k}")
+}
+
+/// The demo exam no seeded case uses, kept for the browser test that creates a case: the eFAST
+/// of 陈晓明 (exams 1–4 are the original studies library; every case has its own exam from 5 on).
+pub const SPARE_EXAM: u32 = 4;
+
+/// The hub's name as the modality writes it.
+const HUB: &str = "District Central Hospital 区中心医院";
+
 fn exam(
     name: &str,
     id: &str,
@@ -78,35 +90,76 @@ fn exam(
         sex: sex.to_string(),
         accession: format!("US{date}{k:03}"),
         study_date: date.to_string(),
-        study_uid: format!("1.2.826.0.1.3680043.10.1024.{k}"),
-        series_uid: format!("1.2.826.0.1.3680043.10.1024.{k}.1"),
+        study_uid: study_uid(k),
+        series_uid: format!("{}.1", study_uid(k)),
         description: description.to_string(),
-        institution: "District Central Hospital 区中心医院".to_string(),
+        institution: HUB.to_string(),
         manufacturer: "SonoHub Synthetic".to_string(),
         model: "SH-US1".to_string(),
     }
 }
 
-/// One clip of a demo exam: encoding, frames, frames per second.
-type DemoClip = (SynthSyntax, u32, f64);
+impl Exam {
+    /// The same exam done elsewhere: most case exams come from the community centres'
+    /// portable machines, which is why the hub sees them at all.
+    fn at(mut self, institution: &str, model: &str) -> Exam {
+        self.institution = institution.to_string();
+        self.model = model.to_string();
+        self
+    }
+}
 
-/// The demo patients' exams and the clips of each.
-fn exams() -> Vec<(Exam, Vec<DemoClip>)> {
-    let clip = |syntax, frames, fps| (syntax, frames, fps);
+/// One clip of a demo exam.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExamClip {
+    pub syntax: SynthSyntax,
+    pub frames: u32,
+    pub fps: f64,
+}
+
+/// A JPEG clip: every case clip is one, as they are the cheapest to synthesise and to clean.
+fn jpeg(frames: u32, fps: f64) -> ExamClip {
+    ExamClip {
+        syntax: SynthSyntax::Jpeg,
+        frames,
+        fps,
+    }
+}
+
+/// The demo patients' exams and the clips of each, in upload order.
+///
+/// Exams 1–4 keep their order and numbers (tests and the browser suite rely on them); exams
+/// 5 onwards are the case library's, one per case (see `demo_cases`). Every patient except
+/// 王芳 (exams 1 and 2) is a different person, so the library shows one repeated pseudonym.
+/// Case clips stay at 24–32 frames: synthesis runs before the server listens.
+pub fn exams() -> Vec<(Exam, Vec<ExamClip>)> {
+    let community = |code: &str| match code {
+        "DH" => "东湖街道社区卫生服务中心",
+        "XC" => "西城街道社区卫生服务中心",
+        "NM" => "南门街道社区卫生服务中心",
+        "BG" => "北关街道社区卫生服务中心",
+        "JB" => "江滨街道社区卫生服务中心",
+        "QD" => "桥东街道社区卫生服务中心",
+        "CN" => "城南街道社区卫生服务中心",
+        "XH" => "新华街道社区卫生服务中心",
+        "BH" => "滨河街道社区卫生服务中心",
+        "CA" => "长安街道社区卫生服务中心",
+        "HP" => "和平街道社区卫生服务中心",
+        "QS" => "青山街道社区卫生服务中心",
+        _ => HUB,
+    };
+    // The community centres' portable machine and the hub's cart-based one.
+    let portable = "SH-P3";
     vec![
         (
-            exam(
-                "WANG^FANG=王^芳",
-                "HUB20240117",
-                "19680412",
-                "F",
-                "20240117",
-                1,
-                "Thyroid US",
-            ),
+            exam("WANG^FANG=王^芳", "HUB20240117", "19680412", "F", "20240117", 1, "Thyroid US"),
             vec![
-                clip(SynthSyntax::Jpeg, 40, 30.0),
-                clip(SynthSyntax::Rle, 24, 25.0),
+                jpeg(40, 30.0),
+                ExamClip {
+                    syntax: SynthSyntax::Rle,
+                    frames: 24,
+                    fps: 25.0,
+                },
             ],
         ),
         (
@@ -119,33 +172,149 @@ fn exams() -> Vec<(Exam, Vec<DemoClip>)> {
                 2,
                 "Thyroid US follow-up",
             ),
-            vec![clip(SynthSyntax::Jpeg, 40, 30.0)],
+            vec![jpeg(40, 30.0)],
         ),
         (
-            exam(
-                "LIU^JIANGUO=刘^建国",
-                "HUB20240305",
-                "19550120",
-                "M",
-                "20240305",
-                3,
-                "Carotid duplex",
-            ),
-            vec![clip(SynthSyntax::Jpeg, 48, 30.0)],
+            exam("LIU^JIANGUO=刘^建国", "HUB20240305", "19550120", "M", "20240305", 3, "Carotid duplex"),
+            vec![jpeg(48, 30.0)],
         ),
         (
-            exam(
-                "CHEN^XIAOMING=陈^晓明",
-                "DH20240611",
-                "19900908",
-                "M",
-                "20240611",
-                4,
-                "eFAST",
-            ),
-            vec![clip(SynthSyntax::Jpeg, 36, 20.0)],
+            exam("CHEN^XIAOMING=陈^晓明", "DH20240611", "19900908", "M", "20240611", 4, "eFAST"),
+            vec![jpeg(36, 20.0)],
+        ),
+        // Thyroid cases.
+        (
+            exam("ZHAO^LI=赵^丽", "DH20240312", "19810623", "F", "20240312", 5, "Thyroid US")
+                .at(community("DH"), portable),
+            vec![jpeg(28, 25.0), jpeg(24, 25.0)],
+        ),
+        (
+            exam("SUN^XIUYING=孙^秀英", "XC20240408", "19690217", "F", "20240408", 6, "Thyroid US")
+                .at(community("XC"), portable),
+            vec![jpeg(24, 25.0)],
+        ),
+        (
+            exam("HUANG^HAO=黄^浩", "NM20240521", "19881105", "M", "20240521", 7, "Thyroid US")
+                .at(community("NM"), portable),
+            vec![jpeg(24, 25.0)],
+        ),
+        (
+            exam("ZHOU^TING=周^婷", "BG20240115", "19910730", "F", "20240115", 8, "Thyroid US")
+                .at(community("BG"), portable),
+            vec![jpeg(26, 25.0)],
+        ),
+        (
+            exam("XU^YAN=徐^燕", "JB20240627", "19980314", "F", "20240627", 9, "Thyroid US")
+                .at(community("JB"), portable),
+            vec![jpeg(24, 25.0)],
+        ),
+        (
+            exam("MA^GUIFANG=马^桂芳", "QD20240903", "19570909", "F", "20240903", 10, "Thyroid US")
+                .at(community("QD"), portable),
+            vec![jpeg(26, 25.0)],
+        ),
+        // Carotid cases.
+        (
+            exam("ZHENG^JIANHUA=郑^建华", "CN20240219", "19660412", "M", "20240219", 11, "Carotid duplex")
+                .at(community("CN"), portable),
+            vec![jpeg(28, 30.0)],
+        ),
+        (
+            exam("HE^GUOQIANG=何^国强", "XH20240506", "19560101", "M", "20240506", 12, "Carotid duplex")
+                .at(community("XH"), portable),
+            vec![jpeg(28, 30.0)],
+        ),
+        (
+            exam("GUO^MINGDE=郭^明德", "HUB20240710", "19520318", "M", "20240710", 13, "Carotid duplex"),
+            vec![jpeg(28, 30.0), jpeg(24, 30.0)],
+        ),
+        (
+            exam("LIANG^SHUFEN=梁^淑芬", "BH20240822", "19491127", "F", "20240822", 14, "Carotid duplex")
+                .at(community("BH"), portable),
+            vec![jpeg(28, 30.0)],
+        ),
+        (
+            exam("TANG^WEI=唐^伟", "CA20240116", "19780602", "M", "20240116", 15, "Carotid duplex")
+                .at(community("CA"), portable),
+            vec![jpeg(24, 30.0)],
+        ),
+        // Emergency point-of-care cases.
+        (
+            exam("FENG^QIANG=冯^强", "QS20240429", "19960815", "M", "20240429", 16, "eFAST")
+                .at(community("QS"), portable),
+            vec![jpeg(30, 20.0)],
+        ),
+        (
+            exam("LIN^ZIHAO=林^子豪", "HP20241012", "20010221", "M", "20241012", 17, "Lung US")
+                .at(community("HP"), portable),
+            vec![jpeg(30, 20.0)],
+        ),
+        (
+            exam("CAO^YULAN=曹^玉兰", "HUB20240918", "19600504", "F", "20240918", 18, "Focused cardiac"),
+            vec![jpeg(32, 30.0)],
+        ),
+        (
+            exam("LU^ZHIYUAN=陆^志远", "DH20241105", "19420710", "M", "20241105", 19, "Aorta")
+                .at(community("DH"), portable),
+            vec![jpeg(24, 20.0)],
+        ),
+        (
+            exam("SONG^LIPING=宋^丽萍", "XC20241128", "19700923", "F", "20241128", 20, "Lower limb veins")
+                .at(community("XC"), portable),
+            vec![jpeg(24, 20.0)],
         ),
     ]
+}
+
+/// Synthesises and dresses every demo clip, spread over the cores (exams in upload order).
+fn synthesise() -> Result<Vec<Vec<u8>>> {
+    let mut work = Vec::new();
+    for (k, (exam, clips)) in exams().into_iter().enumerate() {
+        for (n, clip) in clips.into_iter().enumerate() {
+            let options = SynthOptions {
+                width: 640,
+                height: 480,
+                frames: clip.frames,
+                syntax: clip.syntax,
+                fps: clip.fps,
+                // Seeds as before the library grew, so the first four exams look the same.
+                seed: 100 + (k * 10 + n) as u64,
+            };
+            work.push((exam.clone(), n as u32 + 1, options));
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, work.len().max(1));
+    let mut done: Vec<(usize, Result<Vec<u8>>)> = std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..work.len())
+                        .step_by(threads)
+                        .map(|i| {
+                            let (exam, n, options) = &work[i];
+                            let made = synth_clip(options)
+                                .map_err(anyhow::Error::from)
+                                .and_then(|bytes| dress(&bytes, exam, *n));
+                            (i, made)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![(0, Err(anyhow::anyhow!("a synthesis thread failed")))])
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, file)| file).collect()
 }
 
 /// Queues the demo studies as an upload by the first demo expert, once.
@@ -157,24 +326,9 @@ pub async fn seed(db: &Db, importer: &Importer) -> Result<()> {
         return Ok(());
     }
     let expert = users::credentials(db, "chen.jing").await?.map(|c| c.id.0);
-    let files = tokio::task::spawn_blocking(|| -> Result<Vec<Vec<u8>>> {
-        let mut files = Vec::new();
-        for (k, (exam, clips)) in exams().into_iter().enumerate() {
-            for (n, (syntax, frames, fps)) in clips.into_iter().enumerate() {
-                let bytes = synth_clip(&SynthOptions {
-                    width: 640,
-                    height: 480,
-                    frames,
-                    syntax,
-                    fps,
-                    seed: 100 + (k * 10 + n) as u64,
-                })?;
-                files.push(dress(&bytes, &exam, n as u32 + 1)?);
-            }
-        }
-        Ok(files)
-    })
-    .await??;
+    let started = std::time::Instant::now();
+    let files = tokio::task::spawn_blocking(synthesise).await??;
+    let synthesis_ms = started.elapsed().as_millis() as u64;
     let job = importer
         .open_inbox(ImportKind::Upload, &JobLabel::Upload, expert.as_deref())
         .await?;
@@ -182,6 +336,35 @@ pub async fn seed(db: &Db, importer: &Importer) -> Result<()> {
         importer.add_file(&job, file).await?;
     }
     importer.close_inbox(&job, None).await?;
-    tracing::info!(files = files.len(), "demo studies queued for import");
+    tracing::info!(
+        files = files.len(),
+        synthesis_ms,
+        "demo studies queued for import"
+    );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exams_keep_their_numbers_and_only_wang_fang_comes_twice() {
+        let exams = exams();
+        for (i, (exam, clips)) in exams.iter().enumerate() {
+            assert_eq!(exam.study_uid, study_uid(i as u32 + 1), "exams stay in k order");
+            assert!(!clips.is_empty());
+        }
+        assert_eq!(exams[SPARE_EXAM as usize - 1].0.description, "eFAST");
+        let mut patients: Vec<&str> = exams.iter().map(|(e, _)| e.patient_id.as_str()).collect();
+        patients.sort_unstable();
+        patients.dedup();
+        assert_eq!(patients.len(), exams.len() - 1);
+        // Case clips are cheap: 24–32 frames.
+        for (exam, clips) in &exams[4..] {
+            for clip in clips {
+                assert!((24..=32).contains(&clip.frames), "{}", exam.study_uid);
+            }
+        }
+    }
 }

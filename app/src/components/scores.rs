@@ -87,7 +87,7 @@ pub fn score_field_label(i18n: I18n, field: &str) -> String {
     };
     let finding = t_string!(i18n, scores.finding_n, n = n + 1).to_string();
     // The last named segment is the field; list positions (`foci.1`) add nothing for a reader.
-    let Some(key) = parts.filter(|p| p.parse::<usize>().is_err()).last() else {
+    let Some(key) = parts.rfind(|p| p.parse::<usize>().is_err()) else {
         return finding;
     };
     let what = match key {
