@@ -414,13 +414,13 @@ fn Editor(work: CaseWork, user: CurrentUser, detail: StudyDetail, reload: RwSign
                         } />
                     </label>
                     <label class="field field-wide">{t!(i18n, cases.choices_hint)}
-                        <textarea rows="4" bind:value=choices_text on:change=move |_| {
+                        <textarea rows="4" name="choices" bind:value=choices_text on:change=move |_| {
                             let choices: Vec<String> = choices_text.get_untracked().lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
                             content.update(|c| { if c.answer.is_some_and(|a| a as usize >= choices.len()) { c.answer = None; } c.choices = choices; });
                         }></textarea>
                     </label>
                     <label class="field">{t!(i18n, cases.right_choice)}
-                        <select on:change=move |ev| { let v = event_target_value(&ev).parse().ok(); content.update(|c| c.answer = v); }>
+                        <select name="answer" on:change=move |ev| { let v = event_target_value(&ev).parse().ok(); content.update(|c| c.answer = v); }>
                             <option value="">"—"</option>
                             {move || content.with(|c| c.choices.clone()).into_iter().enumerate().map(|(i, text)| view! {
                                 <option value=i.to_string() selected=move || content.with(|c| c.answer == Some(i as u32))>{text}</option>
