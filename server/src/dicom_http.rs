@@ -1,6 +1,7 @@
-//! DICOM over HTTP: anonymised files at `/dicom/{sha}` (signed-in users; ETag, Range,
-//! immutable) and uploads into an import job's inbox at `/upload/{job}` (experts; one DICOM
-//! file or a zip of them per request, streamed to disk under the size limit).
+//! DICOM over HTTP: anonymised files at `/dicom/{sha}` (experts: any stored file; others: the
+//! clips of published cases; ETag, Range, immutable) and uploads into an import job's inbox at
+//! `/upload/{job}` (experts; one DICOM file or a zip of them per request, streamed to disk
+//! under the size limit).
 use crate::http::ServerState;
 use app::api::guard::USER_KEY;
 use app::backend::blobs::{self, GetRange};
@@ -61,7 +62,7 @@ fn parse_range(value: &str, size: u64) -> Option<Result<GetRange, ()>> {
     Some(Ok(range))
 }
 
-/// `GET /dicom/{sha}`: an anonymised DICOM file, to signed-in users only.
+/// `GET /dicom/{sha}`: an anonymised DICOM file, to whoever may see it.
 pub async fn get_blob(
     State(state): State<ServerState>,
     session: Session,
@@ -69,19 +70,24 @@ pub async fn get_blob(
     headers: HeaderMap,
 ) -> Response {
     let app = &state.app;
-    if signed_in(app, &session).await.is_none() {
+    let Some(user) = signed_in(app, &session).await else {
         return plain(StatusCode::UNAUTHORIZED, "sign in to fetch DICOM files");
-    }
+    };
     if !blobs::is_sha256(&sha) {
         return plain(StatusCode::NOT_FOUND, "no such file");
     }
-    match backend::studies::blob_is_referenced(&app.db, &sha).await {
+    // Experts curate whole studies; everyone else sees only the clips of published cases.
+    let visible = if user.role == Role::Expert {
+        backend::studies::blob_is_referenced(&app.db, &sha)
+            .await
+            .map_err(backend::internal)
+    } else {
+        backend::cases::blob_is_published(&app.db, &sha).await
+    };
+    match visible {
         Ok(true) => {}
         Ok(false) => return plain(StatusCode::NOT_FOUND, "no such file"),
-        Err(e) => {
-            backend::internal(e);
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
-        }
+        Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error"),
     }
     let etag = format!("\"{sha}\"");
     let cache = HeaderValue::from_static("private, max-age=31536000, immutable");

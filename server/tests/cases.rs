@@ -173,6 +173,12 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
         assert_eq!(body, expected, "{endpoint}");
     }
     assert_eq!(search(&learner, json!({})).await["total"], 0);
+    // Nor its images: learners fetch only the clips of published cases.
+    let (_, detail) = chen.call("study", &[("uid", &study)]).await;
+    let clip_url = detail["instances"][0]["url"].as_str().unwrap().to_string();
+    let fetch = |c: &Client| c.http.get(c.url(&clip_url)).send();
+    assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 404);
+    assert_eq!(fetch(&chen).await.unwrap().status().as_u16(), 200);
 
     // Nothing to review yet: the teaching fields are required before submission.
     let (_, body) = step(&chen, &id, "submit", "").await;
@@ -227,6 +233,8 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     let (status, view) = learner.call("published_case", &[("id", &id)]).await;
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["version"], 1);
+    assert_eq!(view["clip_urls"][0][1], clip_url);
+    assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 200);
     assert!(view["teaching_html"].as_str().unwrap().contains("<strong>纵横比&gt;1</strong>"));
     let hits = search(&learner, json!({ "text": "极低回声" })).await;
     assert_eq!(hits["total"], 1, "{hits}");
@@ -266,6 +274,7 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     let (_, body) = learner.call("published_case", &[("id", &id)]).await;
     assert_eq!(body, json!({ "NotFound": "case" }));
     assert_eq!(search(&learner, json!({ "text": "结节" })).await["total"], 0);
+    assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 404);
     app.started.stop().await.unwrap();
 }
 

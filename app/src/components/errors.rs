@@ -28,9 +28,51 @@ pub fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
         "modality" => t_string!(i18n, field.modality),
         "study_uids" => t_string!(i18n, field.study_uids),
         "rects" => t_string!(i18n, field.rects),
-        _ => return field.to_string(),
+        "title" => t_string!(i18n, field.case_title),
+        "history" => t_string!(i18n, field.case_history),
+        "findings" => t_string!(i18n, field.case_findings),
+        "impression" => t_string!(i18n, field.case_impression),
+        "diagnosis" => t_string!(i18n, field.case_diagnosis),
+        "differential" => t_string!(i18n, field.case_differential),
+        "teaching_points" => t_string!(i18n, field.case_teaching_points),
+        "tags" => t_string!(i18n, field.case_tags),
+        "clips" => t_string!(i18n, field.case_clips),
+        "choices" => t_string!(i18n, field.case_choices),
+        "answer" => t_string!(i18n, field.case_answer),
+        "application" => t_string!(i18n, field.case_application),
+        "origin_site" => t_string!(i18n, field.case_origin_site),
+        "status" => t_string!(i18n, field.case_status),
+        "updated_at" => t_string!(i18n, field.case_updated_at),
+        "body" => t_string!(i18n, field.case_body),
+        "frame" => t_string!(i18n, field.case_frame),
+        "bethesda" => t_string!(i18n, field.case_bethesda),
+        "day_offset" => t_string!(i18n, field.case_day_offset),
+        "summary" => t_string!(i18n, field.case_summary),
+        "content" => t_string!(i18n, field.case_content),
+        "text" => t_string!(i18n, field.case_text),
+        "tirads" => t_string!(i18n, field.case_tirads),
+        "age_band" => t_string!(i18n, field.case_age_band),
+        "sex" => t_string!(i18n, field.case_sex),
+        "impression_call" => t_string!(i18n, field.case_impression_call),
+        "difficulty" => t_string!(i18n, field.case_difficulty),
+        "scores" => t_string!(i18n, field.case_scores),
+        _ => return score_field_label(i18n, field).unwrap_or_else(|| field.to_string()),
     }
     .to_string()
+}
+
+/// A score's field path (`scores.0.size_mm`) as "Score 1 · size_mm" with the score editor's
+/// own label for the field when it has one.
+fn score_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
+    let rest = field.strip_prefix("scores.")?;
+    let (n, path) = rest.split_once('.').unwrap_or((rest, ""));
+    let n: usize = n.parse().ok()?;
+    let score = t_string!(i18n, field.score_n, n = n + 1).to_string();
+    Some(if path.is_empty() {
+        score
+    } else {
+        format!("{score} · {}", crate::components::scores::field_name(i18n, path))
+    })
 }
 
 /// The translated reason a field was refused.

@@ -3,7 +3,7 @@
 //! The editor recomputes ACR TI-RADS, C-TIRADS and the SRU grade on every change, so a case
 //! author sees what a learner will be taught while describing the finding; the summary is the
 //! read-only table a case page shows.
-use crate::components::errors::reason_label;
+use crate::components::errors::{field_label, reason_label};
 use crate::i18n::*;
 use crate::model::scores::{
     Advice, CTiradsCategory, CTiradsFeature, CarotidFinding, Composition, EchogenicFoci,
@@ -75,22 +75,15 @@ pub fn imt_label(i18n: I18n, class: ImtClass) -> String {
     .to_string()
 }
 
-/// A score field path from [`crate::model::scores::ScoreError`] (`scores.1.size_mm`) as words:
-/// "Finding 2 · Maximum diameter (mm)".
-pub fn score_field_label(i18n: I18n, field: &str) -> String {
-    let mut parts = field.split('.');
-    if parts.next() != Some("scores") {
-        return field.to_string();
-    }
-    let Some(n) = parts.next().and_then(|n| n.parse::<usize>().ok()) else {
-        return t_string!(i18n, scores.title).to_string();
-    };
-    let finding = t_string!(i18n, scores.finding_n, n = n + 1).to_string();
+/// A score field's name (`size_mm`, or a nested path such as `plaque.thickness_mm`) as the
+/// editor labels it; `errors::field_label` uses it for `scores.N.…` validation errors.
+pub fn field_name(i18n: I18n, name: &str) -> String {
     // The last named segment is the field; list positions (`foci.1`) add nothing for a reader.
-    let Some(key) = parts.rfind(|p| p.parse::<usize>().is_err()) else {
-        return finding;
-    };
-    let what = match key {
+    let key = name
+        .split('.')
+        .rfind(|p| p.parse::<usize>().is_err())
+        .unwrap_or(name);
+    match key {
         "kind" => t_string!(i18n, scores.kind),
         "label" => t_string!(i18n, scores.label),
         "lobe" => t_string!(i18n, scores.lobe),
@@ -113,9 +106,9 @@ pub fn score_field_label(i18n: I18n, field: &str) -> String {
         "cca_psv" => t_string!(i18n, scores.cca_psv),
         "near_occlusion" => t_string!(i18n, scores.near_occlusion),
         "occluded" => t_string!(i18n, scores.occluded),
-        other => return format!("{finding} · {other}"),
-    };
-    format!("{finding} · {what}")
+        other => return other.to_string(),
+    }
+    .to_string()
 }
 
 // ---------------------------------------------------------------- descriptor names
@@ -465,10 +458,18 @@ fn NoduleResults(nodule: Memo<ThyroidNodule>) -> impl IntoView {
                 " · "
                 {move || ct.with(|c| t_string!(i18n, scores.ctirads_risk, risk = c.risk.clone()).to_string())}
                 " · "
-                <strong>{move || ct.with(|c| advice_label(i18n, c.advice))}</strong>
+                <strong data-advice=move || ct.with(|c| wire(c.advice))>
+                    {move || {
+                        ct.with(|c| match c.advice {
+                            // Size is not applied (see `CTiradsCategory::advice`), so only a candidate.
+                            Advice::Fna => t_string!(i18n, scores.advice_fna_candidate).to_string(),
+                            other => advice_label(i18n, other),
+                        })
+                    }}
+                </strong>
             </p>
-            <p class="hint">{t!(i18n, scores.ctirads_positive)}": "{features(|c| &c.positive)}</p>
-            <p class="hint">{t!(i18n, scores.ctirads_negative)}": "{features(|c| &c.negative)}</p>
+            <p class="hint">{t!(i18n, scores.ctirads_positive)}" "{features(|c| &c.positive)}</p>
+            <p class="hint">{t!(i18n, scores.ctirads_negative)}" "{features(|c| &c.negative)}</p>
             <p class="hint">{t!(i18n, scores.ctirads_advice_note)}</p>
         </div>
     }
@@ -794,7 +795,7 @@ pub fn ScoreEditor(findings: RwSignal<Vec<Finding>>) -> impl IntoView {
     };
     let problem = move || {
         findings.with(|list| validate(list).err()).map(|e| {
-            let field = score_field_label(i18n, &e.field);
+            let field = field_label(i18n, &e.field);
             let reason = reason_label(i18n, e.reason);
             t_string!(i18n, error.invalid, field = field, reason = reason).to_string()
         })
@@ -970,5 +971,108 @@ pub fn ScoreSummary(findings: Vec<Finding>) -> impl IntoView {
             {nodule_table}
             {carotid_table}
         </section>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::model::scores::{Composition, EchogenicFoci, Echogenicity, Margin};
+
+    fn render(view: impl FnOnce() -> AnyView + Send + 'static) -> String {
+        // The i18n provider starts an effect, which needs an executor even for a string render;
+        // leptos does not expose one, but building a route list sets up leptos_axum's, as the
+        // server does at start-up.
+        let _ = leptos_axum::generate_route_list(|| ());
+        let owner = Owner::new();
+        owner.with(|| view! { <I18nContextProvider>{view()}</I18nContextProvider> }.to_html())
+    }
+
+    #[tokio::test]
+    async fn summary_marks_levels_for_tests_and_readers() {
+        let nodule = ThyroidNodule {
+            label: "R1".into(),
+            size_mm: 12.0,
+            composition: Composition::Solid,
+            echogenicity: Echogenicity::VeryHypo,
+            margin: Margin::Irregular,
+            foci: vec![EchogenicFoci::Punctate],
+            ..ThyroidNodule::default()
+        };
+        let carotid = CarotidFinding {
+            plaque: Some(Plaque::default()),
+            ica_psv: Some(180.0),
+            ica_edv: Some(60.0),
+            cca_psv: Some(60.0),
+            ..CarotidFinding::default()
+        };
+        let findings = vec![Finding::ThyroidNodule(nodule), Finding::Carotid(carotid)];
+        let html = render(move || view! { <ScoreSummary findings /> }.into_any());
+        assert!(html.contains(r#"data-testid="score-summary""#), "{html}");
+        // 2 + 3 + 2 + 3 = 10 points: TR5, FNA at 12 mm; C-TIRADS 4 features: 4C.
+        assert!(html.contains(r#"data-tr="5""#), "{html}");
+        assert!(html.contains(r#"data-advice="fna""#), "{html}");
+        assert!(html.contains(r#"data-ctr="4C""#), "{html}");
+        assert!(html.contains(r#"data-grade="from50_to69""#), "{html}");
+        assert!(html.contains("3.00"), "ratio shown: {html}");
+    }
+
+    #[tokio::test]
+    async fn empty_summary_says_so() {
+        let html = render(|| view! { <ScoreSummary findings=Vec::new() /> }.into_any());
+        assert!(html.contains(r#"data-testid="score-summary""#));
+        assert!(!html.contains("<table"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn editor_renders_every_control_with_a_label() {
+        let html = render(|| {
+            let findings = RwSignal::new(vec![
+                Finding::ThyroidNodule(ThyroidNodule::default()),
+                Finding::Carotid(CarotidFinding {
+                    plaque: Some(Plaque::default()),
+                    ..CarotidFinding::default()
+                }),
+            ]);
+            view! { <ScoreEditor findings /> }.into_any()
+        });
+        for id in [
+            "score-0-size",
+            "score-0-margin",
+            "score-1-imt",
+            "score-1-plaque-thickness",
+        ] {
+            assert!(
+                html.contains(&format!(r#"for="{id}""#)),
+                "label for {id}: {html}"
+            );
+            assert!(
+                html.contains(&format!(r#"id="{id}""#)),
+                "control {id}: {html}"
+            );
+        }
+        // Checkboxes sit inside their labels.
+        assert!(html.contains(r#"for="score-0-foci-punctate""#), "{html}");
+        assert!(html.contains(r#"data-testid="acr-total""#), "{html}");
+    }
+
+    #[tokio::test]
+    async fn field_paths_read_as_words() {
+        let html = render(|| {
+            let label = move || {
+                let i18n = use_i18n();
+                [
+                    field_name(i18n, "plaque.thickness_mm"),
+                    field_name(i18n, "foci.1"),
+                    field_label(i18n, "scores.1.size_mm"),
+                ]
+                .join(" | ")
+            };
+            view! { <p>{label}</p> }.into_any()
+        });
+        assert!(!html.contains("thickness_mm"), "{html}");
+        assert!(!html.contains("foci"), "{html}");
+        assert!(!html.contains("size_mm"), "{html}");
+        assert!(html.contains('2'), "the finding's number: {html}");
     }
 }

@@ -731,7 +731,6 @@ pub struct CaseView {
 pub struct CasePuzzle {
     pub id: CaseId,
     pub version: u32,
-    pub title_hint: String,
     pub application: Application,
     pub age_band: AgeBand,
     pub sex: Sex,
@@ -847,7 +846,7 @@ mod tests {
     fn tissue_outranks_cytology_and_later_outranks_earlier() {
         let fna_benign = follow(FollowUpKind::Fna, 10, Some(false), None);
         let histo_malignant = follow(FollowUpKind::Histopathology, 40, Some(true), None);
-        assert_eq!(settled_malignancy(&[fna_benign.clone()]), Some(false));
+        assert_eq!(settled_malignancy(std::slice::from_ref(&fna_benign)), Some(false));
         assert_eq!(
             settled_malignancy(&[histo_malignant.clone(), fna_benign.clone()]),
             Some(true)

@@ -258,6 +258,21 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
     })
 }
 
+/// True when the blob is a clip of a case's visible published version: all a learner may fetch.
+pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool, AppError> {
+    let hit: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM instances i JOIN cases c ON c.study_uid = i.study_uid \
+         JOIN case_versions v ON v.case_id = c.id AND v.version = c.published_version \
+         WHERE i.blob_sha = $1 AND c.status <> 'retired' \
+         AND v.content LIKE '%\"' || i.sop_uid || '\"%' LIMIT 1",
+    )
+    .bind(sha)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(hit.is_some())
+}
+
 /// Every visible published case, newest first (for queues over the whole library).
 pub(crate) async fn published_summaries(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
     let rows = sqlx::query(&format!(
@@ -500,7 +515,6 @@ pub async fn puzzle(db: &Db, id: &str, reader: &UserId) -> Result<Option<CasePuz
     Ok(Some(CasePuzzle {
         id: view.id.clone(),
         version: view.version,
-        title_hint: view.application.name_zh.clone(),
         application: view.application.clone(),
         age_band: c.age_band,
         sex: c.sex,

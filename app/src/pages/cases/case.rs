@@ -154,16 +154,16 @@ fn FollowUpForm(case_id: String, on_added: Callback<()>) -> impl IntoView {
                 kind,
                 day_offset: day.get_untracked().trim().parse().unwrap_or(-1),
                 bethesda: (kind == FollowUpKind::Fna).then(|| bethesda.get_untracked().parse().ok()).flatten(),
-                malignant: kind.is_pathology().then(|| match v.as_str() {
-                    "malignant" => Some(true),
-                    "benign" => Some(false),
+                malignant: match (kind.is_pathology(), v.as_str()) {
+                    (true, "malignant") => Some(true),
+                    (true, "benign") => Some(false),
                     _ => None,
-                }).flatten(),
-                confirms: matches!(kind, FollowUpKind::Imaging | FollowUpKind::Clinical).then(|| match v.as_str() {
-                    "confirms" => Some(true),
-                    "refutes" => Some(false),
+                },
+                confirms: match (matches!(kind, FollowUpKind::Imaging | FollowUpKind::Clinical), v.as_str()) {
+                    (true, "confirms") => Some(true),
+                    (true, "refutes") => Some(false),
                     _ => None,
-                }).flatten(),
+                },
                 summary: summary.get_untracked(),
             },
         });

@@ -94,7 +94,7 @@ fn steps_for(work: &CaseWork, user: &CurrentUser) -> Vec<Transition> {
     ]
     .into_iter()
     .filter(|t| t.from_to().0.contains(&work.status))
-    .filter(|t| !(t.author_only() && !author) && !(t.reviewer_only() && author))
+    .filter(|t| if author { !t.reviewer_only() } else { !t.author_only() })
     .collect()
 }
 

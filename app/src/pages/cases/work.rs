@@ -259,7 +259,7 @@ fn Versions() -> impl IntoView {
                                 <tbody>
                                     {changes.into_iter().map(|c| view! {
                                         <tr>
-                                            <th scope="row">{c.field}</th>
+                                            <th scope="row">{crate::components::errors::field_label(i18n, &c.field)}</th>
                                             <td class="diff-before"><pre>{c.before}</pre></td>
                                             <td class="diff-after"><pre>{c.after}</pre></td>
                                         </tr>
