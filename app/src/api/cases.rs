@@ -72,8 +72,8 @@ fn parse_content(json: &str) -> Result<CaseContent, AppError> {
         .as_object_mut()
         .and_then(|o| o.remove("scores"))
         .unwrap_or(serde_json::Value::Array(Vec::new()));
-    let scores = crate::model::scores::parse(&scores.to_string())
-        .map_err(|e| AppError::Invalid {
+    let scores =
+        crate::model::scores::parse(&scores.to_string()).map_err(|e| AppError::Invalid {
             field: e.field,
             reason: e.reason,
         })?;

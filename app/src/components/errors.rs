@@ -71,7 +71,10 @@ fn score_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
     Some(if path.is_empty() {
         score
     } else {
-        format!("{score} · {}", crate::components::scores::field_name(i18n, path))
+        format!(
+            "{score} · {}",
+            crate::components::scores::field_name(i18n, path)
+        )
     })
 }
 

@@ -226,7 +226,12 @@ pub mod limits {
 impl CaseContent {
     /// Checks lengths and references, trimming text; the first problem names its field.
     pub fn normalise(mut self) -> Result<CaseContent, (String, InvalidReason)> {
-        fn text(v: &mut String, field: &str, max: usize, required: bool) -> Result<(), (String, InvalidReason)> {
+        fn text(
+            v: &mut String,
+            field: &str,
+            max: usize,
+            required: bool,
+        ) -> Result<(), (String, InvalidReason)> {
             *v = v.trim().to_string();
             if required && v.is_empty() {
                 return Err((field.to_string(), InvalidReason::Required));
@@ -242,7 +247,12 @@ impl CaseContent {
         text(&mut self.impression, "impression", limits::TEXT, false)?;
         text(&mut self.diagnosis, "diagnosis", limits::SHORT, false)?;
         text(&mut self.differential, "differential", limits::TEXT, false)?;
-        text(&mut self.teaching_points, "teaching_points", limits::TEXT, false)?;
+        text(
+            &mut self.teaching_points,
+            "teaching_points",
+            limits::TEXT,
+            false,
+        )?;
         let mut tags: Vec<String> = Vec::new();
         for tag in &self.tags {
             let tag = tag.trim().trim_start_matches('#').to_string();
@@ -272,7 +282,12 @@ impl CaseContent {
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
             .collect();
-        if self.choices.len() > limits::CHOICES || self.choices.iter().any(|c| c.chars().count() > limits::SHORT) {
+        if self.choices.len() > limits::CHOICES
+            || self
+                .choices
+                .iter()
+                .any(|c| c.chars().count() > limits::SHORT)
+        {
             return Err(("choices".into(), InvalidReason::TooLong));
         }
         if self.choices.len() == 1 {
@@ -539,7 +554,9 @@ pub fn settled_malignancy(follow_ups: &[FollowUp]) -> Option<bool> {
     let latest = |pathology: bool| {
         follow_ups
             .iter()
-            .filter(|f| f.kind.is_pathology() == pathology && (pathology || f.kind == FollowUpKind::Fna))
+            .filter(|f| {
+                f.kind.is_pathology() == pathology && (pathology || f.kind == FollowUpKind::Fna)
+            })
             .filter_map(|f| f.malignant.map(|m| (f.day_offset, m)))
             .max_by_key(|(day, _)| *day)
             .map(|(_, m)| m)
@@ -828,7 +845,12 @@ pub struct VersionInfo {
 mod tests {
     use super::*;
 
-    fn follow(kind: FollowUpKind, day: i32, malignant: Option<bool>, confirms: Option<bool>) -> FollowUp {
+    fn follow(
+        kind: FollowUpKind,
+        day: i32,
+        malignant: Option<bool>,
+        confirms: Option<bool>,
+    ) -> FollowUp {
         FollowUp {
             id: String::new(),
             kind,
@@ -846,7 +868,10 @@ mod tests {
     fn tissue_outranks_cytology_and_later_outranks_earlier() {
         let fna_benign = follow(FollowUpKind::Fna, 10, Some(false), None);
         let histo_malignant = follow(FollowUpKind::Histopathology, 40, Some(true), None);
-        assert_eq!(settled_malignancy(std::slice::from_ref(&fna_benign)), Some(false));
+        assert_eq!(
+            settled_malignancy(std::slice::from_ref(&fna_benign)),
+            Some(false)
+        );
         assert_eq!(
             settled_malignancy(&[histo_malignant.clone(), fna_benign.clone()]),
             Some(true)
@@ -854,18 +879,30 @@ mod tests {
         // An FNA that came after surgery still does not overrule the tissue diagnosis.
         let late_fna = follow(FollowUpKind::Fna, 90, Some(false), None);
         assert_eq!(settled_malignancy(&[histo_malignant, late_fna]), Some(true));
-        assert_eq!(settled_malignancy(&[follow(FollowUpKind::Imaging, 5, None, Some(true))]), None);
+        assert_eq!(
+            settled_malignancy(&[follow(FollowUpKind::Imaging, 5, None, Some(true))]),
+            None
+        );
     }
 
     #[test]
     fn concordance_compares_the_call_with_the_settled_outcome() {
         let malignant = [follow(FollowUpKind::Surgery, 30, Some(true), None)];
-        assert_eq!(concordance(Some(Call::Malignant), &malignant), Concordance::Concordant);
-        assert_eq!(concordance(Some(Call::Benign), &malignant), Concordance::Discordant);
+        assert_eq!(
+            concordance(Some(Call::Malignant), &malignant),
+            Concordance::Concordant
+        );
+        assert_eq!(
+            concordance(Some(Call::Benign), &malignant),
+            Concordance::Discordant
+        );
         assert_eq!(concordance(Some(Call::Benign), &[]), Concordance::Pending);
         // Indeterminate cytology settles nothing.
         let atypia = [follow(FollowUpKind::Fna, 14, None, None)];
-        assert_eq!(concordance(Some(Call::Benign), &atypia), Concordance::Pending);
+        assert_eq!(
+            concordance(Some(Call::Benign), &atypia),
+            Concordance::Pending
+        );
         // Without a call, the latest confirming follow-up decides.
         let imaging = [
             follow(FollowUpKind::Imaging, 3, None, Some(false)),
@@ -887,7 +924,10 @@ mod tests {
         assert_eq!(input(None).normalise().unwrap_err().0, "bethesda");
         assert_eq!(input(Some(7)).normalise().unwrap_err().0, "bethesda");
         let ok = input(Some(2)).normalise().unwrap();
-        assert_eq!((ok.malignant, ok.summary.as_str()), (Some(false), "Bethesda II"));
+        assert_eq!(
+            (ok.malignant, ok.summary.as_str()),
+            (Some(false), "Bethesda II")
+        );
         assert_eq!(input(Some(4)).normalise().unwrap().malignant, None);
         let mut late = input(Some(6));
         late.day_offset = -1;
@@ -898,7 +938,10 @@ mod tests {
     fn workflow_keeps_review_away_from_the_author() {
         assert!(Transition::Publish.reviewer_only() && Transition::RequestChanges.reviewer_only());
         assert!(Transition::Submit.author_only() && !Transition::Submit.reviewer_only());
-        assert_eq!(Transition::Publish.from_to(), (&[CaseStatus::InReview][..], CaseStatus::Published));
+        assert_eq!(
+            Transition::Publish.from_to(),
+            (&[CaseStatus::InReview][..], CaseStatus::Published)
+        );
         assert!(!Transition::Publish.from_to().0.contains(&CaseStatus::Draft));
     }
 }

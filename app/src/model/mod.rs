@@ -1,9 +1,9 @@
 //! Types shared by the browser and the server: ids, roles, people, sites and the one app error.
 mod annotation;
 pub mod archive;
-pub mod cases;
 mod audit;
 pub mod calendar;
+pub mod cases;
 mod clips;
 mod error;
 mod people;

@@ -18,7 +18,10 @@ pub fn render_markdown(markdown: &str) -> String {
     let mut out = String::new();
     html::push_html(
         &mut out,
-        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH),
+        Parser::new_ext(
+            markdown,
+            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        ),
     );
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
@@ -198,20 +201,36 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
         bind(&mut filters, "c.application = ?", q.application.clone());
     }
     if !q.diagnosis.trim().is_empty() {
-        bind(&mut filters, "LOWER(c.diagnosis) LIKE ? ESCAPE '\\'", like(q.diagnosis.trim()));
+        bind(
+            &mut filters,
+            "LOWER(c.diagnosis) LIKE ? ESCAPE '\\'",
+            like(q.diagnosis.trim()),
+        );
     }
     if let Some(level) = q.tirads {
-        bind(&mut filters, "CAST(c.tirads AS TEXT) = ?", level.to_string());
+        bind(
+            &mut filters,
+            "CAST(c.tirads AS TEXT) = ?",
+            level.to_string(),
+        );
     }
     if let Some(has) = q.has_pathology {
-        bind(&mut filters, "CAST(c.has_pathology AS TEXT) = ?", if has { "1" } else { "0" }.into());
+        bind(
+            &mut filters,
+            "CAST(c.has_pathology AS TEXT) = ?",
+            if has { "1" } else { "0" }.into(),
+        );
     }
     if let Some(d) = q.difficulty {
         bind(&mut filters, "c.difficulty = ?", d.as_str().into());
     }
     if !q.tag.trim().is_empty() {
         let tag = q.tag.trim().trim_start_matches('#').to_lowercase();
-        bind(&mut filters, "c.tags LIKE ? ESCAPE '\\'", like(&format!("|{tag}|")));
+        bind(
+            &mut filters,
+            "c.tags LIKE ? ESCAPE '\\'",
+            like(&format!("|{tag}|")),
+        );
     }
     if !q.site.is_empty() {
         bind(&mut filters, "s.code = ?", q.site.clone());
@@ -384,14 +403,13 @@ pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>
             clip_urls.push((clip.sop_uid.clone(), format!("/dicom/{sha}")));
         }
     }
-    let (attempts,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM case_attempts WHERE case_id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(&reader.0)
-    .fetch_one(&db.pool)
-    .await
-    .map_err(internal)?;
+    let (attempts,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM case_attempts WHERE case_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(&reader.0)
+            .fetch_one(&db.pool)
+            .await
+            .map_err(internal)?;
     Ok(Some(CaseView {
         id: CaseId(row.id),
         version: version as u32,

@@ -5,7 +5,8 @@ mod outcomes;
 mod talk;
 
 pub use library::{
-    blob_is_published, diff, puzzle, record_attempt, render_markdown, search, version, versions, view, workbench,
+    blob_is_published, diff, puzzle, record_attempt, render_markdown, search, version, versions,
+    view, workbench,
 };
 pub use outcomes::{add_follow_up, awaiting_follow_up, follow_ups, outcome_tables};
 pub use talk::{
@@ -17,7 +18,9 @@ use crate::model::cases::{
     CaseClip, CaseContent, CaseId, CaseStatus, CaseWork, ReviewAction, ReviewEvent, Transition,
 };
 use crate::model::scores::{worst_grade, worst_tirads};
-use crate::model::{AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId};
+use crate::model::{
+    AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId,
+};
 
 /// The application catalogue in its order.
 pub async fn applications(db: &Db) -> Result<Vec<Application>, AppError> {
@@ -166,7 +169,17 @@ pub(crate) struct CaseRow {
 }
 
 pub(crate) async fn row(db: &Db, id: &str) -> Result<Option<CaseRow>, AppError> {
-    type Row = (String, String, String, String, String, String, i64, Option<i64>, i64);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        i64,
+    );
     let row: Option<Row> = sqlx::query_as(
         "SELECT c.id, c.study_uid, c.author_id, u.display_name, c.status, c.content, \
          c.next_version, c.published_version, c.updated_at \
@@ -177,7 +190,17 @@ pub(crate) async fn row(db: &Db, id: &str) -> Result<Option<CaseRow>, AppError> 
     .await
     .map_err(internal)?;
     Ok(row.map(
-        |(id, study_uid, author_id, author_name, status, content, next_version, published_version, updated_at)| {
+        |(
+            id,
+            study_uid,
+            author_id,
+            author_name,
+            status,
+            content,
+            next_version,
+            published_version,
+            updated_at,
+        )| {
             CaseRow {
                 id,
                 study_uid,
@@ -239,7 +262,9 @@ pub async fn save(
     content: CaseContent,
     expected_updated_at: Option<i64>,
 ) -> Result<i64, AppError> {
-    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    let row = row(db, id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))?;
     if row.author_id != actor.id.0 {
         return Err(AppError::Forbidden);
     }
@@ -288,12 +313,27 @@ pub async fn save(
 }
 
 /// A review comment on a case being curated (experts only; never shown to learners).
-pub async fn review_comment(db: &Db, actor: &CurrentUser, id: &str, body: &str) -> Result<(), AppError> {
-    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+pub async fn review_comment(
+    db: &Db,
+    actor: &CurrentUser,
+    id: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let row = row(db, id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))?;
     let body = review_body(body, true)?;
     event(db, &row.id, &actor.id, ReviewAction::Commented, &body, None).await?;
     if row.author_id != actor.id.0 {
-        notify(db, &UserId(row.author_id), &row.id, &actor.id, "review", &body).await?;
+        notify(
+            db,
+            &UserId(row.author_id),
+            &row.id,
+            &actor.id,
+            "review",
+            &body,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -318,7 +358,9 @@ pub async fn transition(
     step: Transition,
     body: &str,
 ) -> Result<CaseStatus, AppError> {
-    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    let row = row(db, id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))?;
     let is_author = row.author_id == actor.id.0;
     if step.author_only() && !is_author {
         return Err(AppError::Forbidden);
@@ -330,7 +372,10 @@ pub async fn transition(
     if !from.contains(&row.status) {
         return Err(AppError::invalid("status", InvalidReason::WrongState));
     }
-    let body = review_body(body, matches!(step, Transition::RequestChanges | Transition::Retire))?;
+    let body = review_body(
+        body,
+        matches!(step, Transition::RequestChanges | Transition::Retire),
+    )?;
     let content = content_from(&row.content)?;
     if step == Transition::Submit {
         // What a reviewer needs before reading: the fields a learner is taught from.
@@ -351,14 +396,15 @@ pub async fn transition(
     let at = now().max(row.updated_at + 1);
     let mut tx = db.pool.begin().await.map_err(internal)?;
     // The status check is repeated in the UPDATE so two reviewers cannot both publish.
-    let updated = sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-        .bind(to.as_str())
-        .bind(at)
-        .bind(id)
-        .bind(row.status.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+    let updated =
+        sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(at)
+            .bind(id)
+            .bind(row.status.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
     if updated.rows_affected() != 1 {
         return Err(AppError::invalid("status", InvalidReason::WrongState));
     }
@@ -428,7 +474,15 @@ pub async fn transition(
             .await
             .map_err(internal)?;
             for (expert,) in experts {
-                notify(db, &UserId(expert), id, &actor.id, "submitted", &content.title).await?;
+                notify(
+                    db,
+                    &UserId(expert),
+                    id,
+                    &actor.id,
+                    "submitted",
+                    &content.title,
+                )
+                .await?;
             }
         }
         Transition::RequestChanges => {

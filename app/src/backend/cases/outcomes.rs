@@ -21,7 +21,9 @@ pub async fn add_follow_up(
     id: &str,
     input: FollowUpInput,
 ) -> Result<FollowUp, AppError> {
-    let row = row(db, id).await?.ok_or(AppError::NotFound("case".into()))?;
+    let row = row(db, id)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))?;
     if row.status == CaseStatus::Retired {
         return Err(AppError::invalid(
             "status",
@@ -98,7 +100,17 @@ pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>, AppError> {
     Ok(rows
         .into_iter()
         .filter_map(
-            |(id, kind, day_offset, bethesda, malignant, confirms, summary, added_by, created_at)| {
+            |(
+                id,
+                kind,
+                day_offset,
+                bethesda,
+                malignant,
+                confirms,
+                summary,
+                added_by,
+                created_at,
+            )| {
                 Some(FollowUp {
                     id,
                     kind: FollowUpKind::parse(&kind)?,
@@ -182,9 +194,10 @@ pub async fn outcome_tables(db: &Db) -> Result<OutcomeTables, AppError> {
             Concordance::Discordant => discordant += 1,
             Concordance::Pending => pending += 1,
         }
-        if let (Some(level), Some(malignant)) =
-            (worst_tirads(&content.scores), settled_malignancy(follow_ups))
-            && let Some(row) = tirads.iter_mut().find(|r| r.level == level)
+        if let (Some(level), Some(malignant)) = (
+            worst_tirads(&content.scores),
+            settled_malignancy(follow_ups),
+        ) && let Some(row) = tirads.iter_mut().find(|r| r.level == level)
         {
             row.cases += 1;
             row.malignant += u32::from(malignant);

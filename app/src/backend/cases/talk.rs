@@ -113,7 +113,9 @@ pub async fn add_comment(
     .execute(&db.pool)
     .await
     .map_err(internal)?;
-    let row = row(db, case).await?.ok_or(AppError::NotFound("case".into()))?;
+    let row = row(db, case)
+        .await?
+        .ok_or(AppError::NotFound("case".into()))?;
     let mut people: Vec<String> = sqlx::query_as::<_, (String,)>(
         "SELECT DISTINCT author_id FROM case_comments WHERE case_id = $1",
     )
@@ -140,13 +142,12 @@ pub async fn mark_answer(
     comment: &str,
     answer: bool,
 ) -> Result<CaseId, AppError> {
-    let found: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT case_id, author_id, body FROM case_comments WHERE id = $1",
-    )
-    .bind(comment)
-    .fetch_optional(&db.pool)
-    .await
-    .map_err(internal)?;
+    let found: Option<(String, String, String)> =
+        sqlx::query_as("SELECT case_id, author_id, body FROM case_comments WHERE id = $1")
+            .bind(comment)
+            .fetch_optional(&db.pool)
+            .await
+            .map_err(internal)?;
     let (case, author, body) = found.ok_or(AppError::NotFound("comment".into()))?;
     if super::view(db, &case, &actor.id).await?.is_none() {
         return Err(AppError::NotFound("comment".into()));
@@ -192,7 +193,17 @@ pub async fn notify(
 
 /// A user's latest notifications, newest first.
 pub async fn notifications(db: &Db, user: &UserId) -> Result<Vec<Notification>, AppError> {
-    type Row = (String, String, String, String, String, String, String, Option<i64>, i64);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        i64,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT n.id, n.case_id, c.title, c.content, u.display_name, n.kind, n.excerpt, n.read_at, n.created_at \
          FROM notifications n JOIN cases c ON c.id = n.case_id JOIN users u ON u.id = n.actor_id \
@@ -205,22 +216,24 @@ pub async fn notifications(db: &Db, user: &UserId) -> Result<Vec<Notification>, 
     Ok(rows
         .into_iter()
         .map(
-            |(id, case_id, title, content, actor_name, kind, excerpt, read_at, created_at)| Notification {
-                id,
-                case_id: CaseId(case_id),
-                // The published title once there is one; the working title for curation notes.
-                case_title: if title.is_empty() {
-                    super::content_from(&content)
-                        .map(|c| c.title)
-                        .unwrap_or_default()
-                } else {
-                    title
-                },
-                actor_name,
-                kind,
-                excerpt,
-                read: read_at.is_some(),
-                created_at,
+            |(id, case_id, title, content, actor_name, kind, excerpt, read_at, created_at)| {
+                Notification {
+                    id,
+                    case_id: CaseId(case_id),
+                    // The published title once there is one; the working title for curation notes.
+                    case_title: if title.is_empty() {
+                        super::content_from(&content)
+                            .map(|c| c.title)
+                            .unwrap_or_default()
+                    } else {
+                        title
+                    },
+                    actor_name,
+                    kind,
+                    excerpt,
+                    read: read_at.is_some(),
+                    created_at,
+                }
             },
         )
         .collect())
@@ -228,13 +241,12 @@ pub async fn notifications(db: &Db, user: &UserId) -> Result<Vec<Notification>, 
 
 /// How many notifications the user has not opened.
 pub async fn unread_count(db: &Db, user: &UserId) -> Result<u32, AppError> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
-    )
-    .bind(&user.0)
-    .fetch_one(&db.pool)
-    .await
-    .map_err(internal)?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(&user.0)
+            .fetch_one(&db.pool)
+            .await
+            .map_err(internal)?;
     Ok(n as u32)
 }
 

@@ -54,10 +54,17 @@ pub fn CaseClips(
     let i18n = use_i18n();
     let clips = StoredValue::new(clips);
     let source = Signal::derive(move || {
-        clips.with_value(|c| c.get(stage.clip.get()).map(|(url, ..)| ClipSource::Url(url.clone())))
+        clips.with_value(|c| {
+            c.get(stage.clip.get())
+                .map(|(url, ..)| ClipSource::Url(url.clone()))
+        })
     });
     let annotations = Signal::derive(move || {
-        clips.with_value(|c| c.get(stage.clip.get()).map(|c| c.3.clone()).unwrap_or_default())
+        clips.with_value(|c| {
+            c.get(stage.clip.get())
+                .map(|c| c.3.clone())
+                .unwrap_or_default()
+        })
     });
     let count = clips.with_value(Vec::len);
     view! {
@@ -153,13 +160,18 @@ fn FollowUpForm(case_id: String, on_added: Callback<()>) -> impl IntoView {
             input: FollowUpInput {
                 kind,
                 day_offset: day.get_untracked().trim().parse().unwrap_or(-1),
-                bethesda: (kind == FollowUpKind::Fna).then(|| bethesda.get_untracked().parse().ok()).flatten(),
+                bethesda: (kind == FollowUpKind::Fna)
+                    .then(|| bethesda.get_untracked().parse().ok())
+                    .flatten(),
                 malignant: match (kind.is_pathology(), v.as_str()) {
                     (true, "malignant") => Some(true),
                     (true, "benign") => Some(false),
                     _ => None,
                 },
-                confirms: match (matches!(kind, FollowUpKind::Imaging | FollowUpKind::Clinical), v.as_str()) {
+                confirms: match (
+                    matches!(kind, FollowUpKind::Imaging | FollowUpKind::Clinical),
+                    v.as_str(),
+                ) {
                     (true, "confirms") => Some(true),
                     (true, "refutes") => Some(false),
                     _ => None,
@@ -239,7 +251,10 @@ fn Consultation(case: CaseView, user: CurrentUser, stage: Stage) -> impl IntoVie
     let i18n = use_i18n();
     let id = case.id.0.clone();
     let reload = RwSignal::new(0u32);
-    let comments = Resource::new(move || (id.clone(), reload.get()), |(id, _)| case_comments(id));
+    let comments = Resource::new(
+        move || (id.clone(), reload.get()),
+        |(id, _)| case_comments(id),
+    );
     let add = ServerAction::<AddCaseComment>::new();
     let mark = ServerAction::<MarkAnswer>::new();
     let body = RwSignal::new(String::new());
@@ -279,7 +294,8 @@ fn Consultation(case: CaseView, user: CurrentUser, stage: Stage) -> impl IntoVie
     let expert = user.role == Role::Expert;
     let comment_view = move |c: CaseComment| {
         let frame_ref = c.frame.clone().and_then(|f| {
-            sops.with_value(|s| s.iter().position(|sop| *sop == f.sop_uid)).map(|k| (k, f.frame))
+            sops.with_value(|s| s.iter().position(|sop| *sop == f.sop_uid))
+                .map(|k| (k, f.frame))
         });
         let cid = c.id.clone();
         let answer = c.is_answer;
@@ -348,11 +364,13 @@ pub fn CaseText(case: CaseView) -> impl IntoView {
     let i18n = use_i18n();
     let c = case.content.clone();
     let section = |title: String, body: String, testid: &'static str| {
-        (!body.is_empty()).then(|| view! {
-            <section class="case-section" data-testid=testid>
-                <h2>{title}</h2>
-                <p class="prose">{body}</p>
-            </section>
+        (!body.is_empty()).then(|| {
+            view! {
+                <section class="case-section" data-testid=testid>
+                    <h2>{title}</h2>
+                    <p class="prose">{body}</p>
+                </section>
+            }
         })
     };
     view! {
@@ -396,7 +414,10 @@ pub fn CaseFacts(case: CaseView) -> impl IntoView {
 }
 
 /// The clips of a case view as the viewer wants them.
-pub fn clips_of(case: &CaseView, with_marks: bool) -> Vec<(String, String, Vec<u32>, Vec<crate::model::Annotation>)> {
+pub fn clips_of(
+    case: &CaseView,
+    with_marks: bool,
+) -> Vec<(String, String, Vec<u32>, Vec<crate::model::Annotation>)> {
     case.clip_urls
         .iter()
         .filter_map(|(sop, url)| {
@@ -404,8 +425,16 @@ pub fn clips_of(case: &CaseView, with_marks: bool) -> Vec<(String, String, Vec<u
             Some((
                 url.clone(),
                 clip.caption.clone(),
-                if with_marks { clip.key_frames.clone() } else { Vec::new() },
-                if with_marks { clip.annotations.clone() } else { Vec::new() },
+                if with_marks {
+                    clip.key_frames.clone()
+                } else {
+                    Vec::new()
+                },
+                if with_marks {
+                    clip.annotations.clone()
+                } else {
+                    Vec::new()
+                },
             ))
         })
         .collect()
@@ -466,7 +495,12 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
     let params = use_params_map();
     let reload = RwSignal::new(0u32);
     let case = Resource::new(
-        move || (params.with(|p| p.get("id").unwrap_or_default()), reload.get()),
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                reload.get(),
+            )
+        },
         |(id, _)| published_case(id),
     );
     view! {

@@ -10,10 +10,10 @@ use crate::components::layout::lang_code;
 use crate::components::scores::ScoreEditor;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
-use crate::model::cases::{
-    CaseClip, CaseContent, CaseWork, ReviewAction, Transition,
+use crate::model::cases::{CaseClip, CaseContent, CaseWork, ReviewAction, Transition};
+use crate::model::{
+    AgeBand, Annotation, CaseStatus, CurrentUser, Difficulty, Role, Sex, SiteId, StudyDetail,
 };
-use crate::model::{AgeBand, Annotation, CaseStatus, CurrentUser, Difficulty, Role, Sex, SiteId, StudyDetail};
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_time;
 use leptos::prelude::*;
@@ -94,7 +94,13 @@ fn steps_for(work: &CaseWork, user: &CurrentUser) -> Vec<Transition> {
     ]
     .into_iter()
     .filter(|t| t.from_to().0.contains(&work.status))
-    .filter(|t| if author { !t.reviewer_only() } else { !t.author_only() })
+    .filter(|t| {
+        if author {
+            !t.reviewer_only()
+        } else {
+            !t.author_only()
+        }
+    })
     .collect()
 }
 
@@ -106,7 +112,9 @@ fn ReviewPanel(work: CaseWork, user: CurrentUser, reload: RwSignal<u32>) -> impl
     let comment = ServerAction::<ReviewComment>::new();
     let body = RwSignal::new(String::new());
     Effect::new(move |_| {
-        if matches!(step.value().get(), Some(Ok(_))) || matches!(comment.value().get(), Some(Ok(()))) {
+        if matches!(step.value().get(), Some(Ok(_)))
+            || matches!(comment.value().get(), Some(Ok(())))
+        {
             body.set(String::new());
             reload.update(|n| *n += 1);
         }
@@ -172,7 +180,11 @@ fn ReviewPanel(work: CaseWork, user: CurrentUser, reload: RwSignal<u32>) -> impl
 /// The clip table: include or leave out each image; mark key frames and annotations on the
 /// one on screen.
 #[component]
-fn ClipPicker(content: RwSignal<CaseContent>, detail: StudyDetail, editable: bool) -> impl IntoView {
+fn ClipPicker(
+    content: RwSignal<CaseContent>,
+    detail: StudyDetail,
+    editable: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let instances = StoredValue::new(detail.instances.clone());
     let current = RwSignal::new(
@@ -199,25 +211,41 @@ fn ClipPicker(content: RwSignal<CaseContent>, detail: StudyDetail, editable: boo
         let list = drawn.get();
         let sop = current.get_untracked();
         content.update(|c| {
-            if let Some(clip) = c.clips.iter_mut().find(|clip| Some(&clip.sop_uid) == sop.as_ref()) {
+            if let Some(clip) = c
+                .clips
+                .iter_mut()
+                .find(|clip| Some(&clip.sop_uid) == sop.as_ref())
+            {
                 clip.annotations = list;
             }
         });
     });
     let source = Signal::derive(move || {
         let sop = current.get()?;
-        instances.with_value(|list| list.iter().find(|i| i.sop_uid == sop).map(|i| ClipSource::Url(i.url.clone())))
+        instances.with_value(|list| {
+            list.iter()
+                .find(|i| i.sop_uid == sop)
+                .map(|i| ClipSource::Url(i.url.clone()))
+        })
     });
-    let included = move |sop: &str| content.with(|c| c.clips.iter().any(|clip| clip.sop_uid == sop));
+    let included =
+        move |sop: &str| content.with(|c| c.clips.iter().any(|clip| clip.sop_uid == sop));
     let toggle = move |sop: String| {
         content.update(|c| {
             if let Some(pos) = c.clips.iter().position(|clip| clip.sop_uid == sop) {
                 c.clips.remove(pos);
             } else {
                 // Keep the study's order.
-                let order = instances.with_value(|list| list.iter().map(|i| i.sop_uid.clone()).collect::<Vec<_>>());
-                c.clips.push(CaseClip { sop_uid: sop.clone(), caption: String::new(), key_frames: Vec::new(), annotations: Vec::new() });
-                c.clips.sort_by_key(|clip| order.iter().position(|s| *s == clip.sop_uid));
+                let order = instances
+                    .with_value(|list| list.iter().map(|i| i.sop_uid.clone()).collect::<Vec<_>>());
+                c.clips.push(CaseClip {
+                    sop_uid: sop.clone(),
+                    caption: String::new(),
+                    key_frames: Vec::new(),
+                    annotations: Vec::new(),
+                });
+                c.clips
+                    .sort_by_key(|clip| order.iter().position(|s| *s == clip.sop_uid));
             }
         });
         load_marks();
@@ -310,7 +338,12 @@ fn ClipPicker(content: RwSignal<CaseContent>, detail: StudyDetail, editable: boo
 }
 
 #[component]
-fn Editor(work: CaseWork, user: CurrentUser, detail: StudyDetail, reload: RwSignal<u32>) -> impl IntoView {
+fn Editor(
+    work: CaseWork,
+    user: CurrentUser,
+    detail: StudyDetail,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let editable = work.author_id == user.id && work.status == CaseStatus::Draft;
     let content = RwSignal::new(work.content.clone());
@@ -333,14 +366,19 @@ fn Editor(work: CaseWork, user: CurrentUser, detail: StudyDetail, reload: RwSign
         let id = id.clone();
         move |_| {
             let json = content.with_untracked(|c| serde_json::to_string(c).unwrap_or_default());
-            save.dispatch(SaveCase { id: id.clone(), content: json, updated_at: updated_at.get_untracked() });
+            save.dispatch(SaveCase {
+                id: id.clone(),
+                content: json,
+                updated_at: updated_at.get_untracked(),
+            });
         }
     };
     let tags_text = RwSignal::new(work.content.tags.join(", "));
     let choices_text = RwSignal::new(work.content.choices.join("\n"));
-    let field = move |label: String, get: TextOf, set: TextOfMut, rows: Option<u32>, name: &'static str| {
-        text_field(content, label, get, set, rows, name)
-    };
+    let field =
+        move |label: String, get: TextOf, set: TextOfMut, rows: Option<u32>, name: &'static str| {
+            text_field(content, label, get, set, rows, name)
+        };
     view! {
         <header class="page-head">
             <p><a href="/cases/work">{t!(i18n, cases.back_work)}</a>
@@ -457,7 +495,12 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
     let params = use_params_map();
     let reload = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (params.with(|p| p.get("id").unwrap_or_default()), reload.get()),
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                reload.get(),
+            )
+        },
         |(id, _)| async move {
             let work = case_in_curation(id).await?;
             let detail = study(work.study_uid.clone()).await?;

@@ -12,9 +12,7 @@ use crate::components::errors::ErrorNotice;
 use crate::components::layout::lang_code;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
-use crate::model::cases::{
-    CaseQuery, CaseSort, CaseSummary, Concordance, FollowUpKind,
-};
+use crate::model::cases::{CaseQuery, CaseSort, CaseSummary, Concordance, FollowUpKind};
 use crate::model::{Application, CaseStatus, Difficulty, Role, Sex};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -89,7 +87,11 @@ pub fn roman(n: u8) -> &'static str {
 
 /// One case in a list: title, application, level or grade, outcome marks and tags.
 #[component]
-pub fn CaseCard(case: CaseSummary, apps: Vec<Application>, #[prop(optional)] href: Option<String>) -> impl IntoView {
+pub fn CaseCard(
+    case: CaseSummary,
+    apps: Vec<Application>,
+    #[prop(optional)] href: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let href = href.unwrap_or_else(|| format!("/cases/{}", case.id.0));
     let app = case.application.clone();
@@ -131,7 +133,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -179,7 +183,10 @@ fn url_of(q: &CaseQuery) -> String {
             None => "",
         },
     );
-    put("difficulty", q.difficulty.map(|d| d.as_str()).unwrap_or_default());
+    put(
+        "difficulty",
+        q.difficulty.map(|d| d.as_str()).unwrap_or_default(),
+    );
     put("tag", &q.tag);
     put("site", &q.site);
     if q.sort != CaseSort::Newest {
