@@ -112,8 +112,11 @@ impl Exam {
 /// One clip of a demo exam.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExamClip {
+    /// How the pixel data is stored.
     pub syntax: SynthSyntax,
+    /// Number of frames; case annotations and comments must point below it.
     pub frames: u32,
+    /// Frames per second.
     pub fps: f64,
 }
 
@@ -152,7 +155,15 @@ pub fn exams() -> Vec<(Exam, Vec<ExamClip>)> {
     let portable = "SH-P3";
     vec![
         (
-            exam("WANG^FANG=王^芳", "HUB20240117", "19680412", "F", "20240117", 1, "Thyroid US"),
+            exam(
+                "WANG^FANG=王^芳",
+                "HUB20240117",
+                "19680412",
+                "F",
+                "20240117",
+                1,
+                "Thyroid US",
+            ),
             vec![
                 jpeg(40, 30.0),
                 ExamClip {
@@ -175,92 +186,236 @@ pub fn exams() -> Vec<(Exam, Vec<ExamClip>)> {
             vec![jpeg(40, 30.0)],
         ),
         (
-            exam("LIU^JIANGUO=刘^建国", "HUB20240305", "19550120", "M", "20240305", 3, "Carotid duplex"),
+            exam(
+                "LIU^JIANGUO=刘^建国",
+                "HUB20240305",
+                "19550120",
+                "M",
+                "20240305",
+                3,
+                "Carotid duplex",
+            ),
             vec![jpeg(48, 30.0)],
         ),
         (
-            exam("CHEN^XIAOMING=陈^晓明", "DH20240611", "19900908", "M", "20240611", 4, "eFAST"),
+            exam(
+                "CHEN^XIAOMING=陈^晓明",
+                "DH20240611",
+                "19900908",
+                "M",
+                "20240611",
+                4,
+                "eFAST",
+            ),
             vec![jpeg(36, 20.0)],
         ),
         // Thyroid cases.
         (
-            exam("ZHAO^LI=赵^丽", "DH20240312", "19810623", "F", "20240312", 5, "Thyroid US")
-                .at(community("DH"), portable),
+            exam(
+                "ZHAO^LI=赵^丽",
+                "DH20240312",
+                "19810623",
+                "F",
+                "20240312",
+                5,
+                "Thyroid US",
+            )
+            .at(community("DH"), portable),
             vec![jpeg(28, 25.0), jpeg(24, 25.0)],
         ),
         (
-            exam("SUN^XIUYING=孙^秀英", "XC20240408", "19690217", "F", "20240408", 6, "Thyroid US")
-                .at(community("XC"), portable),
+            exam(
+                "SUN^XIUYING=孙^秀英",
+                "XC20240408",
+                "19690217",
+                "F",
+                "20240408",
+                6,
+                "Thyroid US",
+            )
+            .at(community("XC"), portable),
             vec![jpeg(24, 25.0)],
         ),
         (
-            exam("HUANG^HAO=黄^浩", "NM20240521", "19881105", "M", "20240521", 7, "Thyroid US")
-                .at(community("NM"), portable),
+            exam(
+                "HUANG^HAO=黄^浩",
+                "NM20240521",
+                "19881105",
+                "M",
+                "20240521",
+                7,
+                "Thyroid US",
+            )
+            .at(community("NM"), portable),
             vec![jpeg(24, 25.0)],
         ),
         (
-            exam("ZHOU^TING=周^婷", "BG20240115", "19910730", "F", "20240115", 8, "Thyroid US")
-                .at(community("BG"), portable),
+            exam(
+                "ZHOU^TING=周^婷",
+                "BG20240115",
+                "19910730",
+                "F",
+                "20240115",
+                8,
+                "Thyroid US",
+            )
+            .at(community("BG"), portable),
             vec![jpeg(26, 25.0)],
         ),
         (
-            exam("XU^YAN=徐^燕", "JB20240627", "19980314", "F", "20240627", 9, "Thyroid US")
-                .at(community("JB"), portable),
+            exam(
+                "XU^YAN=徐^燕",
+                "JB20240627",
+                "19980314",
+                "F",
+                "20240627",
+                9,
+                "Thyroid US",
+            )
+            .at(community("JB"), portable),
             vec![jpeg(24, 25.0)],
         ),
         (
-            exam("MA^GUIFANG=马^桂芳", "QD20240903", "19570909", "F", "20240903", 10, "Thyroid US")
-                .at(community("QD"), portable),
+            exam(
+                "MA^GUIFANG=马^桂芳",
+                "QD20240903",
+                "19570909",
+                "F",
+                "20240903",
+                10,
+                "Thyroid US",
+            )
+            .at(community("QD"), portable),
             vec![jpeg(26, 25.0)],
         ),
         // Carotid cases.
         (
-            exam("ZHENG^JIANHUA=郑^建华", "CN20240219", "19660412", "M", "20240219", 11, "Carotid duplex")
-                .at(community("CN"), portable),
+            exam(
+                "ZHENG^JIANHUA=郑^建华",
+                "CN20240219",
+                "19660412",
+                "M",
+                "20240219",
+                11,
+                "Carotid duplex",
+            )
+            .at(community("CN"), portable),
             vec![jpeg(28, 30.0)],
         ),
         (
-            exam("HE^GUOQIANG=何^国强", "XH20240506", "19560101", "M", "20240506", 12, "Carotid duplex")
-                .at(community("XH"), portable),
+            exam(
+                "HE^GUOQIANG=何^国强",
+                "XH20240506",
+                "19560101",
+                "M",
+                "20240506",
+                12,
+                "Carotid duplex",
+            )
+            .at(community("XH"), portable),
             vec![jpeg(28, 30.0)],
         ),
         (
-            exam("GUO^MINGDE=郭^明德", "HUB20240710", "19520318", "M", "20240710", 13, "Carotid duplex"),
+            exam(
+                "GUO^MINGDE=郭^明德",
+                "HUB20240710",
+                "19520318",
+                "M",
+                "20240710",
+                13,
+                "Carotid duplex",
+            ),
             vec![jpeg(28, 30.0), jpeg(24, 30.0)],
         ),
         (
-            exam("LIANG^SHUFEN=梁^淑芬", "BH20240822", "19491127", "F", "20240822", 14, "Carotid duplex")
-                .at(community("BH"), portable),
+            exam(
+                "LIANG^SHUFEN=梁^淑芬",
+                "BH20240822",
+                "19491127",
+                "F",
+                "20240822",
+                14,
+                "Carotid duplex",
+            )
+            .at(community("BH"), portable),
             vec![jpeg(28, 30.0)],
         ),
         (
-            exam("TANG^WEI=唐^伟", "CA20240116", "19780602", "M", "20240116", 15, "Carotid duplex")
-                .at(community("CA"), portable),
+            exam(
+                "TANG^WEI=唐^伟",
+                "CA20240116",
+                "19780602",
+                "M",
+                "20240116",
+                15,
+                "Carotid duplex",
+            )
+            .at(community("CA"), portable),
             vec![jpeg(24, 30.0)],
         ),
         // Emergency point-of-care cases.
         (
-            exam("FENG^QIANG=冯^强", "QS20240429", "19960815", "M", "20240429", 16, "eFAST")
-                .at(community("QS"), portable),
+            exam(
+                "FENG^QIANG=冯^强",
+                "QS20240429",
+                "19960815",
+                "M",
+                "20240429",
+                16,
+                "eFAST",
+            )
+            .at(community("QS"), portable),
             vec![jpeg(30, 20.0)],
         ),
         (
-            exam("LIN^ZIHAO=林^子豪", "HP20241012", "20010221", "M", "20241012", 17, "Lung US")
-                .at(community("HP"), portable),
+            exam(
+                "LIN^ZIHAO=林^子豪",
+                "HP20241012",
+                "20010221",
+                "M",
+                "20241012",
+                17,
+                "Lung US",
+            )
+            .at(community("HP"), portable),
             vec![jpeg(30, 20.0)],
         ),
         (
-            exam("CAO^YULAN=曹^玉兰", "HUB20240918", "19600504", "F", "20240918", 18, "Focused cardiac"),
+            exam(
+                "CAO^YULAN=曹^玉兰",
+                "HUB20240918",
+                "19600504",
+                "F",
+                "20240918",
+                18,
+                "Focused cardiac",
+            ),
             vec![jpeg(32, 30.0)],
         ),
         (
-            exam("LU^ZHIYUAN=陆^志远", "DH20241105", "19420710", "M", "20241105", 19, "Aorta")
-                .at(community("DH"), portable),
+            exam(
+                "LU^ZHIYUAN=陆^志远",
+                "DH20241105",
+                "19420710",
+                "M",
+                "20241105",
+                19,
+                "Aorta",
+            )
+            .at(community("DH"), portable),
             vec![jpeg(24, 20.0)],
         ),
         (
-            exam("SONG^LIPING=宋^丽萍", "XC20241128", "19700923", "F", "20241128", 20, "Lower limb veins")
-                .at(community("XC"), portable),
+            exam(
+                "SONG^LIPING=宋^丽萍",
+                "XC20241128",
+                "19700923",
+                "F",
+                "20241128",
+                20,
+                "Lower limb veins",
+            )
+            .at(community("XC"), portable),
             vec![jpeg(24, 20.0)],
         ),
     ]
@@ -308,8 +463,9 @@ fn synthesise() -> Result<Vec<Vec<u8>>> {
         handles
             .into_iter()
             .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![(0, Err(anyhow::anyhow!("a synthesis thread failed")))])
+                h.join().unwrap_or_else(|_| {
+                    vec![(0, Err(anyhow::anyhow!("a synthesis thread failed")))]
+                })
             })
             .collect()
     });
@@ -352,7 +508,11 @@ mod tests {
     fn exams_keep_their_numbers_and_only_wang_fang_comes_twice() {
         let exams = exams();
         for (i, (exam, clips)) in exams.iter().enumerate() {
-            assert_eq!(exam.study_uid, study_uid(i as u32 + 1), "exams stay in k order");
+            assert_eq!(
+                exam.study_uid,
+                study_uid(i as u32 + 1),
+                "exams stay in k order"
+            );
             assert!(!clips.is_empty());
         }
         assert_eq!(exams[SPARE_EXAM as usize - 1].0.description, "eFAST");

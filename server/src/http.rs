@@ -125,6 +125,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
 
     if config.demo && config.demo_clips {
         crate::demo_studies::seed(&state.db, &importer).await?;
+        tokio::spawn(crate::demo_cases::seed(state.db.clone(), importer.clone()));
     }
     let (shutdown, rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(importer.clone().run(rx.clone()));
