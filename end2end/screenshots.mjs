@@ -119,4 +119,84 @@ async function study(name, locale) {
 await study('studies-zh', 'zh-CN');
 await study('studies-en', 'en-GB');
 await shoot('archive-admin-en', { user: 'admin', path: '/admin/archive', locale: 'en-GB' });
+/** Signs `user` in on a fresh page and returns it. */
+async function signedIn(user, locale, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ locale, viewport });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#username', user);
+  await page.fill('#password', 'sonohub-demo');
+  await page.click('form button[type="submit"]');
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+async function snap(page, name) {
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  console.log(`${out}/${name}.png`);
+}
+
+/** The case library: search in Chinese, a case page with its viewer and timeline, the
+ * unknown-case reveal, curation and the outcome tables. */
+async function cases(name, locale) {
+  if (skip(name)) return;
+  const page = await signedIn('li.na', locale);
+  await page.goto(`${base}/cases`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await snap(page, `${name}-library`);
+  await page.goto(`${base}/cases?q=${encodeURIComponent('结节')}`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await snap(page, `${name}-search`);
+  // The case with a consultation thread (the most discussed one) with its clip playing a frame.
+  await page.goto(`${base}/cases?sort=discussed`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.locator('[data-testid="case-results"] .case-card a.case-card-link').first().click();
+  await page.waitForSelector('.viewer[data-ready="true"]');
+  const ref = page.locator('.frame-ref').first();
+  if (await ref.count()) await ref.click();
+  await page.waitForTimeout(600);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await snap(page, `${name}-case`);
+  // Unknown-case mode on a thyroid case: commit, then the reveal.
+  await page.goto(`${base}/cases?app=thyroid&path=yes`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  const href = await page.locator('[data-testid="case-results"] .case-card a.case-card-link').first().getAttribute('href');
+  await page.goto(`${base}${href}/solve`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.waitForSelector('.viewer[data-ready="true"]');
+  await snap(page, `${name}-unknown`);
+  await page.fill('[data-testid="answer-impression"]', '右叶实性低回声结节，边缘不规则，考虑乳头状癌可能');
+  await page.locator('[data-testid="answer-tirads"] input[value="4"]').check();
+  await page.click('[data-testid="answer-submit"]');
+  await page.waitForSelector('[data-testid="reveal"] .viewer[data-ready="true"]');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await snap(page, `${name}-reveal`);
+  await page.goto(`${base}/cases/outcomes`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await snap(page, `${name}-outcomes`);
+  await page.context().close();
+
+  const expert = await signedIn('wang.lei', locale);
+  await expert.goto(`${base}/cases/work`);
+  await expert.waitForSelector('body[data-hydrated="true"]');
+  await snap(expert, `${name}-workbench`);
+  const review = expert.locator('[data-status="in_review"] .case-card a.case-card-link').first();
+  if (await review.count()) {
+    await review.click();
+    await expert.waitForSelector('[data-testid="review-panel"]');
+    await expert.waitForSelector('.viewer[data-ready="true"]');
+    await snap(expert, `${name}-review`);
+  }
+  await expert.goto(`${base}/cases/follow-ups`);
+  await expert.waitForSelector('body[data-hydrated="true"]');
+  await snap(expert, `${name}-awaiting`);
+  await expert.goto(`${base}/notifications`);
+  await expert.waitForSelector('body[data-hydrated="true"]');
+  await snap(expert, `${name}-notifications`);
+  await expert.context().close();
+}
+await cases('cases-zh', 'zh-CN');
+await cases('cases-en', 'en-GB');
 await browser.close();

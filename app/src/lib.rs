@@ -1,5 +1,5 @@
 //! SonoHub's web app: the shell, the router, pages, server functions and shared types.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

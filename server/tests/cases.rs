@@ -20,7 +20,10 @@ impl Client {
             .expect("POST");
         let status = res.status().as_u16();
         let text = res.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 }
 
@@ -67,7 +70,10 @@ async fn signed_in(app: &TestApp, user: &str) -> Client {
 async fn work(expert: &Client, id: &str) -> (Value, i64) {
     let (status, body) = expert.call("case_in_curation", &[("id", id)]).await;
     assert_eq!(status, 200, "{body}");
-    (body["content"].clone(), body["updated_at"].as_i64().unwrap())
+    (
+        body["content"].clone(),
+        body["updated_at"].as_i64().unwrap(),
+    )
 }
 
 async fn save(author: &Client, id: &str, content: &Value, updated_at: i64) -> (u16, Value) {
@@ -85,7 +91,10 @@ async fn save(author: &Client, id: &str, content: &Value, updated_at: i64) -> (u
 
 async fn step(expert: &Client, id: &str, step: &str, body: &str) -> (u16, Value) {
     expert
-        .call("case_transition", &[("id", id), ("step", step), ("body", body)])
+        .call(
+            "case_transition",
+            &[("id", id), ("step", step), ("body", body)],
+        )
         .await
 }
 
@@ -115,7 +124,11 @@ async fn published_case(chen: &Client, wang: &Client, study: &str, title: &str) 
     let (status, id) = chen
         .call(
             "create_case",
-            &[("study_uid", study), ("title", title), ("application", "thyroid")],
+            &[
+                ("study_uid", study),
+                ("title", title),
+                ("application", "thyroid"),
+            ],
         )
         .await;
     assert_eq!(status, 200, "{id}");
@@ -144,18 +157,36 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
 
     // Learners cannot start cases.
     let (_, body) = learner
-        .call("create_case", &[("study_uid", &study), ("title", "x"), ("application", "thyroid")])
+        .call(
+            "create_case",
+            &[
+                ("study_uid", &study),
+                ("title", "x"),
+                ("application", "thyroid"),
+            ],
+        )
         .await;
     assert_eq!(body, "Forbidden");
     let (_, body) = chen
-        .call("create_case", &[("study_uid", &study), ("title", "x"), ("application", "nope")])
+        .call(
+            "create_case",
+            &[
+                ("study_uid", &study),
+                ("title", "x"),
+                ("application", "nope"),
+            ],
+        )
         .await;
     assert_eq!(body["Invalid"]["field"], "application");
 
     let (status, id) = chen
         .call(
             "create_case",
-            &[("study_uid", &study), ("title", "甲状腺右叶低回声结节"), ("application", "thyroid")],
+            &[
+                ("study_uid", &study),
+                ("title", "甲状腺右叶低回声结节"),
+                ("application", "thyroid"),
+            ],
         )
         .await;
     assert_eq!(status, 200, "{id}");
@@ -195,6 +226,16 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     let (_, body) = save(&chen, &id, &bad, at).await;
     assert_eq!(body["Invalid"]["field"], "scores.0.size_mm", "{body}");
 
+    // Key frames and annotations must fall inside the clip (6 frames).
+    let mut bad = filled(content.clone());
+    bad["clips"][0]["key_frames"] = json!([2, 6]);
+    let (_, body) = save(&chen, &id, &bad, at).await;
+    assert_eq!(body["Invalid"]["field"], "clips", "{body}");
+    let mut bad = filled(content.clone());
+    bad["clips"][0]["annotations"] = json!([{ "shape": { "kind": "text", "at": { "x": 5, "y": 5 }, "text": "钙化" }, "first_frame": 3, "last_frame": 9 }]);
+    let (_, body) = save(&chen, &id, &bad, at).await;
+    assert_eq!(body["Invalid"]["field"], "clips", "{body}");
+
     // Only the author edits, and a stale editor does not overwrite a newer save.
     let (_, body) = save(&wang, &id, &filled(content.clone()), at).await;
     assert_eq!(body, "Forbidden");
@@ -205,7 +246,13 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
 
     assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
     // Under review: not editable, not approvable by its author, not by learners.
-    let (_, body) = save(&chen, &id, &filled(content.clone()), saved_at.as_i64().unwrap()).await;
+    let (_, body) = save(
+        &chen,
+        &id,
+        &filled(content.clone()),
+        saved_at.as_i64().unwrap(),
+    )
+    .await;
     assert_eq!(body["Invalid"]["reason"], "wrong_state");
     let (_, body) = step(&chen, &id, "publish", "").await;
     assert_eq!(body["Invalid"]["reason"], "own_work");
@@ -222,7 +269,11 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     assert!(unread.as_u64().unwrap() >= 1, "{unread}");
     let (_, notes) = chen.call("notifications", &[]).await;
     assert!(
-        notes.as_array().unwrap().iter().any(|n| n["kind"] == "changes_requested"),
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "changes_requested"),
         "{notes}"
     );
 
@@ -235,16 +286,36 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     assert_eq!(view["version"], 1);
     assert_eq!(view["clip_urls"][0][1], clip_url);
     assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 200);
-    assert!(view["teaching_html"].as_str().unwrap().contains("<strong>纵横比&gt;1</strong>"));
+    assert!(
+        view["teaching_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>纵横比&gt;1</strong>")
+    );
     let hits = search(&learner, json!({ "text": "极低回声" })).await;
     assert_eq!(hits["total"], 1, "{hits}");
     assert_eq!(hits["cases"][0]["tirads"], "tr5");
-    assert_eq!(search(&learner, json!({ "text": "Papillary" })).await["total"], 1);
-    assert_eq!(search(&learner, json!({ "text": "甲状腺 微钙化" })).await["total"], 1);
-    assert_eq!(search(&learner, json!({ "text": "颈动脉" })).await["total"], 0);
-    assert_eq!(search(&learner, json!({ "tirads": 5, "application": "thyroid" })).await["total"], 1);
+    assert_eq!(
+        search(&learner, json!({ "text": "Papillary" })).await["total"],
+        1
+    );
+    assert_eq!(
+        search(&learner, json!({ "text": "甲状腺 微钙化" })).await["total"],
+        1
+    );
+    assert_eq!(
+        search(&learner, json!({ "text": "颈动脉" })).await["total"],
+        0
+    );
+    assert_eq!(
+        search(&learner, json!({ "tirads": 5, "application": "thyroid" })).await["total"],
+        1
+    );
     assert_eq!(search(&learner, json!({ "tirads": 3 })).await["total"], 0);
-    assert_eq!(search(&learner, json!({ "tag": "#微钙化" })).await["total"], 1);
+    assert_eq!(
+        search(&learner, json!({ "tag": "#微钙化" })).await["total"],
+        1
+    );
     assert_eq!(search(&learner, json!({ "text": "50%" })).await["total"], 0);
 
     // A revision keeps v1 visible until v2 is published; both versions are kept.
@@ -257,11 +328,17 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
     assert_eq!(step(&wang, &id, "publish", "").await.1, "published");
     let (_, view) = learner.call("published_case", &[("id", &id)]).await;
-    assert_eq!((view["version"].clone(), view["content"]["title"].clone()), (json!(2), json!("甲状腺右叶极低回声结节（修订）")));
+    assert_eq!(
+        (view["version"].clone(), view["content"]["title"].clone()),
+        (json!(2), json!("甲状腺右叶极低回声结节（修订）"))
+    );
     let (_, versions) = chen.call("case_versions", &[("id", &id)]).await;
     assert_eq!(versions.as_array().unwrap().len(), 2);
     let (_, diff) = chen
-        .call("compare_versions", &[("id", &id), ("before", "1"), ("after", "2")])
+        .call(
+            "compare_versions",
+            &[("id", &id), ("before", "1"), ("after", "2")],
+        )
         .await;
     let changes = diff[2].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{diff}");
@@ -270,10 +347,16 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
     // Retired: gone for learners.
     let (_, body) = step(&wang, &id, "retire", "").await;
     assert_eq!(body["Invalid"]["field"], "body");
-    assert_eq!(step(&wang, &id, "retire", "已有更典型病例").await.1, "retired");
+    assert_eq!(
+        step(&wang, &id, "retire", "已有更典型病例").await.1,
+        "retired"
+    );
     let (_, body) = learner.call("published_case", &[("id", &id)]).await;
     assert_eq!(body, json!({ "NotFound": "case" }));
-    assert_eq!(search(&learner, json!({ "text": "结节" })).await["total"], 0);
+    assert_eq!(
+        search(&learner, json!({ "text": "结节" })).await["total"],
+        0
+    );
     assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 404);
     app.started.stop().await.unwrap();
 }
@@ -293,9 +376,7 @@ async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
     let (_, body) = learner.call("awaiting_follow_up", &[]).await;
     assert_eq!(body, "Forbidden");
 
-    let fna = |bethesda: Value, day: i64| {
-        json!({ "id": id, "input": { "kind": "fna", "day_offset": day, "bethesda": bethesda, "summary": "细针穿刺" } })
-    };
+    let fna = |bethesda: Value, day: i64| json!({ "id": id, "input": { "kind": "fna", "day_offset": day, "bethesda": bethesda, "summary": "细针穿刺" } });
     let (_, body) = learner.json("add_follow_up", fna(json!(6), 9)).await;
     assert_eq!(body, "Forbidden");
     let (_, body) = wang.json("add_follow_up", fna(Value::Null, 9)).await;
@@ -312,8 +393,17 @@ async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
     let hits = search(&learner, json!({ "has_pathology": true })).await;
     assert_eq!(hits["total"], 1);
     let (_, tables) = learner.call("network_outcomes", &[]).await;
-    let tr5 = tables["tirads"].as_array().unwrap().iter().find(|r| r["level"] == "tr5").unwrap().clone();
-    assert_eq!((tr5["cases"].clone(), tr5["malignant"].clone()), (json!(1), json!(1)));
+    let tr5 = tables["tirads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["level"] == "tr5")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (tr5["cases"].clone(), tr5["malignant"].clone()),
+        (json!(1), json!(1))
+    );
     let (_, queue) = chen.call("awaiting_follow_up", &[]).await;
     assert!(!queue.as_array().unwrap().iter().any(|c| c["id"] == id));
 
@@ -331,8 +421,17 @@ async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
     assert_eq!(view["follow_ups"][1]["day_offset"], 40);
     let (_, tables) = learner.call("network_outcomes", &[]).await;
     assert_eq!(tables["discordant"], 1);
-    let tr5 = tables["tirads"].as_array().unwrap().iter().find(|r| r["level"] == "tr5").unwrap().clone();
-    assert_eq!((tr5["cases"].clone(), tr5["malignant"].clone()), (json!(1), json!(0)));
+    let tr5 = tables["tirads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["level"] == "tr5")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (tr5["cases"].clone(), tr5["malignant"].clone()),
+        (json!(1), json!(0))
+    );
     app.started.stop().await.unwrap();
 }
 
@@ -348,49 +447,108 @@ async fn consultation_points_at_frames_notifies_and_unknown_mode_records_attempt
 
     // A question pointing at a frame; a frame past the clip's end is refused.
     let (_, body) = learner
-        .call("add_case_comment", &[("id", &id), ("body", "第3帧这个强回声是钙化吗？"), ("sop_uid", &sop), ("frame", "99")])
+        .call(
+            "add_case_comment",
+            &[
+                ("id", &id),
+                ("body", "第3帧这个强回声是钙化吗？"),
+                ("sop_uid", &sop),
+                ("frame", "99"),
+            ],
+        )
         .await;
     assert_eq!(body["Invalid"]["field"], "frame");
     let (status, question) = learner
-        .call("add_case_comment", &[("id", &id), ("body", "第3帧这个强回声是钙化吗？"), ("sop_uid", &sop), ("frame", "2")])
+        .call(
+            "add_case_comment",
+            &[
+                ("id", &id),
+                ("body", "第3帧这个强回声是钙化吗？"),
+                ("sop_uid", &sop),
+                ("frame", "2"),
+            ],
+        )
         .await;
     assert_eq!(status, 200, "{question}");
     let (_, unread) = chen.call("unread_notifications", &[]).await;
     assert!(unread.as_u64().unwrap() >= 1);
     let (status, answer) = wang
-        .call("add_case_comment", &[("id", &id), ("body", "是点状强回声，无彗星尾，属微钙化。")])
+        .call(
+            "add_case_comment",
+            &[("id", &id), ("body", "是点状强回声，无彗星尾，属微钙化。")],
+        )
         .await;
     assert_eq!(status, 200, "{answer}");
     let (_, notes) = learner.call("notifications", &[]).await;
-    assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "reply"), "{notes}");
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "reply"),
+        "{notes}"
+    );
     let answer_id = answer["id"].as_str().unwrap();
-    let (_, body) = learner.call("mark_answer", &[("comment", answer_id), ("answer", "true")]).await;
+    let (_, body) = learner
+        .call("mark_answer", &[("comment", answer_id), ("answer", "true")])
+        .await;
     assert_eq!(body, "Forbidden");
-    assert_eq!(chen.call("mark_answer", &[("comment", answer_id), ("answer", "true")]).await.0, 200);
+    assert_eq!(
+        chen.call("mark_answer", &[("comment", answer_id), ("answer", "true")])
+            .await
+            .0,
+        200
+    );
     let (_, thread) = learner.call("case_comments", &[("id", &id)]).await;
     assert_eq!(thread[0]["frame"], json!({ "sop_uid": sop, "frame": 2 }));
-    assert_eq!((thread[1]["is_answer"].clone(), thread[0]["is_answer"].clone()), (json!(true), json!(false)));
-    assert_eq!(learner.call("read_notification", &[("id", "")]).await.0, 200);
+    assert_eq!(
+        (
+            thread[1]["is_answer"].clone(),
+            thread[0]["is_answer"].clone()
+        ),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        learner.call("read_notification", &[("id", "")]).await.0,
+        200
+    );
     assert_eq!(learner.call("unread_notifications", &[]).await.1, 0);
 
     // Unknown-case mode: the puzzle withholds findings and diagnosis; the attempt is kept.
     let (_, puzzle) = learner.call("unknown_case", &[("id", &id)]).await;
     assert_eq!(puzzle["kind"], "tirads");
     let text = puzzle.to_string();
-    assert!(!text.contains("乳头状癌") && !text.contains("点状强回声"), "{text}");
+    assert!(
+        !text.contains("乳头状癌") && !text.contains("点状强回声"),
+        "{text}"
+    );
     let (_, body) = learner
-        .json("solve_case", json!({ "id": id, "answer": { "impression": "  " } }))
+        .json(
+            "solve_case",
+            json!({ "id": id, "answer": { "impression": "  " } }),
+        )
         .await;
     assert_eq!(body["Invalid"]["field"], "impression");
     let (status, reveal) = learner
-        .json("solve_case", json!({ "id": id, "answer": { "impression": "考虑恶性", "tirads": 4 } }))
+        .json(
+            "solve_case",
+            json!({ "id": id, "answer": { "impression": "考虑恶性", "tirads": 4 } }),
+        )
         .await;
     assert_eq!(status, 200, "{reveal}");
     assert_eq!(reveal["correct"], false);
     assert_eq!(reveal["expected"], json!({ "Tirads": "tr5" }));
-    assert!(reveal["case"]["content"]["diagnosis"].as_str().unwrap().contains("乳头状癌"));
+    assert!(
+        reveal["case"]["content"]["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("乳头状癌")
+    );
     let (_, reveal) = learner
-        .json("solve_case", json!({ "id": id, "answer": { "impression": "乳头状癌", "tirads": 5 } }))
+        .json(
+            "solve_case",
+            json!({ "id": id, "answer": { "impression": "乳头状癌", "tirads": 5 } }),
+        )
         .await;
     assert_eq!(reveal["correct"], true);
     let (_, view) = learner.call("published_case", &[("id", &id)]).await;

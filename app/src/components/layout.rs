@@ -184,23 +184,28 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// The unread-notification count, read again on every page change.
+/// The unread-notification count, read again on every page change. It is fetched in the
+/// browser after hydration (not as a resource), so the server's header never waits for it.
 #[component]
 fn NotificationBell() -> impl IntoView {
     let i18n = use_i18n();
     let location = leptos_router::hooks::use_location();
-    let unread = Resource::new(
-        move || location.pathname.get(),
-        |_| crate::api::cases::unread_notifications(),
-    );
-    let count = move || unread.get().and_then(Result::ok).unwrap_or(0);
+    let count = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        location.pathname.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(n) = crate::api::cases::unread_notifications().await {
+                count.set(n);
+            }
+        });
+    });
     view! {
-        <a class="bell" href="/notifications" data-testid="bell"
-            aria-label=move || t_string!(i18n, notifications.bell, n = count())>
-            <span aria-hidden="true">"🔔"</span>
-            <Transition fallback=|| ()>
-                {move || (count() > 0).then(|| view! { <span class="bell-count" data-testid="bell-count">{count()}</span> })}
-            </Transition>
+        <a class="bell" href="/notifications" data-testid="bell" title=move || t_string!(i18n, notifications.title)>
+            <svg class="bell-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" fill="currentColor" />
+            </svg>
+            <span class="sr-only">{move || t_string!(i18n, notifications.bell, n = count.get())}</span>
+            <span class="bell-count" aria-hidden="true" data-testid="bell-count" class:hidden=move || count.get() == 0>{move || count.get()}</span>
         </a>
     }
 }

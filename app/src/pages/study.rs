@@ -106,7 +106,15 @@ fn MaskPanel(
 fn NewCaseForm(study_uid: String) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<crate::api::cases::CreateCase>::new();
-    let apps = Resource::new(|| (), |_| crate::api::cases::applications());
+    // Read in the browser: a resource nested in the study's own would not hydrate.
+    let apps = RwSignal::new(Vec::<crate::model::Application>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::api::cases::applications().await {
+                apps.set(list);
+            }
+        });
+    });
     let title = RwSignal::new(String::new());
     let application = RwSignal::new("thyroid".to_string());
     let navigate = leptos_router::hooks::use_navigate();
@@ -130,13 +138,11 @@ fn NewCaseForm(study_uid: String) -> impl IntoView {
                 <input required bind:value=title name="title" data-testid="new-case-title" />
             </label>
             <label class="field">{t!(i18n, cases.application)}
-                <select bind:value=application name="application">
-                    <Suspense fallback=|| ()>
-                        {move || apps.get().and_then(Result::ok).map(|list| list.into_iter().map(|a| { let value = a.code.clone(); view! {
+                            <select bind:value=application name="application">
+                                {move || apps.get().into_iter().map(|a| { let value = a.code.clone(); view! {
                             <option value=value>{move || a.name(crate::components::layout::lang_code(i18n)).to_string()}</option>
-                        }}).collect_view())}
-                    </Suspense>
-                </select>
+                        }}).collect_view()}
+                            </select>
             </label>
             <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>{t!(i18n, cases.create)}</button>
             {move || match create.value().get() {

@@ -289,17 +289,27 @@ pub async fn save(
     if site.is_none() {
         return Err(AppError::invalid("origin_site", InvalidReason::Unknown));
     }
-    let sops: Vec<(String,)> = sqlx::query_as("SELECT sop_uid FROM instances WHERE study_uid = $1")
-        .bind(&row.study_uid)
-        .fetch_all(&db.pool)
-        .await
-        .map_err(internal)?;
-    if content
-        .clips
-        .iter()
-        .any(|c| !sops.iter().any(|(s,)| s == &c.sop_uid))
-    {
-        return Err(AppError::invalid("clips", InvalidReason::Unknown));
+    let sops: Vec<(String, i64)> =
+        sqlx::query_as("SELECT sop_uid, frames FROM instances WHERE study_uid = $1")
+            .bind(&row.study_uid)
+            .fetch_all(&db.pool)
+            .await
+            .map_err(internal)?;
+    for clip in &content.clips {
+        let frames = sops
+            .iter()
+            .find(|(s, _)| s == &clip.sop_uid)
+            .map(|(_, n)| (*n).max(1) as u32)
+            .ok_or(AppError::invalid("clips", InvalidReason::Unknown))?;
+        // Key frames and marks must fall on frames the clip has.
+        let outside = clip.key_frames.iter().any(|f| *f >= frames)
+            || clip
+                .annotations
+                .iter()
+                .any(|a| a.first_frame > a.last_frame || a.last_frame >= frames);
+        if outside {
+            return Err(AppError::invalid("clips", InvalidReason::BadFormat));
+        }
     }
     let at = now().max(row.updated_at + 1);
     sqlx::query("UPDATE cases SET content = $1, updated_at = $2 WHERE id = $3")

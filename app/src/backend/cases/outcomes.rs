@@ -14,7 +14,7 @@ fn flag(v: Option<bool>) -> Option<i64> {
 }
 
 /// Adds an outcome to a case that is not retired; marks the case as having pathology when
-/// cytology or tissue arrives.
+/// cytology or a tissue verdict arrives.
 pub async fn add_follow_up(
     db: &Db,
     actor: &CurrentUser,
@@ -61,10 +61,13 @@ pub async fn add_follow_up(
     .execute(&db.pool)
     .await
     .map_err(internal)?;
-    if matches!(
-        follow_up.kind,
-        FollowUpKind::Fna | FollowUpKind::Histopathology | FollowUpKind::Surgery
-    ) {
+    // Cytology or tissue: FNA, histopathology, or surgery whose specimen gave a verdict.
+    let pathology = match follow_up.kind {
+        FollowUpKind::Fna | FollowUpKind::Histopathology => true,
+        FollowUpKind::Surgery => follow_up.malignant.is_some(),
+        FollowUpKind::Imaging | FollowUpKind::Clinical => false,
+    };
+    if pathology {
         sqlx::query("UPDATE cases SET has_pathology = 1 WHERE id = $1")
             .bind(id)
             .execute(&db.pool)

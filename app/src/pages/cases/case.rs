@@ -247,14 +247,27 @@ pub fn bethesda_name(i18n: leptos_i18n::I18nContext<Locale>, b: u8) -> String {
 
 /// The consultation: comments (with frame references that move the viewer) and a new one.
 #[component]
-fn Consultation(case: CaseView, user: CurrentUser, stage: Stage) -> impl IntoView {
+fn Consultation(
+    case: CaseView,
+    comments: Vec<CaseComment>,
+    user: CurrentUser,
+    stage: Stage,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let id = case.id.0.clone();
-    let reload = RwSignal::new(0u32);
-    let comments = Resource::new(
-        move || (id.clone(), reload.get()),
-        |(id, _)| case_comments(id),
-    );
+    // The thread arrives with the page; after a post or a marked answer it is read again in
+    // the browser (a resource nested this deep would not hydrate).
+    let comments = RwSignal::new(comments);
+    let failed = RwSignal::new(None::<crate::model::AppError>);
+    let id = StoredValue::new(case.id.0.clone());
+    let refresh = move || {
+        let id = id.get_value();
+        leptos::task::spawn_local(async move {
+            match case_comments(id).await {
+                Ok(list) => comments.set(list),
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
     let add = ServerAction::<AddCaseComment>::new();
     let mark = ServerAction::<MarkAnswer>::new();
     let body = RwSignal::new(String::new());
@@ -263,12 +276,12 @@ fn Consultation(case: CaseView, user: CurrentUser, stage: Stage) -> impl IntoVie
         if let Some(Ok(_)) = add.value().get() {
             body.set(String::new());
             refer.set(false);
-            reload.update(|n| *n += 1);
+            refresh();
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = mark.value().get() {
-            reload.update(|n| *n += 1);
+            refresh();
         }
     });
     let sops: Vec<String> = case.clip_urls.iter().map(|(sop, _)| sop.clone()).collect();
@@ -331,13 +344,15 @@ fn Consultation(case: CaseView, user: CurrentUser, stage: Stage) -> impl IntoVie
     view! {
         <section class="panel" data-testid="consultation">
             <h2>{t!(i18n, cases.consultation)}</h2>
-            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
-                {move || comments.get().map(|res| match res {
-                    Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, cases.no_comments)}</p> }.into_any(),
-                    Ok(list) => view! { <ol class="comments">{list.into_iter().map(comment_view).collect_view()}</ol> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                })}
-            </Transition>
+            {move || {
+                let list = comments.get();
+                if list.is_empty() {
+                    view! { <p class="muted">{t!(i18n, cases.no_comments)}</p> }.into_any()
+                } else {
+                    view! { <ol class="comments">{list.into_iter().map(comment_view).collect_view()}</ol> }.into_any()
+                }
+            }}
+            {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
             <form class="comment-form" on:submit=submit>
                 <label class="field">{t!(i18n, cases.your_comment)}
                     <textarea rows="3" required bind:value=body data-testid="comment-body"></textarea>
@@ -441,7 +456,12 @@ pub fn clips_of(
 }
 
 #[component]
-fn CaseBody(case: CaseView, user: CurrentUser, reload: RwSignal<u32>) -> impl IntoView {
+fn CaseBody(
+    case: CaseView,
+    comments: Vec<CaseComment>,
+    user: CurrentUser,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let stage = Stage::new();
     let expert = user.role == Role::Expert;
@@ -483,7 +503,7 @@ fn CaseBody(case: CaseView, user: CurrentUser, reload: RwSignal<u32>) -> impl In
                     <Timeline follow_ups=case.follow_ups.clone() />
                     {expert.then(|| view! { <FollowUpForm case_id=id.clone() on_added /> })}
                 </section>
-                <Consultation case=case.clone() user stage />
+                <Consultation case=case.clone() comments user stage />
             </aside>
         </div>
     }
@@ -501,7 +521,11 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
                 reload.get(),
             )
         },
-        |(id, _)| published_case(id),
+        |(id, _)| async move {
+            let case = published_case(id.clone()).await?;
+            let comments = case_comments(id).await?;
+            Ok::<_, crate::model::AppError>((case, comments))
+        },
     );
     view! {
         <section class="page case-page">
@@ -509,7 +533,7 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
                 {move || {
                     let user = user.clone();
                     case.get().map(|res| match res {
-                        Ok(case) => view! { <CaseBody case user reload /> }.into_any(),
+                        Ok((case, comments)) => view! { <CaseBody case comments user reload /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     })
                 }}

@@ -342,6 +342,8 @@ fn Editor(
     work: CaseWork,
     user: CurrentUser,
     detail: StudyDetail,
+    apps: Vec<crate::model::Application>,
+    sites: Vec<crate::model::Site>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -359,8 +361,6 @@ fn Editor(
             updated_at.set(at);
         }
     });
-    let apps = Resource::new(|| (), |_| applications());
-    let sites = Resource::new(|| (), |_| list_sites());
     let id = work.id.0.clone();
     let do_save = {
         let id = id.clone();
@@ -394,15 +394,13 @@ fn Editor(
                     <legend>{t!(i18n, cases.case_text)}</legend>
                     {field(t_string!(i18n, cases.case_title).to_string(), |c| &c.title, |c| &mut c.title, None, "title")}
                     <label class="field">{t!(i18n, cases.application)}
-                        <select name="application" on:change=move |ev| { let v = event_target_value(&ev); content.update(|c| c.application = v); }>
-                            <Suspense fallback=|| ()>
-                                {move || apps.get().and_then(Result::ok).map(|list| list.into_iter().map(|a| {
+                                    <select name="application" on:change=move |ev| { let v = event_target_value(&ev); content.update(|c| c.application = v); }>
+                                        {apps.clone().into_iter().map(|a| {
                                     let code = a.code.clone();
                                     let value = a.code.clone();
                                     view! { <option value=value selected=move || content.with(|c| c.application == code)>{move || a.name(lang_code(i18n)).to_string()}</option> }
-                                }).collect_view())}
-                            </Suspense>
-                        </select>
+                                }).collect_view()}
+                                    </select>
                     </label>
                     <label class="field">{t!(i18n, cases.age_band)}
                         <select on:change=move |ev| if let Some(b) = AgeBand::parse(&event_target_value(&ev)) { content.update(|c| c.age_band = b); }>
@@ -417,15 +415,13 @@ fn Editor(
                         </select>
                     </label>
                     <label class="field">{t!(i18n, cases.site)}
-                        <select on:change=move |ev| { let v = event_target_value(&ev); content.update(|c| c.origin_site = SiteId(v)); }>
-                            <Suspense fallback=|| ()>
-                                {move || sites.get().and_then(Result::ok).map(|list| list.into_iter().map(|s| {
+                                    <select on:change=move |ev| { let v = event_target_value(&ev); content.update(|c| c.origin_site = SiteId(v)); }>
+                                        {sites.clone().into_iter().map(|s| {
                                     let sid = s.id.clone();
                                     let value = s.id.0.clone();
                                     view! { <option value=value selected=move || content.with(|c| c.origin_site == sid)>{move || format!("{} · {}", s.code, s.name(lang_code(i18n)))}</option> }
-                                }).collect_view())}
-                            </Suspense>
-                        </select>
+                                }).collect_view()}
+                                    </select>
                     </label>
                     <label class="field">{t!(i18n, cases.difficulty)}
                         <select on:change=move |ev| if let Some(d) = Difficulty::parse(&event_target_value(&ev)) { content.update(|c| c.difficulty = d); }>
@@ -504,7 +500,9 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
         |(id, _)| async move {
             let work = case_in_curation(id).await?;
             let detail = study(work.study_uid.clone()).await?;
-            Ok::<_, crate::model::AppError>((work, detail))
+            let apps = applications().await?;
+            let sites = list_sites().await?;
+            Ok::<_, crate::model::AppError>((work, detail, apps, sites))
         },
     );
     view! {
@@ -513,7 +511,7 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
                 {move || {
                     let user = user.clone();
                     data.get().map(|res| match res {
-                        Ok((work, detail)) => view! { <Editor work user detail reload /> }.into_any(),
+                        Ok((work, detail, apps, sites)) => view! { <Editor work user detail apps sites reload /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     })
                 }}

@@ -231,16 +231,21 @@ fn Library(role: Role) -> impl IntoView {
                 </label>
                 <div class="form-grid">
                     <label class="field">{t!(i18n, cases.application)}
-                        <select name="app">
-                            <option value="">{t!(i18n, cases.any)}</option>
-                            <Suspense fallback=|| ()>
-                                {move || apps.get().and_then(Result::ok).map(|list| list.into_iter().map(|a| {
+                        <Suspense fallback=|| view! { <select disabled></select> }>
+                            {move || apps.get().map(|res| {
+                                let list = res.unwrap_or_default();
+                                view! {
+                                    <select name="app">
+                                        <option value="">{t!(i18n, cases.any)}</option>
+                                        {list.into_iter().map(|a| {
                                     let code = a.code.clone();
                                     let value = a.code.clone();
                                     view! { <option value=value selected=move || selected(code.clone(), q().application)>{move || a.name(lang_code(i18n)).to_string()}</option> }
-                                }).collect_view())}
-                            </Suspense>
-                        </select>
+                                }).collect_view()}
+                                    </select>
+                                }
+                            })}
+                        </Suspense>
                     </label>
                     <label class="field">{t!(i18n, cases.diagnosis)}
                         <input name="dx" prop:value=move || q().diagnosis />
@@ -268,16 +273,21 @@ fn Library(role: Role) -> impl IntoView {
                         <input name="tag" prop:value=move || q().tag />
                     </label>
                     <label class="field">{t!(i18n, cases.site)}
-                        <select name="site">
-                            <option value="">{t!(i18n, cases.any)}</option>
-                            <Suspense fallback=|| ()>
-                                {move || sites.get().and_then(Result::ok).map(|list| list.into_iter().map(|s| {
+                        <Suspense fallback=|| view! { <select disabled></select> }>
+                            {move || sites.get().map(|res| {
+                                let list = res.unwrap_or_default();
+                                view! {
+                                    <select name="site">
+                                        <option value="">{t!(i18n, cases.any)}</option>
+                                        {list.into_iter().map(|s| {
                                     let code = s.code.clone();
                                     let value = s.code.clone();
                                     view! { <option value=value selected=move || selected(code.clone(), q().site)>{move || format!("{} · {}", s.code, s.name(lang_code(i18n)))}</option> }
-                                }).collect_view())}
-                            </Suspense>
-                        </select>
+                                }).collect_view()}
+                                    </select>
+                                }
+                            })}
+                        </Suspense>
                     </label>
                     <label class="field">{t!(i18n, cases.sort)}
                         <select name="sort">

@@ -227,12 +227,13 @@ fn Puzzle(puzzle: CasePuzzle) -> impl IntoView {
                             </aside>
                         </div>
                     }
+                    .into_any()
                 }
             }
         >
             {move || match solve.value().get() {
-                Some(Ok(reveal)) => Some(view! { <RevealView reveal /> }),
-                _ => None,
+                Some(Ok(reveal)) => view! { <RevealView reveal /> }.into_any(),
+                _ => ().into_any(),
             }}
         </Show>
     }
