@@ -332,6 +332,17 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
         (view["version"].clone(), view["content"]["title"].clone()),
         (json!(2), json!("甲状腺右叶极低回声结节（修订）"))
     );
+    // The page itself is rendered on the server with the published text and the timeline.
+    let html = learner
+        .page(&format!("/cases/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("甲状腺右叶极低回声结节（修订）")
+            && html.contains(r#"data-testid="timeline""#)
+    );
     let (_, versions) = chen.call("case_versions", &[("id", &id)]).await;
     assert_eq!(versions.as_array().unwrap().len(), 2);
     let (_, diff) = chen
@@ -358,6 +369,13 @@ async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
         0
     );
     assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 404);
+    let html = learner
+        .page(&format!("/cases/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("极低回声结节") && !html.contains(r#"data-testid="timeline""#));
     app.started.stop().await.unwrap();
 }
 
