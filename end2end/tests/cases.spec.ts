@@ -53,7 +53,8 @@ test('an expert authors, another publishes, a learner finds and solves the case'
   await hydrated(wang);
   await wang.locator('[data-status="in_review"] .case-card', { hasText: TITLE }).locator('a').click();
   await hydrated(wang);
-  await expect(wang.locator('fieldset[data-testid="case-form"]')).toBeDisabled();
+  // Only the author edits: the reviewer's form is read-only.
+  await expect(wang.locator('textarea[name="history"]')).toBeDisabled();
   await wang.locator('[data-step="publish"]').click();
   await expect(wang.locator('[data-testid="case-status"]')).toHaveText('已发布');
 
