@@ -729,6 +729,8 @@ pub struct CaseView {
     pub content: CaseContent,
     /// Teaching points rendered from Markdown and sanitised.
     pub teaching_html: String,
+    /// The differential diagnosis, rendered the same way.
+    pub differential_html: String,
     pub application: Application,
     pub site_code: String,
     pub site_name_zh: String,

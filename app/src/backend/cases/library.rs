@@ -415,6 +415,7 @@ pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>
         version: version as u32,
         status: row.status,
         teaching_html: render_markdown(&content.teaching_points),
+        differential_html: render_markdown(&content.differential),
         concordance: concordance(content.impression_call, &follow_ups),
         content,
         application,

@@ -285,9 +285,13 @@ pub fn CineViewer(
     };
 
     on_cleanup(move || render::drop_player(st.id));
+    // The clip the player was last asked to load, so a frame request made while switching
+    // clips waits for the new one instead of landing on the old.
+    let shown = StoredValue::new(None::<ClipSource>);
     // Loading runs in the browser only: effects never run on the server.
     Effect::new(move |_| {
         if let Some(src) = source.get() {
+            shown.set_value(Some(src.clone()));
             render::load(st, src);
         }
     });
@@ -299,6 +303,7 @@ pub fn CineViewer(
         Effect::new(move |_| {
             if let Some(n) = request.get()
                 && st.load.with(|l| *l == LoadState::Ready)
+                && shown.with_value(|s| *s == source.get())
             {
                 render::seek(st, n);
                 request.set(None);

@@ -33,8 +33,15 @@ impl Stage {
 
     /// Shows clip `clip` at `frame`.
     pub fn go(self, clip: usize, frame: u32) {
-        self.clip.set(clip);
+        self.show(clip);
         self.jump.set(Some(frame));
+    }
+
+    /// Shows clip `clip` (from wherever it is; the same clip is not reloaded).
+    pub fn show(self, clip: usize) {
+        if self.clip.get_untracked() != clip {
+            self.clip.set(clip);
+        }
     }
 }
 
@@ -53,13 +60,13 @@ pub fn CaseClips(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let clips = StoredValue::new(clips);
-    let source = Signal::derive(move || {
+    let source = Memo::new(move |_| {
         clips.with_value(|c| {
             c.get(stage.clip.get())
                 .map(|(url, ..)| ClipSource::Url(url.clone()))
         })
     });
-    let annotations = Signal::derive(move || {
+    let annotations = Memo::new(move |_| {
         clips.with_value(|c| {
             c.get(stage.clip.get())
                 .map(|c| c.3.clone())
@@ -77,7 +84,7 @@ pub fn CaseClips(
                         <li class:selected=move || stage.clip.get() == k>
                             <button type="button" class="btn btn-small" data-clip-index=k
                                 aria-pressed=move || (stage.clip.get() == k).to_string()
-                                on:click=move |_| stage.clip.set(k)>
+                                on:click=move |_| stage.show(k)>
                                 {move || t_string!(i18n, cases.clip_n, n = k + 1)}
                             </button>
                             <span class="clip-caption">{caption}</span>
@@ -393,7 +400,12 @@ pub fn CaseText(case: CaseView) -> impl IntoView {
         {section(t_string!(i18n, cases.findings).to_string(), c.findings.clone(), "findings")}
         {section(t_string!(i18n, cases.impression).to_string(), c.impression.clone(), "impression")}
         {section(t_string!(i18n, cases.final_diagnosis).to_string(), c.diagnosis.clone(), "diagnosis")}
-        {section(t_string!(i18n, cases.differential).to_string(), c.differential.clone(), "differential")}
+        {(!case.differential_html.is_empty()).then(|| view! {
+            <section class="case-section teaching" data-testid="differential">
+                <h2>{t!(i18n, cases.differential)}</h2>
+                <div class="prose" inner_html=case.differential_html.clone()></div>
+            </section>
+        })}
         {(!c.scores.is_empty()).then(|| view! {
             <section class="case-section">
                 <h2>{t!(i18n, scores.title)}</h2>
