@@ -148,8 +148,25 @@ async fn search(client: &Client, query: Value) -> Value {
     body
 }
 
-#[tokio::test]
-async fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
+#[test]
+fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
+    // The server renders whole case pages on this test's thread; an unoptimised build of that
+    // render needs more stack than the 2 MiB a test thread gets.
+    std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(workflow())
+        })
+        .expect("test thread")
+        .join()
+        .expect("the workflow checks passed");
+}
+
+async fn workflow() {
     let (app, study) = app_with_study().await;
     let chen = signed_in(&app, "chen.jing").await;
     let wang = signed_in(&app, "wang.lei").await;
