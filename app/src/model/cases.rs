@@ -71,6 +71,27 @@ pub enum Sex {
     Unknown,
 }
 
+impl Sex {
+    pub const ALL: [Sex; 3] = [Sex::Female, Sex::Male, Sex::Unknown];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Unknown => "unknown",
+        }
+    }
+
+    /// Parses the stored name; anything else is `Unknown`.
+    pub fn parse(s: &str) -> Sex {
+        Sex::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .unwrap_or(Sex::Unknown)
+    }
+}
+
 /// An age band: exact ages are identifying, decades are not.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AgeBand {
@@ -158,6 +179,22 @@ impl Difficulty {
 pub enum Call {
     Benign,
     Malignant,
+}
+
+impl Call {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Call::Benign => "benign",
+            Call::Malignant => "malignant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Call> {
+        [Call::Benign, Call::Malignant]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
 }
 
 /// A clip of the study used by the case, with the frames and marks that teach.
@@ -934,6 +971,25 @@ mod tests {
         let mut late = input(Some(6));
         late.day_offset = -1;
         assert_eq!(late.normalise().unwrap_err().0, "day_offset");
+    }
+
+    #[test]
+    fn sex_and_call_names_are_the_wire_names() {
+        for s in Sex::ALL {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+            assert_eq!(Sex::parse(s.as_str()), s);
+        }
+        for c in [Call::Benign, Call::Malignant] {
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.as_str())
+            );
+            assert_eq!(Call::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Call::parse(""), None);
     }
 
     #[test]

@@ -29,34 +29,6 @@ pub fn render_markdown(markdown: &str) -> String {
         .to_string()
 }
 
-/// The stored code of a stenosis grade (its wire name).
-pub(crate) fn grade_code(grade: StenosisGrade) -> String {
-    serde_json::to_string(&grade)
-        .unwrap_or_default()
-        .trim_matches('"')
-        .to_string()
-}
-
-fn grade_from_code(code: &str) -> Option<StenosisGrade> {
-    serde_json::from_str(&format!("\"{code}\"")).ok()
-}
-
-pub(crate) fn sex_code(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Female => "female",
-        Sex::Male => "male",
-        Sex::Unknown => "unknown",
-    }
-}
-
-fn sex_from_code(code: &str) -> Sex {
-    match code {
-        "female" => Sex::Female,
-        "male" => Sex::Male,
-        _ => Sex::Unknown,
-    }
-}
-
 /// The searchable text and tag list of a version.
 pub(crate) struct Index {
     pub search: String,
@@ -167,9 +139,9 @@ fn summary_from_row(r: SummaryRow) -> CaseSummary {
             .collect(),
         diagnosis,
         age_band: AgeBand::parse(&age_band).unwrap_or(AgeBand::A40),
-        sex: sex_from_code(&sex),
+        sex: Sex::parse(&sex),
         tirads: tirads.and_then(|n| TiradsLevel::from_number(n as u8)),
-        grade: grade.as_deref().and_then(grade_from_code),
+        grade: grade.as_deref().and_then(StenosisGrade::parse),
         has_pathology: has_pathology != 0,
         follow_ups: follow_ups as u32,
         comments: comments as u32,

@@ -156,6 +156,23 @@ impl StenosisGrade {
             Self::Occlusion,
         ]
     }
+
+    /// The stored and wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Under50 => "under50",
+            Self::From50To69 => "from50_to69",
+            Self::Over70 => "over70",
+            Self::NearOcclusion => "near_occlusion",
+            Self::Occlusion => "occlusion",
+        }
+    }
+
+    /// Parses the stored name; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::all().into_iter().find(|g| g.as_str() == s)
+    }
 }
 
 /// A carotid's SRU grade, with what each velocity parameter says on its own.

@@ -717,3 +717,15 @@ fn score_error_becomes_an_invalid_app_error() {
         AppError::invalid("scores.0.size_mm", InvalidReason::BadFormat)
     );
 }
+
+#[test]
+fn grade_names_are_the_wire_names() {
+    for g in StenosisGrade::all() {
+        assert_eq!(
+            serde_json::to_string(&g).unwrap(),
+            format!("\"{}\"", g.as_str())
+        );
+        assert_eq!(StenosisGrade::parse(g.as_str()), Some(g));
+    }
+    assert_eq!(StenosisGrade::parse("severe"), None);
+}

@@ -10,7 +10,7 @@ use crate::components::layout::lang_code;
 use crate::components::scores::ScoreEditor;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
-use crate::model::cases::{CaseClip, CaseContent, CaseWork, ReviewAction, Transition};
+use crate::model::cases::{Call, CaseClip, CaseContent, CaseWork, ReviewAction, Transition};
 use crate::model::{
     AgeBand, Annotation, CaseStatus, CurrentUser, Difficulty, Role, Sex, SiteId, StudyDetail,
 };
@@ -408,9 +408,9 @@ fn Editor(
                         </select>
                     </label>
                     <label class="field">{t!(i18n, cases.sex)}
-                        <select on:change=move |ev| { let s = match event_target_value(&ev).as_str() { "female" => Sex::Female, "male" => Sex::Male, _ => Sex::Unknown }; content.update(|c| c.sex = s); }>
-                            {[(Sex::Female, "female"), (Sex::Male, "male"), (Sex::Unknown, "unknown")].into_iter().map(|(s, v)| view! {
-                                <option value=v selected=move || content.with(|c| c.sex == s)>{move || sex_label(i18n, s)}</option>
+                        <select on:change=move |ev| { let s = Sex::parse(&event_target_value(&ev)); content.update(|c| c.sex = s); }>
+                            {Sex::ALL.into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=move || content.with(|c| c.sex == s)>{move || sex_label(i18n, s)}</option>
                             }).collect_view()}
                         </select>
                     </label>
@@ -432,10 +432,10 @@ fn Editor(
                     {field(t_string!(i18n, cases.findings).to_string(), |c| &c.findings, |c| &mut c.findings, Some(4), "findings")}
                     {field(t_string!(i18n, cases.impression).to_string(), |c| &c.impression, |c| &mut c.impression, Some(3), "impression")}
                     <label class="field">{t!(i18n, cases.impression_call)}
-                        <select on:change=move |ev| { let v = event_target_value(&ev); content.update(|c| c.impression_call = serde_json::from_str(&format!("\"{v}\"")).ok()); }>
+                        <select on:change=move |ev| { let v = event_target_value(&ev); content.update(|c| c.impression_call = Call::parse(&v)); }>
                             <option value="" selected=move || content.with(|c| c.impression_call.is_none())>{t!(i18n, cases.call_none)}</option>
-                            <option value="benign" selected=move || content.with(|c| c.impression_call == Some(crate::model::cases::Call::Benign))>{t!(i18n, cases.benign)}</option>
-                            <option value="malignant" selected=move || content.with(|c| c.impression_call == Some(crate::model::cases::Call::Malignant))>{t!(i18n, cases.malignant)}</option>
+                            <option value="benign" selected=move || content.with(|c| c.impression_call == Some(Call::Benign))>{t!(i18n, cases.benign)}</option>
+                            <option value="malignant" selected=move || content.with(|c| c.impression_call == Some(Call::Malignant))>{t!(i18n, cases.malignant)}</option>
                         </select>
                     </label>
                     {field(t_string!(i18n, cases.final_diagnosis).to_string(), |c| &c.diagnosis, |c| &mut c.diagnosis, None, "diagnosis")}

@@ -32,7 +32,7 @@ fn AnswerForm(puzzle: CasePuzzle, solve: ServerAction<SolveCase>) -> impl IntoVi
                     impression: impression.get_untracked(),
                     tirads: (kind == "tirads").then(|| c.parse().ok()).flatten(),
                     grade: (kind == "stenosis")
-                        .then(|| serde_json::from_str(&format!("\"{c}\"")).ok())
+                        .then(|| StenosisGrade::parse(&c))
                         .flatten(),
                     choice: (kind == "choice").then(|| c.parse().ok()).flatten(),
                 },
@@ -53,11 +53,9 @@ fn AnswerForm(puzzle: CasePuzzle, solve: ServerAction<SolveCase>) -> impl IntoVi
             <fieldset class="choices" data-testid="answer-grade">
                 <legend>{t!(i18n, cases.your_grade)}</legend>
                 {StenosisGrade::all().into_iter().map(|g| {
-                    let code = serde_json::to_string(&g).unwrap_or_default().trim_matches('"').to_string();
-                    let value = code.clone();
                     view! {
-                        <label class="check"><input type="radio" name="structured" value=code
-                            on:change=move |_| choice.set(value.clone()) />{move || grade_label(i18n, g)}</label>
+                        <label class="check"><input type="radio" name="structured" value=g.as_str()
+                            on:change=move |_| choice.set(g.as_str().to_string()) />{move || grade_label(i18n, g)}</label>
                     }
                 }).collect_view()}
             </fieldset>
