@@ -9,6 +9,10 @@ use crate::model::cases::{
 use crate::model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
 use crate::model::{AgeBand, AppError, Sex, UserId};
 
+/// The SQL condition (over `cases c`) for a case readers may see: published once and not
+/// retired.
+pub(crate) const VISIBLE: &str = "c.published_version IS NOT NULL AND c.status <> 'retired'";
+
 /// Results per library page.
 pub const PER_PAGE: u32 = 12;
 
@@ -157,10 +161,7 @@ fn summary_from_row(r: SummaryRow) -> CaseSummary {
 /// Published cases matching the query, one page at a time. Every text term must occur
 /// somewhere (substring, so Chinese needs no word segmentation).
 pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
-    let mut filters = vec![
-        "c.published_version IS NOT NULL".to_string(),
-        "c.status <> 'retired'".to_string(),
-    ];
+    let mut filters = vec![VISIBLE.to_string()];
     let mut binds: Vec<String> = Vec::new();
     let mut bind = |filters: &mut Vec<String>, sql: &str, value: String| {
         binds.push(value);
@@ -249,14 +250,26 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
     })
 }
 
+/// True when readers may see the case (without loading it).
+pub async fn is_visible(db: &Db, id: &str) -> Result<bool, AppError> {
+    let hit: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT 1 FROM cases c WHERE c.id = $1 AND {VISIBLE}"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(internal)?;
+    Ok(hit.is_some())
+}
+
 /// True when the blob is a clip of a case's visible published version: all a learner may fetch.
 pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool, AppError> {
-    let hit: Option<(i64,)> = sqlx::query_as(
+    let hit: Option<(i64,)> = sqlx::query_as(&format!(
         "SELECT 1 FROM instances i JOIN cases c ON c.study_uid = i.study_uid \
          JOIN case_versions v ON v.case_id = c.id AND v.version = c.published_version \
-         WHERE i.blob_sha = $1 AND c.status <> 'retired' \
-         AND v.content LIKE '%\"' || i.sop_uid || '\"%' LIMIT 1",
-    )
+         WHERE i.blob_sha = $1 AND {VISIBLE} \
+         AND v.content LIKE '%\"' || i.sop_uid || '\"%' LIMIT 1"
+    ))
     .bind(sha)
     .fetch_optional(&db.pool)
     .await
@@ -267,7 +280,7 @@ pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool, AppError> {
 /// Every visible published case, newest first (for queues over the whole library).
 pub(crate) async fn published_summaries(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
     let rows = sqlx::query(&format!(
-        "{SUMMARY_SELECT} WHERE c.published_version IS NOT NULL AND c.status <> 'retired' \
+        "{SUMMARY_SELECT} WHERE {VISIBLE} \
          ORDER BY c.published_at DESC, c.id"
     ))
     .fetch_all(&db.pool)
@@ -363,18 +376,20 @@ pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>
         .await
         .map_err(internal)?;
     let follow_ups = super::follow_ups(db, id).await?;
-    let mut clip_urls = Vec::new();
-    for clip in &content.clips {
-        let sha: Option<(String,)> =
-            sqlx::query_as("SELECT blob_sha FROM instances WHERE sop_uid = $1")
-                .bind(&clip.sop_uid)
-                .fetch_optional(&db.pool)
-                .await
-                .map_err(internal)?;
-        if let Some((sha,)) = sha {
-            clip_urls.push((clip.sop_uid.clone(), format!("/dicom/{sha}")));
-        }
-    }
+    let blobs: Vec<(String, String)> =
+        sqlx::query_as("SELECT sop_uid, blob_sha FROM instances WHERE study_uid = $1")
+            .bind(&row.study_uid)
+            .fetch_all(&db.pool)
+            .await
+            .map_err(internal)?;
+    let clip_urls = content
+        .clips
+        .iter()
+        .filter_map(|clip| {
+            let (_, sha) = blobs.iter().find(|(sop, _)| *sop == clip.sop_uid)?;
+            Some((clip.sop_uid.clone(), format!("/dicom/{sha}")))
+        })
+        .collect();
     let (attempts,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM case_attempts WHERE case_id = $1 AND user_id = $2")
             .bind(id)

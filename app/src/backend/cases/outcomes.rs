@@ -1,5 +1,6 @@
 //! Follow-up outcomes as they arrive, the queue of cases still waiting for one, and the
 //! network's tables of ultrasound scores against outcomes.
+use super::library::VISIBLE;
 use super::{content_from, row};
 use crate::backend::{Db, internal, new_id, now};
 use crate::model::cases::{
@@ -77,7 +78,13 @@ pub async fn add_follow_up(
     Ok(follow_up)
 }
 
+/// The columns every follow-up query selects (the case first, then the follow-up).
+const FOLLOW_UP_SELECT: &str = "SELECT f.case_id, f.id, f.kind, f.day_offset, f.bethesda, \
+     f.malignant, f.confirms, f.summary, u.display_name, f.created_at \
+     FROM follow_ups f JOIN users u ON u.id = f.added_by";
+
 type FollowUpRow = (
+    String,
     String,
     String,
     i64,
@@ -89,65 +96,72 @@ type FollowUpRow = (
     i64,
 );
 
+/// The case a follow-up row belongs to, and the follow-up.
+fn follow_up_from_row(
+    (case_id, id, kind, day_offset, bethesda, malignant, confirms, summary, added_by, created_at): FollowUpRow,
+) -> Option<(String, FollowUp)> {
+    Some((
+        case_id,
+        FollowUp {
+            id,
+            kind: FollowUpKind::parse(&kind)?,
+            day_offset: day_offset as i32,
+            bethesda: bethesda.map(|b| b as u8),
+            malignant: malignant.map(|m| m != 0),
+            confirms: confirms.map(|c| c != 0),
+            summary,
+            added_by,
+            created_at,
+        },
+    ))
+}
+
 /// A case's outcomes in the order they happened.
 pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>, AppError> {
-    let rows: Vec<FollowUpRow> = sqlx::query_as(
-        "SELECT f.id, f.kind, f.day_offset, f.bethesda, f.malignant, f.confirms, f.summary, \
-         u.display_name, f.created_at FROM follow_ups f JOIN users u ON u.id = f.added_by \
-         WHERE f.case_id = $1 ORDER BY f.day_offset, f.created_at, f.id",
-    )
+    let rows: Vec<FollowUpRow> = sqlx::query_as(&format!(
+        "{FOLLOW_UP_SELECT} WHERE f.case_id = $1 ORDER BY f.day_offset, f.created_at, f.id"
+    ))
     .bind(id)
     .fetch_all(&db.pool)
     .await
     .map_err(internal)?;
     Ok(rows
         .into_iter()
-        .filter_map(
-            |(
-                id,
-                kind,
-                day_offset,
-                bethesda,
-                malignant,
-                confirms,
-                summary,
-                added_by,
-                created_at,
-            )| {
-                Some(FollowUp {
-                    id,
-                    kind: FollowUpKind::parse(&kind)?,
-                    day_offset: day_offset as i32,
-                    bethesda: bethesda.map(|b| b as u8),
-                    malignant: malignant.map(|m| m != 0),
-                    confirms: confirms.map(|c| c != 0),
-                    summary,
-                    added_by,
-                    created_at,
-                })
-            },
-        )
+        .filter_map(follow_up_from_row)
+        .map(|(_, f)| f)
         .collect())
 }
 
-/// Every visible published case with its published content and outcomes.
+/// Every visible published case with its published content and outcomes (two queries,
+/// however many cases there are).
 async fn published_with_outcomes(
     db: &Db,
 ) -> Result<Vec<(String, crate::model::cases::CaseContent, Vec<FollowUp>)>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT c.id, v.content FROM cases c JOIN case_versions v \
          ON v.case_id = c.id AND v.version = c.published_version \
-         WHERE c.status <> 'retired' ORDER BY c.published_at DESC, c.id",
-    )
+         WHERE {VISIBLE} ORDER BY c.published_at DESC, c.id"
+    ))
     .fetch_all(&db.pool)
     .await
     .map_err(internal)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, json) in rows {
-        let follow_ups = follow_ups(db, &id).await?;
-        out.push((id, content_from(&json)?, follow_ups));
+    let outcomes: Vec<FollowUpRow> = sqlx::query_as(&format!(
+        "{FOLLOW_UP_SELECT} JOIN cases c ON c.id = f.case_id WHERE {VISIBLE} \
+         ORDER BY f.day_offset, f.created_at, f.id"
+    ))
+    .fetch_all(&db.pool)
+    .await
+    .map_err(internal)?;
+    let mut by_case: std::collections::HashMap<String, Vec<FollowUp>> = Default::default();
+    for (case, follow_up) in outcomes.into_iter().filter_map(follow_up_from_row) {
+        by_case.entry(case).or_default().push(follow_up);
     }
-    Ok(out)
+    rows.into_iter()
+        .map(|(id, json)| {
+            let follow_ups = by_case.remove(&id).unwrap_or_default();
+            Ok((id, content_from(&json)?, follow_ups))
+        })
+        .collect()
 }
 
 /// Published cases whose outcome does not yet settle the impression, oldest publication first.

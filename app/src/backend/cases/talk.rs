@@ -149,7 +149,7 @@ pub async fn mark_answer(
             .await
             .map_err(internal)?;
     let (case, author, body) = found.ok_or(AppError::NotFound("comment".into()))?;
-    if super::view(db, &case, &actor.id).await?.is_none() {
+    if !super::is_visible(db, &case).await? {
         return Err(AppError::NotFound("comment".into()));
     }
     sqlx::query("UPDATE case_comments SET is_answer = $1 WHERE id = $2")
