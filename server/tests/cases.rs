@@ -119,18 +119,23 @@ fn filled(mut content: Value) -> Value {
     content
 }
 
-/// Creates, fills, submits (chen.jing) and publishes (wang.lei) a case; returns its id.
-async fn published_case(chen: &Client, wang: &Client, study: &str, title: &str) -> String {
-    let (status, id) = chen
+/// Starts a case from `study` as `expert`.
+async fn create(expert: &Client, study: &str, title: &str, application: &str) -> (u16, Value) {
+    expert
         .call(
             "create_case",
             &[
                 ("study_uid", study),
                 ("title", title),
-                ("application", "thyroid"),
+                ("application", application),
             ],
         )
-        .await;
+        .await
+}
+
+/// Creates, fills, submits (chen.jing) and publishes (wang.lei) a case; returns its id.
+async fn published_case(chen: &Client, wang: &Client, study: &str, title: &str) -> String {
+    let (status, id) = create(chen, study, title, "thyroid").await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_string();
     let (content, at) = work(chen, &id).await;
@@ -173,39 +178,12 @@ async fn workflow() {
     let learner = signed_in(&app, "li.na").await;
 
     // Learners cannot start cases.
-    let (_, body) = learner
-        .call(
-            "create_case",
-            &[
-                ("study_uid", &study),
-                ("title", "x"),
-                ("application", "thyroid"),
-            ],
-        )
-        .await;
+    let (_, body) = create(&learner, &study, "x", "thyroid").await;
     assert_eq!(body, "Forbidden");
-    let (_, body) = chen
-        .call(
-            "create_case",
-            &[
-                ("study_uid", &study),
-                ("title", "x"),
-                ("application", "nope"),
-            ],
-        )
-        .await;
+    let (_, body) = create(&chen, &study, "x", "nope").await;
     assert_eq!(body["Invalid"]["field"], "application");
 
-    let (status, id) = chen
-        .call(
-            "create_case",
-            &[
-                ("study_uid", &study),
-                ("title", "甲状腺右叶低回声结节"),
-                ("application", "thyroid"),
-            ],
-        )
-        .await;
+    let (status, id) = create(&chen, &study, "甲状腺右叶低回声结节", "thyroid").await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_string();
 

@@ -6,18 +6,24 @@ use crate::model::{AppError, CurrentUser, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// The sign-in address that brings the user back to `path` afterwards.
-pub fn login_href(path: &str) -> String {
-    let mut next = String::new();
-    for b in path.bytes() {
+/// Percent-encodes `s` for a URL, leaving unreserved characters and those in `keep` as they are.
+pub fn percent_encode(s: &str, keep: &[u8]) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                next.push(b as char)
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
             }
-            _ => next.push_str(&format!("%{b:02X}")),
+            b if keep.contains(&b) => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    format!("/login?next={next}")
+    out
+}
+
+/// The sign-in address that brings the user back to `path` afterwards.
+pub fn login_href(path: &str) -> String {
+    format!("/login?next={}", percent_encode(path, b"/"))
 }
 
 /// Renders `children` for a signed-in user whose role is in `roles` (any role when empty).

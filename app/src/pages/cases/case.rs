@@ -485,9 +485,7 @@ fn CaseBody(
             <p><a href="/cases">{t!(i18n, cases.back)}</a></p>
             <h1 data-testid="case-title">{case.content.title.clone()}</h1>
             <CaseFacts case=case.clone() />
-            {(!case.content.tags.is_empty()).then(|| view! {
-                <ul class="tags">{case.content.tags.iter().map(|t| view! { <li><a href=format!("/cases?tag={}", super::urlencode(t))>{format!("#{t}")}</a></li> }).collect_view()}</ul>
-            })}
+            <super::TagLinks tags=case.content.tags.clone() />
             <div class="form-actions">
                 <a class="btn btn-primary" href=format!("/cases/{id}/solve") data-testid="solve-link">
                     {if case.my_attempts == 0 { t_string!(i18n, cases.solve) } else { t_string!(i18n, cases.solve_again) }}

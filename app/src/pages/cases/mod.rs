@@ -121,25 +121,35 @@ pub fn CaseCard(
                 {format!(" · {} · {}", case.site_code, case.author_name)}
                 {move || t_string!(i18n, cases.card_counts, follow_ups = case.follow_ups, comments = case.comments)}
             </p>
-            {(!case.tags.is_empty()).then(|| view! {
-                <ul class="tags">{case.tags.iter().map(|t| view! { <li><a href=format!("/cases?tag={}", urlencode(t))>{format!("#{t}")}</a></li> }).collect_view()}</ul>
-            })}
+            <TagLinks tags=case.tags.clone() />
         </li>
     }
 }
 
-/// Percent-encodes a query value.
+/// A query value in a URL.
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
+    crate::pages::guard::percent_encode(s, b"")
+}
+
+/// A case's tags, each a link to the library filtered by it.
+#[component]
+pub fn TagLinks(tags: Vec<String>) -> impl IntoView {
+    (!tags.is_empty()).then(|| {
+        view! {
+            <ul class="tags">
+                {tags
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <li>
+                                <a href=format!("/cases?tag={}", urlencode(&t))>{format!("#{t}")}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
         }
-    }
-    out
+    })
 }
 
 /// The query the page's address describes.
