@@ -735,6 +735,19 @@ impl Transition {
         )
     }
 
+    /// What the step is recorded as in the case's history.
+    pub fn action(self) -> ReviewAction {
+        match self {
+            Transition::Submit => ReviewAction::Submitted,
+            Transition::Withdraw => ReviewAction::Withdrawn,
+            Transition::RequestChanges => ReviewAction::ChangesRequested,
+            Transition::Publish => ReviewAction::Published,
+            Transition::Revise => ReviewAction::Revised,
+            Transition::Retire => ReviewAction::Retired,
+            Transition::Reopen => ReviewAction::Reopened,
+        }
+    }
+
     /// The author may not do it: review is by another expert.
     pub fn reviewer_only(self) -> bool {
         matches!(self, Transition::RequestChanges | Transition::Publish)

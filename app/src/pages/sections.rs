@@ -7,7 +7,6 @@ use leptos::prelude::*;
 /// A teaching area of the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Cases,
     Courses,
     Replays,
     Competency,
@@ -20,13 +19,11 @@ const TEACHING: &[Role] = &[Role::Learner, Role::Expert, Role::Coordinator];
 pub fn SectionPage(section: Section) -> impl IntoView {
     let i18n = use_i18n();
     let title = move || match section {
-        Section::Cases => t_string!(i18n, section.cases_title),
         Section::Courses => t_string!(i18n, section.courses_title),
         Section::Replays => t_string!(i18n, section.replays_title),
         Section::Competency => t_string!(i18n, section.competency_title),
     };
     let empty = move || match section {
-        Section::Cases => t_string!(i18n, section.cases_empty),
         Section::Courses => t_string!(i18n, section.courses_empty),
         Section::Replays => t_string!(i18n, section.replays_empty),
         Section::Competency => t_string!(i18n, section.competency_empty),

@@ -462,16 +462,7 @@ pub async fn transition(
         .map_err(internal)?;
     }
     tx.commit().await.map_err(internal)?;
-    let action = match step {
-        Transition::Submit => ReviewAction::Submitted,
-        Transition::Withdraw => ReviewAction::Withdrawn,
-        Transition::RequestChanges => ReviewAction::ChangesRequested,
-        Transition::Publish => ReviewAction::Published,
-        Transition::Revise => ReviewAction::Revised,
-        Transition::Retire => ReviewAction::Retired,
-        Transition::Reopen => ReviewAction::Reopened,
-    };
-    event(db, id, &actor.id, action, &body, version).await?;
+    event(db, id, &actor.id, step.action(), &body, version).await?;
     let author = UserId(row.author_id.clone());
     match step {
         Transition::Submit => {

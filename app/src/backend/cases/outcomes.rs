@@ -166,7 +166,7 @@ async fn published_with_outcomes(
 
 /// Published cases whose outcome does not yet settle the impression, oldest publication first.
 pub async fn awaiting_follow_up(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
-    let waiting: Vec<String> = published_with_outcomes(db)
+    let waiting: std::collections::HashSet<String> = published_with_outcomes(db)
         .await?
         .into_iter()
         .filter(|(_, c, f)| concordance(c.impression_call, f) == Concordance::Pending)
