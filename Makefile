@@ -14,7 +14,10 @@ run: tools build
 	target/release/sonohub serve --demo
 
 ## Every check: format, clippy (server and browser builds), unit + integration tests on
-## SQLite and PostgreSQL, then the browser suite against a release build.
+## SQLite and PostgreSQL, then the browser suite against a release build. PRUNE_DEBUG=1
+## (CI) deletes the debug and clippy builds once the tests have passed, to leave the
+## release build the disk.
+PRUNE_DEBUG ?= 0
 test: test-tools
 	@rm -f target/step-times.txt
 	@start=$$(date +%s); \
@@ -22,10 +25,11 @@ test: test-tools
 	.ci/step clippy-ssr cargo clippy --workspace --all-targets -- -D warnings && \
 	.ci/step clippy-hydrate cargo clippy -p app -p sonohub-cine --all-targets --features app/hydrate --target wasm32-unknown-unknown -- -D warnings && \
 	.ci/step tests $(MAKE) --no-print-directory unit && \
+	{ [ "$(PRUNE_DEBUG)" != 1 ] || rm -rf target/debug target/wasm32-unknown-unknown; } && \
 	.ci/step build $(MAKE) --no-print-directory build && \
 	.ci/step e2e $(MAKE) --no-print-directory e2e; rc=$$?; \
 	echo; echo "step             time  result"; cat target/step-times.txt; \
-	echo "total            $$(( $$(date +%s) - start ))s"; exit $$rc
+	echo "total            $$(( $$(date +%s) - start ))s"; df -h . | tail -1; exit $$rc
 
 tools:
 	.ci/tools build
@@ -38,15 +42,16 @@ build:
 	cargo leptos build --release
 
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
-## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then the HTTP integration suites
-## again with PostgreSQL behind the server.
+## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then
+## the HTTP integration suites again with PostgreSQL behind the server (`--workspace`, so the
+## first pass's test binary is reused rather than rebuilt with other features).
 unit: export SONOHUB_REQUIRE_TOOLS := 1
 unit: export SONOHUB_DICOM_SAMPLES := $(CURDIR)/target/dicom-samples
 unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
-	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test -p server --test auth --test people --test pages --test archive --test imports --test cases
+	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: cases:: --skip demo_cases::
 
 ## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
 e2e:

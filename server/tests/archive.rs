@@ -2,11 +2,10 @@
 //! searches and imports, the stored studies carry no source identifier in any element or
 //! masked pixel, clips keep their rate, re-imports add nothing, a killed server resumes
 //! its job without duplicates, and an archive that goes down is reported as such.
-mod common;
 
+use crate::common::orthanc::{self, Exam, Orthanc};
+use crate::common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use app::cine::synth::SynthSyntax;
-use common::orthanc::{self, Exam, Orthanc};
-use common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use serde_json::{Value, json};
 use std::time::Duration;
 

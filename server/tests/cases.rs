@@ -2,10 +2,9 @@
 //! learners can and cannot see, malformed scores, follow-up concordance and the outcome
 //! tables, Chinese substring search, consultation with frame references and notifications,
 //! and unknown-case attempts.
-mod common;
 
+use crate::common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
-use common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use serde_json::{Value, json};
 
 impl Client {
@@ -180,23 +179,25 @@ async fn workflow() {
     // Learners cannot start cases.
     let (_, body) = create(&learner, &study, "x", "thyroid").await;
     assert_eq!(body, "Forbidden");
-    let (_, body) = create(&chen, &study, "x", "nope").await;
+    let (status, body) = create(&chen, &study, "x", "nope").await;
     assert_eq!(body["Invalid"]["field"], "application");
+    assert_eq!(status, 422);
 
     let (status, id) = create(&chen, &study, "甲状腺右叶低回声结节", "thyroid").await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_string();
 
     // A draft is invisible to learners through every function that could show it.
-    for (endpoint, expected) in [
-        ("case_in_curation", json!("Forbidden")),
-        ("case_versions", json!("Forbidden")),
-        ("published_case", json!({ "NotFound": "case" })),
-        ("unknown_case", json!({ "NotFound": "case" })),
-        ("case_comments", json!({ "NotFound": "case" })),
+    // The HTTP status says the same as the body: refused or absent, never a server fault.
+    for (endpoint, code, expected) in [
+        ("case_in_curation", 403, json!("Forbidden")),
+        ("case_versions", 403, json!("Forbidden")),
+        ("published_case", 404, json!({ "NotFound": "case" })),
+        ("unknown_case", 404, json!({ "NotFound": "case" })),
+        ("case_comments", 404, json!({ "NotFound": "case" })),
     ] {
-        let (_, body) = learner.call(endpoint, &[("id", &id)]).await;
-        assert_eq!(body, expected, "{endpoint}");
+        let (status, body) = learner.call(endpoint, &[("id", &id)]).await;
+        assert_eq!((status, &body), (code, &expected), "{endpoint}");
     }
     assert_eq!(search(&learner, json!({})).await["total"], 0);
     // Nor its images: learners fetch only the clips of published cases.

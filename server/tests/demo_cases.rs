@@ -2,9 +2,8 @@
 //! thyroid, carotid and emergency cases in both languages, cannot open what is still in review
 //! or a draft, sees the network's outcome table and an answered consultation; an expert sees
 //! the curation states, a second version and the follow-up queue.
-mod common;
 
-use common::{Client, DEMO_PASSWORD, TestApp};
+use crate::common::{Client, DEMO_PASSWORD, TestApp};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 

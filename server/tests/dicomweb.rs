@@ -5,11 +5,10 @@
 //!
 //! dicomweb-client comes from PyPI into `SONOHUB_PYTHONPATH` (`.ci/tools test`; else the
 //! workspace's target/pylib). With `SONOHUB_REQUIRE_TOOLS=1` a missing tool fails the test.
-mod common;
 
+use crate::common::orthanc::{self, Exam, Orthanc};
+use crate::common::{Client, DEMO_PASSWORD, TestApp};
 use app::cine::synth::SynthSyntax;
-use common::orthanc::{self, Exam, Orthanc};
-use common::{Client, DEMO_PASSWORD, TestApp};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::PathBuf;

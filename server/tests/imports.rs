@@ -1,10 +1,9 @@
 //! The other ways in: a scanner sending with dcmtk's `storescu` (C-STORE), and uploads of
 //! files and zips, including the bad ones: not DICOM, truncated, too large, a deflate bomb, a
 //! zip entry escaping its folder. Each gets its reason and leaves no blob without a row.
-mod common;
 
+use crate::common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
-use common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
 use serde_json::Value;
 use std::io::Write;
 use std::net::SocketAddr;

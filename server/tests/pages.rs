@@ -1,6 +1,5 @@
 //! Server-rendered pages: the language chosen from the request, and pages per role.
-mod common;
-use common::{DEMO_PASSWORD, TestApp};
+use crate::common::{DEMO_PASSWORD, TestApp};
 
 #[tokio::test]
 async fn sign_in_page_speaks_chinese_by_default_and_english_when_asked() {

@@ -1,6 +1,5 @@
 //! Who may see and manage people and sites, checked over HTTP as each role.
-mod common;
-use common::{DEMO_PASSWORD, TestApp};
+use crate::common::{DEMO_PASSWORD, TestApp};
 use serde_json::json;
 
 #[tokio::test]
@@ -19,7 +18,7 @@ async fn only_coordinators_and_admins_see_everyone() {
             assert_eq!(status, 200, "{user}: {body}");
             assert_eq!(body.as_array().unwrap().len(), 7, "{user}");
         } else {
-            assert_eq!(body, json!("Forbidden"), "{user}");
+            assert_eq!((status, body), (403, json!("Forbidden")), "{user}");
         }
     }
 }
@@ -159,8 +158,8 @@ async fn learners_and_experts_cannot_manage_accounts() {
         assert_eq!(body, json!("Forbidden"), "{user}");
     }
     let anon = app.client();
-    let (_, body) = anon.call("people", &[]).await;
-    assert_eq!(body, json!("Unauthenticated"));
+    let (status, body) = anon.call("people", &[]).await;
+    assert_eq!((status, body), (401, json!("Unauthenticated")));
 }
 
 #[tokio::test]

@@ -1,12 +1,11 @@
 //! Repository tests, run on SQLite and on PostgreSQL with the same SQL.
-mod common;
 use app::backend::{AppState, Db, Settings, audit, auth, sites, users};
 use app::model::{AppError, Role, UserId};
 use std::sync::Arc;
 
 async fn each_database(check: impl AsyncFn(Db)) {
     let dir = tempfile::tempdir().unwrap();
-    for url in common::databases(dir.path()).await {
+    for url in crate::common::databases(dir.path()).await {
         let db = Db::connect(&url)
             .await
             .unwrap_or_else(|e| panic!("{url}: {e:#}"));

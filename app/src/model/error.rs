@@ -88,4 +88,23 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             _ => AppError::Internal,
         }
     }
+
+    /// Encodes the error for the response and, on the server, gives that response the
+    /// error's own status (403, 404, 422, ...) instead of server_fn's blanket 500, so that
+    /// proxies, logs and monitoring tell a refused request from a fault. Native form posts
+    /// (`Accept: text/html`) keep server_fn's redirect back to the form.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            let wants_html = leptos::prelude::use_context::<http::request::Parts>()
+                .and_then(|parts| parts.headers.get(http::header::ACCEPT).cloned())
+                .is_some_and(|accept| accept.to_str().is_ok_and(|v| v.contains("text/html")));
+            if !wants_html {
+                res.set_status(self.status());
+            }
+        }
+        use leptos::server_fn::Encodes;
+        Self::Encoder::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Internal\""))
+    }
 }

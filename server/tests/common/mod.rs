@@ -1,5 +1,4 @@
 //! Test harness: the real router on port 0 with a fresh database, and a cookie-keeping client.
-#![allow(dead_code)]
 pub mod orthanc;
 
 use server::{ServerConfig, Started, start};

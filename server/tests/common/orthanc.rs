@@ -11,7 +11,6 @@ pub const PASSWORD: &str = "archive-test-pw";
 pub struct Orthanc {
     child: Child,
     pub http_port: u16,
-    pub dicom_port: u16,
     _dir: tempfile::TempDir,
 }
 
@@ -73,7 +72,6 @@ impl Orthanc {
         let orthanc = Orthanc {
             child,
             http_port,
-            dicom_port,
             _dir: dir,
         };
         let client = reqwest::Client::new();

@@ -1,0 +1,17 @@
+//! The server's integration suites, linked into one test binary: one link instead of one per
+//! suite keeps a clean build's disk and time within CI's budget. Each suite is a module, so
+//! `cargo test -p server --test integration -- cases::` runs one of them.
+mod common;
+
+mod anonymize_cli;
+mod archive;
+mod auth;
+mod cases;
+mod demo_cases;
+mod dicom_cli;
+mod dicomweb;
+mod imports;
+mod pages;
+mod people;
+mod repos;
+mod store_scp;
