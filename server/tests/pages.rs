@@ -152,3 +152,21 @@ async fn demo_mode_serves_playable_clips_to_signed_in_users_only() {
         app::cine::decode_frame(&bytes, info.frames - 1).expect("the last frame decodes");
     }
 }
+
+/// A mistyped address gets the translated not-found page with a 404, and a call to a server
+/// function that does not exist a plain 404, on the small multi-thread runtime the hospital
+/// servers run with, ten times over (a test client once saw the server stop answering here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_pages_and_endpoints_answer_404() {
+    let app = TestApp::demo().await;
+    let c = app.client();
+    c.sign_in("li.na", DEMO_PASSWORD).await;
+    for _ in 0..10 {
+        let (status, _) = c.call("no_such_function", &[]).await;
+        assert_eq!(status, 404);
+        let page = c.page("/no/such/page").await;
+        assert_eq!(page.status(), 404);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("页面不存在"), "{html}");
+    }
+}
