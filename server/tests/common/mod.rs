@@ -45,6 +45,9 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
+                // A server that stops answering fails the test with the request's address
+                // instead of holding CI until its time runs out.
+                .timeout(std::time::Duration::from_secs(120))
                 .build()
                 .expect("client"),
             base: self.base.clone(),
