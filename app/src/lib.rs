@@ -147,7 +147,15 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app_name).to_string() /> }
+    // leptos_meta formats the title after the page has rendered, outside the page's reactive
+    // owner: a closure reading the locale there panics on a worker thread that has no reactive
+    // arena ("no Arena is active"), dropping the response. The server reads the title now;
+    // the browser keeps it following the language switch.
+    #[cfg(feature = "ssr")]
+    let text = untrack(|| t_string!(i18n, app_name).to_string());
+    #[cfg(not(feature = "ssr"))]
+    let text = move || t_string!(i18n, app_name).to_string();
+    view! { <Title text=text /> }
 }
 
 /// The browser entry point: hydrates the server-rendered page.
