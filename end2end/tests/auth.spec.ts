@@ -53,11 +53,15 @@ test('the language switch changes the page and sticks across reload', async ({ p
   await page.goto('/login');
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('登录');
+  await expect(page).toHaveTitle('SonoHub 超声教学平台');
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  // The title is read once on the server and follows the switch in the browser.
+  await expect(page).toHaveTitle('SonoHub Ultrasound Teaching');
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+  await expect(page).toHaveTitle('SonoHub Ultrasound Teaching');
   await signIn(page, 'li.na');
   await expect(page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link')).toHaveText([
     'Cases',
