@@ -4,7 +4,7 @@
 //! its job without duplicates, and an archive that goes down is reported as such.
 
 use crate::common::orthanc::{self, Exam, Orthanc};
-use crate::common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
+use crate::common::{Client, TestApp, wait_for_job};
 use app::cine::synth::SynthSyntax;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -46,8 +46,7 @@ async fn call_json(client: &Client, endpoint: &str, body: Value) -> (u16, Value)
 }
 
 async fn connect_archive(app: &TestApp, orthanc: &Orthanc) {
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let form = |password: &'static str| {
         vec![
             ("base_url", orthanc.dicomweb()),
@@ -81,12 +80,6 @@ async fn connect_archive(app: &TestApp, orthanc: &Orthanc) {
     );
     let (_, view) = admin.call("archive_settings", &[]).await;
     assert!(!view.to_string().contains(orthanc::PASSWORD));
-}
-
-async fn expert(app: &TestApp) -> Client {
-    let c = app.client();
-    c.sign_in("chen.jing", DEMO_PASSWORD).await;
-    c
 }
 
 async fn search(client: &Client, fields: &[(&str, &str)]) -> (u16, Value) {
@@ -126,7 +119,7 @@ async fn archive_search_import_and_serve_without_identifiers() {
     let app = TestApp::demo().await;
 
     // Before an admin connects the archive, experts are told so.
-    let chen = expert(&app).await;
+    let chen = app.signed_in("chen.jing").await;
     let (status, body) = search(&chen, &[("patient_id", "HUB0012345")]).await;
     assert_ne!(status, 200, "{body}");
     assert_eq!(body["Archive"]["kind"], "not_configured", "{body}");
@@ -151,8 +144,7 @@ async fn archive_search_import_and_serve_without_identifiers() {
     assert_eq!(by_date[0]["accession"], "ACC-8001");
     let (_, body) = search(&chen, &[("date_from", "2024-13")]).await;
     assert_eq!(body["Invalid"]["field"], "date_from", "{body}");
-    let learner = app.client();
-    learner.sign_in("li.na", DEMO_PASSWORD).await;
+    let learner = app.signed_in("li.na").await;
     let (_, body) = search(&learner, &[("patient_id", "HUB0012345")]).await;
     assert_eq!(body, "Forbidden");
     let (_, body) = call_json(
@@ -337,7 +329,7 @@ async fn a_killed_import_resumes_without_duplicates() {
     })
     .await;
     connect_archive(&first, &orthanc).await;
-    let chen = expert(&first).await;
+    let chen = first.signed_in("chen.jing").await;
     let (_, job) = call_json(
         &chen,
         "import_studies",
@@ -368,7 +360,7 @@ async fn a_killed_import_resumes_without_duplicates() {
         }
     })
     .await;
-    let chen = expert(&second).await;
+    let chen = second.signed_in("chen.jing").await;
     let (job, items) = wait_for_job(&chen, &job).await;
     assert_eq!(job["status"], "done", "{job}");
     assert_eq!(job["total"].as_u64(), Some(8), "{items:?}");
@@ -398,8 +390,7 @@ async fn a_slow_archive_times_out_with_a_clear_reason() {
         }
     });
     let app = TestApp::demo().await;
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let url = format!("http://127.0.0.1:{port}/dicom-web");
     let form = [
         ("base_url", url.as_str()),
@@ -414,7 +405,7 @@ async fn a_slow_archive_times_out_with_a_clear_reason() {
     assert_eq!(check["problem"]["kind"], "timeout", "{check}");
     assert!(started.elapsed() < Duration::from_secs(10));
     admin.call("save_archive_settings", &form).await;
-    let chen = expert(&app).await;
+    let chen = app.signed_in("chen.jing").await;
     let (_, body) = search(&chen, &[("patient_id", "HUB0012345")]).await;
     assert_eq!(body["Archive"]["kind"], "timeout", "{body}");
     // Nothing answers on this port at all: unreachable, not a timeout.

@@ -161,8 +161,7 @@ async fn repeated_failures_from_one_address_lock_that_address() {
 #[tokio::test]
 async fn unknown_pages_answer_404_with_the_translated_page() {
     let app = TestApp::demo().await;
-    let c = app.client();
-    c.sign_in("li.na", DEMO_PASSWORD).await;
+    let c = app.signed_in("li.na").await;
     let res = c.page("/no/such/page").await;
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("页面不存在"));

@@ -3,7 +3,7 @@
 //! tables, Chinese substring search, consultation with frame references and notifications,
 //! and unknown-case attempts.
 
-use crate::common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
+use crate::common::{Client, TestApp, wait_for_job};
 use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use serde_json::{Value, json};
 
@@ -29,8 +29,7 @@ impl Client {
 /// A demo server with one imported study (a 6-frame clip); returns the study's UID.
 async fn app_with_study() -> (TestApp, String) {
     let app = TestApp::demo().await;
-    let chen = app.client();
-    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let chen = app.signed_in("chen.jing").await;
     let (_, job) = chen.call("open_upload", &[]).await;
     let job = job.as_str().unwrap().to_string();
     let clip = synth_clip(&SynthOptions {
@@ -57,12 +56,6 @@ async fn app_with_study() -> (TestApp, String) {
     let (_, studies) = chen.call("list_studies", &[]).await;
     let uid = studies[0]["uid"].as_str().unwrap().to_string();
     (app, uid)
-}
-
-async fn signed_in(app: &TestApp, user: &str) -> Client {
-    let c = app.client();
-    c.sign_in(user, DEMO_PASSWORD).await;
-    c
 }
 
 /// The working copy and its save stamp.
@@ -167,9 +160,9 @@ fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
 
 async fn workflow() {
     let (app, study) = app_with_study().await;
-    let chen = signed_in(&app, "chen.jing").await;
-    let wang = signed_in(&app, "wang.lei").await;
-    let learner = signed_in(&app, "li.na").await;
+    let chen = app.signed_in("chen.jing").await;
+    let wang = app.signed_in("wang.lei").await;
+    let learner = app.signed_in("li.na").await;
 
     // Learners cannot start cases.
     let (_, body) = create(&learner, &study, "x", "thyroid").await;
@@ -373,9 +366,9 @@ async fn workflow() {
 #[tokio::test]
 async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
     let (app, study) = app_with_study().await;
-    let chen = signed_in(&app, "chen.jing").await;
-    let wang = signed_in(&app, "wang.lei").await;
-    let learner = signed_in(&app, "zhang.wei").await;
+    let chen = app.signed_in("chen.jing").await;
+    let wang = app.signed_in("wang.lei").await;
+    let learner = app.signed_in("zhang.wei").await;
     let id = published_case(&chen, &wang, &study, "右叶结节 TR5").await;
 
     let (_, view) = learner.call("published_case", &[("id", &id)]).await;
@@ -447,9 +440,9 @@ async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
 #[tokio::test]
 async fn consultation_points_at_frames_notifies_and_unknown_mode_records_attempts() {
     let (app, study) = app_with_study().await;
-    let chen = signed_in(&app, "chen.jing").await;
-    let wang = signed_in(&app, "wang.lei").await;
-    let learner = signed_in(&app, "li.na").await;
+    let chen = app.signed_in("chen.jing").await;
+    let wang = app.signed_in("wang.lei").await;
+    let learner = app.signed_in("li.na").await;
     let id = published_case(&chen, &wang, &study, "甲状腺结节会诊").await;
     let (_, view) = learner.call("published_case", &[("id", &id)]).await;
     let sop = view["clip_urls"][0][0].as_str().unwrap().to_string();

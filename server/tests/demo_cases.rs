@@ -3,7 +3,7 @@
 //! or a draft, sees the network's outcome table and an answered consultation; an expert sees
 //! the curation states, a second version and the follow-up queue.
 
-use crate::common::{Client, DEMO_PASSWORD, TestApp};
+use crate::common::{Client, TestApp};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -65,10 +65,8 @@ async fn demo_mode_seeds_a_curated_case_library() {
         c.demo_clips = true;
     })
     .await;
-    let learner = app.client();
-    learner.sign_in("li.na", DEMO_PASSWORD).await;
-    let expert = app.client();
-    expert.sign_in("wang.lei", DEMO_PASSWORD).await;
+    let learner = app.signed_in("li.na").await;
+    let expert = app.signed_in("wang.lei").await;
 
     // The seed runs after the demo studies are imported; it is done when every case exists
     // (the last one is a draft with nothing after its creation) and enough are published.

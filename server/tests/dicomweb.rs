@@ -7,7 +7,7 @@
 //! workspace's target/pylib). With `SONOHUB_REQUIRE_TOOLS=1` a missing tool fails the test.
 
 use crate::common::orthanc::{self, Exam, Orthanc};
-use crate::common::{Client, DEMO_PASSWORD, TestApp};
+use crate::common::{Client, TestApp};
 use app::cine::synth::SynthSyntax;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -30,8 +30,7 @@ const SOURCE_IDENTIFIERS: [&str; 9] = [
 
 /// Connects the archive as the admin and imports the exams as an expert; waits for the job.
 async fn import(app: &TestApp, orthanc: &Orthanc, exams: &[Exam]) -> Client {
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let url = orthanc.dicomweb();
     let (status, saved) = admin
         .call(
@@ -46,8 +45,7 @@ async fn import(app: &TestApp, orthanc: &Orthanc, exams: &[Exam]) -> Client {
         )
         .await;
     assert_eq!(status, 200, "{saved}");
-    let chen = app.client();
-    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let chen = app.signed_in("chen.jing").await;
     let uids: Vec<&str> = exams.iter().map(|e| e.study_uid.as_str()).collect();
     let res = chen
         .http
@@ -223,8 +221,7 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     assert_eq!(by_session.status(), 200);
     let listed: Value = by_session.json().await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
-    let learner = app.client();
-    learner.sign_in("li.na", DEMO_PASSWORD).await;
+    let learner = app.signed_in("li.na").await;
     let res = get(&learner.http, studies_url.clone(), None).await;
     assert_eq!(res.status(), 403, "learners do not browse the archive");
 

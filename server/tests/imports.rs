@@ -2,7 +2,7 @@
 //! files and zips, including the bad ones: not DICOM, truncated, too large, a deflate bomb, a
 //! zip entry escaping its folder. Each gets its reason and leaves no blob without a row.
 
-use crate::common::{Client, DEMO_PASSWORD, TestApp, wait_for_job};
+use crate::common::{Client, TestApp, wait_for_job};
 use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use serde_json::Value;
 use std::io::Write;
@@ -107,8 +107,7 @@ async fn a_scanner_sends_with_storescu_and_the_clips_arrive_anonymised() {
     .unwrap();
     assert!(!wrong.status.success());
 
-    let chen = app.client();
-    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let chen = app.signed_in("chen.jing").await;
     let (_, jobs) = chen.call("import_jobs", &[]).await;
     let job = jobs
         .as_array()
@@ -195,12 +194,10 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
         c.max_file_mb = 2;
     })
     .await;
-    let chen = app.client();
-    chen.sign_in("chen.jing", DEMO_PASSWORD).await;
+    let chen = app.signed_in("chen.jing").await;
 
     // Learners cannot open an upload, nor post into someone else's.
-    let learner = app.client();
-    learner.sign_in("li.na", DEMO_PASSWORD).await;
+    let learner = app.signed_in("li.na").await;
     let (_, body) = learner.call("open_upload", &[]).await;
     assert_eq!(body, "Forbidden");
 

@@ -74,8 +74,7 @@ async fn each_role_gets_its_own_home_and_sections() {
         ),
     ];
     for (user, marker, present, absent) in cases {
-        let c = app.client();
-        c.sign_in(user, DEMO_PASSWORD).await;
+        let c = app.signed_in(user).await;
         let html = c.page("/").await.text().await.unwrap();
         assert!(html.contains(marker), "{user}: {marker}");
         for p in present {
@@ -90,8 +89,7 @@ async fn each_role_gets_its_own_home_and_sections() {
 #[tokio::test]
 async fn a_learner_is_refused_the_people_page() {
     let app = TestApp::demo().await;
-    let c = app.client();
-    c.sign_in("li.na", DEMO_PASSWORD).await;
+    let c = app.signed_in("li.na").await;
     let html = c.page("/people").await.text().await.unwrap();
     assert!(
         html.contains("您的角色无权执行此操作"),
@@ -161,8 +159,7 @@ async fn demo_mode_serves_playable_clips_to_signed_in_users_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_render_whole_on_any_worker_thread() {
     let app = TestApp::demo().await;
-    let c = app.client();
-    c.sign_in("li.na", DEMO_PASSWORD).await;
+    let c = app.signed_in("li.na").await;
     let (status, _) = c.call("no_such_function", &[]).await;
     assert_eq!(status, 404);
     for _ in 0..6 {

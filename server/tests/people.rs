@@ -11,8 +11,7 @@ async fn only_coordinators_and_admins_see_everyone() {
         ("zhou.min", true),
         ("admin", true),
     ] {
-        let c = app.client();
-        c.sign_in(user, DEMO_PASSWORD).await;
+        let c = app.signed_in(user).await;
         let (status, body) = c.call("people", &[]).await;
         if allowed {
             assert_eq!(status, 200, "{user}: {body}");
@@ -26,8 +25,7 @@ async fn only_coordinators_and_admins_see_everyone() {
 #[tokio::test]
 async fn people_filter_by_site_and_role() {
     let app = TestApp::demo().await;
-    let c = app.client();
-    c.sign_in("zhou.min", DEMO_PASSWORD).await;
+    let c = app.signed_in("zhou.min").await;
     let (_, experts) = c.call("people", &[("role", "expert")]).await;
     let names: Vec<_> = experts
         .as_array()
@@ -46,8 +44,7 @@ async fn people_filter_by_site_and_role() {
 #[tokio::test]
 async fn the_network_has_a_hub_and_thirteen_centres() {
     let app = TestApp::demo().await;
-    let c = app.client();
-    c.sign_in("li.na", DEMO_PASSWORD).await;
+    let c = app.signed_in("li.na").await;
     let (status, sites) = c.call("sites", &[]).await;
     assert_eq!(status, 200);
     let sites = sites.as_array().unwrap();
@@ -68,8 +65,7 @@ async fn the_network_has_a_hub_and_thirteen_centres() {
 #[tokio::test]
 async fn an_admin_creates_a_learner_who_can_then_sign_in() {
     let app = TestApp::demo().await;
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let (_, sites) = admin.call("sites", &[]).await;
     let site = sites[3]["id"].as_str().unwrap().to_string();
     let form = |username: &'static str, password: &'static str| {
@@ -130,8 +126,7 @@ async fn app_audit_count(app: &TestApp, action: &str) -> i64 {
 async fn learners_and_experts_cannot_manage_accounts() {
     let app = TestApp::demo().await;
     for user in ["li.na", "chen.jing", "zhou.min"] {
-        let c = app.client();
-        c.sign_in(user, DEMO_PASSWORD).await;
+        let c = app.signed_in(user).await;
         let me = c.me().await;
         let (_, body) = c
             .call(
@@ -165,8 +160,7 @@ async fn learners_and_experts_cannot_manage_accounts() {
 #[tokio::test]
 async fn a_disabled_account_is_signed_out_and_cannot_sign_in() {
     let app = TestApp::demo().await;
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let learner = app.client();
     let me = learner.sign_in("liu.yang", DEMO_PASSWORD).await;
     let id = me["id"].as_str().unwrap();
@@ -216,8 +210,7 @@ async fn the_last_admin_cannot_be_disabled() {
 #[tokio::test]
 async fn passwords_can_be_reset_by_an_admin_and_changed_by_their_owner() {
     let app = TestApp::demo().await;
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let user = app.client();
     let me = user.sign_in("li.na", DEMO_PASSWORD).await;
     let (status, _) = admin
@@ -261,8 +254,7 @@ async fn passwords_can_be_reset_by_an_admin_and_changed_by_their_owner() {
 #[tokio::test]
 async fn admins_rename_sites_and_others_cannot() {
     let app = TestApp::demo().await;
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let (_, sites) = admin.call("sites", &[]).await;
     let id = sites[1]["id"].as_str().unwrap().to_string();
     let form = [
@@ -274,8 +266,7 @@ async fn admins_rename_sites_and_others_cannot() {
     let (status, site) = admin.call("update_site", &form).await;
     assert_eq!(status, 200, "{site}");
     assert_eq!(site["name_zh"], "东湖社区卫生服务中心（新址）");
-    let coordinator = app.client();
-    coordinator.sign_in("zhou.min", DEMO_PASSWORD).await;
+    let coordinator = app.signed_in("zhou.min").await;
     let (_, body) = coordinator.call("update_site", &form).await;
     assert_eq!(body, json!("Forbidden"));
     let (_, empty) = admin
@@ -298,8 +289,7 @@ async fn admins_rename_sites_and_others_cannot() {
 #[tokio::test]
 async fn admins_read_the_audit_log_and_nobody_else_does() {
     let app = TestApp::demo().await;
-    let admin = app.client();
-    admin.sign_in("admin", DEMO_PASSWORD).await;
+    let admin = app.signed_in("admin").await;
     let learner = app.client();
     let me = learner.sign_in("li.na", DEMO_PASSWORD).await;
     admin
@@ -319,8 +309,7 @@ async fn admins_read_the_audit_log_and_nobody_else_does() {
             .iter()
             .any(|e| e["action"] == "sign_in" && e["actor"] == "li.na")
     );
-    let coordinator = app.client();
-    coordinator.sign_in("zhou.min", DEMO_PASSWORD).await;
+    let coordinator = app.signed_in("zhou.min").await;
     let (_, body) = coordinator.call("audit", &[]).await;
     assert_eq!(body, json!("Forbidden"));
 }

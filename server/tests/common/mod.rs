@@ -53,6 +53,13 @@ impl TestApp {
             base: self.base.clone(),
         }
     }
+
+    /// A client signed in as one of the demo accounts.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let client = self.client();
+        client.sign_in(username, DEMO_PASSWORD).await;
+        client
+    }
 }
 
 #[derive(Clone)]
