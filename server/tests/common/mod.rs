@@ -114,7 +114,7 @@ impl Client {
 }
 
 /// Creates an empty PostgreSQL database on the test server and returns its url, if one is set
-/// in `SONOHUB_TEST_POSTGRES_URL` (an admin url, e.g. postgres://postgres@127.0.0.1:55432/postgres).
+/// in `SONOHUB_TEST_POSTGRES_URL` (an admin url, e.g. postgres://postgres@127.0.0.1:25432/postgres).
 pub async fn fresh_postgres() -> Option<String> {
     use sqlx::Connection;
     let admin = std::env::var("SONOHUB_TEST_POSTGRES_URL").ok()?;
