@@ -1,6 +1,6 @@
 //! The server's integration suites, linked into one test binary: one link instead of one per
 //! suite keeps a clean build's disk and time within CI's budget. Each suite is a module, so
-//! `cargo test -p server --test integration -- cases::` runs one of them.
+//! `cargo test --test integration -- cases::` runs one of them.
 mod common;
 
 mod anonymize_cli;
