@@ -4,12 +4,11 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod backend;
 /// The cine decoding core (its own crate, `app/cine`, so the browser build can optimise it for speed).
 pub use ::cine;
 pub mod components;
-pub mod model;
+/// Types shared with the server (its own crate, `app/model`, which the domain also uses).
+pub use ::model;
 pub mod pages;
 
 use crate::i18n::*;

@@ -2,8 +2,8 @@
 //! same code the importer uses. One JSON line per input file on stdout; refused files are
 //! reported with the reason and nothing is written for them.
 use anyhow::{Context, Result, bail};
-use app::backend::dicom::{AnonymizeConfig, DeviceMask, anonymize};
 use clap::Args;
+use domain::dicom::{AnonymizeConfig, DeviceMask, anonymize};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -88,7 +88,7 @@ fn headers_only(
     out: &Path,
     head: &mut Vec<u8>,
 ) -> Result<Option<std::result::Result<serde_json::Value, String>>> {
-    use app::backend::dicom::layout::{pixel_data_len, pixel_data_offset};
+    use domain::dicom::layout::{pixel_data_len, pixel_data_offset};
     use std::io::{Seek, SeekFrom, Write};
     use std::os::unix::fs::FileExt;
     let mut input = File::open(path).with_context(|| format!("opening {}", path.display()))?;
@@ -119,7 +119,7 @@ fn headers_only(
     if len != Some(size - offset as u64) {
         return Ok(None);
     }
-    let (bytes, ids) = match app::backend::dicom::anonymize::anonymize_header(head, offset, cfg) {
+    let (bytes, ids) = match domain::dicom::anonymize::anonymize_header(head, offset, cfg) {
         Ok(done) => done,
         Err(e) => return Ok(Some(Err(e.to_string()))),
     };

@@ -159,6 +159,6 @@ impl ServerConfig {
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
-            .unwrap_or_else(|| app::backend::db::sqlite_url(&self.data_dir))
+            .unwrap_or_else(|| domain::db::sqlite_url(&self.data_dir))
     }
 }

@@ -4,7 +4,7 @@
 //! page of the library has something true to life to show.
 //!
 //! The cases themselves live in one file per area ([`thyroid`], [`carotid`], [`emergency`]);
-//! this module says what a demo case is and plays each one's story through `backend::cases`.
+//! this module says what a demo case is and plays each one's story through `domain::cases`.
 mod carotid;
 mod emergency;
 #[cfg(test)]
@@ -13,15 +13,15 @@ mod thyroid;
 
 use crate::demo_studies;
 use anyhow::{Context, Result, bail};
-use app::backend::cases;
-use app::backend::dicom::anonymize::uid_pseudonym;
-use app::backend::imports::Importer;
-use app::backend::{Db, sites, users};
-use app::model::cases::{
+use domain::cases;
+use domain::dicom::anonymize::uid_pseudonym;
+use domain::imports::Importer;
+use domain::{Db, sites, users};
+use model::cases::{
     AttemptInput, CaseClip, CaseContent, FollowUpInput, FollowUpKind, FrameRef, Transition,
 };
-use app::model::scores::StenosisGrade;
-use app::model::{AgeBand, Annotation, CurrentUser, Difficulty, Point, Sex, Shape, SiteId};
+use model::scores::StenosisGrade;
+use model::{AgeBand, Annotation, CurrentUser, Difficulty, Point, Sex, Shape, SiteId};
 use std::collections::HashMap;
 use std::time::Duration;
 

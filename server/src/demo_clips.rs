@@ -1,8 +1,8 @@
 //! Synthetic ultrasound clips for demo mode, written once into the data folder and served at
 //! `/demo-clips/` so the viewer has something to play before any archive is connected.
 use anyhow::Context;
-use app::cine::synth::{SynthOptions, SynthSyntax, layout, synth_clip};
-use app::model::{Annotation, DemoClip, Point, Shape};
+use cine::synth::{SynthOptions, SynthSyntax, layout, synth_clip};
+use model::{Annotation, DemoClip, Point, Shape};
 use std::path::{Path, PathBuf};
 
 /// (file, title zh, title en, options)

@@ -2,12 +2,12 @@
 //! Latin script, IDs, accession numbers, dates, the hospital) and sent through the real import
 //! pipeline as an expert's upload, so the library shows what anonymisation leaves.
 use anyhow::{Context, Result};
-use app::backend::imports::Importer;
-use app::backend::{Db, users};
-use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
-use app::model::{ImportKind, JobLabel};
+use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
+use domain::imports::Importer;
+use domain::{Db, users};
+use model::{ImportKind, JobLabel};
 
 /// A made-up exam written over a synthetic clip.
 #[derive(Debug, Clone)]

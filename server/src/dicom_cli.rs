@@ -1,8 +1,8 @@
 //! `sonohub dicom …`: describe a clip, export a frame as displayed, synthesise clips; the same
 //! decoding core the browser viewer runs.
 use anyhow::{Context, Result};
-use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
-use app::cine::{Clip, RgbaFrame};
+use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use cine::{Clip, RgbaFrame};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};

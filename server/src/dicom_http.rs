@@ -4,14 +4,14 @@
 //! under the size limit).
 use crate::http::ServerState;
 use app::api::guard::USER_KEY;
-use app::backend::blobs::{self, GetRange};
-use app::backend::{self, AppState, imports};
-use app::model::{CurrentUser, ImportFailure, Role, UserId};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::blobs::{self, GetRange};
+use domain::{self, AppState, imports};
 use futures_util::StreamExt;
+use model::{CurrentUser, ImportFailure, Role, UserId};
 use std::io::Read;
 use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
@@ -19,7 +19,7 @@ use tower_sessions::Session;
 /// The signed-in user of this request, if any.
 pub async fn signed_in(state: &AppState, session: &Session) -> Option<CurrentUser> {
     let id = session.get::<String>(USER_KEY).await.ok().flatten()?;
-    backend::users::current(&state.db, &UserId(id))
+    domain::users::current(&state.db, &UserId(id))
         .await
         .ok()
         .flatten()
@@ -78,11 +78,11 @@ pub async fn get_blob(
     }
     // Experts curate whole studies; everyone else sees only the clips of published cases.
     let visible = if user.role == Role::Expert {
-        backend::studies::blob_is_referenced(&app.db, &sha)
+        domain::studies::blob_is_referenced(&app.db, &sha)
             .await
-            .map_err(backend::internal)
+            .map_err(domain::internal)
     } else {
-        backend::cases::blob_is_published(&app.db, &sha).await
+        domain::cases::blob_is_published(&app.db, &sha).await
     };
     match visible {
         Ok(true) => {}
@@ -108,7 +108,7 @@ pub async fn get_blob(
         Ok(Some(size)) => size,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such file"),
         Err(e) => {
-            backend::internal(e);
+            domain::internal(e);
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
         }
     };
@@ -138,7 +138,7 @@ pub async fn get_blob(
         Ok(Some(read)) => read,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such file"),
         Err(e) => {
-            backend::internal(e);
+            domain::internal(e);
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
         }
     };
@@ -203,11 +203,11 @@ pub async fn upload(
     }
     match imports::job(&app.db, &job).await {
         Ok(Some(j))
-            if j.status == app::model::JobStatus::Receiving
+            if j.status == model::JobStatus::Receiving
                 && j.created_by.as_deref() == Some(user.id.0.as_str()) => {}
         Ok(_) => return plain(StatusCode::NOT_FOUND, "no open upload with this id"),
         Err(e) => {
-            backend::internal(e);
+            domain::internal(e);
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
         }
     }
@@ -272,7 +272,7 @@ pub async fn upload(
             Ok(()) => axum::Json(serde_json::json!({ "files": 1, "refused": [] })).into_response(),
             Err(e) => {
                 cleanup().await;
-                backend::internal(e);
+                domain::internal(e);
                 refused(StatusCode::INTERNAL_SERVER_ERROR, ImportFailure::Storage)
             }
         };
@@ -295,7 +295,7 @@ pub async fn upload(
             refused(StatusCode::UNPROCESSABLE_ENTITY, failure)
         }
         Err(e) => {
-            backend::internal(e);
+            domain::internal(e);
             refused(StatusCode::INTERNAL_SERVER_ERROR, ImportFailure::Storage)
         }
     }

@@ -4,10 +4,6 @@ use crate::seed;
 use crate::sessions::Store;
 use anyhow::Context;
 use app::api::guard::{SignedInUser, USER_KEY};
-use app::backend::blobs::Blobs;
-use app::backend::dicom::{AnonymizeConfig, DeviceMask};
-use app::backend::{self, AppState, Db, Settings, imports};
-use app::model::UserId;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -16,8 +12,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use domain::blobs::Blobs;
+use domain::dicom::{AnonymizeConfig, DeviceMask};
+use domain::{self, AppState, Db, Settings, imports};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use model::UserId;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -88,7 +88,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
     let url = config.database_url();
     let db = Db::connect(&url).await?;
-    backend::sites::ensure_network(&db).await?;
+    domain::sites::ensure_network(&db).await?;
     seed::first_accounts(&db, &config).await?;
     let demo_clips = if config.demo && config.demo_clips {
         let dir = config.data_dir.clone();
@@ -115,7 +115,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         let db = state.db.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = backend::auth::prune_attempts(&db).await {
+                if let Err(e) = domain::auth::prune_attempts(&db).await {
                     tracing::warn!(error = %e, "pruning sign-in attempts failed");
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
@@ -402,7 +402,7 @@ async fn require_sign_in(
     }
     let path = req.uri().path().to_string();
     let user = match session.get::<String>(USER_KEY).await {
-        Ok(Some(id)) => backend::users::current(&state.db, &UserId(id))
+        Ok(Some(id)) => domain::users::current(&state.db, &UserId(id))
             .await
             .ok()
             .flatten(),

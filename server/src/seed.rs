@@ -1,8 +1,8 @@
 //! The first accounts: demo accounts in demo mode, otherwise the first administrator.
 use crate::config::ServerConfig;
 use anyhow::{Context, bail};
-use app::backend::{Db, auth, sites, users};
-use app::model::{Role, rules};
+use domain::{Db, auth, sites, users};
+use model::{Role, rules};
 use std::io::{BufRead, Write};
 
 /// A demo account: username, name, role, site code.

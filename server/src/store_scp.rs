@@ -596,24 +596,24 @@ async fn respond(
 
 /// The receiver's inbox: each association becomes an import job of its own; its objects wait
 /// in the job's inbox folder and are anonymised once the association ends.
-pub struct ImportInbox(pub app::backend::imports::Importer);
+pub struct ImportInbox(pub domain::imports::Importer);
 
 #[async_trait::async_trait]
 impl Inbox for ImportInbox {
     async fn begin(&self, calling_ae: &str, peer: SocketAddr) -> anyhow::Result<String> {
-        let label = app::model::JobLabel::Cstore {
+        let label = model::JobLabel::Cstore {
             calling_ae: calling_ae.trim().to_string(),
         };
         let job = self
             .0
-            .open_inbox(app::model::ImportKind::Cstore, &label, None)
+            .open_inbox(model::ImportKind::Cstore, &label, None)
             .await?;
         tracing::info!(job, %peer, calling_ae, "C-STORE association opened an import job");
         Ok(job)
     }
 
     async fn store(&self, association: &str, file: Vec<u8>) -> anyhow::Result<()> {
-        if let Err(failure) = app::backend::imports::screen(&file, self.0.limits()) {
+        if let Err(failure) = domain::imports::screen(&file, self.0.limits()) {
             self.0.add_refused(association, &failure).await?;
             return Err(CannotUnderstand(format!("{failure:?}")).into());
         }
@@ -621,7 +621,7 @@ impl Inbox for ImportInbox {
     }
 
     async fn end(&self, association: &str, complete: bool, received: usize) {
-        let error = (!complete).then_some(app::model::ImportFailure::Incomplete);
+        let error = (!complete).then_some(model::ImportFailure::Incomplete);
         if let Err(e) = self.0.close_inbox(association, error.as_ref()).await {
             tracing::error!(
                 job = association,

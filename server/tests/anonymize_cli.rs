@@ -125,7 +125,7 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
 /// the full de-identification (without pixel cleaning) writes.
 #[test]
 fn headers_only_passes_the_pixels_through_and_matches_the_full_path() {
-    use app::backend::dicom::{AnonymizeConfig, anonymize};
+    use domain::dicom::{AnonymizeConfig, anonymize};
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
@@ -191,11 +191,11 @@ fn headers_only_passes_the_pixels_through_and_matches_the_full_path() {
             line["input"],
             written.len(),
             full.bytes.len(),
-            app::backend::dicom::layout::pixel_data_offset(&written)
+            domain::dicom::layout::pixel_data_offset(&written)
         );
         assert!(!String::from_utf8_lossy(&written).contains("SYNTHETIC^CLIP"));
         // The pixel data bytes are the source's, to the end of the file.
-        let at = app::backend::dicom::layout::pixel_data_offset(&source).unwrap();
+        let at = domain::dicom::layout::pixel_data_offset(&source).unwrap();
         assert!(written.ends_with(&source[at..]));
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::common::orthanc::{self, Exam, Orthanc};
 use crate::common::{Client, TestApp, wait_for_job};
-use app::cine::synth::SynthSyntax;
+use cine::synth::SynthSyntax;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -99,7 +99,7 @@ async fn search(client: &Client, fields: &[(&str, &str)]) -> (u16, Value) {
 
 fn days(da: &str) -> i64 {
     let da = da.replace('-', "");
-    app::model::calendar::days_from_civil(
+    model::calendar::days_from_civil(
         da[..4].parse().unwrap(),
         da[4..6].parse().unwrap(),
         da[6..].parse().unwrap(),
@@ -241,7 +241,7 @@ async fn archive_search_import_and_serve_without_identifiers() {
             for id in identifiers {
                 assert!(!text.contains(id), "{id} found in {url}");
             }
-            let clip = app::cine::Clip::parse(&bytes).unwrap();
+            let clip = cine::Clip::parse(&bytes).unwrap();
             assert_eq!(clip.info().frames, 6);
             assert!(
                 (clip.info().frame_time_ms - 40.0).abs() < 1e-6,

@@ -4,7 +4,7 @@
 //! and unknown-case attempts.
 
 use crate::common::{Client, TestApp, wait_for_job};
-use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use serde_json::{Value, json};
 
 impl Client {

@@ -60,7 +60,7 @@ fn synth_info_and_frame_agree() {
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let png_info = reader.next_frame(&mut buf).expect("png data");
     assert_eq!((png_info.width, png_info.height), (128, 96));
-    let clip = app::cine::Clip::parse(&std::fs::read(&dcm).expect("read")).expect("parse");
+    let clip = cine::Clip::parse(&std::fs::read(&dcm).expect("read")).expect("parse");
     let frame = clip.decode_frame(3).expect("decode");
     assert_eq!(&buf[..png_info.buffer_size()], frame.rgba.as_slice());
 }

@@ -8,7 +8,7 @@
 
 use crate::common::orthanc::{self, Exam, Orthanc};
 use crate::common::{Client, TestApp};
-use app::cine::synth::SynthSyntax;
+use cine::synth::SynthSyntax;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! zip entry escaping its folder. Each gets its reason and leaves no blob without a row.
 
 use crate::common::{Client, TestApp, wait_for_job};
-use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use serde_json::Value;
 use std::io::Write;
 use std::net::SocketAddr;

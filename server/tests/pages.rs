@@ -137,7 +137,7 @@ async fn demo_mode_serves_playable_clips_to_signed_in_users_only() {
             .unwrap();
         assert_eq!(res.status(), 200);
         let bytes = res.bytes().await.unwrap();
-        let info = app::cine::clip_info(&bytes).expect("a readable DICOM clip");
+        let info = cine::clip_info(&bytes).expect("a readable DICOM clip");
         assert_eq!(u64::from(info.frames), clip["frames"].as_u64().unwrap());
         assert_eq!(u64::from(info.columns), clip["width"].as_u64().unwrap());
         let fps = clip["fps"].as_f64().unwrap();
@@ -147,7 +147,7 @@ async fn demo_mode_serves_playable_clips_to_signed_in_users_only() {
             clip["file"]
         );
         assert!(!info.regions.is_empty(), "calibrated");
-        app::cine::decode_frame(&bytes, info.frames - 1).expect("the last frame decodes");
+        cine::decode_frame(&bytes, info.frames - 1).expect("the last frame decodes");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Repository tests, run on SQLite and on PostgreSQL with the same SQL.
-use app::backend::{AppState, Db, Settings, audit, auth, sites, users};
-use app::model::{AppError, Role, UserId};
+use domain::{AppState, Db, Settings, audit, auth, sites, users};
+use model::{AppError, Role, UserId};
 use std::sync::Arc;
 
 async fn each_database(check: impl AsyncFn(Db)) {
@@ -132,13 +132,13 @@ async fn sign_in_checks_passwords_and_limits_failures() {
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(Settings::default()),
-            importer: app::backend::imports::Importer::new(
+            importer: domain::imports::Importer::new(
                 "test".into(),
                 db.clone(),
-                app::backend::blobs::Blobs::local(blobs_dir.path()).unwrap(),
+                domain::blobs::Blobs::local(blobs_dir.path()).unwrap(),
                 blobs_dir.path().join("inbox"),
-                app::backend::dicom::AnonymizeConfig::default(),
-                app::backend::imports::Limits::default(),
+                domain::dicom::AnonymizeConfig::default(),
+                domain::imports::Limits::default(),
             ),
         };
         assert_eq!(

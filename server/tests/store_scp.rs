@@ -4,7 +4,7 @@
 //! dcmtk comes from Debian (`apt-get install dcmtk`). With `SONOHUB_REQUIRE_TOOLS=1` a missing
 //! tool fails the test instead of skipping it.
 
-use app::cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

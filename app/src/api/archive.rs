@@ -10,8 +10,8 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::backend::{self, archive, audit, imports, studies},
     crate::model::{ArchiveAuth, ArchiveQuery, InvalidReason, Role},
+    domain::{self, archive, audit, imports, studies},
     std::time::Duration,
 };
 
@@ -25,13 +25,13 @@ const CURATORS: &[Role] = &[Role::Expert];
 pub async fn archive_settings() -> Result<ArchiveSettingsView, AppError> {
     let state = guard::state()?;
     guard::user_with(&[Role::Admin]).await?;
-    archive::view(&state.db).await.map_err(backend::internal)
+    archive::view(&state.db).await.map_err(domain::internal)
 }
 
 /// Checks and turns the form's fields into a connection; an empty secret means "the stored one".
 #[cfg(feature = "ssr")]
 async fn config_from_form(
-    state: &backend::AppState,
+    state: &domain::AppState,
     base_url: &str,
     auth: &str,
     username: &str,
@@ -59,7 +59,7 @@ async fn config_from_form(
     let secret = if secret.is_empty() {
         archive::load(&state.db)
             .await
-            .map_err(backend::internal)?
+            .map_err(domain::internal)?
             .map(|c| c.secret)
             .unwrap_or_default()
     } else {
@@ -93,7 +93,7 @@ pub async fn save_archive_settings(
         config_from_form(&state, &base_url, &auth, &username, &secret, timeout_secs).await?;
     archive::save(&state.db, &config, &admin.id.0)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     audit::record(
         &state.db,
         Some(&admin.id.0),
@@ -103,7 +103,7 @@ pub async fn save_archive_settings(
             "timeout_secs": timeout_secs }),
     )
     .await;
-    archive::view(&state.db).await.map_err(backend::internal)
+    archive::view(&state.db).await.map_err(domain::internal)
 }
 
 /// Tries the connection in the form (not saved) with a one-study search. Admins only.
@@ -168,11 +168,11 @@ pub async fn search_archive(
     let secret = state.importer.secret();
     let mapped: Vec<String> = found
         .iter()
-        .map(|s| backend::dicom::anonymize::uid_pseudonym(secret, &s.study_uid))
+        .map(|s| domain::dicom::anonymize::uid_pseudonym(secret, &s.study_uid))
         .collect();
     for (i, uid) in studies::existing(&state.db, &mapped)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
     {
         found[i].imported_as = Some(uid);
     }
@@ -208,7 +208,7 @@ pub async fn import_studies(study_uids: Vec<String>) -> Result<String, AppError>
         .importer
         .start_archive(&user.id.0, &study_uids)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     audit::record(
         &state.db,
         Some(&user.id.0),
@@ -228,7 +228,7 @@ pub async fn import_jobs() -> Result<Vec<ImportJob>, AppError> {
     guard::user_with(CURATORS).await?;
     imports::list_jobs(&state.db, 20)
         .await
-        .map_err(backend::internal)
+        .map_err(domain::internal)
 }
 
 /// One job with every item and its reason. Experts only.
@@ -239,11 +239,11 @@ pub async fn import_job_detail(id: String) -> Result<(ImportJob, Vec<ImportItem>
     guard::user_with(CURATORS).await?;
     let job = imports::job(&state.db, &id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or_else(|| AppError::NotFound("import job".into()))?;
     let items = imports::items(&state.db, &id)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     Ok((job, items))
 }
 
@@ -253,7 +253,7 @@ pub async fn import_job_detail(id: String) -> Result<(ImportJob, Vec<ImportItem>
 pub async fn retry_import(id: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let user = guard::user_with(CURATORS).await?;
-    if !state.importer.retry(&id).await.map_err(backend::internal)? {
+    if !state.importer.retry(&id).await.map_err(domain::internal)? {
         return Err(AppError::NotFound("import job".into()));
     }
     audit::record(
@@ -275,7 +275,7 @@ pub async fn list_studies(patient_key: Option<String>) -> Result<Vec<StudySummar
     guard::user_with(CURATORS).await?;
     studies::list(&state.db, patient_key.as_deref(), 500)
         .await
-        .map_err(backend::internal)
+        .map_err(domain::internal)
 }
 
 /// One anonymised study with its instances. Experts only.
@@ -286,7 +286,7 @@ pub async fn study(uid: String) -> Result<StudyDetail, AppError> {
     guard::user_with(CURATORS).await?;
     studies::detail(&state.db, &uid)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or_else(|| AppError::NotFound("study".into()))
 }
 
@@ -305,7 +305,7 @@ pub async fn open_upload() -> Result<String, AppError> {
             Some(&user.id.0),
         )
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     audit::record(
         &state.db,
         Some(&user.id.0),
@@ -325,7 +325,7 @@ pub async fn close_upload(id: String) -> Result<(), AppError> {
     let user = guard::user_with(CURATORS).await?;
     let job = imports::job(&state.db, &id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .filter(|j| j.created_by.as_deref() == Some(user.id.0.as_str()))
         .ok_or_else(|| AppError::NotFound("upload".into()))?;
     if job.status != crate::model::JobStatus::Receiving {
@@ -335,7 +335,7 @@ pub async fn close_upload(id: String) -> Result<(), AppError> {
         .importer
         .close_inbox(&id, None)
         .await
-        .map_err(backend::internal)
+        .map_err(domain::internal)
 }
 
 /// Blacks out more areas of a stored instance (bounding boxes an expert drew) in every frame.
@@ -367,7 +367,7 @@ pub async fn remask_instance(
         .importer
         .remask(&sop_uid, pixel_rects)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
     {
         imports::Remask::NotFound => Err(AppError::NotFound("instance".into())),
         imports::Remask::Refused(failure) => Err(AppError::Refused(failure)),

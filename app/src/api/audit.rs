@@ -3,7 +3,7 @@ use crate::model::{AppError, AuditEvent};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::guard, crate::backend, crate::model::Role};
+use {super::guard, crate::model::Role};
 
 /// One page of events (50), newest first, older than `before` (unix seconds) when given.
 #[server(endpoint = "audit")]
@@ -11,7 +11,7 @@ use {super::guard, crate::backend, crate::model::Role};
 pub async fn audit_log(before: Option<i64>) -> Result<Vec<AuditEvent>, AppError> {
     let state = guard::state()?;
     guard::user_with(&[Role::Admin]).await?;
-    backend::audit::recent(&state.db, 50, before)
+    domain::audit::recent(&state.db, 50, before)
         .await
-        .map_err(backend::internal)
+        .map_err(domain::internal)
 }

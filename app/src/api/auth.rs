@@ -5,8 +5,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::backend::{self, audit, auth, users},
     crate::model::{InvalidReason, rules},
+    domain::{self, audit, auth, users},
 };
 
 /// Signs in; the session id is renewed so a planted session cannot be reused.
@@ -17,11 +17,11 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
     let ip = guard::client_ip().await;
     let id = auth::authenticate(&state, &username, &password, &ip).await?;
     let session = guard::session().await?;
-    session.cycle_id().await.map_err(backend::internal)?;
+    session.cycle_id().await.map_err(domain::internal)?;
     session
         .insert(guard::USER_KEY, id.0.clone())
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     audit::record(
         &state.db,
         Some(&id.0),
@@ -32,7 +32,7 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
     .await;
     users::current(&state.db, &id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or(AppError::BadCredentials)
 }
 
@@ -41,7 +41,7 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn logout() -> Result<(), AppError> {
     let session = guard::session().await?;
-    session.flush().await.map_err(backend::internal)?;
+    session.flush().await.map_err(domain::internal)?;
     Ok(())
 }
 
@@ -61,20 +61,20 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
     rules::password(&new_password).map_err(|r| AppError::invalid("new_password", r))?;
     let hash = users::password_hash(&state.db, &me.id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or(AppError::Unauthenticated)?;
     if !auth::verify_password(current, hash)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
     {
         return Err(AppError::invalid("current_password", InvalidReason::Wrong));
     }
     let new_hash = auth::hash_password(new_password)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     users::set_password_hash(&state.db, &me.id, &new_hash)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     audit::record(
         &state.db,
         Some(&me.id.0),

@@ -12,9 +12,9 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::backend::{audit, cases},
     crate::model::cases::{CaseContent, FrameRef},
     crate::model::{InvalidReason, Role},
+    domain::{audit, cases},
 };
 
 /// Who curates cases and adds outcomes.

@@ -1,6 +1,6 @@
 //! Request helpers for server functions: the shared state, the session and the signed-in user.
-use crate::backend::{self, AppState};
 use crate::model::{AppError, CurrentUser, Role, UserId};
+use domain::{self, AppState};
 use tower_sessions::Session;
 
 /// The session key holding the signed-in user's id.
@@ -39,15 +39,15 @@ pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session
         .get::<String>(USER_KEY)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
     else {
         return Ok(None);
     };
-    let user = backend::users::current(&state.db, &UserId(id))
+    let user = domain::users::current(&state.db, &UserId(id))
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     if user.is_none() {
-        session.flush().await.map_err(backend::internal)?;
+        session.flush().await.map_err(domain::internal)?;
     }
     Ok(user)
 }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::backend::{self, audit, auth, sites, users},
     crate::model::{InvalidReason, rules},
+    domain::{self, audit, auth, sites, users},
 };
 
 /// Everyone, optionally of one site and/or role. Coordinators and admins only.
@@ -20,7 +20,7 @@ pub async fn list_people(
     guard::user_with(&[Role::Coordinator, Role::Admin]).await?;
     users::list(&state.db, site.as_ref(), role)
         .await
-        .map_err(backend::internal)
+        .map_err(domain::internal)
 }
 
 /// Head count per site and role. Coordinators and admins only.
@@ -31,7 +31,7 @@ pub async fn network_overview() -> Result<Vec<SitePeople>, AppError> {
     guard::user_with(&[Role::Coordinator, Role::Admin]).await?;
     sites::people_per_site(&state.db)
         .await
-        .map_err(backend::internal)
+        .map_err(domain::internal)
 }
 
 /// Creates an account. Admins only.
@@ -46,11 +46,11 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
     rules::password(&user.password).map_err(|r| AppError::invalid("password", r))?;
     let site = sites::get(&state.db, &user.site_id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or_else(|| AppError::invalid("site", InvalidReason::Unknown))?;
     let hash = auth::hash_password(user.password)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     let id = users::insert(
         &state.db,
         users::InsertUser {
@@ -62,7 +62,7 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
         },
     )
     .await
-    .map_err(backend::internal)?
+    .map_err(domain::internal)?
     .ok_or_else(|| AppError::invalid("username", InvalidReason::Taken))?;
     audit::record(
         &state.db,
@@ -74,7 +74,7 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
     .await;
     users::get(&state.db, &id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or(AppError::Internal)
 }
 
@@ -86,19 +86,19 @@ pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserSummar
     let admin = guard::user_with(&[Role::Admin]).await?;
     let target = users::get(&state.db, &user_id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
     if !active && target.role == Role::Admin && target.active {
         let admins = users::active_admins(&state.db)
             .await
-            .map_err(backend::internal)?;
+            .map_err(domain::internal)?;
         if admins <= 1 {
             return Err(AppError::invalid("role", InvalidReason::LastAdmin));
         }
     }
     users::set_active(&state.db, &user_id, active)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     let action = if active {
         "user_enabled"
     } else {
@@ -114,7 +114,7 @@ pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserSummar
     .await;
     users::get(&state.db, &user_id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or(AppError::Internal)
 }
 
@@ -127,10 +127,10 @@ pub async fn reset_password(user_id: UserId, new_password: String) -> Result<(),
     rules::password(&new_password).map_err(|r| AppError::invalid("password", r))?;
     let hash = auth::hash_password(new_password)
         .await
-        .map_err(backend::internal)?;
+        .map_err(domain::internal)?;
     if !users::set_password_hash(&state.db, &user_id, &hash)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
     {
         return Err(AppError::NotFound("user".into()));
     }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::backend::{self, audit, sites},
     crate::model::{Role, rules},
+    domain::{self, audit, sites},
 };
 
 /// Every site of the network.
@@ -15,7 +15,7 @@ use {
 pub async fn list_sites() -> Result<Vec<Site>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    sites::list(&state.db).await.map_err(backend::internal)
+    sites::list(&state.db).await.map_err(domain::internal)
 }
 
 /// Renames a site or (de)activates it. Admins only.
@@ -33,7 +33,7 @@ pub async fn update_site(
     let name_en = rules::display_name(&name_en).map_err(|r| AppError::invalid("name_en", r))?;
     if !sites::update(&state.db, &site_id, &name_zh, &name_en, active)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
     {
         return Err(AppError::NotFound("site".into()));
     }
@@ -47,6 +47,6 @@ pub async fn update_site(
     .await;
     sites::get(&state.db, &site_id)
         .await
-        .map_err(backend::internal)?
+        .map_err(domain::internal)?
         .ok_or(AppError::Internal)
 }

@@ -3,11 +3,11 @@
 use super::{
     DemoCase, Post, Step, arrow, blank, clip, guess_grade, label, outcome, point, ring, say, tags,
 };
-use app::model::cases::{CaseContent, FollowUpKind};
-use app::model::scores::{
+use model::cases::{CaseContent, FollowUpKind};
+use model::scores::{
     CarotidFinding, Finding, Plaque, PlaqueEcho, PlaqueSurface, Side, StenosisGrade,
 };
-use app::model::{AgeBand, Difficulty, Sex};
+use model::{AgeBand, Difficulty, Sex};
 
 /// Velocities in cm/s: ICA peak systolic, ICA end-diastolic, CCA peak systolic.
 type Velocities = (f64, f64, f64);

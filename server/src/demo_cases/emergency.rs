@@ -3,8 +3,8 @@
 use super::{
     DemoCase, Post, Step, arrow, blank, clip, guess_choice, label, outcome, point, ring, say, tags,
 };
-use app::model::cases::{CaseContent, FollowUpKind};
-use app::model::{AgeBand, Difficulty, Sex};
+use model::cases::{CaseContent, FollowUpKind};
+use model::{AgeBand, Difficulty, Sex};
 
 pub(super) fn cases() -> Vec<DemoCase> {
     vec![

@@ -3,11 +3,11 @@
 //! the workflow) fails here first.
 use super::{DemoCase, Step, library, reviewer_of};
 use crate::demo_studies;
-use app::model::cases::{
+use model::cases::{
     CaseContent, CaseStatus, Concordance, FollowUp, PuzzleKind, Transition, concordance,
 };
-use app::model::scores::{Finding, StenosisGrade, TiradsLevel, worst_grade};
-use app::model::{Shape, SiteId};
+use model::scores::{Finding, StenosisGrade, TiradsLevel, worst_grade};
+use model::{Shape, SiteId};
 
 const EMERGENCY: [&str; 5] = ["efast", "lung", "cardiac", "aaa", "dvt"];
 
@@ -187,11 +187,11 @@ fn each_case_has_its_own_exam_and_its_marks_fit_the_clips() {
                 let points = match &a.shape {
                     Shape::Arrow { tail, head } => vec![*tail, *head],
                     Shape::Ellipse { center, rx, ry } => vec![
-                        app::model::Point {
+                        model::Point {
                             x: center.x - rx,
                             y: center.y - ry,
                         },
-                        app::model::Point {
+                        model::Point {
                             x: center.x + rx,
                             y: center.y + ry,
                         },

@@ -5,11 +5,11 @@ use super::{
     DemoCase, Post, Step, arrow, blank, clip, fna, guess_choice, guess_tirads, label, outcome,
     point, ring, say, tags, tissue,
 };
-use app::model::cases::{Call, CaseContent, FollowUpKind};
-use app::model::scores::{
+use model::cases::{Call, CaseContent, FollowUpKind};
+use model::scores::{
     Composition, EchogenicFoci, Echogenicity, Finding, Lobe, Margin, NoduleShape, ThyroidNodule,
 };
-use app::model::{AgeBand, Difficulty, Sex};
+use model::{AgeBand, Difficulty, Sex};
 
 /// One scored nodule.
 #[allow(clippy::too_many_arguments)]

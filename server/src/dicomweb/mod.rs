@@ -7,14 +7,14 @@ mod wado;
 
 use crate::dicom_http::signed_in;
 use crate::http::ServerState;
-use app::backend;
-use app::model::Role;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain;
+use model::Role;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
@@ -129,7 +129,7 @@ pub(crate) enum Problem {
 impl Problem {
     /// Logs a storage error with its chain.
     fn internal(err: impl Into<anyhow::Error>) -> Problem {
-        backend::internal(err);
+        domain::internal(err);
         Problem::Internal
     }
 }
@@ -193,8 +193,8 @@ async fn require_scope(
 ) -> Result<(), Problem> {
     let db = &state.app.db;
     let found = match (study, series) {
-        (Some(study), Some(series)) => backend::dicomweb::series_exists(db, study, series).await,
-        (Some(study), None) => backend::dicomweb::study_exists(db, study).await,
+        (Some(study), Some(series)) => domain::dicomweb::series_exists(db, study, series).await,
+        (Some(study), None) => domain::dicomweb::study_exists(db, study).await,
         _ => return Ok(()),
     }
     .map_err(Problem::internal)?;

@@ -2,10 +2,10 @@
 //! the attributes PS3.18 Table 10.6.3-3 requires at each level.
 use super::{PathUids, Problem, require_scope, uid};
 use crate::http::ServerState;
-use app::backend::dicomweb::{self as repo, InstanceRecord, Matching, SeriesRecord, StudyRecord};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use domain::dicomweb::{self as repo, InstanceRecord, Matching, SeriesRecord, StudyRecord};
 use serde_json::{Map, Value as Json, json};
 
 /// The most results one response carries; a client pages on with `offset`.

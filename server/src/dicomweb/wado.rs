@@ -3,12 +3,12 @@
 //! metadata as DICOM JSON.
 use super::{PathUids, Problem, json};
 use crate::http::ServerState;
-use app::backend::blobs::Blobs;
-use app::backend::dicomweb::{self as repo, InstanceRecord, Matching};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::blobs::Blobs;
+use domain::dicomweb::{self as repo, InstanceRecord, Matching};
 use futures_util::StreamExt;
 use serde_json::Value as Json;
 

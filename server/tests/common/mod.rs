@@ -133,7 +133,7 @@ pub async fn fresh_postgres() -> Option<String> {
 /// The databases repository tests run on: a fresh SQLite file always, and a fresh PostgreSQL
 /// database when one is configured (required when `SONOHUB_REQUIRE_POSTGRES=1`).
 pub async fn databases(dir: &std::path::Path) -> Vec<String> {
-    let mut urls = vec![app::backend::db::sqlite_url(dir)];
+    let mut urls = vec![domain::db::sqlite_url(dir)];
     match fresh_postgres().await {
         Some(url) => urls.push(url),
         None if std::env::var("SONOHUB_REQUIRE_POSTGRES").as_deref() == Ok("1") => {

@@ -128,8 +128,8 @@ impl Drop for Orthanc {
 
 /// A synthetic ultrasound clip (burned-in banner, one ultrasound region) dressed as `exam`'s
 /// instance number `n`.
-pub fn clip(exam: &Exam, n: u32, syntax: app::cine::synth::SynthSyntax, frames: u32) -> Vec<u8> {
-    let bytes = app::cine::synth::synth_clip(&app::cine::synth::SynthOptions {
+pub fn clip(exam: &Exam, n: u32, syntax: cine::synth::SynthSyntax, frames: u32) -> Vec<u8> {
+    let bytes = cine::synth::synth_clip(&cine::synth::SynthOptions {
         width: 320,
         height: 240,
         frames,

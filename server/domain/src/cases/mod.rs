@@ -14,13 +14,11 @@ pub use talk::{
 };
 
 use super::{Db, internal, new_id, now};
-use crate::model::cases::{
+use model::cases::{
     CaseClip, CaseContent, CaseId, CaseStatus, CaseWork, ReviewAction, ReviewEvent, Transition,
 };
-use crate::model::scores::{worst_grade, worst_tirads};
-use crate::model::{
-    AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId,
-};
+use model::scores::{worst_grade, worst_tirads};
+use model::{AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId};
 
 /// The application catalogue in its order.
 pub async fn applications(db: &Db) -> Result<Vec<Application>, AppError> {
@@ -58,7 +56,7 @@ pub async fn create(
     if title.is_empty() {
         return Err(AppError::invalid("title", InvalidReason::Required));
     }
-    if title.chars().count() > crate::model::cases::limits::TITLE {
+    if title.chars().count() > model::cases::limits::TITLE {
         return Err(AppError::invalid("title", InvalidReason::TooLong));
     }
     if self::application(db, application).await?.is_none() {
@@ -353,7 +351,7 @@ fn review_body(body: &str, required: bool) -> Result<String, AppError> {
     if required && body.is_empty() {
         return Err(AppError::invalid("body", InvalidReason::Required));
     }
-    if body.chars().count() > crate::model::cases::limits::COMMENT {
+    if body.chars().count() > model::cases::limits::COMMENT {
         return Err(AppError::invalid("body", InvalidReason::TooLong));
     }
     Ok(body.to_string())

@@ -1,9 +1,9 @@
 //! Consultation on published cases (comments that may point at a clip frame, answers marked
 //! by experts) and the in-app notifications it sends.
 use super::row;
-use crate::backend::{Db, internal, new_id, now};
-use crate::model::cases::{CaseComment, CaseId, FrameRef, Notification, limits};
-use crate::model::{AppError, CurrentUser, InvalidReason, Role, UserId};
+use crate::{Db, internal, new_id, now};
+use model::cases::{CaseComment, CaseId, FrameRef, Notification, limits};
+use model::{AppError, CurrentUser, InvalidReason, Role, UserId};
 
 type CommentRow = (
     String,

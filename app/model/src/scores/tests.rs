@@ -1,6 +1,6 @@
 //! The score tables against the published sources, and the field paths of refused input.
 use super::*;
-use crate::model::{AppError, InvalidReason};
+use crate::{AppError, InvalidReason};
 
 fn nodule() -> ThyroidNodule {
     ThyroidNodule {

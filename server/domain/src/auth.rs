@@ -1,8 +1,8 @@
 //! Passwords (argon2id, hashed off the async threads) and sign-in with rate limiting.
 use super::{AppState, Db, new_id, now, users};
-use crate::model::{AppError, UserId};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use model::{AppError, UserId};
 
 /// Hashes a password with argon2id on the blocking pool.
 pub async fn hash_password(password: String) -> anyhow::Result<String> {

@@ -1,7 +1,7 @@
 //! Anonymised studies as stored: listing, one study with its instances, finding a blob.
 use super::Db;
-use crate::model::{InstanceSummary, StudyDetail, StudySummary, archive::dicom_date_to_iso};
 use anyhow::Result;
+use model::{InstanceSummary, StudyDetail, StudySummary, archive::dicom_date_to_iso};
 
 type StudyRow = (
     String,

@@ -2,7 +2,7 @@
 //! fault so the form can point at it.
 use super::{CarotidFinding, Plaque, ThyroidNodule};
 use super::{Finding, MAX_FINDINGS, MAX_LABEL_CHARS};
-use crate::model::{AppError, InvalidReason};
+use crate::{AppError, InvalidReason};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

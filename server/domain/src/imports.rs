@@ -10,10 +10,10 @@ use super::archive::{self, RetrieveError, SourceInstance};
 use super::blobs::Blobs;
 use super::dicom::{AnonymizeConfig, AnonymizeError, anonymize, anonymize::uid_pseudonym};
 use super::{Db, new_id, now};
-use crate::model::{
+use anyhow::{Context, Result};
+use model::{
     ImportFailure, ImportItem, ImportJob, ImportKind, ItemLabel, ItemStatus, JobLabel, JobStatus,
 };
-use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -619,9 +619,9 @@ impl Importer {
                 Outcome::Duplicate(key.clone())
             } else {
                 match sources.get(&key) {
-                    None => Outcome::Failed(ImportFailure::Archive(
-                        crate::model::ArchiveProblem::Status(404),
-                    )),
+                    None => {
+                        Outcome::Failed(ImportFailure::Archive(model::ArchiveProblem::Status(404)))
+                    }
                     Some(source) => {
                         match archive
                             .retrieve(source, self.inner.limits.max_instance_bytes)
@@ -637,8 +637,8 @@ impl Importer {
                                 // The archive went away: stop here, keep what is done.
                                 if matches!(
                                     p,
-                                    crate::model::ArchiveProblem::Unreachable
-                                        | crate::model::ArchiveProblem::Timeout
+                                    model::ArchiveProblem::Unreachable
+                                        | model::ArchiveProblem::Timeout
                                 ) {
                                     return self.fail_job(job, &ImportFailure::Archive(p)).await;
                                 }

@@ -1,6 +1,6 @@
 //! People: accounts, their role and site, and their password hashes.
 use super::{Db, new_id, now, sites};
-use crate::model::{CurrentUser, Role, SiteId, UserId, UserSummary};
+use model::{CurrentUser, Role, SiteId, UserId, UserSummary};
 
 type UserRow = (String, String, String, String, String, i64, i64);
 

@@ -56,7 +56,7 @@ pub fn remask(bytes: &[u8], rects: &[PixelRect]) -> Result<Remasked, AnonymizeEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::dicom::{AnonymizeConfig, anonymize};
+    use crate::dicom::{AnonymizeConfig, anonymize};
     use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 
     #[test]

@@ -1,13 +1,13 @@
 //! The library as readers see it: search over published versions, the case page, version
 //! history and comparison, the experts' workbench and unknown-case attempts.
 use super::{content_from, row};
-use crate::backend::{Db, internal, new_id, now, sites};
-use crate::model::cases::{
+use crate::{Db, internal, new_id, now, sites};
+use model::cases::{
     AttemptInput, CaseContent, CaseId, CasePage, CasePuzzle, CaseQuery, CaseSort, CaseStatus,
     CaseSummary, CaseView, FieldChange, PuzzleKind, Reveal, VersionInfo, concordance,
 };
-use crate::model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
-use crate::model::{AgeBand, AppError, Sex, UserId};
+use model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
+use model::{AgeBand, AppError, Sex, UserId};
 
 /// The SQL condition (over `cases c`) for a case readers may see: published once and not
 /// retired.
@@ -133,8 +133,8 @@ fn summary_from_row(r: SummaryRow) -> CaseSummary {
         id: CaseId(id),
         title,
         application: application.unwrap_or_default(),
-        difficulty: crate::model::Difficulty::parse(&difficulty)
-            .unwrap_or(crate::model::Difficulty::Intermediate),
+        difficulty: model::Difficulty::parse(&difficulty)
+            .unwrap_or(model::Difficulty::Intermediate),
         status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Draft),
         tags: tags
             .split('|')

@@ -1,5 +1,5 @@
 //! Shifted dates for de-identification: DA `YYYYMMDD` and the date part of DT.
-use crate::model::calendar::{civil_from_days, days_from_civil};
+use model::calendar::{civil_from_days, days_from_civil};
 
 /// Shifts the date at the start of `value` (`YYYYMMDD`, as in DA and DT) by `days`, keeping
 /// anything after it (a DT's time and offset). `None` when it does not start with a valid date.

@@ -2,7 +2,7 @@
 //! WADO-RS retrieve of instances as stored (`transfer-syntax=*`: the archive must not
 //! decompress), and the admin's connection settings.
 use super::{Db, now};
-use crate::model::{ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveStudy};
+use model::{ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveStudy};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -119,39 +119,37 @@ fn name_pattern(name: &str) -> String {
     }
 }
 
-impl ArchiveQuery {
-    /// The QIDO-RS query parameters for this search.
-    pub fn params(&self) -> Vec<(&'static str, String)> {
-        let mut p = vec![
-            ("limit", SEARCH_LIMIT.to_string()),
-            // Name, id, accession, date, description, modalities, counts.
-            ("includefield", "00081030".to_string()),
-            ("includefield", "00080061".to_string()),
-            ("includefield", "00201206".to_string()),
-            ("includefield", "00201208".to_string()),
-        ];
-        if !self.patient_id.trim().is_empty() {
-            p.push(("PatientID", self.patient_id.trim().to_string()));
-        }
-        if !self.patient_name.trim().is_empty() {
-            p.push(("PatientName", name_pattern(&self.patient_name)));
-        }
-        if !self.accession.trim().is_empty() {
-            p.push(("AccessionNumber", self.accession.trim().to_string()));
-        }
-        let from = dicom_date(&self.date_from);
-        let to = dicom_date(&self.date_to);
-        if from.is_some() || to.is_some() {
-            p.push((
-                "StudyDate",
-                format!("{}-{}", from.unwrap_or_default(), to.unwrap_or_default()),
-            ));
-        }
-        if !self.modality.trim().is_empty() {
-            p.push(("ModalitiesInStudy", self.modality.trim().to_uppercase()));
-        }
-        p
+/// The QIDO-RS query parameters for a search.
+pub fn query_params(query: &ArchiveQuery) -> Vec<(&'static str, String)> {
+    let mut p = vec![
+        ("limit", SEARCH_LIMIT.to_string()),
+        // Name, id, accession, date, description, modalities, counts.
+        ("includefield", "00081030".to_string()),
+        ("includefield", "00080061".to_string()),
+        ("includefield", "00201206".to_string()),
+        ("includefield", "00201208".to_string()),
+    ];
+    if !query.patient_id.trim().is_empty() {
+        p.push(("PatientID", query.patient_id.trim().to_string()));
     }
+    if !query.patient_name.trim().is_empty() {
+        p.push(("PatientName", name_pattern(&query.patient_name)));
+    }
+    if !query.accession.trim().is_empty() {
+        p.push(("AccessionNumber", query.accession.trim().to_string()));
+    }
+    let from = dicom_date(&query.date_from);
+    let to = dicom_date(&query.date_to);
+    if from.is_some() || to.is_some() {
+        p.push((
+            "StudyDate",
+            format!("{}-{}", from.unwrap_or_default(), to.unwrap_or_default()),
+        ));
+    }
+    if !query.modality.trim().is_empty() {
+        p.push(("ModalitiesInStudy", query.modality.trim().to_uppercase()));
+    }
+    p
 }
 
 /// The archive study a QIDO-RS result object describes.
@@ -165,7 +163,7 @@ fn study_from_json(obj: &Value) -> Option<ArchiveStudy> {
         patient_id: text(obj, "00100020"),
         patient_name: text(obj, "00100010").replace('^', " ").trim().to_string(),
         accession: text(obj, "00080050"),
-        date: crate::model::archive::dicom_date_to_iso(&text(obj, "00080020")),
+        date: model::archive::dicom_date_to_iso(&text(obj, "00080020")),
         modalities: texts(obj, "00080061"),
         description: text(obj, "00081030"),
         series: number(obj, "00201206").unwrap_or(0).max(0) as u32,
@@ -253,7 +251,7 @@ impl Archive {
 
     /// Studies matching the query, newest first.
     pub async fn search(&self, query: &ArchiveQuery) -> Result<Vec<ArchiveStudy>, ArchiveProblem> {
-        let found = self.qido("/studies", &query.params()).await?;
+        let found = self.qido("/studies", &query_params(query)).await?;
         let mut studies: Vec<ArchiveStudy> = found.iter().filter_map(study_from_json).collect();
         studies.sort_by(|a, b| b.date.cmp(&a.date));
         Ok(studies)
@@ -392,7 +390,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<ArchiveConfig>> {
 }
 
 /// The connection as the admin page shows it (no secret).
-pub async fn view(db: &Db) -> anyhow::Result<crate::model::ArchiveSettingsView> {
+pub async fn view(db: &Db) -> anyhow::Result<model::ArchiveSettingsView> {
     let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT base_url, auth, username, secret, timeout_secs, updated_at FROM archive_settings WHERE id = 1",
     )
@@ -400,7 +398,7 @@ pub async fn view(db: &Db) -> anyhow::Result<crate::model::ArchiveSettingsView> 
     .await?;
     Ok(match row {
         Some((base_url, auth, username, secret, timeout_secs, updated_at)) => {
-            crate::model::ArchiveSettingsView {
+            model::ArchiveSettingsView {
                 base_url,
                 auth: ArchiveAuth::parse(&auth).unwrap_or_default(),
                 username,
@@ -409,7 +407,7 @@ pub async fn view(db: &Db) -> anyhow::Result<crate::model::ArchiveSettingsView> 
                 updated_at,
             }
         }
-        None => crate::model::ArchiveSettingsView {
+        None => model::ArchiveSettingsView {
             timeout_secs: 30,
             ..Default::default()
         },
@@ -465,7 +463,7 @@ mod tests {
             date_to: String::new(),
             modality: "us".into(),
         };
-        let p = q.params();
+        let p = query_params(&q);
         let get = |k: &str| p.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("PatientID"), Some("123"));
         assert_eq!(get("PatientName"), Some("zhang*"));
@@ -477,7 +475,7 @@ mod tests {
             date_from: "bad".into(),
             ..ArchiveQuery::default()
         };
-        let p = q.params();
+        let p = query_params(&q);
         assert!(p.iter().any(|(k, v)| *k == "PatientName" && v == "Li*"));
         assert!(!p.iter().any(|(k, _)| *k == "StudyDate"));
     }

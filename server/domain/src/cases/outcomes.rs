@@ -2,13 +2,13 @@
 //! network's tables of ultrasound scores against outcomes.
 use super::library::VISIBLE;
 use super::{content_from, row};
-use crate::backend::{Db, internal, new_id, now};
-use crate::model::cases::{
+use crate::{Db, internal, new_id, now};
+use model::cases::{
     CaseStatus, CaseSummary, Concordance, FollowUp, FollowUpInput, FollowUpKind, GradeOutcomeRow,
     OutcomeTables, TiradsOutcomeRow, concordance, settled_malignancy,
 };
-use crate::model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
-use crate::model::{AppError, CurrentUser};
+use model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
+use model::{AppError, CurrentUser};
 
 fn flag(v: Option<bool>) -> Option<i64> {
     v.map(i64::from)
@@ -28,7 +28,7 @@ pub async fn add_follow_up(
     if row.status == CaseStatus::Retired {
         return Err(AppError::invalid(
             "status",
-            crate::model::InvalidReason::WrongState,
+            model::InvalidReason::WrongState,
         ));
     }
     let input = input
@@ -136,7 +136,7 @@ pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>, AppError> {
 /// however many cases there are).
 async fn published_with_outcomes(
     db: &Db,
-) -> Result<Vec<(String, crate::model::cases::CaseContent, Vec<FollowUp>)>, AppError> {
+) -> Result<Vec<(String, model::cases::CaseContent, Vec<FollowUp>)>, AppError> {
     let rows: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT c.id, v.content FROM cases c JOIN case_versions v \
          ON v.case_id = c.id AND v.version = c.published_version \

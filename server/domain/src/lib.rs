@@ -34,7 +34,7 @@ pub struct Settings {
     pub max_failures_per_ip: i64,
     pub login_window_secs: i64,
     /// Synthetic clips served under `/demo-clips/` (demo mode only).
-    pub demo_clips: Vec<crate::model::DemoClip>,
+    pub demo_clips: Vec<model::DemoClip>,
 }
 
 impl Default for Settings {
@@ -62,8 +62,8 @@ pub fn new_id() -> String {
 }
 
 /// Logs a storage error with its chain and turns it into what users may see.
-pub fn internal(err: impl Into<anyhow::Error>) -> crate::model::AppError {
+pub fn internal(err: impl Into<anyhow::Error>) -> model::AppError {
     let err = err.into();
     tracing::error!(error = format!("{err:#}"), "internal error");
-    crate::model::AppError::Internal
+    model::AppError::Internal
 }

@@ -1,6 +1,6 @@
 //! Sites of the network: the hub hospital and the community health service centres.
 use super::{Db, new_id, now};
-use crate::model::{Site, SiteId, SiteKind, SitePeople};
+use model::{Site, SiteId, SiteKind, SitePeople};
 
 type SiteRow = (String, String, String, String, String, i64);
 

@@ -50,7 +50,7 @@ pub async fn recent(
     db: &Db,
     limit: i64,
     before: Option<i64>,
-) -> Result<Vec<crate::model::AuditEvent>, sqlx::Error> {
+) -> Result<Vec<model::AuditEvent>, sqlx::Error> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT e.id, e.at, a.username, e.action, e.subject, \
                     COALESCE(su.username, ss.code), e.detail \
@@ -68,7 +68,7 @@ pub async fn recent(
     Ok(rows
         .into_iter()
         .map(
-            |(id, at, actor, action, subject, subject_name, detail)| crate::model::AuditEvent {
+            |(id, at, actor, action, subject, subject_name, detail)| model::AuditEvent {
                 id,
                 at,
                 actor,
