@@ -23,7 +23,7 @@ test: test-tools
 	@start=$$(date +%s); \
 	.ci/step fmt cargo fmt --all --check && \
 	.ci/step clippy-ssr cargo clippy --workspace --all-targets -- -D warnings && \
-	.ci/step clippy-hydrate cargo clippy -p app -p sonohub-cine --all-targets --features app/hydrate --target wasm32-unknown-unknown -- -D warnings && \
+	.ci/step clippy-hydrate cargo clippy -p app -p sonohub-model -p sonohub-cine --all-targets --features app/hydrate --target wasm32-unknown-unknown -- -D warnings && \
 	.ci/step tests $(MAKE) --no-print-directory unit && \
 	{ [ "$(PRUNE_DEBUG)" != 1 ] || rm -rf target/debug target/wasm32-unknown-unknown; } && \
 	.ci/step build $(MAKE) --no-print-directory build && \

@@ -3,13 +3,11 @@
 //! follow-up outcomes, consultation threads and a few unknown-case attempts, so that every
 //! page of the library has something true to life to show.
 //!
-//! The cases themselves live in one file per area ([`thyroid`], [`carotid`], [`emergency`]);
-//! this module says what a demo case is and plays each one's story through `domain::cases`.
-mod carotid;
-mod emergency;
+//! The cases are data, `server/demo/cases/*.toml` (read and checked by [`library`]); this
+//! module says what a demo case and its story are and plays each story through `domain::cases`.
+mod library;
 #[cfg(test)]
 mod tests;
-mod thyroid;
 
 use crate::demo_studies;
 use anyhow::{Context, Result, bail};
@@ -17,13 +15,14 @@ use domain::cases;
 use domain::dicom::anonymize::uid_pseudonym;
 use domain::imports::Importer;
 use domain::{Db, sites, users};
-use model::cases::{
-    AttemptInput, CaseClip, CaseContent, FollowUpInput, FollowUpKind, FrameRef, Transition,
-};
+use model::CurrentUser;
+use model::cases::{AttemptInput, CaseContent, FollowUpInput, FollowUpKind, FrameRef, Transition};
 use model::scores::StenosisGrade;
-use model::{AgeBand, Annotation, CurrentUser, Difficulty, Point, Sex, Shape, SiteId};
+use serde::{Deserialize, Deserializer};
 use std::collections::HashMap;
 use std::time::Duration;
+
+pub(crate) use library::library;
 
 /// The two demo experts: each case's reviewer is the one who did not write it.
 const EXPERTS: [&str; 2] = ["chen.jing", "wang.lei"];
@@ -37,9 +36,9 @@ pub(crate) struct DemoCase {
     /// The demo exam (`demo_studies::exams`, 1-based) whose anonymised study the case uses.
     pub exam: u32,
     /// The expert who writes and submits it.
-    pub author: &'static str,
+    pub author: String,
     /// Code of the site the exam was done at.
-    pub site: &'static str,
+    pub site: String,
     /// The authored content. Clip SOP UIDs and the origin site are left empty here and filled
     /// in from the imported study, clip by clip in the study's order.
     pub content: CaseContent,
@@ -47,48 +46,167 @@ pub(crate) struct DemoCase {
     pub story: Vec<Step>,
 }
 
-/// One event in a demo case's life, done with the same backend call a person's click makes.
+/// One event in a demo case's life (a `[[case.story]]` block), done with the same backend
+/// call a person's click makes.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Step {
     /// The author submits the working copy for review.
     Submit,
     /// The other expert publishes what was submitted.
     Publish,
     /// The other expert sends the case back to the author with this comment.
-    RequestChanges(&'static str),
+    RequestChanges {
+        #[serde(deserialize_with = "trimmed")]
+        comment: String,
+    },
     /// A review note from the other expert.
-    ReviewNote(&'static str),
+    ReviewNote {
+        #[serde(deserialize_with = "trimmed")]
+        comment: String,
+    },
     /// The author reopens a published case as a draft (learners keep the published version).
     Revise,
     /// The author edits the working copy and saves it.
-    Edit(fn(&mut CaseContent)),
+    Edit(Edit),
     /// The author retires the case, giving the reason.
-    Retire(&'static str),
-    /// An expert (the author) records an outcome.
-    FollowUp(FollowUpInput),
+    Retire {
+        #[serde(deserialize_with = "trimmed")]
+        reason: String,
+    },
+    /// The author records an outcome.
+    FollowUp(Outcome),
     /// A consultation comment.
     Comment(Post),
     /// A learner's committed unknown-case answer.
-    Attempt(&'static str, AttemptInput),
+    Attempt(Attempt),
+}
+
+/// What an edit changes: the fields given replace the working copy's, a teaching point and
+/// tags can be added at the end.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Edit {
+    title: Option<String>,
+    history: Option<String>,
+    findings: Option<String>,
+    impression: Option<String>,
+    diagnosis: Option<String>,
+    differential: Option<String>,
+    teaching_points: Option<String>,
+    /// One more teaching point, on a line of its own after the others.
+    add_teaching_point: Option<String>,
+    #[serde(default)]
+    add_tags: Vec<String>,
+}
+
+impl Edit {
+    /// Makes the edit on `content`, as the author would in the editor.
+    pub(crate) fn apply(&self, content: &mut CaseContent) {
+        for (field, new) in [
+            (&mut content.title, &self.title),
+            (&mut content.history, &self.history),
+            (&mut content.findings, &self.findings),
+            (&mut content.impression, &self.impression),
+            (&mut content.diagnosis, &self.diagnosis),
+            (&mut content.differential, &self.differential),
+            (&mut content.teaching_points, &self.teaching_points),
+        ] {
+            if let Some(new) = new {
+                *field = new.trim().to_string();
+            }
+        }
+        if let Some(point) = &self.add_teaching_point {
+            let points = content.teaching_points.trim_end();
+            content.teaching_points = format!("{points}\n{}", point.trim());
+        }
+        content.tags.extend(self.add_tags.iter().cloned());
+    }
+}
+
+/// A follow-up outcome as the author enters it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Outcome {
+    kind: FollowUpKind,
+    /// Days after the exam.
+    day: i32,
+    /// Bethesda category I–VI of a cytology (FNA) result; malignancy follows from it.
+    bethesda: Option<u8>,
+    /// Whether tissue (histopathology, surgery) showed malignancy.
+    malignant: Option<bool>,
+    /// Whether the outcome bears out the ultrasound impression, when it speaks to it.
+    confirms: Option<bool>,
+    #[serde(deserialize_with = "trimmed")]
+    summary: String,
+}
+
+impl Outcome {
+    /// What the follow-up form sends.
+    pub(crate) fn input(&self) -> FollowUpInput {
+        FollowUpInput {
+            kind: self.kind,
+            day_offset: self.day,
+            bethesda: self.bethesda,
+            malignant: self.malignant,
+            confirms: self.confirms,
+            summary: self.summary.clone(),
+        }
+    }
 }
 
 /// A consultation comment, optionally pointing at a clip frame and marked as the answer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Post {
     /// Username of the demo account that writes it.
-    pub by: &'static str,
+    pub by: String,
     /// The comment, in the case's language.
-    pub body: &'static str,
-    /// (index of the case's clip, 0-based frame).
-    pub frame: Option<(usize, u32)>,
+    #[serde(deserialize_with = "trimmed")]
+    pub body: String,
+    /// Index (0-based) of the case's clip the comment points at, with `frame`.
+    pub clip: Option<usize>,
+    /// The frame (0-based) of that clip.
+    pub frame: Option<u32>,
     /// The expert who marks this comment as the answer, if one does.
-    pub marked_by: Option<&'static str>,
+    pub marked_by: Option<String>,
 }
 
-/// Every demo case, thyroid first.
-pub(crate) fn library() -> Vec<DemoCase> {
-    let mut all = thyroid::cases();
-    all.extend(carotid::cases());
-    all.extend(emergency::cases());
-    all
+impl Post {
+    /// (clip index, frame) when the comment points at a frame.
+    pub(crate) fn at(&self) -> Option<(usize, u32)> {
+        self.clip.zip(self.frame)
+    }
+}
+
+/// A learner's unknown-case answer: the impression and the structured part the case asks for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Attempt {
+    /// Username of the learner.
+    pub by: String,
+    #[serde(deserialize_with = "trimmed")]
+    impression: String,
+    tirads: Option<u8>,
+    grade: Option<StenosisGrade>,
+    choice: Option<u32>,
+}
+
+impl Attempt {
+    /// What the unknown-case page sends.
+    pub(crate) fn input(&self) -> AttemptInput {
+        AttemptInput {
+            impression: self.impression.clone(),
+            tirads: self.tirads,
+            grade: self.grade,
+            choice: self.choice,
+        }
+    }
+}
+
+/// Text as written, without the line breaks that open and close a multi-line string.
+fn trimmed<'de, D: Deserializer<'de>>(text: D) -> Result<String, D::Error> {
+    String::deserialize(text).map(|t| t.trim().to_string())
 }
 
 /// How many cases the demo library holds once seeded (tests wait for all of them).
@@ -114,6 +232,7 @@ async fn run(db: &Db, importer: &Importer) -> Result<usize> {
     if case_count(db).await? > 0 {
         return Ok(0);
     }
+    let library = library::load()?;
     let waited = std::time::Instant::now();
     while imports_pending(db).await? > 0 {
         if waited.elapsed() > PATIENCE {
@@ -127,7 +246,7 @@ async fn run(db: &Db, importer: &Importer) -> Result<usize> {
     }
     let people = people(db).await?;
     let mut seeded = 0;
-    for case in library() {
+    for case in library {
         let title = case.content.title.clone();
         match play(db, importer, &people, case).await {
             Ok(()) => seeded += 1,
@@ -188,8 +307,8 @@ async fn play(
             .get(name)
             .with_context(|| format!("no demo account {name}"))
     };
-    let author = person(case.author)?;
-    let reviewer = person(reviewer_of(case.author))?;
+    let author = person(&case.author)?;
+    let reviewer = person(reviewer_of(&case.author))?;
     let study = uid_pseudonym(importer.secret(), &demo_studies::study_uid(case.exam));
     let id = cases::create(
         db,
@@ -206,7 +325,7 @@ async fn play(
     if sops.len() < case.content.clips.len() {
         bail!("exam {} has {} clips", case.exam, sops.len());
     }
-    let site = sites::by_code(db, case.site)
+    let site = sites::by_code(db, &case.site)
         .await?
         .with_context(|| format!("no site {}", case.site))?;
     let mut content = case.content;
@@ -223,10 +342,12 @@ async fn play(
             Step::Publish => {
                 cases::transition(db, reviewer, &id, Transition::Publish, "").await?;
             }
-            Step::RequestChanges(body) => {
-                cases::transition(db, reviewer, &id, Transition::RequestChanges, body).await?;
+            Step::RequestChanges { comment } => {
+                cases::transition(db, reviewer, &id, Transition::RequestChanges, &comment).await?;
             }
-            Step::ReviewNote(body) => cases::review_comment(db, reviewer, &id, body).await?,
+            Step::ReviewNote { comment } => {
+                cases::review_comment(db, reviewer, &id, &comment).await?;
+            }
             Step::Revise => {
                 cases::transition(db, author, &id, Transition::Revise, "").await?;
             }
@@ -235,17 +356,17 @@ async fn play(
                     .await?
                     .context("the case being edited")?
                     .content;
-                edit(&mut content);
+                edit.apply(&mut content);
                 cases::save(db, author, &id, content, None).await?;
             }
-            Step::Retire(reason) => {
-                cases::transition(db, author, &id, Transition::Retire, reason).await?;
+            Step::Retire { reason } => {
+                cases::transition(db, author, &id, Transition::Retire, &reason).await?;
             }
-            Step::FollowUp(input) => {
-                cases::add_follow_up(db, author, &id, input).await?;
+            Step::FollowUp(outcome) => {
+                cases::add_follow_up(db, author, &id, outcome.input()).await?;
             }
             Step::Comment(post) => {
-                let frame = match post.frame {
+                let frame = match post.at() {
                     Some((clip, frame)) => Some(FrameRef {
                         sop_uid: sops.get(clip).context("no such clip")?.clone(),
                         frame,
@@ -253,207 +374,17 @@ async fn play(
                     None => None,
                 };
                 let comment =
-                    cases::add_comment(db, person(post.by)?, &id, post.body, frame).await?;
-                if let Some(expert) = post.marked_by {
+                    cases::add_comment(db, person(&post.by)?, &id, &post.body, frame).await?;
+                if let Some(expert) = &post.marked_by {
                     cases::mark_answer(db, person(expert)?, &comment.id, true).await?;
                 }
             }
-            Step::Attempt(learner, answer) => {
-                cases::record_attempt(db, &id, &person(learner)?.id, answer)
+            Step::Attempt(attempt) => {
+                cases::record_attempt(db, &id, &person(&attempt.by)?.id, attempt.input())
                     .await?
                     .context("the case to attempt is not published")?;
             }
         }
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------- writing helpers
-
-/// Annotation colours: findings in yellow, pointers in cyan, measurements in green.
-const FINDING: &str = "#ffd54f";
-const POINTER: &str = "#4dd0e1";
-const MEASURE: &str = "#81c784";
-
-/// Content with every field empty, to be filled in with struct update syntax.
-fn blank(application: &str) -> CaseContent {
-    CaseContent {
-        title: String::new(),
-        application: application.to_string(),
-        age_band: AgeBand::A40,
-        sex: Sex::Unknown,
-        origin_site: SiteId(String::new()),
-        history: String::new(),
-        findings: String::new(),
-        impression: String::new(),
-        impression_call: None,
-        diagnosis: String::new(),
-        differential: String::new(),
-        teaching_points: String::new(),
-        difficulty: Difficulty::Intermediate,
-        tags: Vec::new(),
-        scores: Vec::new(),
-        clips: Vec::new(),
-        choices: Vec::new(),
-        answer: None,
-    }
-}
-
-/// A clip of the case; its SOP UID is filled in when the case is seeded.
-fn clip(caption: &str, key_frames: &[u32], annotations: Vec<Annotation>) -> CaseClip {
-    CaseClip {
-        sop_uid: String::new(),
-        caption: caption.to_string(),
-        key_frames: key_frames.to_vec(),
-        annotations,
-    }
-}
-
-fn mark(shape: Shape, frames: (u32, u32), color: &str) -> Annotation {
-    Annotation {
-        shape,
-        first_frame: frames.0,
-        last_frame: frames.1,
-        color: Some(color.to_string()),
-    }
-}
-
-fn at(x: f64, y: f64) -> Point {
-    Point { x, y }
-}
-
-/// An arrow from `tail` to `head` (image pixels), shown on frames `first..=last`.
-fn arrow(tail: (f64, f64), head: (f64, f64), frames: (u32, u32)) -> Annotation {
-    mark(
-        Shape::Arrow {
-            tail: at(tail.0, tail.1),
-            head: at(head.0, head.1),
-        },
-        frames,
-        POINTER,
-    )
-}
-
-/// An ellipse around a finding.
-fn ring(center: (f64, f64), rx: f64, ry: f64, frames: (u32, u32)) -> Annotation {
-    mark(
-        Shape::Ellipse {
-            center: at(center.0, center.1),
-            rx,
-            ry,
-        },
-        frames,
-        FINDING,
-    )
-}
-
-/// A text label anchored at its top-left corner.
-fn label(anchor: (f64, f64), text: &str, frames: (u32, u32)) -> Annotation {
-    mark(
-        Shape::Text {
-            at: at(anchor.0, anchor.1),
-            text: text.to_string(),
-        },
-        frames,
-        MEASURE,
-    )
-}
-
-fn tags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|t| t.to_string()).collect()
-}
-
-/// A cytology result; malignancy follows from the category when it is saved.
-fn fna(day: i32, bethesda: u8, summary: &str) -> Step {
-    Step::FollowUp(FollowUpInput {
-        kind: FollowUpKind::Fna,
-        day_offset: day,
-        bethesda: Some(bethesda),
-        malignant: None,
-        confirms: None,
-        summary: summary.to_string(),
-    })
-}
-
-/// A tissue diagnosis (surgery or histopathology) that settles benign versus malignant.
-fn tissue(kind: FollowUpKind, day: i32, malignant: Option<bool>, summary: &str) -> Step {
-    Step::FollowUp(FollowUpInput {
-        kind,
-        day_offset: day,
-        bethesda: None,
-        malignant,
-        confirms: None,
-        summary: summary.to_string(),
-    })
-}
-
-/// An outcome that confirms (or not, or does not speak to) the ultrasound impression.
-fn outcome(kind: FollowUpKind, day: i32, confirms: Option<bool>, summary: &str) -> Step {
-    Step::FollowUp(FollowUpInput {
-        kind,
-        day_offset: day,
-        bethesda: None,
-        malignant: None,
-        confirms,
-        summary: summary.to_string(),
-    })
-}
-
-/// A comment without a frame reference and nobody marking it.
-fn say(by: &'static str, body: &'static str) -> Step {
-    Step::Comment(Post {
-        by,
-        body,
-        frame: None,
-        marked_by: None,
-    })
-}
-
-/// A comment pointing at frame `frame` of the case's clip `clip`.
-fn point(by: &'static str, body: &'static str, clip: usize, frame: u32) -> Post {
-    Post {
-        by,
-        body,
-        frame: Some((clip, frame)),
-        marked_by: None,
-    }
-}
-
-/// A learner's unknown-case answer with a TI-RADS level.
-fn guess_tirads(learner: &'static str, impression: &str, level: u8) -> Step {
-    Step::Attempt(
-        learner,
-        AttemptInput {
-            impression: impression.to_string(),
-            tirads: Some(level),
-            grade: None,
-            choice: None,
-        },
-    )
-}
-
-/// A learner's unknown-case answer with a stenosis grade.
-fn guess_grade(learner: &'static str, impression: &str, grade: StenosisGrade) -> Step {
-    Step::Attempt(
-        learner,
-        AttemptInput {
-            impression: impression.to_string(),
-            tirads: None,
-            grade: Some(grade),
-            choice: None,
-        },
-    )
-}
-
-/// A learner's unknown-case answer picking one of the choices.
-fn guess_choice(learner: &'static str, impression: &str, choice: u32) -> Step {
-    Step::Attempt(
-        learner,
-        AttemptInput {
-            impression: impression.to_string(),
-            tirads: None,
-            grade: None,
-            choice: Some(choice),
-        },
-    )
 }

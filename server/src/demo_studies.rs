@@ -1,13 +1,18 @@
 //! Demo studies: synthetic clips dressed as made-up patients' exams (names in Chinese and
 //! Latin script, IDs, accession numbers, dates, the hospital) and sent through the real import
 //! pipeline as an expert's upload, so the library shows what anonymisation leaves.
-use anyhow::{Context, Result};
+//!
+//! Who the patients are and which clips each exam has is data, `server/demo/studies.toml`,
+//! embedded in the binary; this module reads it, synthesises the clips and queues the upload.
+use anyhow::{Context, Result, bail};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
 use domain::imports::Importer;
 use domain::{Db, users};
 use model::{ImportKind, JobLabel};
+use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// A made-up exam written over a synthetic clip.
 #[derive(Debug, Clone)]
@@ -71,48 +76,27 @@ pub fn study_uid(k: u32) -> String {
 /// of 陈晓明 (exams 1–4 are the original studies library; every case has its own exam from 5 on).
 pub const SPARE_EXAM: u32 = 4;
 
-/// The hub's name as the modality writes it.
-const HUB: &str = "District Central Hospital 区中心医院";
+/// The exams as data: `server/demo/studies.toml`, described in its header.
+const STUDIES: &str = include_str!("../demo/studies.toml");
+/// The name errors give the data file.
+const STUDIES_FILE: &str = "demo/studies.toml";
 
-fn exam(
-    name: &str,
-    id: &str,
-    birth: &str,
-    sex: &str,
-    date: &str,
-    k: u32,
-    description: &str,
-) -> Exam {
-    Exam {
-        patient_name: name.to_string(),
-        patient_id: id.to_string(),
-        birth_date: birth.to_string(),
-        sex: sex.to_string(),
-        accession: format!("US{date}{k:03}"),
-        study_date: date.to_string(),
-        study_uid: study_uid(k),
-        series_uid: format!("{}.1", study_uid(k)),
-        description: description.to_string(),
-        institution: HUB.to_string(),
-        manufacturer: "SonoHub Synthetic".to_string(),
-        model: "SH-US1".to_string(),
-    }
-}
-
-impl Exam {
-    /// The same exam done elsewhere: most case exams come from the community centres'
-    /// portable machines, which is why the hub sees them at all.
-    fn at(mut self, institution: &str, model: &str) -> Exam {
-        self.institution = institution.to_string();
-        self.model = model.to_string();
-        self
-    }
+/// A demo exam: the identity written over its clips, where it was done and the clips.
+#[derive(Debug, Clone)]
+pub struct DemoExam {
+    pub exam: Exam,
+    /// Code of the network site the exam was done at (a seeded case's origin site).
+    pub site: String,
+    pub clips: Vec<ExamClip>,
 }
 
 /// One clip of a demo exam.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExamClip {
-    /// How the pixel data is stored.
+    /// How the pixel data is stored; every case clip is JPEG, the cheapest to synthesise and
+    /// to clean.
+    #[serde(default = "jpeg")]
     pub syntax: SynthSyntax,
     /// Number of frames; case annotations and comments must point below it.
     pub frames: u32,
@@ -120,311 +104,107 @@ pub struct ExamClip {
     pub fps: f64,
 }
 
-/// A JPEG clip: every case clip is one, as they are the cheapest to synthesise and to clean.
-fn jpeg(frames: u32, fps: f64) -> ExamClip {
-    ExamClip {
-        syntax: SynthSyntax::Jpeg,
-        frames,
-        fps,
-    }
+fn jpeg() -> SynthSyntax {
+    SynthSyntax::Jpeg
 }
 
-/// The demo patients' exams and the clips of each, in upload order.
+/// `studies.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StudiesFile {
+    manufacturer: String,
+    sites: BTreeMap<String, Site>,
+    exam: Vec<ExamBlock>,
+}
+
+/// Where exams are done, as the modality writes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Site {
+    institution: String,
+    model: String,
+}
+
+/// One `[[exam]]` block.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExamBlock {
+    number: u32,
+    site: String,
+    patient_name: String,
+    patient_id: String,
+    birth_date: String,
+    sex: String,
+    study_date: String,
+    description: String,
+    clips: Vec<ExamClip>,
+}
+
+/// The demo patients' exams and the clips of each, in upload order (exam `k` at `k - 1`).
 ///
 /// Exams 1–4 keep their order and numbers (tests and the browser suite rely on them); exams
-/// 5 onwards are the case library's, one per case (see `demo_cases`). Every patient except
-/// 王芳 (exams 1 and 2) is a different person, so the library shows one repeated pseudonym.
-/// Case clips stay at 24–32 frames: synthesis runs before the server listens.
-pub fn exams() -> Vec<(Exam, Vec<ExamClip>)> {
-    let community = |code: &str| match code {
-        "DH" => "东湖街道社区卫生服务中心",
-        "XC" => "西城街道社区卫生服务中心",
-        "NM" => "南门街道社区卫生服务中心",
-        "BG" => "北关街道社区卫生服务中心",
-        "JB" => "江滨街道社区卫生服务中心",
-        "QD" => "桥东街道社区卫生服务中心",
-        "CN" => "城南街道社区卫生服务中心",
-        "XH" => "新华街道社区卫生服务中心",
-        "BH" => "滨河街道社区卫生服务中心",
-        "CA" => "长安街道社区卫生服务中心",
-        "HP" => "和平街道社区卫生服务中心",
-        "QS" => "青山街道社区卫生服务中心",
-        _ => HUB,
-    };
-    // The community centres' portable machine and the hub's cart-based one.
-    let portable = "SH-P3";
-    vec![
-        (
-            exam(
-                "WANG^FANG=王^芳",
-                "HUB20240117",
-                "19680412",
-                "F",
-                "20240117",
-                1,
-                "Thyroid US",
-            ),
-            vec![
-                jpeg(40, 30.0),
-                ExamClip {
-                    syntax: SynthSyntax::Rle,
-                    frames: 24,
-                    fps: 25.0,
-                },
-            ],
-        ),
-        (
-            exam(
-                "WANG^FANG=王^芳",
-                "HUB20240117",
-                "19680412",
-                "F",
-                "20240722",
-                2,
-                "Thyroid US follow-up",
-            ),
-            vec![jpeg(40, 30.0)],
-        ),
-        (
-            exam(
-                "LIU^JIANGUO=刘^建国",
-                "HUB20240305",
-                "19550120",
-                "M",
-                "20240305",
-                3,
-                "Carotid duplex",
-            ),
-            vec![jpeg(48, 30.0)],
-        ),
-        (
-            exam(
-                "CHEN^XIAOMING=陈^晓明",
-                "DH20240611",
-                "19900908",
-                "M",
-                "20240611",
-                4,
-                "eFAST",
-            ),
-            vec![jpeg(36, 20.0)],
-        ),
-        // Thyroid cases.
-        (
-            exam(
-                "ZHAO^LI=赵^丽",
-                "DH20240312",
-                "19810623",
-                "F",
-                "20240312",
-                5,
-                "Thyroid US",
-            )
-            .at(community("DH"), portable),
-            vec![jpeg(28, 25.0), jpeg(24, 25.0)],
-        ),
-        (
-            exam(
-                "SUN^XIUYING=孙^秀英",
-                "XC20240408",
-                "19690217",
-                "F",
-                "20240408",
-                6,
-                "Thyroid US",
-            )
-            .at(community("XC"), portable),
-            vec![jpeg(24, 25.0)],
-        ),
-        (
-            exam(
-                "HUANG^HAO=黄^浩",
-                "NM20240521",
-                "19881105",
-                "M",
-                "20240521",
-                7,
-                "Thyroid US",
-            )
-            .at(community("NM"), portable),
-            vec![jpeg(24, 25.0)],
-        ),
-        (
-            exam(
-                "ZHOU^TING=周^婷",
-                "BG20240115",
-                "19910730",
-                "F",
-                "20240115",
-                8,
-                "Thyroid US",
-            )
-            .at(community("BG"), portable),
-            vec![jpeg(26, 25.0)],
-        ),
-        (
-            exam(
-                "XU^YAN=徐^燕",
-                "JB20240627",
-                "19980314",
-                "F",
-                "20240627",
-                9,
-                "Thyroid US",
-            )
-            .at(community("JB"), portable),
-            vec![jpeg(24, 25.0)],
-        ),
-        (
-            exam(
-                "MA^GUIFANG=马^桂芳",
-                "QD20240903",
-                "19570909",
-                "F",
-                "20240903",
-                10,
-                "Thyroid US",
-            )
-            .at(community("QD"), portable),
-            vec![jpeg(26, 25.0)],
-        ),
-        // Carotid cases.
-        (
-            exam(
-                "ZHENG^JIANHUA=郑^建华",
-                "CN20240219",
-                "19660412",
-                "M",
-                "20240219",
-                11,
-                "Carotid duplex",
-            )
-            .at(community("CN"), portable),
-            vec![jpeg(28, 30.0)],
-        ),
-        (
-            exam(
-                "HE^GUOQIANG=何^国强",
-                "XH20240506",
-                "19560101",
-                "M",
-                "20240506",
-                12,
-                "Carotid duplex",
-            )
-            .at(community("XH"), portable),
-            vec![jpeg(28, 30.0)],
-        ),
-        (
-            exam(
-                "GUO^MINGDE=郭^明德",
-                "HUB20240710",
-                "19520318",
-                "M",
-                "20240710",
-                13,
-                "Carotid duplex",
-            ),
-            vec![jpeg(28, 30.0), jpeg(24, 30.0)],
-        ),
-        (
-            exam(
-                "LIANG^SHUFEN=梁^淑芬",
-                "BH20240822",
-                "19491127",
-                "F",
-                "20240822",
-                14,
-                "Carotid duplex",
-            )
-            .at(community("BH"), portable),
-            vec![jpeg(28, 30.0)],
-        ),
-        (
-            exam(
-                "TANG^WEI=唐^伟",
-                "CA20240116",
-                "19780602",
-                "M",
-                "20240116",
-                15,
-                "Carotid duplex",
-            )
-            .at(community("CA"), portable),
-            vec![jpeg(24, 30.0)],
-        ),
-        // Emergency point-of-care cases.
-        (
-            exam(
-                "FENG^QIANG=冯^强",
-                "QS20240429",
-                "19960815",
-                "M",
-                "20240429",
-                16,
-                "eFAST",
-            )
-            .at(community("QS"), portable),
-            vec![jpeg(30, 20.0)],
-        ),
-        (
-            exam(
-                "LIN^ZIHAO=林^子豪",
-                "HP20241012",
-                "20010221",
-                "M",
-                "20241012",
-                17,
-                "Lung US",
-            )
-            .at(community("HP"), portable),
-            vec![jpeg(30, 20.0)],
-        ),
-        (
-            exam(
-                "CAO^YULAN=曹^玉兰",
-                "HUB20240918",
-                "19600504",
-                "F",
-                "20240918",
-                18,
-                "Focused cardiac",
-            ),
-            vec![jpeg(32, 30.0)],
-        ),
-        (
-            exam(
-                "LU^ZHIYUAN=陆^志远",
-                "DH20241105",
-                "19420710",
-                "M",
-                "20241105",
-                19,
-                "Aorta",
-            )
-            .at(community("DH"), portable),
-            vec![jpeg(24, 20.0)],
-        ),
-        (
-            exam(
-                "SONG^LIPING=宋^丽萍",
-                "XC20241128",
-                "19700923",
-                "F",
-                "20241128",
-                20,
-                "Lower limb veins",
-            )
-            .at(community("XC"), portable),
-            vec![jpeg(24, 20.0)],
-        ),
-    ]
+/// 5 onwards are the case library's, one per case (see `demo_cases`).
+pub fn exams() -> Result<Vec<DemoExam>> {
+    parse(STUDIES_FILE, STUDIES)
+}
+
+/// Reads a studies file, naming the file and the exam of the first thing that does not fit.
+fn parse(file: &str, text: &str) -> Result<Vec<DemoExam>> {
+    let studies: StudiesFile = toml::from_str(text).with_context(|| file.to_string())?;
+    let mut exams = Vec::new();
+    for (i, entry) in studies.exam.into_iter().enumerate() {
+        let k = entry.number;
+        let problem = if k != i as u32 + 1 {
+            Some(format!(
+                "is number {}: exams are numbered 1, 2, … in order",
+                i + 1
+            ))
+        } else if entry.clips.is_empty() {
+            Some("has no clip".to_string())
+        } else if let Some(clip) = entry.clips.iter().find(|c| c.frames == 0 || c.fps <= 0.0) {
+            Some(format!(
+                "has a clip of {} frames at {} fps",
+                clip.frames, clip.fps
+            ))
+        } else if !studies.sites.contains_key(&entry.site) {
+            Some(format!(
+                "is done at site {}, which [sites] does not list",
+                entry.site
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            bail!("{file}: exam {k} ({}) {problem}", entry.patient_name);
+        }
+        let site = &studies.sites[&entry.site];
+        let exam = Exam {
+            accession: format!("US{}{k:03}", entry.study_date),
+            study_uid: study_uid(k),
+            series_uid: format!("{}.1", study_uid(k)),
+            institution: site.institution.clone(),
+            manufacturer: studies.manufacturer.clone(),
+            model: site.model.clone(),
+            patient_name: entry.patient_name,
+            patient_id: entry.patient_id,
+            birth_date: entry.birth_date,
+            sex: entry.sex,
+            study_date: entry.study_date,
+            description: entry.description,
+        };
+        exams.push(DemoExam {
+            exam,
+            site: entry.site,
+            clips: entry.clips,
+        });
+    }
+    Ok(exams)
 }
 
 /// Synthesises and dresses every demo clip, spread over the cores (exams in upload order).
 fn synthesise() -> Result<Vec<Vec<u8>>> {
     let mut work = Vec::new();
-    for (k, (exam, clips)) in exams().into_iter().enumerate() {
+    for (k, DemoExam { exam, clips, .. }) in exams()?.into_iter().enumerate() {
         for (n, clip) in clips.into_iter().enumerate() {
             let options = SynthOptions {
                 width: 640,
@@ -506,8 +286,8 @@ mod tests {
 
     #[test]
     fn exams_keep_their_numbers_and_only_wang_fang_comes_twice() {
-        let exams = exams();
-        for (i, (exam, clips)) in exams.iter().enumerate() {
+        let exams = exams().unwrap();
+        for (i, DemoExam { exam, clips, .. }) in exams.iter().enumerate() {
             assert_eq!(
                 exam.study_uid,
                 study_uid(i as u32 + 1),
@@ -515,16 +295,37 @@ mod tests {
             );
             assert!(!clips.is_empty());
         }
-        assert_eq!(exams[SPARE_EXAM as usize - 1].0.description, "eFAST");
-        let mut patients: Vec<&str> = exams.iter().map(|(e, _)| e.patient_id.as_str()).collect();
+        assert_eq!(exams[SPARE_EXAM as usize - 1].exam.description, "eFAST");
+        let mut patients: Vec<&str> = exams.iter().map(|e| e.exam.patient_id.as_str()).collect();
         patients.sort_unstable();
         patients.dedup();
         assert_eq!(patients.len(), exams.len() - 1);
         // Case clips are cheap: 24–32 frames.
-        for (exam, clips) in &exams[4..] {
+        for DemoExam { exam, clips, .. } in &exams[4..] {
             for clip in clips {
                 assert!((24..=32).contains(&clip.frames), "{}", exam.study_uid);
             }
         }
+    }
+
+    /// The file's problems are named by the file and the exam.
+    #[test]
+    fn a_broken_studies_file_names_the_exam() {
+        let broken = |from: &str, to: &str| {
+            assert!(STUDIES.contains(from), "{from}");
+            let text = STUDIES.replacen(from, to, 1);
+            format!("{:#}", parse("studies.toml", &text).unwrap_err())
+        };
+        let error = broken("number = 7\n", "number = 8\n");
+        assert!(
+            error.contains("studies.toml: exam 8 (HUANG^HAO=黄^浩) is number 7"),
+            "{error}"
+        );
+        let error = broken("site = \"NM\"", "site = \"XX\"");
+        assert!(error.contains("exam 7 (HUANG^HAO=黄^浩)"), "{error}");
+        assert!(error.contains("site XX"), "{error}");
+        let error = broken("description = \"Lung US\"", "descripton = \"Lung US\"");
+        assert!(error.starts_with("studies.toml"), "{error}");
+        assert!(error.contains("descripton"), "{error}");
     }
 }

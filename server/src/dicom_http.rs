@@ -3,27 +3,17 @@
 //! `/upload/{job}` (experts; one DICOM file or a zip of them per request, streamed to disk
 //! under the size limit).
 use crate::http::ServerState;
-use app::api::guard::USER_KEY;
+use app::api::guard::SignedIn;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::blobs::{self, GetRange};
-use domain::{self, AppState, imports};
+use domain::{self, imports};
 use futures_util::StreamExt;
-use model::{CurrentUser, ImportFailure, Role, UserId};
+use model::{ImportFailure, Permission};
 use std::io::Read;
 use tokio::io::AsyncWriteExt;
-use tower_sessions::Session;
-
-/// The signed-in user of this request, if any.
-pub async fn signed_in(state: &AppState, session: &Session) -> Option<CurrentUser> {
-    let id = session.get::<String>(USER_KEY).await.ok().flatten()?;
-    domain::users::current(&state.db, &UserId(id))
-        .await
-        .ok()
-        .flatten()
-}
 
 fn plain(status: StatusCode, message: &'static str) -> Response {
     (status, message).into_response()
@@ -65,29 +55,30 @@ fn parse_range(value: &str, size: u64) -> Option<Result<GetRange, ()>> {
 /// `GET /dicom/{sha}`: an anonymised DICOM file, to whoever may see it.
 pub async fn get_blob(
     State(state): State<ServerState>,
-    session: Session,
+    signed_in: SignedIn,
     Path(sha): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let app = &state.app;
-    let Some(user) = signed_in(app, &session).await else {
+    let Ok(Some(user)) = signed_in.user().await else {
         return plain(StatusCode::UNAUTHORIZED, "sign in to fetch DICOM files");
     };
     if !blobs::is_sha256(&sha) {
         return plain(StatusCode::NOT_FOUND, "no such file");
     }
     // Experts curate whole studies; everyone else sees only the clips of published cases.
-    let visible = if user.role == Role::Expert {
-        domain::studies::blob_is_referenced(&app.db, &sha)
-            .await
-            .map_err(domain::internal)
+    let visible = if user.may(Permission::CurateStudies) {
+        domain::studies::blob_is_referenced(&app.db, &sha).await
     } else {
         domain::cases::blob_is_published(&app.db, &sha).await
     };
     match visible {
         Ok(true) => {}
         Ok(false) => return plain(StatusCode::NOT_FOUND, "no such file"),
-        Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error"),
+        Err(e) => {
+            domain::internal(e);
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+        }
     }
     let etag = format!("\"{sha}\"");
     let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
@@ -189,16 +180,16 @@ const ZIP_FACTOR: u64 = 4;
 /// Answers `{"files": n, "refused": [...]}`.
 pub async fn upload(
     State(state): State<ServerState>,
-    session: Session,
+    signed_in: SignedIn,
     Path(job): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let app = &state.app;
-    let Some(user) = signed_in(app, &session).await else {
+    let Ok(Some(user)) = signed_in.user().await else {
         return plain(StatusCode::UNAUTHORIZED, "sign in to upload");
     };
-    if user.role != Role::Expert {
+    if !user.may(Permission::CurateStudies) {
         return plain(StatusCode::FORBIDDEN, "only experts import studies");
     }
     match imports::job(&app.db, &job).await {

@@ -1,9 +1,7 @@
 //! The HTTP stack: Leptos pages and server functions, static files, health, sessions, logs.
 use crate::config::ServerConfig;
-use crate::seed;
 use crate::sessions::Store;
-use anyhow::Context;
-use app::api::guard::{SignedInUser, USER_KEY};
+use app::api::guard::SignedIn;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -12,15 +10,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use domain::blobs::Blobs;
-use domain::dicom::{AnonymizeConfig, DeviceMask};
-use domain::{self, AppState, Db, Settings, imports};
+use domain::AppState;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use model::UserId;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
@@ -28,7 +21,6 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use tower_sessions::ExpiredDeletion;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -45,221 +37,6 @@ impl FromRef<ServerState> for LeptosOptions {
     fn from_ref(s: &ServerState) -> Self {
         s.leptos.clone()
     }
-}
-
-/// A running server.
-pub struct Started {
-    pub addr: SocketAddr,
-    /// Where the DICOM receiver listens, when it is on.
-    pub dicom_addr: Option<SocketAddr>,
-    pub state: AppState,
-    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
-    /// The import worker.
-    pub worker: tokio::task::JoinHandle<()>,
-    shutdown: tokio::sync::watch::Sender<bool>,
-}
-
-impl Started {
-    /// Asks the server to finish its requests and stop, then waits for it.
-    pub async fn stop(self) -> anyhow::Result<()> {
-        let _ = self.shutdown.send(true);
-        self.server.await??;
-        let _ = self.worker.await;
-        Ok(())
-    }
-
-    /// Stops at once, as a crash would: the worker is dropped mid-job and nothing is finished.
-    pub fn kill(self) {
-        self.worker.abort();
-        self.server.abort();
-    }
-}
-
-/// Opens the database, prepares the first accounts, binds and serves in the background.
-pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
-    if let Some(token) = &config.dicomweb_token {
-        anyhow::ensure!(
-            token.len() >= crate::dicomweb::Token::MIN_LEN,
-            "the DICOMweb token must be at least {} characters",
-            crate::dicomweb::Token::MIN_LEN
-        );
-    }
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
-    let url = config.database_url();
-    let db = Db::connect(&url).await?;
-    domain::sites::ensure_network(&db).await?;
-    seed::first_accounts(&db, &config).await?;
-    let demo_clips = if config.demo && config.demo_clips {
-        let dir = config.data_dir.clone();
-        tokio::task::spawn_blocking(move || crate::demo_clips::prepare(&dir)).await??
-    } else {
-        Vec::new()
-    };
-    let importer = importer(&config, db.clone())?;
-    let state = AppState {
-        db,
-        settings: Arc::new(Settings {
-            demo_clips,
-            ..Settings::default()
-        }),
-        importer: importer.clone(),
-    };
-    let store = Store::connect(&url).await?;
-    tokio::spawn(
-        store
-            .clone()
-            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
-    );
-    {
-        let db = state.db.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = domain::auth::prune_attempts(&db).await {
-                    tracing::warn!(error = %e, "pruning sign-in attempts failed");
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-            }
-        });
-    }
-
-    if config.demo && config.demo_clips {
-        crate::demo_studies::seed(&state.db, &importer).await?;
-        tokio::spawn(crate::demo_cases::seed(state.db.clone(), importer.clone()));
-    }
-    let (shutdown, rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(importer.clone().run(rx.clone()));
-    {
-        let db = state.db.clone();
-        let importer = importer.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = imports::sweep_orphans(&db, importer.blobs()).await {
-                    tracing::warn!(
-                        error = format!("{e:#}"),
-                        "sweeping unreferenced blobs failed"
-                    );
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-            }
-        });
-    }
-
-    let dicom_addr = match config.dicom_addr {
-        Some(addr) => {
-            let listener = TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("binding the DICOM receiver to {addr}"))?;
-            let bound = listener.local_addr()?;
-            let settings = crate::store_scp::ScpSettings {
-                ae_title: config.ae_title.clone(),
-                max_object_bytes: importer.limits().max_instance_bytes,
-                idle_timeout: std::time::Duration::from_secs(60),
-            };
-            let inbox = Arc::new(crate::store_scp::ImportInbox(importer.clone()));
-            let rx = rx.clone();
-            tokio::spawn(async move {
-                if let Err(e) = crate::store_scp::serve(listener, settings, inbox, rx).await {
-                    tracing::error!(error = format!("{e:#}"), "the DICOM receiver stopped");
-                }
-            });
-            Some(bound)
-        }
-        None => None,
-    };
-
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("binding {}", config.addr))?;
-    let addr = listener.local_addr()?;
-    let router = router(&config, state.clone(), store, addr);
-    let mut rx = rx;
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.wait_for(|stop| *stop).await;
-        })
-        .await
-    });
-    Ok(Started {
-        addr,
-        dicom_addr,
-        state,
-        server,
-        worker,
-        shutdown,
-    })
-}
-
-/// The pseudonymisation secret: from a file, the environment, or made once in the data folder.
-fn pseudonym_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
-    let secret = if let Some(path) = &config.secret_file {
-        std::fs::read(path).with_context(|| format!("reading the secret {}", path.display()))?
-    } else if let Ok(s) = std::env::var("SONOHUB_SECRET") {
-        s.into_bytes()
-    } else {
-        let path = config.data_dir.join("pseudonym.secret");
-        if !path.exists() {
-            use rand::RngCore;
-            let mut key = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut key);
-            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-            let tmp = path.with_extension("part");
-            std::fs::write(&tmp, hex.as_bytes())?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-            }
-            std::fs::rename(&tmp, &path)?;
-            tracing::warn!(
-                path = %path.display(),
-                "made a new pseudonymisation secret: back it up with the database"
-            );
-        }
-        std::fs::read(&path)?
-    };
-    let secret = secret.trim_ascii().to_vec();
-    anyhow::ensure!(
-        secret.len() >= 16,
-        "the pseudonymisation secret must be at least 16 bytes"
-    );
-    Ok(secret)
-}
-
-/// The import pipeline over the configured blob store.
-fn importer(config: &ServerConfig, db: Db) -> anyhow::Result<imports::Importer> {
-    let blobs = match &config.blob_store {
-        Some(url) => Blobs::s3(url)?,
-        None => Blobs::local(&config.data_dir.join("blobs"))?,
-    };
-    tracing::info!(store = %blobs.describe, "blob store");
-    let device_masks: Vec<DeviceMask> = match &config.device_masks {
-        Some(path) => serde_json::from_slice(&std::fs::read(path)?)
-            .with_context(|| format!("reading device masks from {}", path.display()))?,
-        None => Vec::new(),
-    };
-    // One node per host and data folder (PostgreSQL setups run several).
-    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
-    let data = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone());
-    let node = format!("{}:{}", host.trim(), data.display());
-    Ok(imports::Importer::new(
-        node,
-        db,
-        blobs,
-        config.data_dir.join("inbox"),
-        AnonymizeConfig {
-            secret: pseudonym_secret(config)?,
-            device_masks,
-            ..AnonymizeConfig::default()
-        },
-        imports::Limits {
-            max_instance_bytes: config.max_file_mb.max(1) * 1024 * 1024,
-        },
-    ))
 }
 
 /// Builds the whole router over `state`.
@@ -337,10 +114,7 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
             ServerState,
             _,
         >(context, shell))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            require_sign_in,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
         .layer(sessions)
         .layer(
             CompressionLayer::new().compress_when(
@@ -390,28 +164,22 @@ fn is_public(path: &str) -> bool {
         || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
 }
 
-/// Sends a signed-out visitor of a page to sign-in and back; keeps signed-in users off `/login`.
-async fn require_sign_in(
+/// Attaches the request's `SignedIn` (read only when something asks), sends a signed-out
+/// visitor of a page to sign-in and back, and keeps signed-in users off `/login`.
+async fn sign_in_gate(
     State(state): State<AppState>,
     session: Session,
     mut req: Request,
     next: Next,
 ) -> Response {
-    if req.method() != axum::http::Method::GET {
+    let signed_in = SignedIn::new(session, state.db.clone());
+    req.extensions_mut().insert(signed_in.clone());
+    let path = req.uri().path();
+    let asks = req.method() == axum::http::Method::GET && (path == "/login" || !is_public(path));
+    if !asks {
         return next.run(req).await;
     }
-    let path = req.uri().path().to_string();
-    let user = match session.get::<String>(USER_KEY).await {
-        Ok(Some(id)) => domain::users::current(&state.db, &UserId(id))
-            .await
-            .ok()
-            .flatten(),
-        _ => None,
-    };
-    let signed_in = user.is_some();
-    // The page render asks who is signed in again; hand it this answer instead of a
-    // second database round trip.
-    req.extensions_mut().insert(SignedInUser(user));
+    let signed_in = signed_in.user().await.ok().flatten().is_some();
     if path == "/login" && signed_in {
         let next = req.uri().query().and_then(|q| {
             q.split('&')
@@ -420,14 +188,13 @@ async fn require_sign_in(
         });
         return Redirect::to(&app::pages::login::safe_next(next)).into_response();
     }
-    if signed_in || is_public(&path) {
+    if signed_in || path == "/login" {
         return next.run(req).await;
     }
     let target = req
         .uri()
         .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or(path);
+        .map_or_else(|| path.to_string(), |p| p.as_str().to_string());
     Redirect::to(&app::pages::guard::login_href(&target)).into_response()
 }
 

@@ -9,9 +9,11 @@ pub mod dicom_cli;
 pub mod dicom_http;
 pub mod dicomweb;
 pub mod http;
+pub mod jobs;
 pub mod seed;
 pub mod sessions;
+pub mod startup;
 pub mod store_scp;
 
 pub use config::ServerConfig;
-pub use http::{Started, start};
+pub use startup::{Started, start};

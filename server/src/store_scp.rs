@@ -617,7 +617,7 @@ impl Inbox for ImportInbox {
             self.0.add_refused(association, &failure).await?;
             return Err(CannotUnderstand(format!("{failure:?}")).into());
         }
-        self.0.add_file(association, &file).await
+        Ok(self.0.add_file(association, &file).await?)
     }
 
     async fn end(&self, association: &str, complete: bool, received: usize) {

@@ -33,18 +33,6 @@ async fn load(orthanc: &Orthanc, exam: &Exam, images: u32) {
     }
 }
 
-async fn call_json(client: &Client, endpoint: &str, body: Value) -> (u16, Value) {
-    let res = client
-        .http
-        .post(client.url(&format!("/api/{endpoint}")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn connect_archive(app: &TestApp, orthanc: &Orthanc) {
     let admin = app.signed_in("admin").await;
     let form = |password: &'static str| {
@@ -147,12 +135,9 @@ async fn archive_search_import_and_serve_without_identifiers() {
     let learner = app.signed_in("li.na").await;
     let (_, body) = search(&learner, &[("patient_id", "HUB0012345")]).await;
     assert_eq!(body, "Forbidden");
-    let (_, body) = call_json(
-        &learner,
-        "import_studies",
-        json!({ "study_uids": ["1.2.3"] }),
-    )
-    .await;
+    let (_, body) = learner
+        .json("import_studies", json!({ "study_uids": ["1.2.3"] }))
+        .await;
     assert_eq!(body, "Forbidden");
 
     // Import both studies of the first patient.
@@ -160,7 +145,9 @@ async fn archive_search_import_and_serve_without_identifiers() {
         .iter()
         .map(|s| s["study_uid"].as_str().unwrap().to_string())
         .collect();
-    let (status, job) = call_json(&chen, "import_studies", json!({ "study_uids": uids })).await;
+    let (status, job) = chen
+        .json("import_studies", json!({ "study_uids": uids }))
+        .await;
     assert_eq!(status, 200, "{job}");
     let (job, items) = wait_for_job(&chen, job.as_str().unwrap()).await;
     assert_eq!(job["status"], "done", "{job}");
@@ -284,7 +271,9 @@ async fn archive_search_import_and_serve_without_identifiers() {
     }
 
     // The same studies again: nothing new.
-    let (_, job) = call_json(&chen, "import_studies", json!({ "study_uids": uids })).await;
+    let (_, job) = chen
+        .json("import_studies", json!({ "study_uids": uids }))
+        .await;
     let (job, _) = wait_for_job(&chen, job.as_str().unwrap()).await;
     assert_eq!(
         (job["imported"].as_u64(), job["duplicate"].as_u64()),
@@ -305,7 +294,9 @@ async fn archive_search_import_and_serve_without_identifiers() {
     let (status, body) = search(&chen, &[("patient_id", "HUB0099999")]).await;
     assert_ne!(status, 200, "{body}");
     assert_eq!(body["Archive"]["kind"], "unreachable", "{body}");
-    let (_, job) = call_json(&chen, "import_studies", json!({ "study_uids": other })).await;
+    let (_, job) = chen
+        .json("import_studies", json!({ "study_uids": other }))
+        .await;
     let job_id = job.as_str().unwrap().to_string();
     let (job, _) = wait_for_job(&chen, &job_id).await;
     assert_eq!(job["status"], "failed", "{job}");
@@ -330,12 +321,12 @@ async fn a_killed_import_resumes_without_duplicates() {
     .await;
     connect_archive(&first, &orthanc).await;
     let chen = first.signed_in("chen.jing").await;
-    let (_, job) = call_json(
-        &chen,
-        "import_studies",
-        json!({ "study_uids": [exam.study_uid.clone()] }),
-    )
-    .await;
+    let (_, job) = chen
+        .json(
+            "import_studies",
+            json!({ "study_uids": [exam.study_uid.clone()] }),
+        )
+        .await;
     let job = job.as_str().unwrap().to_string();
     // Kill it once some, not all, instances are in.
     let mut imported = 0;

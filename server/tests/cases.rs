@@ -7,25 +7,6 @@ use crate::common::{Client, TestApp, wait_for_job};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use serde_json::{Value, json};
 
-impl Client {
-    /// Calls a server function whose arguments travel as JSON.
-    async fn json(&self, endpoint: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .http
-            .post(self.url(&format!("/api/{endpoint}")))
-            .json(&body)
-            .send()
-            .await
-            .expect("POST");
-        let status = res.status().as_u16();
-        let text = res.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-}
-
 /// A demo server with one imported study (a 6-frame clip); returns the study's UID.
 async fn app_with_study() -> (TestApp, String) {
     let app = TestApp::demo().await;

@@ -52,15 +52,7 @@ async fn stored_instances(client: &Client) -> usize {
 
 #[tokio::test]
 async fn a_scanner_sends_with_storescu_and_the_clips_arrive_anonymised() {
-    let have = std::process::Command::new("storescu")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !have {
-        assert!(
-            std::env::var("SONOHUB_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "dcmtk's storescu is required"
-        );
+    if !crate::common::tool("dcmtk's storescu", crate::common::runs("storescu")) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -14,4 +14,5 @@ mod imports;
 mod pages;
 mod people;
 mod repos;
+mod schema;
 mod store_scp;

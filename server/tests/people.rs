@@ -117,6 +117,7 @@ async fn an_admin_creates_a_learner_who_can_then_sign_in() {
 }
 
 async fn app_audit_count(app: &TestApp, action: &str) -> i64 {
+    let action = model::AuditAction::parse(action).expect("a known audit action");
     domain::audit::count(&app.started.state.db, action)
         .await
         .unwrap()

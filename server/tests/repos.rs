@@ -1,6 +1,6 @@
 //! Repository tests, run on SQLite and on PostgreSQL with the same SQL.
 use domain::{AppState, Db, Settings, audit, auth, sites, users};
-use model::{AppError, Role, UserId};
+use model::{AppError, AuditAction, Role, UserId};
 use std::sync::Arc;
 
 async fn each_database(check: impl AsyncFn(Db)) {
@@ -142,22 +142,30 @@ async fn sign_in_checks_passwords_and_limits_failures() {
             ),
         };
         assert_eq!(
-            auth::authenticate(&state, "Gao.Yan ", "repository-test-pw", "10.0.0.1").await,
+            auth::authenticate(&state, "Gao.Yan ", "repository-test-pw", "10.0.0.1")
+                .await
+                .map_err(AppError::from),
             Ok(id)
         );
         assert_eq!(
-            auth::authenticate(&state, "gao.yan", "nope", "10.0.0.1").await,
+            auth::authenticate(&state, "gao.yan", "nope", "10.0.0.1")
+                .await
+                .map_err(AppError::from),
             Err(AppError::BadCredentials)
         );
         assert_eq!(
-            auth::authenticate(&state, "no.one", "nope", "10.0.0.1").await,
+            auth::authenticate(&state, "no.one", "nope", "10.0.0.1")
+                .await
+                .map_err(AppError::from),
             Err(AppError::BadCredentials)
         );
         for _ in 0..4 {
             let _ = auth::authenticate(&state, "gao.yan", "nope", "10.0.0.2").await;
         }
         assert_eq!(
-            auth::authenticate(&state, "gao.yan", "repository-test-pw", "10.0.0.3").await,
+            auth::authenticate(&state, "gao.yan", "repository-test-pw", "10.0.0.3")
+                .await
+                .map_err(AppError::from),
             Err(AppError::RateLimited)
         );
         assert_eq!(
@@ -168,12 +176,79 @@ async fn sign_in_checks_passwords_and_limits_failures() {
         audit::record(
             &db,
             None,
-            "test_event",
+            AuditAction::SiteUpdated,
             Some("x"),
             serde_json::json!({"k": "值"}),
         )
         .await;
-        assert_eq!(audit::count(&db, "test_event").await.unwrap(), 1);
+        assert_eq!(
+            audit::count(&db, AuditAction::SiteUpdated).await.unwrap(),
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_last_active_admin_is_never_disabled_even_by_two_admins_at_once() {
+    each_database(async |db: Db| {
+        sites::ensure_network(&db).await.unwrap();
+        let a = add_user(&db, "admin.a", Role::Admin, "HUB").await;
+        let b = add_user(&db, "admin.b", Role::Admin, "HUB").await;
+        let learner = add_user(&db, "learner.c", Role::Learner, "DH").await;
+        let last_admin = Err(AppError::invalid("role", model::InvalidReason::LastAdmin));
+
+        // Two admins disabling each other at the same moment: one of them stays.
+        let (ab, ba) = tokio::join!(
+            users::set_active_by(&db, &a, &b, false),
+            users::set_active_by(&db, &b, &a, false),
+        );
+        let outcomes = [ab.map_err(AppError::from), ba.map_err(AppError::from)];
+        assert_eq!(
+            outcomes.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "exactly one of the two succeeds: {outcomes:?}"
+        );
+        assert_eq!(users::active_admins(&db).await.unwrap(), 1);
+        let (survivor, disabled) = if outcomes[0].is_ok() {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
+        assert_eq!(
+            users::set_active_by(&db, survivor, survivor, false)
+                .await
+                .map(|u| u.map(|u| u.active))
+                .map_err(AppError::from),
+            last_admin.clone(),
+            "the last one cannot disable itself"
+        );
+        assert_eq!(
+            audit::count(&db, AuditAction::UserDisabled).await.unwrap(),
+            1,
+            "only the change that happened is audited, in its transaction"
+        );
+
+        // Others come and go freely; an admin comes back; unknown accounts are `None`.
+        let off = users::set_active_by(&db, survivor, &learner, false)
+            .await
+            .unwrap();
+        assert_eq!(off.map(|u| u.active), Some(false));
+        let back = users::set_active_by(&db, survivor, disabled, true)
+            .await
+            .unwrap();
+        assert_eq!(back.map(|u| u.active), Some(true));
+        assert_eq!(users::active_admins(&db).await.unwrap(), 2);
+        assert_eq!(
+            audit::count(&db, AuditAction::UserEnabled).await.unwrap(),
+            1
+        );
+        assert!(
+            users::set_active_by(&db, survivor, &UserId("missing".into()), false)
+                .await
+                .unwrap()
+                .is_none()
+        );
     })
     .await;
 }

@@ -24,26 +24,14 @@ const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
 const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
 
-fn required() -> bool {
-    std::env::var("SONOHUB_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
-}
-
 /// True when dcmtk's network tools run; otherwise fails (required) or says why the test skips.
 fn have_dcmtk() -> bool {
-    let ok = ["storescu", "echoscu"].iter().all(|tool| {
-        Command::new(tool)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !ok {
-        assert!(
-            !required(),
-            "dcmtk (storescu, echoscu) is required but not installed"
-        );
-        eprintln!("note: dcmtk not installed; skipping (apt-get install dcmtk)");
-    }
-    ok
+    crate::common::tool(
+        "dcmtk (storescu, echoscu)",
+        ["storescu", "echoscu"]
+            .iter()
+            .all(|t| crate::common::runs(t)),
+    )
 }
 
 /// What the receiver told the inbox, in order.

@@ -9,7 +9,7 @@
 use crate::codec::Codec;
 use crate::{CineError, Clip};
 use dicom_core::value::{PixelFragmentSequence, Value as DicomValue};
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 
 /// A rectangle of pixels, bounds inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -193,9 +193,9 @@ fn reencode(clip: &Clip, mask: &Mask, jpeg: bool) -> Result<CleanedPixels, CineE
     Ok(CleanedPixels {
         value: DicomValue::PixelSequence(PixelFragmentSequence::new(offsets, fragments)),
         transfer_syntax: if jpeg {
-            "1.2.840.10008.1.2.4.50".into()
+            uids::JPEG_BASELINE8_BIT.into()
         } else {
-            "1.2.840.10008.1.2.5".into()
+            uids::RLE_LOSSLESS.into()
         },
         photometric: match (colour, jpeg) {
             (true, true) => "YBR_FULL_422",

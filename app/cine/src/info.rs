@@ -7,7 +7,7 @@ use super::timing::{FrameTiming, TimingAttributes, TimingSource, frame_timing};
 use dicom_core::Tag;
 use dicom_core::header::HasLength;
 use dicom_core::value::PrimitiveValue;
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 use dicom_object::{DefaultDicomObject, InMemDicomObject};
 use serde::{Deserialize, Serialize};
 
@@ -20,61 +20,92 @@ pub struct TransferSyntaxInfo {
     pub name: String,
 }
 
+/// Explicit VR Big Endian: retired from the standard, still found in old files.
+#[allow(deprecated)]
+pub(crate) const EXPLICIT_VR_BIG_ENDIAN: &str = uids::EXPLICIT_VR_BIG_ENDIAN;
+
+/// The standard name of each syntax this crate knows, with the short label lists show where
+/// one has been chosen. The one table of transfer syntax names.
+fn known_syntax(uid: &str) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match uid {
+        uids::IMPLICIT_VR_LITTLE_ENDIAN => ("Implicit VR Little Endian", Some("Implicit VR LE")),
+        uids::EXPLICIT_VR_LITTLE_ENDIAN => ("Explicit VR Little Endian", Some("Explicit VR LE")),
+        uids::ENCAPSULATED_UNCOMPRESSED_EXPLICIT_VR_LITTLE_ENDIAN => {
+            ("Encapsulated Uncompressed Explicit VR Little Endian", None)
+        }
+        uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN => {
+            ("Deflated Explicit VR Little Endian", Some("Deflated"))
+        }
+        EXPLICIT_VR_BIG_ENDIAN => ("Explicit VR Big Endian", Some("Explicit VR BE")),
+        uids::JPEG_BASELINE8_BIT => ("JPEG Baseline (Process 1)", Some("JPEG baseline")),
+        uids::JPEG_EXTENDED12_BIT => ("JPEG Extended (Process 2 & 4)", Some("JPEG extended")),
+        uids::JPEG_LOSSLESS => (
+            "JPEG Lossless, Non-Hierarchical (Process 14)",
+            Some("JPEG lossless"),
+        ),
+        uids::JPEG_LOSSLESS_SV1 => (
+            "JPEG Lossless, First-Order Prediction (Process 14 SV1)",
+            Some("JPEG lossless"),
+        ),
+        uids::JPEGLS_LOSSLESS => ("JPEG-LS Lossless", None),
+        uids::JPEGLS_NEAR_LOSSLESS => ("JPEG-LS Lossy (Near-Lossless)", None),
+        uids::JPEG2000_LOSSLESS => ("JPEG 2000 (Lossless Only)", Some("JPEG 2000 lossless")),
+        uids::JPEG2000 => ("JPEG 2000", Some("JPEG 2000")),
+        uids::HTJ2K_LOSSLESS => ("High-Throughput JPEG 2000 (Lossless Only)", None),
+        uids::HTJ2K_LOSSLESS_RPCL => ("High-Throughput JPEG 2000 with RPCL (Lossless Only)", None),
+        uids::HTJ2K => ("High-Throughput JPEG 2000", None),
+        uids::MPEG2MPML | uids::MPEG2MPMLF => ("MPEG2 Main Profile", None),
+        uids::MPEG2MPHL | uids::MPEG2MPHLF => ("MPEG2 High Profile", None),
+        uids::MPEG4HP41 | uids::MPEG4HP41BD | uids::MPEG4HP422D => {
+            ("MPEG-4 AVC/H.264 video", Some("H.264"))
+        }
+        uids::MPEG4HP41F
+        | uids::MPEG4HP41BDF
+        | uids::MPEG4HP422DF
+        | uids::MPEG4HP423D
+        | uids::MPEG4HP423DF
+        | uids::MPEG4HP42STEREO
+        | uids::MPEG4HP42STEREOF => ("MPEG-4 AVC/H.264 video", None),
+        uids::HEVCMP51 | uids::HEVCM10P51 => ("HEVC/H.265 video", None),
+        uids::JPEGXL_LOSSLESS | uids::JPEGXLJPEG_RECOMPRESSION | uids::JPEGXL => ("JPEG XL", None),
+        uids::RLE_LOSSLESS => ("RLE Lossless", Some("RLE")),
+        _ => return None,
+    })
+}
+
+/// A UID as written, without the padding DICOM allows at its end.
+fn trim_uid(uid: &str) -> &str {
+    uid.trim_end_matches(|c: char| c.is_whitespace() || c == '\0')
+}
+
 impl TransferSyntaxInfo {
     /// The syntax for a UID, named from the standard's list.
     pub fn from_uid(uid: &str) -> Self {
-        let uid = uid.trim_end_matches(|c: char| c.is_whitespace() || c == '\0');
-        let name = match uid {
-            "1.2.840.10008.1.2" => "Implicit VR Little Endian",
-            "1.2.840.10008.1.2.1" => "Explicit VR Little Endian",
-            "1.2.840.10008.1.2.1.98" => "Encapsulated Uncompressed Explicit VR Little Endian",
-            "1.2.840.10008.1.2.1.99" => "Deflated Explicit VR Little Endian",
-            "1.2.840.10008.1.2.2" => "Explicit VR Big Endian",
-            "1.2.840.10008.1.2.4.50" => "JPEG Baseline (Process 1)",
-            "1.2.840.10008.1.2.4.51" => "JPEG Extended (Process 2 & 4)",
-            "1.2.840.10008.1.2.4.57" => "JPEG Lossless, Non-Hierarchical (Process 14)",
-            "1.2.840.10008.1.2.4.70" => "JPEG Lossless, First-Order Prediction (Process 14 SV1)",
-            "1.2.840.10008.1.2.4.80" => "JPEG-LS Lossless",
-            "1.2.840.10008.1.2.4.81" => "JPEG-LS Lossy (Near-Lossless)",
-            "1.2.840.10008.1.2.4.90" => "JPEG 2000 (Lossless Only)",
-            "1.2.840.10008.1.2.4.91" => "JPEG 2000",
-            "1.2.840.10008.1.2.4.201" => "High-Throughput JPEG 2000 (Lossless Only)",
-            "1.2.840.10008.1.2.4.202" => "High-Throughput JPEG 2000 with RPCL (Lossless Only)",
-            "1.2.840.10008.1.2.4.203" => "High-Throughput JPEG 2000",
-            "1.2.840.10008.1.2.4.100" | "1.2.840.10008.1.2.4.100.1" => "MPEG2 Main Profile",
-            "1.2.840.10008.1.2.4.101" | "1.2.840.10008.1.2.4.101.1" => "MPEG2 High Profile",
-            "1.2.840.10008.1.2.4.102"
-            | "1.2.840.10008.1.2.4.102.1"
-            | "1.2.840.10008.1.2.4.103"
-            | "1.2.840.10008.1.2.4.103.1"
-            | "1.2.840.10008.1.2.4.104"
-            | "1.2.840.10008.1.2.4.104.1"
-            | "1.2.840.10008.1.2.4.105"
-            | "1.2.840.10008.1.2.4.105.1"
-            | "1.2.840.10008.1.2.4.106"
-            | "1.2.840.10008.1.2.4.106.1" => "MPEG-4 AVC/H.264 video",
-            "1.2.840.10008.1.2.4.107" | "1.2.840.10008.1.2.4.108" => "HEVC/H.265 video",
-            "1.2.840.10008.1.2.4.110" | "1.2.840.10008.1.2.4.111" | "1.2.840.10008.1.2.4.112" => {
-                "JPEG XL"
-            }
-            "1.2.840.10008.1.2.5" => "RLE Lossless",
-            other => {
+        let uid = trim_uid(uid);
+        let name = match known_syntax(uid) {
+            Some((name, _)) => name.to_string(),
+            None => {
                 use dicom_encoding::TransferSyntaxIndex;
-                return TransferSyntaxInfo {
-                    uid: other.to_string(),
-                    name: dicom_transfer_syntax_registry::TransferSyntaxRegistry
-                        .get(other)
-                        .map_or_else(
-                            || "unknown transfer syntax".to_string(),
-                            |ts| ts.name().to_string(),
-                        ),
-                };
+                dicom_transfer_syntax_registry::TransferSyntaxRegistry
+                    .get(uid)
+                    .map_or_else(
+                        || "unknown transfer syntax".to_string(),
+                        |ts| ts.name().to_string(),
+                    )
             }
         };
         TransferSyntaxInfo {
             uid: uid.to_string(),
-            name: name.to_string(),
+            name,
         }
+    }
+
+    /// The short label a list shows for a syntax UID, e.g. "JPEG baseline"; the UID itself
+    /// when no label has been chosen.
+    pub fn short_name(uid: &str) -> &str {
+        known_syntax(trim_uid(uid))
+            .and_then(|(_, short)| short)
+            .unwrap_or(uid)
     }
 
     /// The error for a syntax this viewer cannot decode.
@@ -87,22 +118,22 @@ impl TransferSyntaxInfo {
 
     pub(crate) fn codec(&self) -> Codec {
         match self.uid.as_str() {
-            "1.2.840.10008.1.2"
-            | "1.2.840.10008.1.2.1"
-            | "1.2.840.10008.1.2.1.98"
-            | "1.2.840.10008.1.2.1.99"
-            | "1.2.840.10008.1.2.2" => Codec::Native,
-            "1.2.840.10008.1.2.4.50"
-            | "1.2.840.10008.1.2.4.51"
-            | "1.2.840.10008.1.2.4.57"
-            | "1.2.840.10008.1.2.4.70" => Codec::Jpeg,
-            "1.2.840.10008.1.2.5" => Codec::Rle,
-            "1.2.840.10008.1.2.4.102"
-            | "1.2.840.10008.1.2.4.102.1"
-            | "1.2.840.10008.1.2.4.103"
-            | "1.2.840.10008.1.2.4.103.1"
-            | "1.2.840.10008.1.2.4.104"
-            | "1.2.840.10008.1.2.4.104.1" => Codec::Video,
+            uids::IMPLICIT_VR_LITTLE_ENDIAN
+            | uids::EXPLICIT_VR_LITTLE_ENDIAN
+            | uids::ENCAPSULATED_UNCOMPRESSED_EXPLICIT_VR_LITTLE_ENDIAN
+            | uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN
+            | EXPLICIT_VR_BIG_ENDIAN => Codec::Native,
+            uids::JPEG_BASELINE8_BIT
+            | uids::JPEG_EXTENDED12_BIT
+            | uids::JPEG_LOSSLESS
+            | uids::JPEG_LOSSLESS_SV1 => Codec::Jpeg,
+            uids::RLE_LOSSLESS => Codec::Rle,
+            uids::MPEG4HP41
+            | uids::MPEG4HP41F
+            | uids::MPEG4HP41BD
+            | uids::MPEG4HP41BDF
+            | uids::MPEG4HP422D
+            | uids::MPEG4HP422DF => Codec::Video,
             uid => {
                 use dicom_encoding::TransferSyntaxIndex;
                 let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
@@ -400,4 +431,50 @@ pub(crate) fn clip_info(obj: &DefaultDicomObject) -> Result<ClipInfo, CineError>
     };
     info.unsupported = info.layout_problem();
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TransferSyntaxInfo;
+
+    #[test]
+    fn lists_show_the_short_label_and_otherwise_the_uid() {
+        // The labels the study page's instance table shows.
+        for (uid, label) in [
+            ("1.2.840.10008.1.2", "Implicit VR LE"),
+            ("1.2.840.10008.1.2.1", "Explicit VR LE"),
+            ("1.2.840.10008.1.2.1.99", "Deflated"),
+            ("1.2.840.10008.1.2.2", "Explicit VR BE"),
+            ("1.2.840.10008.1.2.4.50", "JPEG baseline"),
+            ("1.2.840.10008.1.2.4.51", "JPEG extended"),
+            ("1.2.840.10008.1.2.4.57", "JPEG lossless"),
+            ("1.2.840.10008.1.2.4.70", "JPEG lossless"),
+            ("1.2.840.10008.1.2.4.90", "JPEG 2000 lossless"),
+            ("1.2.840.10008.1.2.4.91", "JPEG 2000"),
+            ("1.2.840.10008.1.2.5", "RLE"),
+            ("1.2.840.10008.1.2.4.102", "H.264"),
+            ("1.2.840.10008.1.2.4.103", "H.264"),
+            ("1.2.840.10008.1.2.4.104", "H.264"),
+            ("1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.80"),
+            ("1.2.840.10008.1.2.4.102.1", "1.2.840.10008.1.2.4.102.1"),
+            ("1.2.3.4", "1.2.3.4"),
+        ] {
+            assert_eq!(TransferSyntaxInfo::short_name(uid), label, "{uid}");
+        }
+    }
+
+    #[test]
+    fn syntaxes_carry_the_standard_name_whatever_the_padding() {
+        let jpeg = TransferSyntaxInfo::from_uid("1.2.840.10008.1.2.4.50\0");
+        assert_eq!(jpeg.uid, "1.2.840.10008.1.2.4.50");
+        assert_eq!(jpeg.name, "JPEG Baseline (Process 1)");
+        assert_eq!(
+            TransferSyntaxInfo::from_uid("1.2.840.10008.1.2.4.106.1").name,
+            "MPEG-4 AVC/H.264 video"
+        );
+        assert_eq!(
+            TransferSyntaxInfo::from_uid("1.2.3.4").name,
+            "unknown transfer syntax"
+        );
+    }
 }

@@ -19,7 +19,7 @@ mod info;
 #[cfg(feature = "encode")]
 mod jpeg_mask;
 pub mod measure;
-mod prescan;
+pub mod prescan;
 pub mod regions;
 #[cfg(feature = "synth")]
 pub mod synth;

@@ -4,7 +4,7 @@
 use super::error::CineError;
 use dicom_core::value::{PixelFragmentSequence, PrimitiveValue};
 use dicom_core::{DataElement, Tag, VR};
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 use serde::{Deserialize, Serialize};
 
@@ -32,9 +32,9 @@ pub enum SynthSyntax {
 impl SynthSyntax {
     fn uid(self) -> &'static str {
         match self {
-            SynthSyntax::Rgb => "1.2.840.10008.1.2.1",
-            SynthSyntax::Rle => "1.2.840.10008.1.2.5",
-            SynthSyntax::Jpeg => "1.2.840.10008.1.2.4.50",
+            SynthSyntax::Rgb => uids::EXPLICIT_VR_LITTLE_ENDIAN,
+            SynthSyntax::Rle => uids::RLE_LOSSLESS,
+            SynthSyntax::Jpeg => uids::JPEG_BASELINE8_BIT,
         }
     }
 }
@@ -252,7 +252,7 @@ pub fn synth_clip(opts: &SynthOptions) -> Result<Vec<u8>, CineError> {
         &mut obj,
         tags::SOP_CLASS_UID,
         VR::UI,
-        "1.2.840.10008.5.1.4.1.1.3.1",
+        uids::ULTRASOUND_MULTI_FRAME_IMAGE_STORAGE,
     );
     put(
         &mut obj,

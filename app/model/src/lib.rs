@@ -8,6 +8,7 @@ mod clips;
 mod error;
 mod people;
 pub mod scores;
+mod uid;
 
 pub use annotation::{Annotation, Point, Shape};
 pub use archive::{
@@ -15,10 +16,12 @@ pub use archive::{
     ImportFailure, ImportItem, ImportJob, ImportKind, InstanceSummary, ItemLabel, ItemStatus,
     JobLabel, JobStatus, MaskRect, StudyDetail, StudySummary,
 };
-pub use audit::AuditEvent;
+pub use audit::{AuditAction, AuditEvent};
 pub use cases::{AgeBand, Application, CaseId, CaseStatus, Difficulty, Sex};
 pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};
 pub use people::{
-    CurrentUser, NewUser, Role, Site, SiteId, SiteKind, SitePeople, UserId, UserSummary, rules,
+    CurrentUser, NewUser, Permission, Role, Site, SiteId, SiteKind, SitePeople, UserId,
+    UserSummary, rules,
 };
+pub use uid::Uid;

@@ -52,13 +52,43 @@ impl Role {
 
     /// Sees every person in the network (coordinators and admins).
     pub fn sees_everyone(self) -> bool {
-        matches!(self, Role::Coordinator | Role::Admin)
+        self.may(Permission::ViewNetwork)
+    }
+
+    /// Whether this role may do `what`: the one table every server function, HTTP handler
+    /// and page guard asks.
+    pub fn may(self, what: Permission) -> bool {
+        use Permission::*;
+        match what {
+            CurateStudies | AuthorCases => self == Role::Expert,
+            ViewNetwork => matches!(self, Role::Coordinator | Role::Admin),
+            ManageAccounts | ManageSites | ConfigureArchive | ReadAudit => self == Role::Admin,
+        }
     }
 
     /// Uses the teaching areas (cases, courses, replays, competency).
     pub fn uses_teaching(self) -> bool {
         !matches!(self, Role::Admin)
     }
+}
+
+/// Something only some roles may do (DESIGN.md's role table); `Role::may` decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Import and anonymise studies, open any stored study and file, browse `/dicom-web`.
+    CurateStudies,
+    /// Write, review and publish cases, add follow-ups, read drafts and versions.
+    AuthorCases,
+    /// See every person of every site and the network's head counts.
+    ViewNetwork,
+    /// Create accounts, enable or disable them, reset passwords.
+    ManageAccounts,
+    /// Rename, open or close sites.
+    ManageSites,
+    /// Set the regional archive's connection.
+    ConfigureArchive,
+    /// Read the audit log.
+    ReadAudit,
 }
 
 /// Hub hospital or community health service centre.
@@ -116,6 +146,13 @@ pub struct CurrentUser {
     pub display_name: String,
     pub role: Role,
     pub site: Site,
+}
+
+impl CurrentUser {
+    /// Whether this person's role may do `what`.
+    pub fn may(&self, what: Permission) -> bool {
+        self.role.may(what)
+    }
 }
 
 /// One row of the people list.
@@ -226,5 +263,44 @@ pub mod rules {
             assert_eq!(password("超声教学平台密码很安全"), Ok(()));
             assert_eq!(password(&"x".repeat(257)), Err(InvalidReason::TooLong));
         }
+    }
+}
+
+#[cfg(test)]
+mod permission_tests {
+    use super::{Permission::*, Role};
+
+    #[test]
+    fn each_role_may_do_what_the_design_table_says() {
+        let may = |role: Role| {
+            [
+                CurateStudies,
+                AuthorCases,
+                ViewNetwork,
+                ManageAccounts,
+                ManageSites,
+                ConfigureArchive,
+                ReadAudit,
+            ]
+            .map(|p| role.may(p))
+        };
+        assert_eq!(
+            may(Role::Learner),
+            [false; 7],
+            "learners only read and learn"
+        );
+        assert_eq!(
+            may(Role::Expert),
+            [true, true, false, false, false, false, false]
+        );
+        assert_eq!(
+            may(Role::Coordinator),
+            [false, false, true, false, false, false, false]
+        );
+        assert_eq!(
+            may(Role::Admin),
+            [false, false, true, true, true, true, true],
+            "IT runs the system but does not curate clinical content"
+        );
     }
 }

@@ -10,22 +10,19 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::{ArchiveAuth, ArchiveQuery, InvalidReason, Role},
+    crate::model::AuditAction,
+    crate::model::{ArchiveAuth, ArchiveQuery, InvalidReason, Permission, Uid},
     domain::{self, archive, audit, imports, studies},
     std::time::Duration,
 };
-
-/// Who may import and open unpublished studies.
-#[cfg(feature = "ssr")]
-const CURATORS: &[Role] = &[Role::Expert];
 
 /// The archive connection as stored (no password or token).
 #[server(endpoint = "archive_settings")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn archive_settings() -> Result<ArchiveSettingsView, AppError> {
     let state = guard::state()?;
-    guard::user_with(&[Role::Admin]).await?;
-    archive::view(&state.db).await.map_err(domain::internal)
+    guard::user_who_may(Permission::ConfigureArchive).await?;
+    Ok(archive::view(&state.db).await?)
 }
 
 /// Checks and turns the form's fields into a connection; an empty secret means "the stored one".
@@ -58,8 +55,7 @@ async fn config_from_form(
     }
     let secret = if secret.is_empty() {
         archive::load(&state.db)
-            .await
-            .map_err(domain::internal)?
+            .await?
             .map(|c| c.secret)
             .unwrap_or_default()
     } else {
@@ -88,22 +84,20 @@ pub async fn save_archive_settings(
     timeout_secs: u32,
 ) -> Result<ArchiveSettingsView, AppError> {
     let state = guard::state()?;
-    let admin = guard::user_with(&[Role::Admin]).await?;
+    let admin = guard::user_who_may(Permission::ConfigureArchive).await?;
     let config =
         config_from_form(&state, &base_url, &auth, &username, &secret, timeout_secs).await?;
-    archive::save(&state.db, &config, &admin.id.0)
-        .await
-        .map_err(domain::internal)?;
+    archive::save(&state.db, &config, &admin.id.0).await?;
     audit::record(
         &state.db,
         Some(&admin.id.0),
-        "archive_configured",
+        AuditAction::ArchiveConfigured,
         None,
         serde_json::json!({ "base_url": config.base_url, "auth": config.auth.as_str(),
             "timeout_secs": timeout_secs }),
     )
     .await;
-    archive::view(&state.db).await.map_err(domain::internal)
+    Ok(archive::view(&state.db).await?)
 }
 
 /// Tries the connection in the form (not saved) with a one-study search. Admins only.
@@ -117,7 +111,7 @@ pub async fn test_archive(
     timeout_secs: u32,
 ) -> Result<ArchiveCheck, AppError> {
     let state = guard::state()?;
-    guard::user_with(&[Role::Admin]).await?;
+    guard::user_who_may(Permission::ConfigureArchive).await?;
     let config =
         config_from_form(&state, &base_url, &auth, &username, &secret, timeout_secs).await?;
     let client = archive::Archive::new(config).map_err(AppError::Archive)?;
@@ -136,7 +130,7 @@ pub async fn search_archive(
     modality: String,
 ) -> Result<Vec<ArchiveStudy>, AppError> {
     let state = guard::state()?;
-    guard::user_with(CURATORS).await?;
+    guard::user_who_may(Permission::CurateStudies).await?;
     let query = ArchiveQuery {
         patient_id,
         patient_name,
@@ -170,23 +164,10 @@ pub async fn search_archive(
         .iter()
         .map(|s| domain::dicom::anonymize::uid_pseudonym(secret, &s.study_uid))
         .collect();
-    for (i, uid) in studies::existing(&state.db, &mapped)
-        .await
-        .map_err(domain::internal)?
-    {
+    for (i, uid) in studies::existing(&state.db, &mapped).await? {
         found[i].imported_as = Some(uid);
     }
     Ok(found)
-}
-
-/// A UID as PS3.5 allows: digits and dots, at most 64 characters.
-#[cfg(feature = "ssr")]
-fn is_uid(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && !s.starts_with('.')
-        && !s.ends_with('.')
 }
 
 /// Queues the import of archive studies; returns the job id. Experts only.
@@ -194,11 +175,11 @@ fn is_uid(s: &str) -> bool {
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, err(Debug)))]
 pub async fn import_studies(study_uids: Vec<String>) -> Result<String, AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(CURATORS).await?;
+    let user = guard::user_who_may(Permission::CurateStudies).await?;
     if study_uids.is_empty() {
         return Err(AppError::invalid("study_uids", InvalidReason::Required));
     }
-    if study_uids.len() > 500 || !study_uids.iter().all(|u| is_uid(u)) {
+    if study_uids.len() > 500 || !study_uids.iter().all(|u| Uid::parse(u).is_ok()) {
         return Err(AppError::invalid("study_uids", InvalidReason::BadFormat));
     }
     archive::connect(&state.db)
@@ -207,12 +188,11 @@ pub async fn import_studies(study_uids: Vec<String>) -> Result<String, AppError>
     let job = state
         .importer
         .start_archive(&user.id.0, &study_uids)
-        .await
-        .map_err(domain::internal)?;
+        .await?;
     audit::record(
         &state.db,
         Some(&user.id.0),
-        "import_started",
+        AuditAction::ImportStarted,
         Some(&job),
         serde_json::json!({ "kind": "archive", "studies": study_uids.len() }),
     )
@@ -225,10 +205,8 @@ pub async fn import_studies(study_uids: Vec<String>) -> Result<String, AppError>
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn import_jobs() -> Result<Vec<ImportJob>, AppError> {
     let state = guard::state()?;
-    guard::user_with(CURATORS).await?;
-    imports::list_jobs(&state.db, 20)
-        .await
-        .map_err(domain::internal)
+    guard::user_who_may(Permission::CurateStudies).await?;
+    Ok(imports::list_jobs(&state.db, 20).await?)
 }
 
 /// One job with every item and its reason. Experts only.
@@ -236,14 +214,11 @@ pub async fn import_jobs() -> Result<Vec<ImportJob>, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn import_job_detail(id: String) -> Result<(ImportJob, Vec<ImportItem>), AppError> {
     let state = guard::state()?;
-    guard::user_with(CURATORS).await?;
+    guard::user_who_may(Permission::CurateStudies).await?;
     let job = imports::job(&state.db, &id)
-        .await
-        .map_err(domain::internal)?
+        .await?
         .ok_or_else(|| AppError::NotFound("import job".into()))?;
-    let items = imports::items(&state.db, &id)
-        .await
-        .map_err(domain::internal)?;
+    let items = imports::items(&state.db, &id).await?;
     Ok((job, items))
 }
 
@@ -252,14 +227,14 @@ pub async fn import_job_detail(id: String) -> Result<(ImportJob, Vec<ImportItem>
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn retry_import(id: String) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(CURATORS).await?;
-    if !state.importer.retry(&id).await.map_err(domain::internal)? {
+    let user = guard::user_who_may(Permission::CurateStudies).await?;
+    if !state.importer.retry(&id).await? {
         return Err(AppError::NotFound("import job".into()));
     }
     audit::record(
         &state.db,
         Some(&user.id.0),
-        "import_retried",
+        AuditAction::ImportRetried,
         Some(&id),
         serde_json::json!({}),
     )
@@ -272,10 +247,8 @@ pub async fn retry_import(id: String) -> Result<(), AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn list_studies(patient_key: Option<String>) -> Result<Vec<StudySummary>, AppError> {
     let state = guard::state()?;
-    guard::user_with(CURATORS).await?;
-    studies::list(&state.db, patient_key.as_deref(), 500)
-        .await
-        .map_err(domain::internal)
+    guard::user_who_may(Permission::CurateStudies).await?;
+    Ok(studies::list(&state.db, patient_key.as_deref(), 500).await?)
 }
 
 /// One anonymised study with its instances. Experts only.
@@ -283,10 +256,10 @@ pub async fn list_studies(patient_key: Option<String>) -> Result<Vec<StudySummar
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn study(uid: String) -> Result<StudyDetail, AppError> {
     let state = guard::state()?;
-    guard::user_with(CURATORS).await?;
-    studies::detail(&state.db, &uid)
-        .await
-        .map_err(domain::internal)?
+    guard::user_who_may(Permission::CurateStudies).await?;
+    let uid = Uid::parse(&uid).map_err(|_| AppError::NotFound("study".into()))?;
+    studies::detail(&state.db, uid.as_str())
+        .await?
         .ok_or_else(|| AppError::NotFound("study".into()))
 }
 
@@ -296,7 +269,7 @@ pub async fn study(uid: String) -> Result<StudyDetail, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn open_upload() -> Result<String, AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(CURATORS).await?;
+    let user = guard::user_who_may(Permission::CurateStudies).await?;
     let job = state
         .importer
         .open_inbox(
@@ -304,12 +277,11 @@ pub async fn open_upload() -> Result<String, AppError> {
             &crate::model::JobLabel::Upload,
             Some(&user.id.0),
         )
-        .await
-        .map_err(domain::internal)?;
+        .await?;
     audit::record(
         &state.db,
         Some(&user.id.0),
-        "import_started",
+        AuditAction::ImportStarted,
         Some(&job),
         serde_json::json!({ "kind": "upload" }),
     )
@@ -322,20 +294,15 @@ pub async fn open_upload() -> Result<String, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn close_upload(id: String) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(CURATORS).await?;
+    let user = guard::user_who_may(Permission::CurateStudies).await?;
     let job = imports::job(&state.db, &id)
-        .await
-        .map_err(domain::internal)?
+        .await?
         .filter(|j| j.created_by.as_deref() == Some(user.id.0.as_str()))
         .ok_or_else(|| AppError::NotFound("upload".into()))?;
     if job.status != crate::model::JobStatus::Receiving {
         return Ok(());
     }
-    state
-        .importer
-        .close_inbox(&id, None)
-        .await
-        .map_err(domain::internal)
+    Ok(state.importer.close_inbox(&id, None).await?)
 }
 
 /// Blacks out more areas of a stored instance (bounding boxes an expert drew) in every frame.
@@ -347,7 +314,8 @@ pub async fn remask_instance(
     rects: Vec<crate::model::MaskRect>,
 ) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(CURATORS).await?;
+    let user = guard::user_who_may(Permission::CurateStudies).await?;
+    let sop_uid = Uid::parse(&sop_uid).map_err(|_| AppError::NotFound("instance".into()))?;
     if rects.is_empty() {
         return Err(AppError::invalid("rects", InvalidReason::Required));
     }
@@ -363,20 +331,15 @@ pub async fn remask_instance(
             y1: r.y1,
         })
         .collect();
-    match state
-        .importer
-        .remask(&sop_uid, pixel_rects)
-        .await
-        .map_err(domain::internal)?
-    {
+    match state.importer.remask(sop_uid.as_str(), pixel_rects).await? {
         imports::Remask::NotFound => Err(AppError::NotFound("instance".into())),
         imports::Remask::Refused(failure) => Err(AppError::Refused(failure)),
         imports::Remask::Done => {
             audit::record(
                 &state.db,
                 Some(&user.id.0),
-                "instance_remasked",
-                Some(&sop_uid),
+                AuditAction::InstanceRemasked,
+                Some(sop_uid.as_str()),
                 serde_json::json!({ "rects": rects.len() }),
             )
             .await;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
+    crate::model::AuditAction,
     crate::model::{InvalidReason, rules},
     domain::{self, audit, auth, users},
 };
@@ -25,14 +26,13 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
     audit::record(
         &state.db,
         Some(&id.0),
-        "sign_in",
+        AuditAction::SignIn,
         None,
         serde_json::json!({ "ip": ip }),
     )
     .await;
     users::current(&state.db, &id)
-        .await
-        .map_err(domain::internal)?
+        .await?
         .ok_or(AppError::BadCredentials)
 }
 
@@ -60,25 +60,17 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
     let me = guard::user().await?;
     rules::password(&new_password).map_err(|r| AppError::invalid("new_password", r))?;
     let hash = users::password_hash(&state.db, &me.id)
-        .await
-        .map_err(domain::internal)?
+        .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !auth::verify_password(current, hash)
-        .await
-        .map_err(domain::internal)?
-    {
+    if !auth::verify_password(current, hash).await? {
         return Err(AppError::invalid("current_password", InvalidReason::Wrong));
     }
-    let new_hash = auth::hash_password(new_password)
-        .await
-        .map_err(domain::internal)?;
-    users::set_password_hash(&state.db, &me.id, &new_hash)
-        .await
-        .map_err(domain::internal)?;
+    let new_hash = auth::hash_password(new_password).await?;
+    users::set_password_hash(&state.db, &me.id, &new_hash).await?;
     audit::record(
         &state.db,
         Some(&me.id.0),
-        "password_changed",
+        AuditAction::PasswordChanged,
         Some(&me.id.0),
         serde_json::json!({}),
     )

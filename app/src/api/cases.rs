@@ -12,14 +12,11 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
+    crate::model::AuditAction,
     crate::model::cases::{CaseContent, FrameRef},
-    crate::model::{InvalidReason, Role},
+    crate::model::{InvalidReason, Permission},
     domain::{audit, cases},
 };
-
-/// Who curates cases and adds outcomes.
-#[cfg(feature = "ssr")]
-const EXPERTS: &[Role] = &[Role::Expert];
 
 /// The application catalogue (shared with competency).
 #[server(endpoint = "applications")]
@@ -27,7 +24,7 @@ const EXPERTS: &[Role] = &[Role::Expert];
 pub async fn applications() -> Result<Vec<Application>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    cases::applications(&state.db).await
+    Ok(cases::applications(&state.db).await?)
 }
 
 /// Starts a draft case from an anonymised study.
@@ -39,12 +36,12 @@ pub async fn create_case(
     application: String,
 ) -> Result<CaseId, AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(EXPERTS).await?;
+    let user = guard::user_who_may(Permission::AuthorCases).await?;
     let id = cases::create(&state.db, &user, &study_uid, &title, &application).await?;
     audit::record(
         &state.db,
         Some(&user.id.0),
-        "case.create",
+        AuditAction::CaseCreated,
         Some(&id.0),
         serde_json::json!({ "study": study_uid }),
     )
@@ -57,7 +54,7 @@ pub async fn create_case(
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn case_in_curation(id: String) -> Result<CaseWork, AppError> {
     let state = guard::state()?;
-    guard::user_with(EXPERTS).await?;
+    guard::user_who_may(Permission::AuthorCases).await?;
     cases::work(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound("case".into()))
@@ -88,9 +85,9 @@ fn parse_content(json: &str) -> Result<CaseContent, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(content), err(Debug)))]
 pub async fn save_case(id: String, content: String, updated_at: i64) -> Result<i64, AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(EXPERTS).await?;
+    let user = guard::user_who_may(Permission::AuthorCases).await?;
     let content = parse_content(&content)?;
-    cases::save(&state.db, &user, &id, content, Some(updated_at)).await
+    Ok(cases::save(&state.db, &user, &id, content, Some(updated_at)).await?)
 }
 
 /// Moves a case along the workflow (submit, withdraw, request changes, publish, revise,
@@ -103,12 +100,12 @@ pub async fn case_transition(
     body: String,
 ) -> Result<CaseStatus, AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(EXPERTS).await?;
+    let user = guard::user_who_may(Permission::AuthorCases).await?;
     let status = cases::transition(&state.db, &user, &id, step, &body).await?;
     audit::record(
         &state.db,
         Some(&user.id.0),
-        "case.transition",
+        AuditAction::CaseTransition,
         Some(&id),
         serde_json::json!({ "step": step, "status": status }),
     )
@@ -121,8 +118,8 @@ pub async fn case_transition(
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(body), err(Debug)))]
 pub async fn review_comment(id: String, body: String) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(EXPERTS).await?;
-    cases::review_comment(&state.db, &user, &id, &body).await
+    let user = guard::user_who_may(Permission::AuthorCases).await?;
+    Ok(cases::review_comment(&state.db, &user, &id, &body).await?)
 }
 
 /// Searches the published library.
@@ -137,7 +134,7 @@ pub async fn search_cases(query: CaseQuery) -> Result<CasePage, AppError> {
     if query.tirads.is_some_and(|l| !(1..=5).contains(&l)) {
         return Err(AppError::invalid("tirads", InvalidReason::Unknown));
     }
-    cases::search(&state.db, &query).await
+    Ok(cases::search(&state.db, &query).await?)
 }
 
 /// Every case with its status, for experts.
@@ -145,8 +142,8 @@ pub async fn search_cases(query: CaseQuery) -> Result<CasePage, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn case_workbench() -> Result<Vec<CaseSummary>, AppError> {
     let state = guard::state()?;
-    guard::user_with(EXPERTS).await?;
-    cases::workbench(&state.db).await
+    guard::user_who_may(Permission::AuthorCases).await?;
+    Ok(cases::workbench(&state.db).await?)
 }
 
 /// A published case (its last published version), for anyone signed in.
@@ -165,8 +162,8 @@ pub async fn published_case(id: String) -> Result<CaseView, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn case_versions(id: String) -> Result<Vec<VersionInfo>, AppError> {
     let state = guard::state()?;
-    guard::user_with(EXPERTS).await?;
-    cases::versions(&state.db, &id).await
+    guard::user_who_may(Permission::AuthorCases).await?;
+    Ok(cases::versions(&state.db, &id).await?)
 }
 
 /// What changed between two published versions (experts only).
@@ -178,7 +175,7 @@ pub async fn compare_versions(
     after: u32,
 ) -> Result<(VersionInfo, VersionInfo, Vec<FieldChange>), AppError> {
     let state = guard::state()?;
-    guard::user_with(EXPERTS).await?;
+    guard::user_who_may(Permission::AuthorCases).await?;
     let (a, a_info) = cases::version(&state.db, &id, before)
         .await?
         .ok_or(AppError::NotFound("version".into()))?;
@@ -226,12 +223,12 @@ pub async fn solve_case(id: String, answer: AttemptInput) -> Result<Reveal, AppE
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn add_follow_up(id: String, input: FollowUpInput) -> Result<FollowUp, AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(EXPERTS).await?;
+    let user = guard::user_who_may(Permission::AuthorCases).await?;
     let follow_up = cases::add_follow_up(&state.db, &user, &id, input).await?;
     audit::record(
         &state.db,
         Some(&user.id.0),
-        "case.follow_up",
+        AuditAction::CaseFollowUp,
         Some(&id),
         serde_json::json!({ "kind": follow_up.kind }),
     )
@@ -244,8 +241,8 @@ pub async fn add_follow_up(id: String, input: FollowUpInput) -> Result<FollowUp,
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn awaiting_follow_up() -> Result<Vec<CaseSummary>, AppError> {
     let state = guard::state()?;
-    guard::user_with(EXPERTS).await?;
-    cases::awaiting_follow_up(&state.db).await
+    guard::user_who_may(Permission::AuthorCases).await?;
+    Ok(cases::awaiting_follow_up(&state.db).await?)
 }
 
 /// The network's scores-versus-outcome tables over published cases.
@@ -254,7 +251,7 @@ pub async fn awaiting_follow_up() -> Result<Vec<CaseSummary>, AppError> {
 pub async fn network_outcomes() -> Result<OutcomeTables, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    cases::outcome_tables(&state.db).await
+    Ok(cases::outcome_tables(&state.db).await?)
 }
 
 /// The consultation thread of a published case.
@@ -266,7 +263,7 @@ pub async fn case_comments(id: String) -> Result<Vec<CaseComment>, AppError> {
     if !cases::is_visible(&state.db, &id).await? {
         return Err(AppError::NotFound("case".into()));
     }
-    cases::comments(&state.db, &id).await
+    Ok(cases::comments(&state.db, &id).await?)
 }
 
 /// Adds to the consultation; `frame` (0-based) with `sop_uid` points at a clip frame.
@@ -285,7 +282,7 @@ pub async fn add_case_comment(
         (None, None) => None,
         _ => return Err(AppError::invalid("frame", InvalidReason::BadFormat)),
     };
-    cases::add_comment(&state.db, &user, &id, &body, frame).await
+    Ok(cases::add_comment(&state.db, &user, &id, &body, frame).await?)
 }
 
 /// Marks a consultation comment as the answer (experts only).
@@ -293,7 +290,7 @@ pub async fn add_case_comment(
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn mark_answer(comment: String, answer: bool) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user_with(EXPERTS).await?;
+    let user = guard::user_who_may(Permission::AuthorCases).await?;
     cases::mark_answer(&state.db, &user, &comment, answer).await?;
     Ok(())
 }
@@ -304,7 +301,7 @@ pub async fn mark_answer(comment: String, answer: bool) -> Result<(), AppError> 
 pub async fn notifications() -> Result<Vec<Notification>, AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
-    cases::notifications(&state.db, &user.id).await
+    Ok(cases::notifications(&state.db, &user.id).await?)
 }
 
 /// How many notifications are unread (the header's badge); zero when signed out.
@@ -313,7 +310,7 @@ pub async fn notifications() -> Result<Vec<Notification>, AppError> {
 pub async fn unread_notifications() -> Result<u32, AppError> {
     let state = guard::state()?;
     match guard::optional_user().await? {
-        Some(user) => cases::unread_count(&state.db, &user.id).await,
+        Some(user) => Ok(cases::unread_count(&state.db, &user.id).await?),
         None => Ok(0),
     }
 }
@@ -324,7 +321,7 @@ pub async fn unread_notifications() -> Result<u32, AppError> {
 pub async fn read_notification(id: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
-    cases::mark_read(&state.db, &user.id, (!id.is_empty()).then_some(id.as_str())).await
+    Ok(cases::mark_read(&state.db, &user.id, (!id.is_empty()).then_some(id.as_str())).await?)
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::{InvalidReason, rules},
-    domain::{self, audit, auth, sites, users},
+    crate::model::AuditAction,
+    crate::model::{InvalidReason, Permission, rules},
+    domain::{audit, auth, sites, users},
 };
 
 /// Everyone, optionally of one site and/or role. Coordinators and admins only.
@@ -17,10 +18,8 @@ pub async fn list_people(
     role: Option<Role>,
 ) -> Result<Vec<UserSummary>, AppError> {
     let state = guard::state()?;
-    guard::user_with(&[Role::Coordinator, Role::Admin]).await?;
-    users::list(&state.db, site.as_ref(), role)
-        .await
-        .map_err(domain::internal)
+    guard::user_who_may(Permission::ViewNetwork).await?;
+    Ok(users::list(&state.db, site.as_ref(), role).await?)
 }
 
 /// Head count per site and role. Coordinators and admins only.
@@ -28,10 +27,8 @@ pub async fn list_people(
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn network_overview() -> Result<Vec<SitePeople>, AppError> {
     let state = guard::state()?;
-    guard::user_with(&[Role::Coordinator, Role::Admin]).await?;
-    sites::people_per_site(&state.db)
-        .await
-        .map_err(domain::internal)
+    guard::user_who_may(Permission::ViewNetwork).await?;
+    Ok(sites::people_per_site(&state.db).await?)
 }
 
 /// Creates an account. Admins only.
@@ -39,18 +36,15 @@ pub async fn network_overview() -> Result<Vec<SitePeople>, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(user), err(Debug)))]
 pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
     let state = guard::state()?;
-    let admin = guard::user_with(&[Role::Admin]).await?;
+    let admin = guard::user_who_may(Permission::ManageAccounts).await?;
     let username = rules::username(&user.username).map_err(|r| AppError::invalid("username", r))?;
     let display_name = rules::display_name(&user.display_name)
         .map_err(|r| AppError::invalid("display_name", r))?;
     rules::password(&user.password).map_err(|r| AppError::invalid("password", r))?;
     let site = sites::get(&state.db, &user.site_id)
-        .await
-        .map_err(domain::internal)?
+        .await?
         .ok_or_else(|| AppError::invalid("site", InvalidReason::Unknown))?;
-    let hash = auth::hash_password(user.password)
-        .await
-        .map_err(domain::internal)?;
+    let hash = auth::hash_password(user.password).await?;
     let id = users::insert(
         &state.db,
         users::InsertUser {
@@ -61,21 +55,17 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
             password_hash: &hash,
         },
     )
-    .await
-    .map_err(domain::internal)?
+    .await?
     .ok_or_else(|| AppError::invalid("username", InvalidReason::Taken))?;
     audit::record(
         &state.db,
         Some(&admin.id.0),
-        "user_created",
+        AuditAction::UserCreated,
         Some(&id.0),
         serde_json::json!({ "username": username, "role": user.role.as_str(), "site": site.code }),
     )
     .await;
-    users::get(&state.db, &id)
-        .await
-        .map_err(domain::internal)?
-        .ok_or(AppError::Internal)
+    users::get(&state.db, &id).await?.ok_or(AppError::Internal)
 }
 
 /// Enables or disables an account. Admins only; the last active admin stays.
@@ -83,39 +73,10 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserSummary, AppError> {
     let state = guard::state()?;
-    let admin = guard::user_with(&[Role::Admin]).await?;
-    let target = users::get(&state.db, &user_id)
-        .await
-        .map_err(domain::internal)?
-        .ok_or_else(|| AppError::NotFound("user".into()))?;
-    if !active && target.role == Role::Admin && target.active {
-        let admins = users::active_admins(&state.db)
-            .await
-            .map_err(domain::internal)?;
-        if admins <= 1 {
-            return Err(AppError::invalid("role", InvalidReason::LastAdmin));
-        }
-    }
-    users::set_active(&state.db, &user_id, active)
-        .await
-        .map_err(domain::internal)?;
-    let action = if active {
-        "user_enabled"
-    } else {
-        "user_disabled"
-    };
-    audit::record(
-        &state.db,
-        Some(&admin.id.0),
-        action,
-        Some(&user_id.0),
-        serde_json::json!({}),
-    )
-    .await;
-    users::get(&state.db, &user_id)
-        .await
-        .map_err(domain::internal)?
-        .ok_or(AppError::Internal)
+    let admin = guard::user_who_may(Permission::ManageAccounts).await?;
+    users::set_active_by(&state.db, &admin.id, &user_id, active)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))
 }
 
 /// Sets a new password for an account. Admins only.
@@ -123,21 +84,16 @@ pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserSummar
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(new_password), err(Debug)))]
 pub async fn reset_password(user_id: UserId, new_password: String) -> Result<(), AppError> {
     let state = guard::state()?;
-    let admin = guard::user_with(&[Role::Admin]).await?;
+    let admin = guard::user_who_may(Permission::ManageAccounts).await?;
     rules::password(&new_password).map_err(|r| AppError::invalid("password", r))?;
-    let hash = auth::hash_password(new_password)
-        .await
-        .map_err(domain::internal)?;
-    if !users::set_password_hash(&state.db, &user_id, &hash)
-        .await
-        .map_err(domain::internal)?
-    {
+    let hash = auth::hash_password(new_password).await?;
+    if !users::set_password_hash(&state.db, &user_id, &hash).await? {
         return Err(AppError::NotFound("user".into()));
     }
     audit::record(
         &state.db,
         Some(&admin.id.0),
-        "password_reset",
+        AuditAction::PasswordReset,
         Some(&user_id.0),
         serde_json::json!({}),
     )

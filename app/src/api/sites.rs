@@ -5,8 +5,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::{Role, rules},
-    domain::{self, audit, sites},
+    crate::model::AuditAction,
+    crate::model::{Permission, rules},
+    domain::{audit, sites},
 };
 
 /// Every site of the network.
@@ -15,7 +16,7 @@ use {
 pub async fn list_sites() -> Result<Vec<Site>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    sites::list(&state.db).await.map_err(domain::internal)
+    Ok(sites::list(&state.db).await?)
 }
 
 /// Renames a site or (de)activates it. Admins only.
@@ -28,25 +29,21 @@ pub async fn update_site(
     active: bool,
 ) -> Result<Site, AppError> {
     let state = guard::state()?;
-    let admin = guard::user_with(&[Role::Admin]).await?;
+    let admin = guard::user_who_may(Permission::ManageSites).await?;
     let name_zh = rules::display_name(&name_zh).map_err(|r| AppError::invalid("name_zh", r))?;
     let name_en = rules::display_name(&name_en).map_err(|r| AppError::invalid("name_en", r))?;
-    if !sites::update(&state.db, &site_id, &name_zh, &name_en, active)
-        .await
-        .map_err(domain::internal)?
-    {
+    if !sites::update(&state.db, &site_id, &name_zh, &name_en, active).await? {
         return Err(AppError::NotFound("site".into()));
     }
     audit::record(
         &state.db,
         Some(&admin.id.0),
-        "site_updated",
+        AuditAction::SiteUpdated,
         Some(&site_id.0),
         serde_json::json!({ "name_zh": name_zh, "name_en": name_en, "active": active }),
     )
     .await;
     sites::get(&state.db, &site_id)
-        .await
-        .map_err(domain::internal)?
+        .await?
         .ok_or(AppError::Internal)
 }

@@ -8,26 +8,6 @@ use crate::model::{Annotation, InstanceSummary, MaskRect, Role, Shape, StudyDeta
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-/// A short name for a transfer syntax UID.
-pub fn syntax_name(uid: &str) -> &str {
-    match uid {
-        "1.2.840.10008.1.2" => "Implicit VR LE",
-        "1.2.840.10008.1.2.1" => "Explicit VR LE",
-        "1.2.840.10008.1.2.1.99" => "Deflated",
-        "1.2.840.10008.1.2.2" => "Explicit VR BE",
-        "1.2.840.10008.1.2.4.50" => "JPEG baseline",
-        "1.2.840.10008.1.2.4.51" => "JPEG extended",
-        "1.2.840.10008.1.2.4.57" | "1.2.840.10008.1.2.4.70" => "JPEG lossless",
-        "1.2.840.10008.1.2.4.90" => "JPEG 2000 lossless",
-        "1.2.840.10008.1.2.4.91" => "JPEG 2000",
-        "1.2.840.10008.1.2.5" => "RLE",
-        "1.2.840.10008.1.2.4.102" | "1.2.840.10008.1.2.4.103" | "1.2.840.10008.1.2.4.104" => {
-            "H.264"
-        }
-        other => other,
-    }
-}
-
 /// The pixel rectangle around a drawn shape, clipped to a `width`×`height` image; arrows and
 /// text mark things rather than cover them.
 pub fn cover(a: &Annotation, width: u32, height: u32) -> Option<MaskRect> {
@@ -185,7 +165,7 @@ fn StudyView(detail: StudyDetail, current_sop: RwSignal<Option<String>>) -> impl
                 <td class="num">{inst.number.map(|n| n.to_string()).unwrap_or_default()}</td>
                 <td class="num">{format!("{}×{}", inst.width, inst.height)}</td>
                 <td class="num">{inst.frames}</td>
-                <td>{syntax_name(&inst.transfer_syntax).to_string()}</td>
+                <td>{cine::TransferSyntaxInfo::short_name(&inst.transfer_syntax).to_string()}</td>
                 <td class="num">{format!("{:.1} MB", inst.size as f64 / 1_048_576.0)}</td>
                 <td class="num">{inst.masked_pixels}</td>
                 <td>{quality}</td>

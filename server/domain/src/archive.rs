@@ -1,7 +1,7 @@
 //! The regional archive's DICOMweb service (PS3.18): QIDO-RS search of studies and instances,
 //! WADO-RS retrieve of instances as stored (`transfer-syntax=*`: the archive must not
 //! decompress), and the admin's connection settings.
-use super::{Db, now};
+use super::{Db, Result, now};
 use model::{ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveStudy};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -369,44 +369,61 @@ impl Archive {
     }
 }
 
-type SettingsRow = (String, String, String, String, i64, i64);
+/// The stored connection, secret included.
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    base_url: String,
+    auth: String,
+    username: String,
+    secret: String,
+    timeout_secs: i64,
+    updated_at: i64,
+}
+
+const SETTINGS_SELECT: &str = "SELECT base_url, auth, username, secret, timeout_secs, updated_at \
+     FROM archive_settings WHERE id = 1";
+
+impl From<SettingsRow> for ArchiveConfig {
+    fn from(r: SettingsRow) -> ArchiveConfig {
+        ArchiveConfig {
+            base_url: r.base_url,
+            auth: ArchiveAuth::parse(&r.auth).unwrap_or_default(),
+            username: r.username,
+            secret: r.secret,
+            timeout: Duration::from_secs(r.timeout_secs.clamp(1, 600) as u64),
+        }
+    }
+}
+
+impl From<SettingsRow> for model::ArchiveSettingsView {
+    /// What the admin page shows: whether there is a secret, never the secret.
+    fn from(r: SettingsRow) -> model::ArchiveSettingsView {
+        model::ArchiveSettingsView {
+            base_url: r.base_url,
+            auth: ArchiveAuth::parse(&r.auth).unwrap_or_default(),
+            username: r.username,
+            has_secret: !r.secret.is_empty(),
+            timeout_secs: r.timeout_secs as u32,
+            updated_at: r.updated_at,
+        }
+    }
+}
 
 /// The stored connection, if an admin configured one.
-pub async fn load(db: &Db) -> anyhow::Result<Option<ArchiveConfig>> {
-    let row: Option<SettingsRow> = sqlx::query_as(
-        "SELECT base_url, auth, username, secret, timeout_secs, updated_at FROM archive_settings WHERE id = 1",
-    )
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(
-        |(base_url, auth, username, secret, timeout_secs, _)| ArchiveConfig {
-            base_url,
-            auth: ArchiveAuth::parse(&auth).unwrap_or_default(),
-            username,
-            secret,
-            timeout: Duration::from_secs(timeout_secs.clamp(1, 600) as u64),
-        },
-    ))
+pub async fn load(db: &Db) -> Result<Option<ArchiveConfig>> {
+    let row: Option<SettingsRow> = sqlx::query_as(SETTINGS_SELECT)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(ArchiveConfig::from))
 }
 
 /// The connection as the admin page shows it (no secret).
-pub async fn view(db: &Db) -> anyhow::Result<model::ArchiveSettingsView> {
-    let row: Option<SettingsRow> = sqlx::query_as(
-        "SELECT base_url, auth, username, secret, timeout_secs, updated_at FROM archive_settings WHERE id = 1",
-    )
-    .fetch_optional(&db.pool)
-    .await?;
+pub async fn view(db: &Db) -> Result<model::ArchiveSettingsView> {
+    let row: Option<SettingsRow> = sqlx::query_as(SETTINGS_SELECT)
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(match row {
-        Some((base_url, auth, username, secret, timeout_secs, updated_at)) => {
-            model::ArchiveSettingsView {
-                base_url,
-                auth: ArchiveAuth::parse(&auth).unwrap_or_default(),
-                username,
-                has_secret: !secret.is_empty(),
-                timeout_secs: timeout_secs as u32,
-                updated_at,
-            }
-        }
+        Some(row) => row.into(),
         None => model::ArchiveSettingsView {
             timeout_secs: 30,
             ..Default::default()
@@ -415,7 +432,7 @@ pub async fn view(db: &Db) -> anyhow::Result<model::ArchiveSettingsView> {
 }
 
 /// Saves the connection. An empty `secret` keeps the stored one.
-pub async fn save(db: &Db, config: &ArchiveConfig, by: &str) -> anyhow::Result<()> {
+pub async fn save(db: &Db, config: &ArchiveConfig, by: &str) -> Result<()> {
     let keep_secret = config.secret.is_empty();
     sqlx::query(
         "INSERT INTO archive_settings (id, base_url, auth, username, secret, timeout_secs, updated_by, updated_at) \

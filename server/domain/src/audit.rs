@@ -1,59 +1,91 @@
 //! The audit trail: who did what to whom, kept for the admin.
-use super::{Db, new_id, now};
+use super::{Db, Result, new_id, now};
+use model::AuditAction;
+use sqlx::AnyConnection;
 
-/// Records one event; failures are logged, never shown, and never undo the action.
-pub async fn record(
-    db: &Db,
+/// Records one event inside the transaction of the change it records, so that the change and
+/// its record are kept or lost together.
+pub async fn record_in(
+    conn: &mut AnyConnection,
     actor: Option<&str>,
-    action: &str,
+    action: AuditAction,
     subject: Option<&str>,
     detail: serde_json::Value,
-) {
-    let res = sqlx::query(
+) -> Result<()> {
+    sqlx::query(
         "INSERT INTO audit_events (id, actor_id, action, subject, detail, at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(new_id())
     .bind(actor.map(str::to_string))
-    .bind(action.to_string())
+    .bind(action.as_str().to_string())
     .bind(subject.map(str::to_string))
     .bind(detail.to_string())
     .bind(now())
-    .execute(&db.pool)
-    .await;
-    if let Err(err) = res {
-        tracing::error!(error = %err, action, "could not write the audit event");
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records an event that is not itself a database change (a sign-in, an import queued
+/// elsewhere); a failure is logged and does not undo the action.
+pub async fn record(
+    db: &Db,
+    actor: Option<&str>,
+    action: AuditAction,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+) {
+    let written = async {
+        let mut conn = db.pool.acquire().await?;
+        record_in(&mut conn, actor, action, subject, detail).await
+    };
+    if let Err(err) = written.await {
+        tracing::error!(error = %err, action = action.as_str(), "could not write the audit event");
     }
 }
 
 /// Number of events with this action (used by tests and the admin overview).
-pub async fn count(db: &Db, action: &str) -> Result<i64, sqlx::Error> {
+pub async fn count(db: &Db, action: AuditAction) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = $1")
-        .bind(action.to_string())
+        .bind(action.as_str().to_string())
         .fetch_one(&db.pool)
         .await?;
     Ok(n)
 }
 
-/// id, at, actor, action, subject id, subject name, detail.
-type AuditRow = (
-    String,
-    i64,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
+/// An event with names instead of ids where they resolve.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: String,
+    at: i64,
+    /// The actor's username.
+    actor: Option<String>,
+    action: String,
+    /// The subject's id.
+    subject: Option<String>,
+    /// The subject's username or site code.
+    subject_name: Option<String>,
+    detail: String,
+}
+
+impl From<AuditRow> for model::AuditEvent {
+    fn from(r: AuditRow) -> model::AuditEvent {
+        model::AuditEvent {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject_name.or(r.subject),
+            detail: r.detail,
+        }
+    }
+}
 
 /// The most recent events, newest first, with names instead of ids where they resolve.
-pub async fn recent(
-    db: &Db,
-    limit: i64,
-    before: Option<i64>,
-) -> Result<Vec<model::AuditEvent>, sqlx::Error> {
+pub async fn recent(db: &Db, limit: i64, before: Option<i64>) -> Result<Vec<model::AuditEvent>> {
     let rows: Vec<AuditRow> = sqlx::query_as(
-        "SELECT e.id, e.at, a.username, e.action, e.subject, \
-                    COALESCE(su.username, ss.code), e.detail \
+        "SELECT e.id, e.at, a.username AS actor, e.action, e.subject, \
+                    COALESCE(su.username, ss.code) AS subject_name, e.detail \
              FROM audit_events e \
              LEFT JOIN users a ON a.id = e.actor_id \
              LEFT JOIN users su ON su.id = e.subject \
@@ -65,17 +97,5 @@ pub async fn recent(
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, at, actor, action, subject, subject_name, detail)| model::AuditEvent {
-                id,
-                at,
-                actor,
-                action,
-                subject: subject_name.or(subject),
-                detail,
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(model::AuditEvent::from).collect())
 }

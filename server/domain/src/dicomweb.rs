@@ -1,8 +1,8 @@
 //! The archive as SonoHub's DICOMweb service sees it: study, series and instance searches with
 //! the matching QIDO-RS needs (UID lists, patient key with wildcards, date ranges, modality),
 //! and the stored blobs a WADO-RS retrieve streams. Everything here is already anonymised.
-use super::Db;
-use anyhow::Result;
+use super::sql::Search;
+use super::{Db, Result};
 
 /// What a search matches on; empty fields match everything. Values arrive validated: UIDs
 /// are UIDs, dates are `YYYYMMDD`.
@@ -23,21 +23,23 @@ pub struct Matching {
 }
 
 /// One study as a search returns it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StudyRecord {
     pub uid: String,
     pub patient_key: String,
     /// `YYYYMMDD`, or empty.
+    #[sqlx(rename = "study_date")]
     pub date: String,
     pub description: String,
-    /// Distinct modalities of its series, sorted.
+    /// Distinct modalities of its series, sorted (read by a second query).
+    #[sqlx(skip)]
     pub modalities: Vec<String>,
     pub series: i64,
     pub instances: i64,
 }
 
 /// One series as a search returns it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SeriesRecord {
     pub study_uid: String,
     pub uid: String,
@@ -48,7 +50,7 @@ pub struct SeriesRecord {
 }
 
 /// One stored instance: what a search returns and where its bytes are.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct InstanceRecord {
     pub study_uid: String,
     pub series_uid: String,
@@ -59,80 +61,67 @@ pub struct InstanceRecord {
     pub blob_sha: String,
     pub size: i64,
     pub transfer_syntax: String,
+    #[sqlx(rename = "height")]
     pub rows: i64,
+    #[sqlx(rename = "width")]
     pub columns: i64,
     pub frames: i64,
 }
 
-enum Bound {
-    Text(String),
-    Int(i64),
-}
-
-/// A WHERE clause assembled from `Matching`, with numbered placeholders both engines accept.
-#[derive(Default)]
-struct Clause {
-    conditions: Vec<String>,
-    binds: Vec<Bound>,
-}
-
-impl Clause {
-    fn param(&mut self, value: Bound) -> String {
-        self.binds.push(value);
-        format!("${}", self.binds.len())
+/// The study-level conditions every level shares (alias `s` is the study).
+fn match_study(search: &mut Search<'_>, m: &Matching) {
+    if !m.study_uids.is_empty() {
+        search
+            .and_where()
+            .push("s.uid IN (")
+            .bind_list(m.study_uids.iter().cloned())
+            .push(")");
     }
-
-    /// `column IN (...)` over `values`; nothing when there are none.
-    fn any_of(&mut self, column: &str, values: &[String]) {
-        if values.is_empty() {
-            return;
-        }
-        let list: Vec<String> = values
-            .iter()
-            .map(|v| self.param(Bound::Text(v.clone())))
-            .collect();
-        self.conditions
-            .push(format!("{column} IN ({})", list.join(", ")));
-    }
-
-    /// The study-level conditions every level shares (alias `s` is the study).
-    fn study_level(&mut self, m: &Matching) {
-        self.any_of("s.uid", &m.study_uids);
-        if let Some(id) = &m.patient_id {
-            if id.contains(['*', '?']) {
-                let p = self.param(Bound::Text(like_pattern(id)));
-                self.conditions
-                    .push(format!("s.patient_key LIKE {p} ESCAPE '\\'"));
-            } else {
-                let p = self.param(Bound::Text(id.clone()));
-                self.conditions.push(format!("s.patient_key = {p}"));
-            }
-        }
-        if let Some(from) = &m.date_from {
-            let p = self.param(Bound::Text(from.clone()));
-            self.conditions
-                .push(format!("s.study_date <> '' AND s.study_date >= {p}"));
-        }
-        if let Some(to) = &m.date_to {
-            let p = self.param(Bound::Text(to.clone()));
-            self.conditions
-                .push(format!("s.study_date <> '' AND s.study_date <= {p}"));
-        }
-    }
-
-    fn page(&mut self, m: &Matching) -> String {
-        let limit = self.param(Bound::Int(m.limit.max(0)));
-        let offset = self.param(Bound::Int(m.offset.max(0)));
-        format!("LIMIT {limit} OFFSET {offset}")
-    }
-
-    fn where_sql(&self) -> String {
-        if self.conditions.is_empty() {
-            String::new()
+    if let Some(id) = &m.patient_id {
+        if id.contains(['*', '?']) {
+            search
+                .and_where()
+                .push("s.patient_key LIKE ")
+                .bind(like_pattern(id))
+                .push(" ESCAPE '\\'");
         } else {
-            format!("WHERE {}", self.conditions.join(" AND "))
+            search.and_where().push("s.patient_key = ").bind(id.clone());
         }
     }
+    if let Some(from) = &m.date_from {
+        search
+            .and_where()
+            .push("s.study_date <> '' AND s.study_date >= ")
+            .bind(from.clone());
+    }
+    if let Some(to) = &m.date_to {
+        search
+            .and_where()
+            .push("s.study_date <> '' AND s.study_date <= ")
+            .bind(to.clone());
+    }
+}
+
+/// `column IN (…)` over `values`; nothing when there are none.
+fn match_any(search: &mut Search<'_>, column: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    search
+        .and_where()
+        .push(column)
+        .push(" IN (")
+        .bind_list(values.iter().cloned())
+        .push(")");
+}
+
+/// The page of `m`: ` LIMIT $n OFFSET $m`.
+fn page(search: &mut Search<'_>, m: &Matching) {
+    search
+        .push(" LIMIT ")
+        .bind(m.limit.max(0))
+        .push(" OFFSET ")
+        .bind(m.offset.max(0));
 }
 
 /// A DICOM wildcard value as a LIKE pattern: `*` any run, `?` one character, the rest literal.
@@ -152,72 +141,47 @@ fn like_pattern(value: &str) -> String {
     out
 }
 
-macro_rules! fetch_all {
-    ($db:expr, $row:ty, $sql:expr, $binds:expr) => {{
-        let sql = $sql;
-        let mut q = sqlx::query_as::<_, $row>(&sql);
-        for b in $binds {
-            q = match b {
-                Bound::Text(s) => q.bind(s),
-                Bound::Int(i) => q.bind(i),
-            };
-        }
-        q.fetch_all(&$db.pool).await?
-    }};
+/// The modalities of a study's series.
+#[derive(sqlx::FromRow)]
+struct StudyModality {
+    study_uid: String,
+    modality: String,
 }
-
-type StudyRow = (String, String, String, String, i64, i64);
 
 /// Studies matching `m`, newest (shifted) study date first.
 pub async fn studies(db: &Db, m: &Matching) -> Result<Vec<StudyRecord>> {
-    let mut c = Clause::default();
-    c.study_level(m);
-    if !m.modalities.is_empty() {
-        let list: Vec<String> = m
-            .modalities
-            .iter()
-            .map(|v| c.param(Bound::Text(v.clone())))
-            .collect();
-        c.conditions.push(format!(
-            "EXISTS (SELECT 1 FROM series m WHERE m.study_uid = s.uid AND m.modality IN ({}))",
-            list.join(", ")
-        ));
-    }
-    let page = c.page(m);
-    let sql = format!(
+    let mut search = Search::new(
         "SELECT s.uid, s.patient_key, s.study_date, s.description, \
-         (SELECT COUNT(*) FROM series se WHERE se.study_uid = s.uid), \
-         (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.uid) \
-         FROM studies s {} ORDER BY s.study_date DESC, s.uid {page}",
-        c.where_sql()
+         (SELECT COUNT(*) FROM series se WHERE se.study_uid = s.uid) AS series, \
+         (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.uid) AS instances \
+         FROM studies s",
     );
-    let rows: Vec<StudyRow> = fetch_all!(db, StudyRow, sql, c.binds);
-    let mut studies: Vec<StudyRecord> = rows
-        .into_iter()
-        .map(
-            |(uid, patient_key, date, description, series, instances)| StudyRecord {
-                uid,
-                patient_key,
-                date,
-                description,
-                modalities: Vec::new(),
-                series,
-                instances,
-            },
-        )
-        .collect();
+    match_study(&mut search, m);
+    if !m.modalities.is_empty() {
+        search
+            .and_where()
+            .push("EXISTS (SELECT 1 FROM series m WHERE m.study_uid = s.uid AND m.modality IN (")
+            .bind_list(m.modalities.iter().cloned())
+            .push("))");
+    }
+    search.push(" ORDER BY s.study_date DESC, s.uid");
+    page(&mut search, m);
+    let mut studies: Vec<StudyRecord> = search.fetch_all(db).await?;
     if studies.is_empty() {
         return Ok(studies);
     }
-    let mut c = Clause::default();
-    let uids: Vec<String> = studies.iter().map(|s| s.uid.clone()).collect();
-    c.any_of("study_uid", &uids);
-    let sql = format!(
-        "SELECT DISTINCT study_uid, modality FROM series {} ORDER BY study_uid, modality",
-        c.where_sql()
-    );
-    let pairs: Vec<(String, String)> = fetch_all!(db, (String, String), sql, c.binds);
-    for (study_uid, modality) in pairs {
+    let mut search = Search::new("SELECT DISTINCT study_uid, modality FROM series");
+    search
+        .and_where()
+        .push("study_uid IN (")
+        .bind_list(studies.iter().map(|s| s.uid.clone()))
+        .push(") ORDER BY study_uid, modality");
+    let modalities: Vec<StudyModality> = search.fetch_all(db).await?;
+    for StudyModality {
+        study_uid,
+        modality,
+    } in modalities
+    {
         if modality.is_empty() {
             continue;
         }
@@ -228,103 +192,39 @@ pub async fn studies(db: &Db, m: &Matching) -> Result<Vec<StudyRecord>> {
     Ok(studies)
 }
 
-type SeriesRow = (String, String, String, Option<i64>, String, i64);
-
 /// Series matching `m` (study-level keys match their study), in study and series order.
 pub async fn series(db: &Db, m: &Matching) -> Result<Vec<SeriesRecord>> {
-    let mut c = Clause::default();
-    c.study_level(m);
-    c.any_of("se.uid", &m.series_uids);
-    c.any_of("se.modality", &m.modalities);
-    let page = c.page(m);
-    let sql = format!(
+    let mut search = Search::new(
         "SELECT se.study_uid, se.uid, se.modality, se.number, se.description, \
-         (SELECT COUNT(*) FROM instances i WHERE i.series_uid = se.uid) \
-         FROM series se JOIN studies s ON s.uid = se.study_uid {} \
-         ORDER BY s.study_date DESC, se.study_uid, se.number, se.uid {page}",
-        c.where_sql()
+         (SELECT COUNT(*) FROM instances i WHERE i.series_uid = se.uid) AS instances \
+         FROM series se JOIN studies s ON s.uid = se.study_uid",
     );
-    let rows: Vec<SeriesRow> = fetch_all!(db, SeriesRow, sql, c.binds);
-    Ok(rows
-        .into_iter()
-        .map(
-            |(study_uid, uid, modality, number, description, instances)| SeriesRecord {
-                study_uid,
-                uid,
-                modality,
-                number,
-                description,
-                instances,
-            },
-        )
-        .collect())
+    match_study(&mut search, m);
+    match_any(&mut search, "se.uid", &m.series_uids);
+    match_any(&mut search, "se.modality", &m.modalities);
+    search.push(" ORDER BY s.study_date DESC, se.study_uid, se.number, se.uid");
+    page(&mut search, m);
+    search.fetch_all(db).await
 }
-
-type InstanceRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    i64,
-    i64,
-);
 
 /// Instances matching `m` (study and series keys match their study and series), in series
 /// and instance order.
 pub async fn instances(db: &Db, m: &Matching) -> Result<Vec<InstanceRecord>> {
-    let mut c = Clause::default();
-    c.study_level(m);
-    c.any_of("i.series_uid", &m.series_uids);
-    c.any_of("i.sop_uid", &m.sop_uids);
-    c.any_of("se.modality", &m.modalities);
-    let page = c.page(m);
-    let sql = format!(
+    let mut search = Search::new(
         "SELECT i.study_uid, i.series_uid, i.sop_uid, i.sop_class, i.number, se.modality, \
          i.blob_sha, i.size, i.transfer_syntax, i.height, i.width, i.frames \
          FROM instances i JOIN series se ON se.uid = i.series_uid \
-         JOIN studies s ON s.uid = i.study_uid {} \
-         ORDER BY s.study_date DESC, i.study_uid, se.number, i.series_uid, i.number, i.sop_uid {page}",
-        c.where_sql()
+         JOIN studies s ON s.uid = i.study_uid",
     );
-    let rows: Vec<InstanceRow> = fetch_all!(db, InstanceRow, sql, c.binds);
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                study_uid,
-                series_uid,
-                sop_uid,
-                sop_class,
-                number,
-                modality,
-                blob_sha,
-                size,
-                transfer_syntax,
-                rows,
-                columns,
-                frames,
-            )| InstanceRecord {
-                study_uid,
-                series_uid,
-                sop_uid,
-                sop_class,
-                number,
-                modality,
-                blob_sha,
-                size,
-                transfer_syntax,
-                rows,
-                columns,
-                frames,
-            },
-        )
-        .collect())
+    match_study(&mut search, m);
+    match_any(&mut search, "i.series_uid", &m.series_uids);
+    match_any(&mut search, "i.sop_uid", &m.sop_uids);
+    match_any(&mut search, "se.modality", &m.modalities);
+    search.push(
+        " ORDER BY s.study_date DESC, i.study_uid, se.number, i.series_uid, i.number, i.sop_uid",
+    );
+    page(&mut search, m);
+    search.fetch_all(db).await
 }
 
 /// True when the study is stored.

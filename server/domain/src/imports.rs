@@ -9,8 +9,8 @@
 use super::archive::{self, RetrieveError, SourceInstance};
 use super::blobs::Blobs;
 use super::dicom::{AnonymizeConfig, AnonymizeError, anonymize, anonymize::uid_pseudonym};
-use super::{Db, new_id, now};
-use anyhow::{Context, Result};
+use super::{Db, Result, new_id, now};
+use anyhow::Context;
 use model::{
     ImportFailure, ImportItem, ImportJob, ImportKind, ItemLabel, ItemStatus, JobLabel, JobStatus,
 };
@@ -125,7 +125,7 @@ pub fn describe(bytes: &[u8]) -> Result<InstanceMeta> {
     })
 }
 
-const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+const DEFLATED: &str = dicom_dictionary_std::uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN;
 
 /// Refuses what must not reach the parser: non-DICOM, oversized, or a deflated data set
 /// that inflates past the limit.
@@ -176,16 +176,20 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-type JobRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
+/// An `import_jobs` row as `JOB_COLUMNS` selects it.
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: String,
+    kind: String,
+    status: String,
+    /// JSON of a `JobLabel`.
+    label: String,
+    created_by: Option<String>,
+    created_at: i64,
+    finished_at: Option<i64>,
+    /// JSON of an `ImportFailure`.
+    error: Option<String>,
+}
 
 const JOB_COLUMNS: &str = "id, kind, status, label, created_by, created_at, finished_at, error";
 
@@ -529,7 +533,7 @@ impl Importer {
             .bind(job)
             .fetch_one(&self.db().pool)
             .await?;
-        ImportKind::parse(&kind).context("unknown job kind")
+        Ok(ImportKind::parse(&kind).context("unknown job kind")?)
     }
 
     async fn pending(&self, job: &str) -> Result<Vec<(String, i64)>> {
@@ -874,29 +878,31 @@ pub async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("writing {}", tmp.display()))?;
     if let Err(e) = tokio::fs::rename(&tmp, path).await {
         let _ = tokio::fs::remove_file(&tmp).await;
-        return Err(e).with_context(|| format!("renaming into {}", path.display()));
+        let e = anyhow::Error::from(e).context(format!("renaming into {}", path.display()));
+        return Err(e.into());
     }
     Ok(())
 }
 
-fn job_from_row(
-    (id, kind, status, label, created_by, created_at, finished_at, error): JobRow,
-) -> ImportJob {
-    ImportJob {
-        id,
-        kind: ImportKind::parse(&kind).unwrap_or(ImportKind::Upload),
-        status: JobStatus::parse(&status).unwrap_or(JobStatus::Failed),
-        label: serde_json::from_str(&label).unwrap_or(JobLabel::Upload),
-        created_by,
-        created_at,
-        finished_at,
-        total: 0,
-        pending: 0,
-        imported: 0,
-        duplicate: 0,
-        failed: 0,
-        error: error.and_then(|e| serde_json::from_str(&e).ok()),
-        studies: Vec::new(),
+impl From<JobRow> for ImportJob {
+    /// The job without its counts and studies (see `with_counts`).
+    fn from(r: JobRow) -> ImportJob {
+        ImportJob {
+            id: r.id,
+            kind: ImportKind::parse(&r.kind).unwrap_or(ImportKind::Upload),
+            status: JobStatus::parse(&r.status).unwrap_or(JobStatus::Failed),
+            label: serde_json::from_str(&r.label).unwrap_or(JobLabel::Upload),
+            created_by: r.created_by,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+            total: 0,
+            pending: 0,
+            imported: 0,
+            duplicate: 0,
+            failed: 0,
+            error: r.error.and_then(|e| serde_json::from_str(&e).ok()),
+            studies: Vec::new(),
+        }
     }
 }
 
@@ -939,7 +945,7 @@ pub async fn list_jobs(db: &Db, limit: i64) -> Result<Vec<ImportJob>> {
     .await?;
     let mut jobs = Vec::with_capacity(rows.len());
     for row in rows {
-        jobs.push(with_counts(db, job_from_row(row)).await?);
+        jobs.push(with_counts(db, row.into()).await?);
     }
     Ok(jobs)
 }
@@ -953,12 +959,34 @@ pub async fn job(db: &Db, id: &str) -> Result<Option<ImportJob>> {
     .fetch_optional(&db.pool)
     .await?;
     match row {
-        Some(row) => Ok(Some(with_counts(db, job_from_row(row)).await?)),
+        Some(row) => Ok(Some(with_counts(db, row.into()).await?)),
         None => Ok(None),
     }
 }
 
-type ItemRow = (i64, String, String, Option<String>, Option<String>);
+/// An `import_items` row as a job's item list reads it.
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    seq: i64,
+    /// JSON of an `ItemLabel`.
+    label: String,
+    status: String,
+    sop_uid: Option<String>,
+    /// JSON of an `ImportFailure`.
+    error: Option<String>,
+}
+
+impl From<ItemRow> for ImportItem {
+    fn from(r: ItemRow) -> ImportItem {
+        ImportItem {
+            seq: r.seq as u32,
+            label: serde_json::from_str(&r.label).unwrap_or(ItemLabel::File(r.seq as u32 + 1)),
+            status: ItemStatus::parse(&r.status).unwrap_or(ItemStatus::Failed),
+            sop_uid: r.sop_uid,
+            error: r.error.and_then(|e| serde_json::from_str(&e).ok()),
+        }
+    }
+}
 
 /// The items of a job in order.
 pub async fn items(db: &Db, job: &str) -> Result<Vec<ImportItem>> {
@@ -968,16 +996,7 @@ pub async fn items(db: &Db, job: &str) -> Result<Vec<ImportItem>> {
     .bind(job)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(seq, label, status, sop_uid, error)| ImportItem {
-            seq: seq as u32,
-            label: serde_json::from_str(&label).unwrap_or(ItemLabel::File(seq as u32 + 1)),
-            status: ItemStatus::parse(&status).unwrap_or(ItemStatus::Failed),
-            sop_uid,
-            error: error.and_then(|e| serde_json::from_str(&e).ok()),
-        })
-        .collect())
+    Ok(rows.into_iter().map(ImportItem::from).collect())
 }
 
 /// Deletes blobs no instance refers to (left by a crash between blob and row, or by

@@ -7,14 +7,17 @@ pub mod cases;
 pub mod db;
 pub mod dicom;
 pub mod dicomweb;
+mod error;
 pub mod imports;
 pub mod sites;
+pub mod sql;
 pub mod studies;
 pub mod users;
 
 use std::sync::Arc;
 
 pub use db::{Db, DbKind};
+pub use error::{Error, Result};
 
 /// What every server function and handler shares: the database and the settings.
 #[derive(Clone)]
@@ -61,9 +64,8 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Logs a storage error with its chain and turns it into what users may see.
+/// Logs a fault with its chain and turns it into what users may see (for errors from outside
+/// the domain, such as the session store's); a user-facing domain error passes unchanged.
 pub fn internal(err: impl Into<anyhow::Error>) -> model::AppError {
-    let err = err.into();
-    tracing::error!(error = format!("{err:#}"), "internal error");
-    model::AppError::Internal
+    Error::from(err.into()).into()
 }

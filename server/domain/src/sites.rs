@@ -1,20 +1,39 @@
 //! Sites of the network: the hub hospital and the community health service centres.
-use super::{Db, new_id, now};
+use super::{Db, Result, new_id, now};
 use model::{Site, SiteId, SiteKind, SitePeople};
 
-type SiteRow = (String, String, String, String, String, i64);
+/// A `sites` row as `SITE_COLUMNS` selects it.
+#[derive(sqlx::FromRow)]
+struct SiteRow {
+    id: String,
+    code: String,
+    kind: String,
+    name_zh: String,
+    name_en: String,
+    active: i64,
+}
 
 const SITE_COLUMNS: &str = "id, code, kind, name_zh, name_en, active";
 
-fn site_from_row((id, code, kind, name_zh, name_en, active): SiteRow) -> Site {
-    Site {
-        id: SiteId(id),
-        code,
-        kind: SiteKind::parse(&kind).unwrap_or(SiteKind::Community),
-        name_zh,
-        name_en,
-        active: active != 0,
+impl From<SiteRow> for Site {
+    fn from(r: SiteRow) -> Site {
+        Site {
+            id: SiteId(r.id),
+            code: r.code,
+            kind: SiteKind::parse(&r.kind).unwrap_or(SiteKind::Community),
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            active: r.active != 0,
+        }
     }
+}
+
+/// Active accounts of one site and role.
+#[derive(sqlx::FromRow)]
+struct HeadCount {
+    site_id: String,
+    role: String,
+    people: i64,
 }
 
 /// The network as it stands: one district hub and thirteen community centres.
@@ -88,7 +107,7 @@ const NETWORK: [(&str, &str, &str); 14] = [
 ];
 
 /// Creates the network's sites when the table is empty; returns how many were added.
-pub async fn ensure_network(db: &Db) -> Result<usize, sqlx::Error> {
+pub async fn ensure_network(db: &Db) -> Result<usize> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sites")
         .fetch_one(&db.pool)
         .await?;
@@ -119,33 +138,33 @@ pub async fn ensure_network(db: &Db) -> Result<usize, sqlx::Error> {
 }
 
 /// All sites, hub first, then by code.
-pub async fn list(db: &Db) -> Result<Vec<Site>, sqlx::Error> {
+pub async fn list(db: &Db) -> Result<Vec<Site>> {
     let rows: Vec<SiteRow> = sqlx::query_as(&format!(
         "SELECT {SITE_COLUMNS} FROM sites ORDER BY CASE kind WHEN 'hub' THEN 0 ELSE 1 END, code"
     ))
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(site_from_row).collect())
+    Ok(rows.into_iter().map(Site::from).collect())
 }
 
 /// One site by id.
-pub async fn get(db: &Db, id: &SiteId) -> Result<Option<Site>, sqlx::Error> {
+pub async fn get(db: &Db, id: &SiteId) -> Result<Option<Site>> {
     let row: Option<SiteRow> =
         sqlx::query_as(&format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1"))
             .bind(id.0.clone())
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(site_from_row))
+    Ok(row.map(Site::from))
 }
 
 /// One site by its short code (e.g. `HUB`, `DH`).
-pub async fn by_code(db: &Db, code: &str) -> Result<Option<Site>, sqlx::Error> {
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Site>> {
     let row: Option<SiteRow> =
         sqlx::query_as(&format!("SELECT {SITE_COLUMNS} FROM sites WHERE code = $1"))
             .bind(code.to_string())
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(site_from_row))
+    Ok(row.map(Site::from))
 }
 
 /// Renames a site or (de)activates it; false when there is no such site.
@@ -155,7 +174,7 @@ pub async fn update(
     name_zh: &str,
     name_en: &str,
     active: bool,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool> {
     let res = sqlx::query("UPDATE sites SET name_zh = $1, name_en = $2, active = $3 WHERE id = $4")
         .bind(name_zh.to_string())
         .bind(name_en.to_string())
@@ -167,9 +186,10 @@ pub async fn update(
 }
 
 /// Active accounts per site and role, every site listed.
-pub async fn people_per_site(db: &Db) -> Result<Vec<SitePeople>, sqlx::Error> {
-    let counts: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT site_id, role, COUNT(*) FROM users WHERE active = 1 GROUP BY site_id, role",
+pub async fn people_per_site(db: &Db) -> Result<Vec<SitePeople>> {
+    let counts: Vec<HeadCount> = sqlx::query_as(
+        "SELECT site_id, role, COUNT(*) AS people FROM users WHERE active = 1 \
+         GROUP BY site_id, role",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -180,8 +200,8 @@ pub async fn people_per_site(db: &Db) -> Result<Vec<SitePeople>, sqlx::Error> {
             let of = |role: &str| {
                 counts
                     .iter()
-                    .filter(|(s, r, _)| *s == site.id.0 && r == role)
-                    .map(|(_, _, n)| *n)
+                    .filter(|c| c.site_id == site.id.0 && c.role == role)
+                    .map(|c| c.people)
                     .sum()
             };
             SitePeople {

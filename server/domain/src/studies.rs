@@ -1,39 +1,39 @@
 //! Anonymised studies as stored: listing, one study with its instances, finding a blob.
-use super::Db;
-use anyhow::Result;
+use super::{Db, Result};
 use model::{InstanceSummary, StudyDetail, StudySummary, archive::dicom_date_to_iso};
 
-type StudyRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
+/// A study with its counts, as `STUDY_SELECT` reads it.
+#[derive(sqlx::FromRow)]
+struct StudyRow {
+    uid: String,
+    patient_key: String,
+    study_date: String,
+    modalities: String,
+    description: String,
+    created_at: i64,
+    series: i64,
+    instances: i64,
+    frames: i64,
+}
 
 const STUDY_SELECT: &str = "SELECT s.uid, s.patient_key, s.study_date, s.modalities, s.description, s.created_at, \
-     COUNT(DISTINCT i.series_uid), COUNT(i.sop_uid), CAST(COALESCE(SUM(i.frames), 0) AS BIGINT), \
-     COALESCE(MAX(i.created_at), s.created_at) \
+     COUNT(DISTINCT i.series_uid) AS series, COUNT(i.sop_uid) AS instances, \
+     CAST(COALESCE(SUM(i.frames), 0) AS BIGINT) AS frames \
      FROM studies s LEFT JOIN instances i ON i.study_uid = s.uid";
 
-fn study_from_row(
-    (uid, patient_key, date, modalities, description, created_at, series, instances, frames, _): StudyRow,
-) -> StudySummary {
-    StudySummary {
-        uid,
-        patient_key,
-        date: dicom_date_to_iso(&date),
-        modalities,
-        description,
-        series: series as u32,
-        instances: instances as u32,
-        frames: frames as u32,
-        created_at,
+impl From<StudyRow> for StudySummary {
+    fn from(r: StudyRow) -> StudySummary {
+        StudySummary {
+            uid: r.uid,
+            patient_key: r.patient_key,
+            date: dicom_date_to_iso(&r.study_date),
+            modalities: r.modalities,
+            description: r.description,
+            series: r.series as u32,
+            instances: r.instances as u32,
+            frames: r.frames as u32,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -48,24 +48,46 @@ pub async fn list(db: &Db, patient_key: Option<&str>, limit: i64) -> Result<Vec<
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(study_from_row).collect())
+    Ok(rows.into_iter().map(StudySummary::from).collect())
 }
 
-type InstanceRow = (
-    String,
-    String,
-    Option<i64>,
-    String,
-    Option<i64>,
-    String,
-    i64,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<f64>,
-);
+/// An instance of a study with its series, as the study page lists it.
+#[derive(sqlx::FromRow)]
+struct InstanceRow {
+    sop_uid: String,
+    series_uid: String,
+    series_number: Option<i64>,
+    series_description: String,
+    number: Option<i64>,
+    blob_sha: String,
+    size: i64,
+    transfer_syntax: String,
+    width: i64,
+    height: i64,
+    frames: i64,
+    masked_pixels: i64,
+    psnr_db: Option<f64>,
+}
+
+impl From<InstanceRow> for InstanceSummary {
+    fn from(r: InstanceRow) -> InstanceSummary {
+        InstanceSummary {
+            sop_uid: r.sop_uid,
+            series_uid: r.series_uid,
+            series_number: r.series_number,
+            series_description: r.series_description,
+            number: r.number,
+            url: format!("/dicom/{}", r.blob_sha),
+            size: r.size as u64,
+            transfer_syntax: r.transfer_syntax,
+            width: r.width as u32,
+            height: r.height as u32,
+            frames: r.frames as u32,
+            masked_pixels: r.masked_pixels as u64,
+            psnr_db: r.psnr_db,
+        }
+    }
+}
 
 /// One study with its instances in series and instance order.
 pub async fn detail(db: &Db, uid: &str) -> Result<Option<StudyDetail>> {
@@ -80,7 +102,8 @@ pub async fn detail(db: &Db, uid: &str) -> Result<Option<StudyDetail>> {
         return Ok(None);
     };
     let rows: Vec<InstanceRow> = sqlx::query_as(
-        "SELECT i.sop_uid, i.series_uid, se.number, se.description, i.number, i.blob_sha, i.size, \
+        "SELECT i.sop_uid, i.series_uid, se.number AS series_number, \
+         se.description AS series_description, i.number, i.blob_sha, i.size, \
          i.transfer_syntax, i.width, i.height, i.frames, i.masked_pixels, i.psnr_db \
          FROM instances i JOIN series se ON se.uid = i.series_uid WHERE i.study_uid = $1 \
          ORDER BY se.number, i.series_uid, i.number, i.sop_uid",
@@ -88,43 +111,9 @@ pub async fn detail(db: &Db, uid: &str) -> Result<Option<StudyDetail>> {
     .bind(uid)
     .fetch_all(&db.pool)
     .await?;
-    let instances = rows
-        .into_iter()
-        .map(
-            |(
-                sop_uid,
-                series_uid,
-                series_number,
-                series_description,
-                number,
-                sha,
-                size,
-                transfer_syntax,
-                width,
-                height,
-                frames,
-                masked,
-                psnr_db,
-            )| InstanceSummary {
-                sop_uid,
-                series_uid,
-                series_number,
-                series_description,
-                number,
-                url: format!("/dicom/{sha}"),
-                size: size as u64,
-                transfer_syntax,
-                width: width as u32,
-                height: height as u32,
-                frames: frames as u32,
-                masked_pixels: masked as u64,
-                psnr_db,
-            },
-        )
-        .collect();
     Ok(Some(StudyDetail {
-        study: study_from_row(row),
-        instances,
+        study: row.into(),
+        instances: rows.into_iter().map(InstanceSummary::from).collect(),
     }))
 }
 

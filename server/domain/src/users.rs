@@ -1,22 +1,32 @@
 //! People: accounts, their role and site, and their password hashes.
-use super::{Db, new_id, now, sites};
-use model::{CurrentUser, Role, SiteId, UserId, UserSummary};
+use super::{Db, DbKind, Result, audit, new_id, now, sites};
+use model::{AppError, AuditAction, CurrentUser, InvalidReason, Role, SiteId, UserId, UserSummary};
 
-type UserRow = (String, String, String, String, String, i64, i64);
+/// A `users` row as `USER_COLUMNS` selects it.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    site_id: String,
+    active: i64,
+    created_at: i64,
+}
 
 const USER_COLUMNS: &str = "id, username, display_name, role, site_id, active, created_at";
 
-fn summary_from_row(
-    (id, username, display_name, role, site_id, active, created_at): UserRow,
-) -> UserSummary {
-    UserSummary {
-        id: UserId(id),
-        username,
-        display_name,
-        role: Role::parse(&role).unwrap_or(Role::Learner),
-        site_id: SiteId(site_id),
-        active: active != 0,
-        created_at,
+impl From<UserRow> for UserSummary {
+    fn from(r: UserRow) -> UserSummary {
+        UserSummary {
+            id: UserId(r.id),
+            username: r.username,
+            display_name: r.display_name,
+            role: Role::parse(&r.role).unwrap_or(Role::Learner),
+            site_id: SiteId(r.site_id),
+            active: r.active != 0,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -26,6 +36,24 @@ pub struct Credentials {
     pub id: UserId,
     pub password_hash: String,
     pub active: bool,
+}
+
+/// The `users` columns sign-in reads.
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    id: String,
+    password_hash: String,
+    active: i64,
+}
+
+impl From<CredentialsRow> for Credentials {
+    fn from(r: CredentialsRow) -> Credentials {
+        Credentials {
+            id: UserId(r.id),
+            password_hash: r.password_hash,
+            active: r.active != 0,
+        }
+    }
 }
 
 /// Fields of a new account, already validated and hashed.
@@ -38,7 +66,7 @@ pub struct InsertUser<'a> {
 }
 
 /// Inserts an account; `Ok(None)` when the username is taken.
-pub async fn insert(db: &Db, user: InsertUser<'_>) -> Result<Option<UserId>, sqlx::Error> {
+pub async fn insert(db: &Db, user: InsertUser<'_>) -> Result<Option<UserId>> {
     let id = new_id();
     let t = now();
     let res = sqlx::query(
@@ -58,26 +86,22 @@ pub async fn insert(db: &Db, user: InsertUser<'_>) -> Result<Option<UserId>, sql
     match res {
         Ok(_) => Ok(Some(UserId(id))),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// The stored hash and state of an account, by username.
-pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
-    let row: Option<(String, String, i64)> =
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>> {
+    let row: Option<CredentialsRow> =
         sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
             .bind(username.to_string())
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(|(id, password_hash, active)| Credentials {
-        id: UserId(id),
-        password_hash,
-        active: active != 0,
-    }))
+    Ok(row.map(Credentials::from))
 }
 
 /// The stored hash of an account, by id.
-pub async fn password_hash(db: &Db, id: &UserId) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(db: &Db, id: &UserId) -> Result<Option<String>> {
     let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
         .bind(id.0.clone())
         .fetch_optional(&db.pool)
@@ -86,17 +110,17 @@ pub async fn password_hash(db: &Db, id: &UserId) -> Result<Option<String>, sqlx:
 }
 
 /// One account by id, active or not.
-pub async fn get(db: &Db, id: &UserId) -> Result<Option<UserSummary>, sqlx::Error> {
+pub async fn get(db: &Db, id: &UserId) -> Result<Option<UserSummary>> {
     let row: Option<UserRow> =
         sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id.0.clone())
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(summary_from_row))
+    Ok(row.map(UserSummary::from))
 }
 
 /// The signed-in person with their site; `None` when missing or disabled.
-pub async fn current(db: &Db, id: &UserId) -> Result<Option<CurrentUser>, sqlx::Error> {
+pub async fn current(db: &Db, id: &UserId) -> Result<Option<CurrentUser>> {
     let Some(user) = get(db, id).await? else {
         return Ok(None);
     };
@@ -116,11 +140,7 @@ pub async fn current(db: &Db, id: &UserId) -> Result<Option<CurrentUser>, sqlx::
 }
 
 /// Accounts, optionally of one site and/or role, by site then name.
-pub async fn list(
-    db: &Db,
-    site: Option<&SiteId>,
-    role: Option<Role>,
-) -> Result<Vec<UserSummary>, sqlx::Error> {
+pub async fn list(db: &Db, site: Option<&SiteId>, role: Option<Role>) -> Result<Vec<UserSummary>> {
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users \
          WHERE ($1 = '' OR site_id = $1) AND ($2 = '' OR role = $2) \
@@ -130,11 +150,11 @@ pub async fn list(
     .bind(role.map(Role::as_str).unwrap_or_default())
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(summary_from_row).collect())
+    Ok(rows.into_iter().map(UserSummary::from).collect())
 }
 
 /// Enables or disables an account; false when there is no such account.
-pub async fn set_active(db: &Db, id: &UserId, active: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_active(db: &Db, id: &UserId, active: bool) -> Result<bool> {
     let res = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(active))
         .bind(now())
@@ -144,8 +164,57 @@ pub async fn set_active(db: &Db, id: &UserId, active: bool) -> Result<bool, sqlx
     Ok(res.rows_affected() == 1)
 }
 
+/// Enables or disables an account on an admin's behalf, with its audit record, in one
+/// transaction: the last active administrator is never disabled, even by two admins
+/// disabling each other at the same moment. `None` when there is no such account.
+pub async fn set_active_by(
+    db: &Db,
+    admin: &UserId,
+    target: &UserId,
+    active: bool,
+) -> Result<Option<UserSummary>> {
+    let mut tx = db.pool.begin().await?;
+    if db.kind == DbKind::Postgres {
+        // Serialises concurrent changes to the set of admins (SQLite serialises every write).
+        sqlx::query("SELECT id FROM users WHERE role = 'admin' AND active = 1 FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await?;
+    }
+    let changed = sqlx::query(
+        "UPDATE users SET active = $1, updated_at = $2 WHERE id = $3 AND ($1 = 1 OR role <> 'admin' \
+         OR active = 0 OR (SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1) > 1)",
+    )
+    .bind(i64::from(active))
+    .bind(now())
+    .bind(target.0.clone())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return match get(db, target).await? {
+            None => Ok(None),
+            Some(_) => Err(AppError::invalid("role", InvalidReason::LastAdmin).into()),
+        };
+    }
+    let action = if active {
+        AuditAction::UserEnabled
+    } else {
+        AuditAction::UserDisabled
+    };
+    audit::record_in(
+        &mut tx,
+        Some(&admin.0),
+        action,
+        Some(&target.0),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, target).await
+}
+
 /// Replaces an account's password hash; false when there is no such account.
-pub async fn set_password_hash(db: &Db, id: &UserId, hash: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_password_hash(db: &Db, id: &UserId, hash: &str) -> Result<bool> {
     let res = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash.to_string())
         .bind(now())
@@ -156,7 +225,7 @@ pub async fn set_password_hash(db: &Db, id: &UserId, hash: &str) -> Result<bool,
 }
 
 /// Number of active administrators (the last one may not be disabled).
-pub async fn active_admins(db: &Db) -> Result<i64, sqlx::Error> {
+pub async fn active_admins(db: &Db) -> Result<i64> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1")
             .fetch_one(&db.pool)
@@ -165,7 +234,7 @@ pub async fn active_admins(db: &Db) -> Result<i64, sqlx::Error> {
 }
 
 /// Number of accounts of any kind.
-pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+pub async fn count(db: &Db) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
         .fetch_one(&db.pool)
         .await?;

@@ -61,12 +61,12 @@ fn play(case: &DemoCase) -> Ending {
                 go(&mut ending, Transition::Publish);
                 ending.publications += 1;
             }
-            Step::RequestChanges(body) => {
-                assert!(!body.trim().is_empty());
+            Step::RequestChanges { comment } => {
+                assert!(!comment.trim().is_empty());
                 go(&mut ending, Transition::RequestChanges);
                 ending.changes_requested = true;
             }
-            Step::ReviewNote(_) => {}
+            Step::ReviewNote { .. } => {}
             Step::Revise => go(&mut ending, Transition::Revise),
             Step::Edit(edit) => {
                 assert_eq!(
@@ -74,16 +74,16 @@ fn play(case: &DemoCase) -> Ending {
                     CaseStatus::Draft,
                     "{title}: only drafts are edited"
                 );
-                edit(&mut ending.content);
+                edit.apply(&mut ending.content);
                 ending.content = saved(&ending.content);
             }
-            Step::Retire(reason) => {
+            Step::Retire { reason } => {
                 assert!(!reason.trim().is_empty());
                 go(&mut ending, Transition::Retire);
             }
-            Step::FollowUp(input) => {
+            Step::FollowUp(outcome) => {
                 assert_ne!(ending.status, CaseStatus::Retired, "{title}");
-                let input = input.clone().normalise().expect("a valid follow-up");
+                let input = outcome.input().normalise().expect("a valid follow-up");
                 ending.follow_ups.push(FollowUp {
                     id: String::new(),
                     kind: input.kind,
@@ -92,11 +92,11 @@ fn play(case: &DemoCase) -> Ending {
                     malignant: input.malignant,
                     confirms: input.confirms,
                     summary: input.summary,
-                    added_by: case.author.into(),
+                    added_by: case.author.clone(),
                     created_at: 0,
                 });
             }
-            Step::Comment(_) | Step::Attempt(..) => {
+            Step::Comment(_) | Step::Attempt(_) => {
                 assert!(
                     ending.publications > 0,
                     "{title}: only published cases are discussed"
@@ -156,7 +156,7 @@ fn every_case_saves_and_teaches_in_both_languages() {
 
 #[test]
 fn each_case_has_its_own_exam_and_its_marks_fit_the_clips() {
-    let exams = demo_studies::exams();
+    let exams = demo_studies::exams().expect("the demo exams");
     let mut used = Vec::new();
     for case in library() {
         let title = &case.content.title;
@@ -170,7 +170,7 @@ fn each_case_has_its_own_exam_and_its_marks_fit_the_clips() {
             case.exam
         );
         used.push(case.exam);
-        let (exam, clips) = &exams[case.exam as usize - 1];
+        let demo_studies::DemoExam { exam, clips, .. } = &exams[case.exam as usize - 1];
         assert_eq!(exam.study_uid, demo_studies::study_uid(case.exam));
         // A second clip is synthesised only for a case that uses it.
         assert_eq!(clips.len(), case.content.clips.len(), "{title}");
@@ -210,7 +210,7 @@ fn each_case_has_its_own_exam_and_its_marks_fit_the_clips() {
         }
         for step in &case.story {
             if let Step::Comment(post) = step
-                && let Some((clip, frame)) = post.frame
+                && let Some((clip, frame)) = post.at()
             {
                 assert!(
                     frame < clips[clip].frames,
@@ -358,13 +358,13 @@ fn the_stories_cover_the_workflow_and_the_outcomes() {
                     _ => None,
                 })
                 .collect();
-            let learner_asks = posts
-                .iter()
-                .any(|p| p.frame.is_some() && ["li.na", "zhang.wei", "liu.yang"].contains(&p.by));
+            let learner_asks = posts.iter().any(|p| {
+                p.at().is_some() && ["li.na", "zhang.wei", "liu.yang"].contains(&p.by.as_str())
+            });
             let expert_answers = posts.iter().any(|p| {
-                p.frame.is_some()
+                p.at().is_some()
                     && p.marked_by.is_some()
-                    && ["chen.jing", "wang.lei"].contains(&p.by)
+                    && ["chen.jing", "wang.lei"].contains(&p.by.as_str())
             });
             learner_asks && expert_answers
         })

@@ -238,7 +238,7 @@ mod tests {
         accepted(&headers)
     }
 
-    const JPEG: &str = "1.2.840.10008.1.2.4.50";
+    const JPEG: &str = dicom_dictionary_std::uids::JPEG_BASELINE8_BIT;
 
     #[test]
     fn stored_syntax_is_served_unless_the_client_names_another() {

@@ -83,6 +83,24 @@ impl Client {
             .expect("GET")
     }
 
+    /// Calls a server function whose arguments travel as JSON; returns status and JSON body
+    /// (a body that is not JSON comes back as a JSON string).
+    pub async fn json(&self, endpoint: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let res = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
     /// Calls a server function with form fields; returns status and JSON body.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
         let res = self
@@ -162,4 +180,25 @@ pub async fn wait_for_job(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("job {job} did not finish: {last}");
+}
+
+/// Whether a tool a test needs is installed (`installed`). When it is not, the test skips,
+/// saying what to install, unless `SONOHUB_REQUIRE_TOOLS=1` (CI), where it fails instead.
+pub fn tool(name: &str, installed: bool) -> bool {
+    if !installed {
+        assert!(
+            std::env::var("SONOHUB_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "SONOHUB_REQUIRE_TOOLS=1 but {name} is not installed (see .ci/tools)"
+        );
+        eprintln!("note: {name} is not installed; this test skips its part");
+    }
+    installed
+}
+
+/// True when `command --version` runs successfully.
+pub fn runs(command: &str) -> bool {
+    std::process::Command::new(command)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

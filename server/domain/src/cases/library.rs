@@ -1,13 +1,14 @@
 //! The library as readers see it: search over published versions, the case page, version
 //! history and comparison, the experts' workbench and unknown-case attempts.
 use super::{content_from, row};
-use crate::{Db, internal, new_id, now, sites};
+use crate::sql::Search;
+use crate::{Db, Result, new_id, now, sites};
 use model::cases::{
     AttemptInput, CaseContent, CaseId, CasePage, CasePuzzle, CaseQuery, CaseSort, CaseStatus,
     CaseSummary, CaseView, FieldChange, PuzzleKind, Reveal, VersionInfo, concordance,
 };
 use model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
-use model::{AgeBand, AppError, Sex, UserId};
+use model::{AgeBand, Sex, UserId};
 
 /// The SQL condition (over `cases c`) for a case readers may see: published once and not
 /// retired.
@@ -41,7 +42,7 @@ pub(crate) struct Index {
 
 /// Lower-cased text over everything a reader might search for, in both languages for the
 /// application name; tags are stored as `|tag|tag|` so one can be matched whole.
-pub(crate) async fn index_of(db: &Db, c: &CaseContent) -> Result<Index, AppError> {
+pub(crate) async fn index_of(db: &Db, c: &CaseContent) -> Result<Index> {
     let app = super::application(db, &c.application).await?;
     let mut parts = vec![
         c.title.as_str(),
@@ -75,140 +76,149 @@ fn like(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-type SummaryRow = (
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
+/// A case as lists show it, as `SUMMARY_SELECT` reads it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    title: String,
+    application: Option<String>,
+    difficulty: String,
+    status: String,
+    /// `|tag|tag|`.
+    tags: String,
+    diagnosis: String,
+    age_band: String,
+    sex: String,
+    tirads: Option<i64>,
+    grade: Option<String>,
+    has_pathology: i64,
+    follow_ups: i64,
+    comments: i64,
+    author_name: String,
+    site_code: Option<String>,
+    published_version: Option<i64>,
+    updated_at: i64,
+    published_at: Option<i64>,
+    /// The blob of the first clip.
+    cover_sha: Option<String>,
+}
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.application, c.difficulty, c.status, c.tags, c.diagnosis, \
      c.age_band, c.sex, c.tirads, c.grade, c.has_pathology, \
-     (SELECT COUNT(*) FROM follow_ups f WHERE f.case_id = c.id), \
-     (SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id), \
-     u.display_name, s.code, c.published_version, c.updated_at, c.published_at, i.blob_sha \
+     (SELECT COUNT(*) FROM follow_ups f WHERE f.case_id = c.id) AS follow_ups, \
+     (SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id) AS comments, \
+     u.display_name AS author_name, s.code AS site_code, c.published_version, c.updated_at, \
+     c.published_at, i.blob_sha AS cover_sha \
      FROM cases c JOIN users u ON u.id = c.author_id LEFT JOIN sites s ON s.id = c.site_id \
      LEFT JOIN instances i ON i.sop_uid = c.cover_sop";
 
-fn summary_from_row(r: SummaryRow) -> CaseSummary {
-    let (
-        id,
-        title,
-        application,
-        difficulty,
-        status,
-        tags,
-        diagnosis,
-        age_band,
-        sex,
-        tirads,
-        grade,
-        has_pathology,
-        follow_ups,
-        comments,
-        author_name,
-        site_code,
-        published_version,
-        updated_at,
-        published_at,
-        cover,
-    ) = r;
-    CaseSummary {
-        id: CaseId(id),
-        title,
-        application: application.unwrap_or_default(),
-        difficulty: model::Difficulty::parse(&difficulty)
-            .unwrap_or(model::Difficulty::Intermediate),
-        status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Draft),
-        tags: tags
-            .split('|')
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
-        diagnosis,
-        age_band: AgeBand::parse(&age_band).unwrap_or(AgeBand::A40),
-        sex: Sex::parse(&sex),
-        tirads: tirads.and_then(|n| TiradsLevel::from_number(n as u8)),
-        grade: grade.as_deref().and_then(StenosisGrade::parse),
-        has_pathology: has_pathology != 0,
-        follow_ups: follow_ups as u32,
-        comments: comments as u32,
-        author_name,
-        site_code: site_code.unwrap_or_default(),
-        published_version: published_version.map(|v| v as u32),
-        updated_at,
-        published_at,
-        cover_url: cover.map(|sha| format!("/dicom/{sha}")),
+impl From<SummaryRow> for CaseSummary {
+    fn from(r: SummaryRow) -> CaseSummary {
+        CaseSummary {
+            id: CaseId(r.id),
+            title: r.title,
+            application: r.application.unwrap_or_default(),
+            difficulty: model::Difficulty::parse(&r.difficulty)
+                .unwrap_or(model::Difficulty::Intermediate),
+            status: CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Draft),
+            tags: r
+                .tags
+                .split('|')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            diagnosis: r.diagnosis,
+            age_band: AgeBand::parse(&r.age_band).unwrap_or(AgeBand::A40),
+            sex: Sex::parse(&r.sex),
+            tirads: r.tirads.and_then(|n| TiradsLevel::from_number(n as u8)),
+            grade: r.grade.as_deref().and_then(StenosisGrade::parse),
+            has_pathology: r.has_pathology != 0,
+            follow_ups: r.follow_ups as u32,
+            comments: r.comments as u32,
+            author_name: r.author_name,
+            site_code: r.site_code.unwrap_or_default(),
+            published_version: r.published_version.map(|v| v as u32),
+            updated_at: r.updated_at,
+            published_at: r.published_at,
+            cover_url: r.cover_sha.map(|sha| format!("/dicom/{sha}")),
+        }
     }
+}
+
+/// A summary with the working copy it is curated from.
+#[derive(sqlx::FromRow)]
+struct WorkbenchRow {
+    content: String,
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+}
+
+/// How many cases a search matched.
+#[derive(sqlx::FromRow)]
+struct Total {
+    total: i64,
+}
+
+/// `select` over `cases c` (and `sites s`) narrowed to the visible cases matching `q`, each
+/// value bound at the column's type.
+fn matching(select: &str, q: &CaseQuery) -> Search<'static> {
+    let mut search = Search::new(select);
+    search.and_where().push(VISIBLE);
+    for term in q.text.split_whitespace().take(8) {
+        search
+            .and_where()
+            .push("c.search_text LIKE ")
+            .bind(like(term))
+            .push(" ESCAPE '\\'");
+    }
+    if !q.application.is_empty() {
+        search
+            .and_where()
+            .push("c.application = ")
+            .bind(q.application.clone());
+    }
+    if !q.diagnosis.trim().is_empty() {
+        search
+            .and_where()
+            .push("LOWER(c.diagnosis) LIKE ")
+            .bind(like(q.diagnosis.trim()))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(level) = q.tirads {
+        search
+            .and_where()
+            .push("c.tirads = ")
+            .bind(i64::from(level));
+    }
+    if let Some(has) = q.has_pathology {
+        search
+            .and_where()
+            .push("c.has_pathology = ")
+            .bind(i64::from(has));
+    }
+    if let Some(d) = q.difficulty {
+        search
+            .and_where()
+            .push("c.difficulty = ")
+            .bind(d.as_str().to_string());
+    }
+    if !q.tag.trim().is_empty() {
+        let tag = q.tag.trim().trim_start_matches('#').to_lowercase();
+        search
+            .and_where()
+            .push("c.tags LIKE ")
+            .bind(like(&format!("|{tag}|")))
+            .push(" ESCAPE '\\'");
+    }
+    if !q.site.is_empty() {
+        search.and_where().push("s.code = ").bind(q.site.clone());
+    }
+    search
 }
 
 /// Published cases matching the query, one page at a time. Every text term must occur
 /// somewhere (substring, so Chinese needs no word segmentation).
-pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
-    let mut filters = vec![VISIBLE.to_string()];
-    let mut binds: Vec<String> = Vec::new();
-    let mut bind = |filters: &mut Vec<String>, sql: &str, value: String| {
-        binds.push(value);
-        filters.push(sql.replace('?', &format!("${}", binds.len())));
-    };
-    for term in q.text.split_whitespace().take(8) {
-        bind(&mut filters, "c.search_text LIKE ? ESCAPE '\\'", like(term));
-    }
-    if !q.application.is_empty() {
-        bind(&mut filters, "c.application = ?", q.application.clone());
-    }
-    if !q.diagnosis.trim().is_empty() {
-        bind(
-            &mut filters,
-            "LOWER(c.diagnosis) LIKE ? ESCAPE '\\'",
-            like(q.diagnosis.trim()),
-        );
-    }
-    if let Some(level) = q.tirads {
-        bind(
-            &mut filters,
-            "CAST(c.tirads AS TEXT) = ?",
-            level.to_string(),
-        );
-    }
-    if let Some(has) = q.has_pathology {
-        bind(
-            &mut filters,
-            "CAST(c.has_pathology AS TEXT) = ?",
-            if has { "1" } else { "0" }.into(),
-        );
-    }
-    if let Some(d) = q.difficulty {
-        bind(&mut filters, "c.difficulty = ?", d.as_str().into());
-    }
-    if !q.tag.trim().is_empty() {
-        let tag = q.tag.trim().trim_start_matches('#').to_lowercase();
-        bind(
-            &mut filters,
-            "c.tags LIKE ? ESCAPE '\\'",
-            like(&format!("|{tag}|")),
-        );
-    }
-    if !q.site.is_empty() {
-        bind(&mut filters, "s.code = ?", q.site.clone());
-    }
-    let filter = filters.join(" AND ");
+pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage> {
     let order = match q.sort {
         CaseSort::Newest => "c.published_at DESC, c.id DESC",
         CaseSort::Title => "c.title, c.id",
@@ -219,31 +229,24 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
             "(SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id) DESC, c.published_at DESC, c.id"
         }
     };
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM cases c LEFT JOIN sites s ON s.id = c.site_id WHERE {filter}"
-    );
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-    for b in &binds {
-        count = count.bind(b.clone());
-    }
-    let (total,) = count.fetch_one(&db.pool).await.map_err(internal)?;
+    let Total { total } = matching(
+        "SELECT COUNT(*) AS total FROM cases c LEFT JOIN sites s ON s.id = c.site_id",
+        q,
+    )
+    .fetch_one(db)
+    .await?;
     let page = q.page.min(10_000);
-    let sql = format!(
-        "{SUMMARY_SELECT} WHERE {filter} ORDER BY {order} LIMIT {PER_PAGE} OFFSET {}",
-        page * PER_PAGE
-    );
-    let mut query = sqlx::query(&sql);
-    for b in &binds {
-        query = query.bind(b.clone());
-    }
-    let rows = query.fetch_all(&db.pool).await.map_err(internal)?;
-    let rows = rows
-        .iter()
-        .map(|r| summary_row(r, 0))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(internal)?;
+    let mut search = matching(SUMMARY_SELECT, q);
+    search
+        .push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .bind(i64::from(PER_PAGE))
+        .push(" OFFSET ")
+        .bind(i64::from(page * PER_PAGE));
+    let rows: Vec<SummaryRow> = search.fetch_all(db).await?;
     Ok(CasePage {
-        cases: rows.into_iter().map(summary_from_row).collect(),
+        cases: rows.into_iter().map(CaseSummary::from).collect(),
         total: total as u32,
         page,
         per_page: PER_PAGE,
@@ -251,19 +254,18 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage, AppError> {
 }
 
 /// True when readers may see the case (without loading it).
-pub async fn is_visible(db: &Db, id: &str) -> Result<bool, AppError> {
+pub async fn is_visible(db: &Db, id: &str) -> Result<bool> {
     let hit: Option<(i64,)> = sqlx::query_as(&format!(
         "SELECT 1 FROM cases c WHERE c.id = $1 AND {VISIBLE}"
     ))
     .bind(id)
     .fetch_optional(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(hit.is_some())
 }
 
 /// True when the blob is a clip of a case's visible published version: all a learner may fetch.
-pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool, AppError> {
+pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool> {
     let hit: Option<(i64,)> = sqlx::query_as(&format!(
         "SELECT 1 FROM instances i JOIN cases c ON c.study_uid = i.study_uid \
          JOIN case_versions v ON v.case_id = c.id AND v.version = c.published_version \
@@ -272,47 +274,34 @@ pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool, AppError> {
     ))
     .bind(sha)
     .fetch_optional(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(hit.is_some())
 }
 
 /// Every visible published case, newest first (for queues over the whole library).
-pub(crate) async fn published_summaries(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
-    let rows = sqlx::query(&format!(
+pub(crate) async fn published_summaries(db: &Db) -> Result<Vec<CaseSummary>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "{SUMMARY_SELECT} WHERE {VISIBLE} \
          ORDER BY c.published_at DESC, c.id"
     ))
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
-    rows.iter()
-        .map(|r| summary_row(r, 0).map(summary_from_row))
-        .collect::<Result<_, _>>()
-        .map_err(internal)
+    .await?;
+    Ok(rows.into_iter().map(CaseSummary::from).collect())
 }
 
 /// Every case for experts, by status: drafts and reviews first, newest change first. The
 /// title and application come from the working copy, which is what is being curated.
-pub async fn workbench(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
-    let rows: Vec<(SummaryRow, String)> = {
-        let sql = SUMMARY_SELECT.replacen("SELECT ", "SELECT c.content, ", 1);
-        let rows: Vec<sqlx::any::AnyRow> = sqlx::query(&format!(
-            "{sql} ORDER BY CASE c.status WHEN 'in_review' THEN 1 WHEN 'draft' THEN 2 \
-             WHEN 'published' THEN 3 ELSE 4 END, c.updated_at DESC, c.id LIMIT 500"
-        ))
-        .fetch_all(&db.pool)
-        .await
-        .map_err(internal)?;
-        use sqlx::Row;
-        rows.iter()
-            .map(|r| Ok((summary_row(r, 1)?, r.try_get::<String, _>(0)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(internal)?
-    };
+pub async fn workbench(db: &Db) -> Result<Vec<CaseSummary>> {
+    let sql = SUMMARY_SELECT.replacen("SELECT ", "SELECT c.content, ", 1);
+    let rows: Vec<WorkbenchRow> = sqlx::query_as(&format!(
+        "{sql} ORDER BY CASE c.status WHEN 'in_review' THEN 1 WHEN 'draft' THEN 2 \
+         WHEN 'published' THEN 3 ELSE 4 END, c.updated_at DESC, c.id LIMIT 500"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for (row, content) in rows {
-        let mut s = summary_from_row(row);
+    for WorkbenchRow { content, summary } in rows {
+        let mut s = CaseSummary::from(summary);
         let c = content_from(&content)?;
         s.title = c.title;
         s.application = c.application;
@@ -328,35 +317,8 @@ pub async fn workbench(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
     Ok(out)
 }
 
-/// Reads a summary row whose columns start at `at` (too many for a tuple `FromRow`).
-fn summary_row(r: &sqlx::any::AnyRow, at: usize) -> Result<SummaryRow, sqlx::Error> {
-    use sqlx::Row;
-    Ok((
-        r.try_get(at)?,
-        r.try_get(at + 1)?,
-        r.try_get(at + 2)?,
-        r.try_get(at + 3)?,
-        r.try_get(at + 4)?,
-        r.try_get(at + 5)?,
-        r.try_get(at + 6)?,
-        r.try_get(at + 7)?,
-        r.try_get(at + 8)?,
-        r.try_get(at + 9)?,
-        r.try_get(at + 10)?,
-        r.try_get(at + 11)?,
-        r.try_get(at + 12)?,
-        r.try_get(at + 13)?,
-        r.try_get(at + 14)?,
-        r.try_get(at + 15)?,
-        r.try_get(at + 16)?,
-        r.try_get(at + 17)?,
-        r.try_get(at + 18)?,
-        r.try_get(at + 19)?,
-    ))
-}
-
 /// The published version a reader gets: `None` while unpublished or once retired.
-pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>, AppError> {
+pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>> {
     let Some(row) = row(db, id).await? else {
         return Ok(None);
     };
@@ -371,17 +333,14 @@ pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>
     };
     let application = super::application(db, &content.application)
         .await?
-        .ok_or_else(|| internal(anyhow::anyhow!("case {id} has an unknown application")))?;
-    let site = sites::get(db, &content.origin_site)
-        .await
-        .map_err(internal)?;
+        .ok_or_else(|| anyhow::anyhow!("case {id} has an unknown application"))?;
+    let site = sites::get(db, &content.origin_site).await?;
     let follow_ups = super::follow_ups(db, id).await?;
     let blobs: Vec<(String, String)> =
         sqlx::query_as("SELECT sop_uid, blob_sha FROM instances WHERE study_uid = $1")
             .bind(&row.study_uid)
             .fetch_all(&db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     let clip_urls = content
         .clips
         .iter()
@@ -395,8 +354,7 @@ pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>
             .bind(id)
             .bind(&reader.0)
             .fetch_one(&db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     Ok(Some(CaseView {
         id: CaseId(row.id),
         version: version as u32,
@@ -417,52 +375,64 @@ pub async fn view(db: &Db, id: &str, reader: &UserId) -> Result<Option<CaseView>
     }))
 }
 
+/// A published version with the name of who published it.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    content: String,
+    published_by: String,
+    published_at: i64,
+}
+
+impl VersionRow {
+    /// The version's header, titled from its content.
+    fn info(&self, title: String) -> VersionInfo {
+        VersionInfo {
+            version: self.version as u32,
+            published_by: self.published_by.clone(),
+            published_at: self.published_at,
+            title,
+        }
+    }
+}
+
 /// One published version with its header.
 pub async fn version(
     db: &Db,
     id: &str,
     version: u32,
-) -> Result<Option<(CaseContent, VersionInfo)>, AppError> {
-    let row: Option<(String, String, i64)> = sqlx::query_as(
-        "SELECT v.content, u.display_name, v.published_at FROM case_versions v \
-         JOIN users u ON u.id = v.published_by WHERE v.case_id = $1 AND v.version = $2",
+) -> Result<Option<(CaseContent, VersionInfo)>> {
+    let row: Option<VersionRow> = sqlx::query_as(
+        "SELECT v.version, v.content, u.display_name AS published_by, v.published_at \
+         FROM case_versions v JOIN users u ON u.id = v.published_by \
+         WHERE v.case_id = $1 AND v.version = $2",
     )
     .bind(id)
     .bind(i64::from(version))
     .fetch_optional(&db.pool)
-    .await
-    .map_err(internal)?;
-    let Some((json, published_by, published_at)) = row else {
+    .await?;
+    let Some(row) = row else {
         return Ok(None);
     };
-    let content = content_from(&json)?;
-    let info = VersionInfo {
-        version,
-        published_by,
-        published_at,
-        title: content.title.clone(),
-    };
+    let content = content_from(&row.content)?;
+    let info = row.info(content.title.clone());
     Ok(Some((content, info)))
 }
 
 /// Every published version of a case, newest first.
-pub async fn versions(db: &Db, id: &str) -> Result<Vec<VersionInfo>, AppError> {
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT v.version, v.content, u.display_name, v.published_at FROM case_versions v \
-         JOIN users u ON u.id = v.published_by WHERE v.case_id = $1 ORDER BY v.version DESC",
+pub async fn versions(db: &Db, id: &str) -> Result<Vec<VersionInfo>> {
+    let rows: Vec<VersionRow> = sqlx::query_as(
+        "SELECT v.version, v.content, u.display_name AS published_by, v.published_at \
+         FROM case_versions v JOIN users u ON u.id = v.published_by \
+         WHERE v.case_id = $1 ORDER BY v.version DESC",
     )
     .bind(id)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     rows.into_iter()
-        .map(|(version, json, published_by, published_at)| {
-            Ok(VersionInfo {
-                version: version as u32,
-                published_by,
-                published_at,
-                title: content_from(&json)?.title,
-            })
+        .map(|row| {
+            let title = content_from(&row.content)?.title;
+            Ok(row.info(title))
         })
         .collect()
 }
@@ -500,7 +470,7 @@ pub fn diff(before: &CaseContent, after: &CaseContent) -> Vec<FieldChange> {
 
 /// The unknown-case view of a published case: no findings, impression, diagnosis,
 /// annotations or outcomes.
-pub async fn puzzle(db: &Db, id: &str, reader: &UserId) -> Result<Option<CasePuzzle>, AppError> {
+pub async fn puzzle(db: &Db, id: &str, reader: &UserId) -> Result<Option<CasePuzzle>> {
     let Some(view) = view(db, id, reader).await? else {
         return Ok(None);
     };
@@ -541,7 +511,7 @@ pub async fn record_attempt(
     id: &str,
     user: &UserId,
     answer: AttemptInput,
-) -> Result<Option<Reveal>, AppError> {
+) -> Result<Option<Reveal>> {
     let Some(case) = view(db, id, user).await? else {
         return Ok(None);
     };
@@ -561,12 +531,11 @@ pub async fn record_attempt(
     .bind(&user.0)
     .bind(i64::from(case.version))
     .bind(&answer.impression)
-    .bind(serde_json::to_string(&answer).map_err(internal)?)
+    .bind(serde_json::to_string(&answer)?)
     .bind(correct.map(i64::from))
     .bind(now())
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut case = case;
     case.my_attempts += 1;
     Ok(Some(Reveal {

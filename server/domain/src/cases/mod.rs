@@ -13,34 +13,45 @@ pub use talk::{
     add_comment, comments, mark_answer, mark_read, notifications, notify, unread_count,
 };
 
-use super::{Db, internal, new_id, now};
+use super::{Db, Result, new_id, now};
 use model::cases::{
     CaseClip, CaseContent, CaseId, CaseStatus, CaseWork, ReviewAction, ReviewEvent, Transition,
 };
 use model::scores::{worst_grade, worst_tirads};
 use model::{AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId};
 
+/// An `applications` row.
+#[derive(sqlx::FromRow)]
+struct ApplicationRow {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    emergency: i64,
+}
+
+impl From<ApplicationRow> for Application {
+    fn from(r: ApplicationRow) -> Application {
+        Application {
+            code: r.code,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            emergency: r.emergency != 0,
+        }
+    }
+}
+
 /// The application catalogue in its order.
-pub async fn applications(db: &Db) -> Result<Vec<Application>, AppError> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+pub async fn applications(db: &Db) -> Result<Vec<Application>> {
+    let rows: Vec<ApplicationRow> = sqlx::query_as(
         "SELECT code, name_zh, name_en, emergency FROM applications ORDER BY position, code",
     )
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, name_zh, name_en, emergency)| Application {
-            code,
-            name_zh,
-            name_en,
-            emergency: emergency != 0,
-        })
-        .collect())
+    .await?;
+    Ok(rows.into_iter().map(Application::from).collect())
 }
 
 /// One catalogue entry.
-pub async fn application(db: &Db, code: &str) -> Result<Option<Application>, AppError> {
+pub async fn application(db: &Db, code: &str) -> Result<Option<Application>> {
     Ok(applications(db).await?.into_iter().find(|a| a.code == code))
 }
 
@@ -51,16 +62,16 @@ pub async fn create(
     study_uid: &str,
     title: &str,
     application: &str,
-) -> Result<CaseId, AppError> {
+) -> Result<CaseId> {
     let title = title.trim();
     if title.is_empty() {
-        return Err(AppError::invalid("title", InvalidReason::Required));
+        return Err(AppError::invalid("title", InvalidReason::Required).into());
     }
     if title.chars().count() > model::cases::limits::TITLE {
-        return Err(AppError::invalid("title", InvalidReason::TooLong));
+        return Err(AppError::invalid("title", InvalidReason::TooLong).into());
     }
     if self::application(db, application).await?.is_none() {
-        return Err(AppError::invalid("application", InvalidReason::Unknown));
+        return Err(AppError::invalid("application", InvalidReason::Unknown).into());
     }
     let sops: Vec<(String,)> = sqlx::query_as(
         "SELECT i.sop_uid FROM instances i JOIN series se ON se.uid = i.series_uid \
@@ -68,10 +79,9 @@ pub async fn create(
     )
     .bind(study_uid)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     if sops.is_empty() {
-        return Err(AppError::NotFound("study".into()));
+        return Err(AppError::NotFound("study".into()).into());
     }
     let content = CaseContent {
         title: title.to_string(),
@@ -113,18 +123,17 @@ pub async fn create(
     .bind(to_json(&content)?)
     .bind(at)
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     event(db, &id, &author.id, ReviewAction::Created, "", None).await?;
     Ok(CaseId(id))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(internal)
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string(value)?)
 }
 
-pub(crate) fn content_from(json: &str) -> Result<CaseContent, AppError> {
-    serde_json::from_str(json).map_err(internal)
+pub(crate) fn content_from(json: &str) -> Result<CaseContent> {
+    Ok(serde_json::from_str(json)?)
 }
 
 /// Records a curation step.
@@ -135,7 +144,7 @@ async fn event(
     action: ReviewAction,
     body: &str,
     version: Option<i64>,
-) -> Result<(), AppError> {
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO case_events (id, case_id, actor_id, action, body, version, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -148,8 +157,7 @@ async fn event(
     .bind(version)
     .bind(now())
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -166,67 +174,84 @@ pub(crate) struct CaseRow {
     pub updated_at: i64,
 }
 
-pub(crate) async fn row(db: &Db, id: &str) -> Result<Option<CaseRow>, AppError> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        i64,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT c.id, c.study_uid, c.author_id, u.display_name, c.status, c.content, \
-         c.next_version, c.published_version, c.updated_at \
+/// A `cases` row with its author's name, as stored (the status as text).
+#[derive(sqlx::FromRow)]
+struct StoredCase {
+    id: String,
+    study_uid: String,
+    author_id: String,
+    author_name: String,
+    status: String,
+    content: String,
+    next_version: i64,
+    published_version: Option<i64>,
+    updated_at: i64,
+}
+
+impl From<StoredCase> for CaseRow {
+    fn from(r: StoredCase) -> CaseRow {
+        CaseRow {
+            id: r.id,
+            study_uid: r.study_uid,
+            author_id: r.author_id,
+            author_name: r.author_name,
+            status: CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Draft),
+            content: r.content,
+            next_version: r.next_version,
+            published_version: r.published_version,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+pub(crate) async fn row(db: &Db, id: &str) -> Result<Option<CaseRow>> {
+    let row: Option<StoredCase> = sqlx::query_as(
+        "SELECT c.id, c.study_uid, c.author_id, u.display_name AS author_name, c.status, \
+         c.content, c.next_version, c.published_version, c.updated_at \
          FROM cases c JOIN users u ON u.id = c.author_id WHERE c.id = $1",
     )
     .bind(id)
     .fetch_optional(&db.pool)
-    .await
-    .map_err(internal)?;
-    Ok(row.map(
-        |(
-            id,
-            study_uid,
-            author_id,
-            author_name,
-            status,
-            content,
-            next_version,
-            published_version,
-            updated_at,
-        )| {
-            CaseRow {
-                id,
-                study_uid,
-                author_id,
-                author_name,
-                status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Draft),
-                content,
-                next_version,
-                published_version,
-                updated_at,
-            }
-        },
-    ))
+    .await?;
+    Ok(row.map(CaseRow::from))
+}
+
+/// A curation step with the actor's name.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    action: String,
+    actor_name: String,
+    body: String,
+    version: Option<i64>,
+    at: i64,
+}
+
+impl EventRow {
+    /// The step as experts see it; `None` for an action this version does not know.
+    fn into_event(self) -> Option<ReviewEvent> {
+        Some(ReviewEvent {
+            action: ReviewAction::parse(&self.action)?,
+            actor_name: self.actor_name,
+            body: self.body,
+            version: self.version.map(|v| v as u32),
+            at: self.at,
+        })
+    }
 }
 
 /// The whole case with its curation history, for experts.
-pub async fn work(db: &Db, id: &str) -> Result<Option<CaseWork>, AppError> {
+pub async fn work(db: &Db, id: &str) -> Result<Option<CaseWork>> {
     let Some(row) = row(db, id).await? else {
         return Ok(None);
     };
-    let events: Vec<(String, String, String, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT e.action, u.display_name, e.body, e.version, e.at FROM case_events e \
-         JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at, e.id",
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.action, u.display_name AS actor_name, e.body, e.version, e.at \
+         FROM case_events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 \
+         ORDER BY e.at, e.id",
     )
     .bind(id)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(Some(CaseWork {
         id: CaseId(row.id),
         study_uid: row.study_uid,
@@ -238,15 +263,7 @@ pub async fn work(db: &Db, id: &str) -> Result<Option<CaseWork>, AppError> {
         published_version: row.published_version.map(|v| v as u32),
         history: events
             .into_iter()
-            .filter_map(|(action, actor_name, body, version, at)| {
-                Some(ReviewEvent {
-                    action: ReviewAction::parse(&action)?,
-                    actor_name,
-                    body,
-                    version: version.map(|v| v as u32),
-                    at,
-                })
-            })
+            .filter_map(EventRow::into_event)
             .collect(),
         updated_at: row.updated_at,
     }))
@@ -259,40 +276,38 @@ pub async fn save(
     id: &str,
     content: CaseContent,
     expected_updated_at: Option<i64>,
-) -> Result<i64, AppError> {
+) -> Result<i64> {
     let row = row(db, id)
         .await?
         .ok_or(AppError::NotFound("case".into()))?;
     if row.author_id != actor.id.0 {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     if row.status != CaseStatus::Draft {
-        return Err(AppError::invalid("status", InvalidReason::WrongState));
+        return Err(AppError::invalid("status", InvalidReason::WrongState).into());
     }
     if expected_updated_at.is_some_and(|t| t != row.updated_at) {
         // Someone (the author in another tab) saved in between: do not overwrite it.
-        return Err(AppError::invalid("updated_at", InvalidReason::WrongState));
+        return Err(AppError::invalid("updated_at", InvalidReason::WrongState).into());
     }
     let content = content
         .normalise()
         .map_err(|(field, reason)| AppError::Invalid { field, reason })?;
     if application(db, &content.application).await?.is_none() {
-        return Err(AppError::invalid("application", InvalidReason::Unknown));
+        return Err(AppError::invalid("application", InvalidReason::Unknown).into());
     }
     let site: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = $1")
         .bind(&content.origin_site.0)
         .fetch_optional(&db.pool)
-        .await
-        .map_err(internal)?;
+        .await?;
     if site.is_none() {
-        return Err(AppError::invalid("origin_site", InvalidReason::Unknown));
+        return Err(AppError::invalid("origin_site", InvalidReason::Unknown).into());
     }
     let sops: Vec<(String, i64)> =
         sqlx::query_as("SELECT sop_uid, frames FROM instances WHERE study_uid = $1")
             .bind(&row.study_uid)
             .fetch_all(&db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     for clip in &content.clips {
         let frames = sops
             .iter()
@@ -306,7 +321,7 @@ pub async fn save(
                 .iter()
                 .any(|a| a.first_frame > a.last_frame || a.last_frame >= frames);
         if outside {
-            return Err(AppError::invalid("clips", InvalidReason::BadFormat));
+            return Err(AppError::invalid("clips", InvalidReason::BadFormat).into());
         }
     }
     let at = now().max(row.updated_at + 1);
@@ -315,18 +330,12 @@ pub async fn save(
         .bind(at)
         .bind(id)
         .execute(&db.pool)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(at)
 }
 
 /// A review comment on a case being curated (experts only; never shown to learners).
-pub async fn review_comment(
-    db: &Db,
-    actor: &CurrentUser,
-    id: &str,
-    body: &str,
-) -> Result<(), AppError> {
+pub async fn review_comment(db: &Db, actor: &CurrentUser, id: &str, body: &str) -> Result<()> {
     let row = row(db, id)
         .await?
         .ok_or(AppError::NotFound("case".into()))?;
@@ -346,13 +355,13 @@ pub async fn review_comment(
     Ok(())
 }
 
-fn review_body(body: &str, required: bool) -> Result<String, AppError> {
+fn review_body(body: &str, required: bool) -> Result<String> {
     let body = body.trim();
     if required && body.is_empty() {
-        return Err(AppError::invalid("body", InvalidReason::Required));
+        return Err(AppError::invalid("body", InvalidReason::Required).into());
     }
     if body.chars().count() > model::cases::limits::COMMENT {
-        return Err(AppError::invalid("body", InvalidReason::TooLong));
+        return Err(AppError::invalid("body", InvalidReason::TooLong).into());
     }
     Ok(body.to_string())
 }
@@ -365,20 +374,20 @@ pub async fn transition(
     id: &str,
     step: Transition,
     body: &str,
-) -> Result<CaseStatus, AppError> {
+) -> Result<CaseStatus> {
     let row = row(db, id)
         .await?
         .ok_or(AppError::NotFound("case".into()))?;
     let is_author = row.author_id == actor.id.0;
     if step.author_only() && !is_author {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     if step.reviewer_only() && is_author {
-        return Err(AppError::invalid("status", InvalidReason::OwnWork));
+        return Err(AppError::invalid("status", InvalidReason::OwnWork).into());
     }
     let (from, to) = step.from_to();
     if !from.contains(&row.status) {
-        return Err(AppError::invalid("status", InvalidReason::WrongState));
+        return Err(AppError::invalid("status", InvalidReason::WrongState).into());
     }
     let body = review_body(
         body,
@@ -394,15 +403,15 @@ pub async fn transition(
             ("diagnosis", &content.diagnosis),
         ] {
             if value.trim().is_empty() {
-                return Err(AppError::invalid(field, InvalidReason::Required));
+                return Err(AppError::invalid(field, InvalidReason::Required).into());
             }
         }
         if content.clips.is_empty() {
-            return Err(AppError::invalid("clips", InvalidReason::Required));
+            return Err(AppError::invalid("clips", InvalidReason::Required).into());
         }
     }
     let at = now().max(row.updated_at + 1);
-    let mut tx = db.pool.begin().await.map_err(internal)?;
+    let mut tx = db.pool.begin().await?;
     // The status check is repeated in the UPDATE so two reviewers cannot both publish.
     let updated =
         sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
@@ -411,10 +420,9 @@ pub async fn transition(
             .bind(id)
             .bind(row.status.as_str())
             .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            .await?;
     if updated.rows_affected() != 1 {
-        return Err(AppError::invalid("status", InvalidReason::WrongState));
+        return Err(AppError::invalid("status", InvalidReason::WrongState).into());
     }
     let mut version = None;
     if step == Transition::Publish {
@@ -430,8 +438,7 @@ pub async fn transition(
         .bind(&actor.id.0)
         .bind(at)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
         let index = library::index_of(db, &content).await?;
         sqlx::query(
             "UPDATE cases SET next_version = $1, published_version = $2, published_at = $3, \
@@ -456,10 +463,9 @@ pub async fn transition(
         .bind(content.clips.first().map(|c| c.sop_uid.clone()))
         .bind(id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     }
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     event(db, id, &actor.id, step.action(), &body, version).await?;
     let author = UserId(row.author_id.clone());
     match step {
@@ -470,8 +476,7 @@ pub async fn transition(
             )
             .bind(&actor.id.0)
             .fetch_all(&db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
             for (expert,) in experts {
                 notify(
                     db,

@@ -2,7 +2,7 @@
 //! network's tables of ultrasound scores against outcomes.
 use super::library::VISIBLE;
 use super::{content_from, row};
-use crate::{Db, internal, new_id, now};
+use crate::{Db, Result, new_id, now};
 use model::cases::{
     CaseStatus, CaseSummary, Concordance, FollowUp, FollowUpInput, FollowUpKind, GradeOutcomeRow,
     OutcomeTables, TiradsOutcomeRow, concordance, settled_malignancy,
@@ -21,15 +21,12 @@ pub async fn add_follow_up(
     actor: &CurrentUser,
     id: &str,
     input: FollowUpInput,
-) -> Result<FollowUp, AppError> {
+) -> Result<FollowUp> {
     let row = row(db, id)
         .await?
         .ok_or(AppError::NotFound("case".into()))?;
     if row.status == CaseStatus::Retired {
-        return Err(AppError::invalid(
-            "status",
-            model::InvalidReason::WrongState,
-        ));
+        return Err(AppError::invalid("status", model::InvalidReason::WrongState).into());
     }
     let input = input
         .normalise()
@@ -60,8 +57,7 @@ pub async fn add_follow_up(
     .bind(&actor.id.0)
     .bind(follow_up.created_at)
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     // Cytology or tissue: FNA, histopathology, or surgery whose specimen gave a verdict.
     let pathology = match follow_up.kind {
         FollowUpKind::Fna | FollowUpKind::Histopathology => true,
@@ -72,62 +68,62 @@ pub async fn add_follow_up(
         sqlx::query("UPDATE cases SET has_pathology = 1 WHERE id = $1")
             .bind(id)
             .execute(&db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     Ok(follow_up)
 }
 
 /// The columns every follow-up query selects (the case first, then the follow-up).
 const FOLLOW_UP_SELECT: &str = "SELECT f.case_id, f.id, f.kind, f.day_offset, f.bethesda, \
-     f.malignant, f.confirms, f.summary, u.display_name, f.created_at \
+     f.malignant, f.confirms, f.summary, u.display_name AS added_by_name, f.created_at \
      FROM follow_ups f JOIN users u ON u.id = f.added_by";
 
-type FollowUpRow = (
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    i64,
-);
+/// A follow-up with the case it belongs to and the name of who added it.
+#[derive(sqlx::FromRow)]
+struct FollowUpRow {
+    case_id: String,
+    id: String,
+    kind: String,
+    day_offset: i64,
+    bethesda: Option<i64>,
+    malignant: Option<i64>,
+    confirms: Option<i64>,
+    summary: String,
+    added_by_name: String,
+    created_at: i64,
+}
 
-/// The case a follow-up row belongs to, and the follow-up.
-fn follow_up_from_row(
-    (case_id, id, kind, day_offset, bethesda, malignant, confirms, summary, added_by, created_at): FollowUpRow,
-) -> Option<(String, FollowUp)> {
-    Some((
-        case_id,
-        FollowUp {
-            id,
-            kind: FollowUpKind::parse(&kind)?,
-            day_offset: day_offset as i32,
-            bethesda: bethesda.map(|b| b as u8),
-            malignant: malignant.map(|m| m != 0),
-            confirms: confirms.map(|c| c != 0),
-            summary,
-            added_by,
-            created_at,
-        },
-    ))
+impl FollowUpRow {
+    /// The case the follow-up belongs to, and the follow-up; `None` for an unknown kind.
+    fn into_follow_up(self) -> Option<(String, FollowUp)> {
+        Some((
+            self.case_id,
+            FollowUp {
+                id: self.id,
+                kind: FollowUpKind::parse(&self.kind)?,
+                day_offset: self.day_offset as i32,
+                bethesda: self.bethesda.map(|b| b as u8),
+                malignant: self.malignant.map(|m| m != 0),
+                confirms: self.confirms.map(|c| c != 0),
+                summary: self.summary,
+                added_by: self.added_by_name,
+                created_at: self.created_at,
+            },
+        ))
+    }
 }
 
 /// A case's outcomes in the order they happened.
-pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>, AppError> {
+pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>> {
     let rows: Vec<FollowUpRow> = sqlx::query_as(&format!(
         "{FOLLOW_UP_SELECT} WHERE f.case_id = $1 ORDER BY f.day_offset, f.created_at, f.id"
     ))
     .bind(id)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(rows
         .into_iter()
-        .filter_map(follow_up_from_row)
+        .filter_map(FollowUpRow::into_follow_up)
         .map(|(_, f)| f)
         .collect())
 }
@@ -136,24 +132,22 @@ pub async fn follow_ups(db: &Db, id: &str) -> Result<Vec<FollowUp>, AppError> {
 /// however many cases there are).
 async fn published_with_outcomes(
     db: &Db,
-) -> Result<Vec<(String, model::cases::CaseContent, Vec<FollowUp>)>, AppError> {
+) -> Result<Vec<(String, model::cases::CaseContent, Vec<FollowUp>)>> {
     let rows: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT c.id, v.content FROM cases c JOIN case_versions v \
          ON v.case_id = c.id AND v.version = c.published_version \
          WHERE {VISIBLE} ORDER BY c.published_at DESC, c.id"
     ))
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     let outcomes: Vec<FollowUpRow> = sqlx::query_as(&format!(
         "{FOLLOW_UP_SELECT} JOIN cases c ON c.id = f.case_id WHERE {VISIBLE} \
          ORDER BY f.day_offset, f.created_at, f.id"
     ))
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut by_case: std::collections::HashMap<String, Vec<FollowUp>> = Default::default();
-    for (case, follow_up) in outcomes.into_iter().filter_map(follow_up_from_row) {
+    for (case, follow_up) in outcomes.into_iter().filter_map(FollowUpRow::into_follow_up) {
         by_case.entry(case).or_default().push(follow_up);
     }
     rows.into_iter()
@@ -165,7 +159,7 @@ async fn published_with_outcomes(
 }
 
 /// Published cases whose outcome does not yet settle the impression, oldest publication first.
-pub async fn awaiting_follow_up(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
+pub async fn awaiting_follow_up(db: &Db) -> Result<Vec<CaseSummary>> {
     let waiting: std::collections::HashSet<String> = published_with_outcomes(db)
         .await?
         .into_iter()
@@ -183,7 +177,7 @@ pub async fn awaiting_follow_up(db: &Db) -> Result<Vec<CaseSummary>, AppError> {
 
 /// TI-RADS level against malignancy over cases whose outcome settled it, carotid grade against
 /// what followed, and concordance counts, over every visible published case.
-pub async fn outcome_tables(db: &Db) -> Result<OutcomeTables, AppError> {
+pub async fn outcome_tables(db: &Db) -> Result<OutcomeTables> {
     let cases = published_with_outcomes(db).await?;
     let mut tirads: Vec<TiradsOutcomeRow> = TiradsLevel::all()
         .into_iter()

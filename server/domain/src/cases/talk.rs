@@ -1,56 +1,57 @@
 //! Consultation on published cases (comments that may point at a clip frame, answers marked
 //! by experts) and the in-app notifications it sends.
 use super::row;
-use crate::{Db, internal, new_id, now};
+use crate::{Db, Result, new_id, now};
 use model::cases::{CaseComment, CaseId, FrameRef, Notification, limits};
 use model::{AppError, CurrentUser, InvalidReason, Role, UserId};
 
-type CommentRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    i64,
-    i64,
-);
+/// A consultation comment with its author's name and role.
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: String,
+    author_id: String,
+    author_name: String,
+    author_role: String,
+    body: String,
+    sop_uid: Option<String>,
+    frame: Option<i64>,
+    is_answer: i64,
+    created_at: i64,
+}
+
+impl From<CommentRow> for CaseComment {
+    fn from(r: CommentRow) -> CaseComment {
+        CaseComment {
+            id: r.id,
+            author_id: UserId(r.author_id),
+            author_name: r.author_name,
+            author_role: Role::parse(&r.author_role).unwrap_or(Role::Learner),
+            body: r.body,
+            frame: match (r.sop_uid, r.frame) {
+                (Some(sop_uid), Some(frame)) => Some(FrameRef {
+                    sop_uid,
+                    frame: frame as u32,
+                }),
+                _ => None,
+            },
+            is_answer: r.is_answer != 0,
+            created_at: r.created_at,
+        }
+    }
+}
 
 /// A case's consultation in the order it was written.
-pub async fn comments(db: &Db, case: &str) -> Result<Vec<CaseComment>, AppError> {
+pub async fn comments(db: &Db, case: &str) -> Result<Vec<CaseComment>> {
     let rows: Vec<CommentRow> = sqlx::query_as(
-        "SELECT m.id, m.author_id, u.display_name, u.role, m.body, m.sop_uid, m.frame, \
-         m.is_answer, m.created_at FROM case_comments m JOIN users u ON u.id = m.author_id \
+        "SELECT m.id, m.author_id, u.display_name AS author_name, u.role AS author_role, m.body, \
+         m.sop_uid, m.frame, m.is_answer, m.created_at \
+         FROM case_comments m JOIN users u ON u.id = m.author_id \
          WHERE m.case_id = $1 ORDER BY m.created_at, m.id",
     )
     .bind(case)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, author_id, author_name, role, body, sop_uid, frame, is_answer, created_at)| {
-                CaseComment {
-                    id,
-                    author_id: UserId(author_id),
-                    author_name,
-                    author_role: Role::parse(&role).unwrap_or(Role::Learner),
-                    body,
-                    frame: match (sop_uid, frame) {
-                        (Some(sop_uid), Some(frame)) => Some(FrameRef {
-                            sop_uid,
-                            frame: frame as u32,
-                        }),
-                        _ => None,
-                    },
-                    is_answer: is_answer != 0,
-                    created_at,
-                }
-            },
-        )
-        .collect())
+    .await?;
+    Ok(rows.into_iter().map(CaseComment::from).collect())
 }
 
 /// Adds a comment to a case the caller can read; the author and everyone who took part
@@ -61,13 +62,13 @@ pub async fn add_comment(
     case: &str,
     body: &str,
     frame: Option<FrameRef>,
-) -> Result<CaseComment, AppError> {
+) -> Result<CaseComment> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(AppError::invalid("body", InvalidReason::Required));
+        return Err(AppError::invalid("body", InvalidReason::Required).into());
     }
     if body.chars().count() > limits::COMMENT {
-        return Err(AppError::invalid("body", InvalidReason::TooLong));
+        return Err(AppError::invalid("body", InvalidReason::TooLong).into());
     }
     let view = super::view(db, case, &actor.id)
         .await?
@@ -83,10 +84,9 @@ pub async fn add_comment(
             sqlx::query_as("SELECT frames FROM instances WHERE sop_uid = $1")
                 .bind(&clip.sop_uid)
                 .fetch_optional(&db.pool)
-                .await
-                .map_err(internal)?;
+                .await?;
         if frames.is_none_or(|(n,)| i64::from(f.frame) >= n.max(1)) {
-            return Err(AppError::invalid("frame", InvalidReason::BadFormat));
+            return Err(AppError::invalid("frame", InvalidReason::BadFormat).into());
         }
     }
     let comment = CaseComment {
@@ -111,8 +111,7 @@ pub async fn add_comment(
     .bind(comment.frame.as_ref().map(|f| i64::from(f.frame)))
     .bind(comment.created_at)
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     let row = row(db, case)
         .await?
         .ok_or(AppError::NotFound("case".into()))?;
@@ -121,8 +120,7 @@ pub async fn add_comment(
     )
     .bind(case)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?
+    .await?
     .into_iter()
     .map(|(id,)| id)
     .collect();
@@ -135,29 +133,37 @@ pub async fn add_comment(
     Ok(comment)
 }
 
+/// The comment being marked: its case, its author and what they wrote.
+#[derive(sqlx::FromRow)]
+struct MarkedComment {
+    #[sqlx(rename = "case_id")]
+    case: String,
+    #[sqlx(rename = "author_id")]
+    author: String,
+    body: String,
+}
+
 /// Marks (or unmarks) a comment as the answer; the comment's author is told.
 pub async fn mark_answer(
     db: &Db,
     actor: &CurrentUser,
     comment: &str,
     answer: bool,
-) -> Result<CaseId, AppError> {
-    let found: Option<(String, String, String)> =
+) -> Result<CaseId> {
+    let found: Option<MarkedComment> =
         sqlx::query_as("SELECT case_id, author_id, body FROM case_comments WHERE id = $1")
             .bind(comment)
             .fetch_optional(&db.pool)
-            .await
-            .map_err(internal)?;
-    let (case, author, body) = found.ok_or(AppError::NotFound("comment".into()))?;
+            .await?;
+    let MarkedComment { case, author, body } = found.ok_or(AppError::NotFound("comment".into()))?;
     if !super::is_visible(db, &case).await? {
-        return Err(AppError::NotFound("comment".into()));
+        return Err(AppError::NotFound("comment".into()).into());
     }
     sqlx::query("UPDATE case_comments SET is_answer = $1 WHERE id = $2")
         .bind(i64::from(answer))
         .bind(comment)
         .execute(&db.pool)
-        .await
-        .map_err(internal)?;
+        .await?;
     if answer && author != actor.id.0 {
         notify(db, &UserId(author), &case, &actor.id, "answer", &body).await?;
     }
@@ -172,7 +178,7 @@ pub async fn notify(
     actor: &UserId,
     kind: &str,
     excerpt: &str,
-) -> Result<(), AppError> {
+) -> Result<()> {
     let excerpt: String = excerpt.chars().take(140).collect();
     sqlx::query(
         "INSERT INTO notifications (id, user_id, case_id, actor_id, kind, excerpt, created_at) \
@@ -186,72 +192,74 @@ pub async fn notify(
     .bind(excerpt)
     .bind(now())
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
+/// A notification with its case's titles and the actor's name.
+#[derive(sqlx::FromRow)]
+struct NotificationRow {
+    id: String,
+    case_id: String,
+    /// The published title; empty until the case is published.
+    title: String,
+    /// The working copy, for the title of a case still in curation.
+    content: String,
+    actor_name: String,
+    kind: String,
+    excerpt: String,
+    read_at: Option<i64>,
+    created_at: i64,
+}
+
+impl From<NotificationRow> for Notification {
+    fn from(r: NotificationRow) -> Notification {
+        Notification {
+            id: r.id,
+            case_id: CaseId(r.case_id),
+            // The published title once there is one; the working title for curation notes.
+            case_title: if r.title.is_empty() {
+                super::content_from(&r.content)
+                    .map(|c| c.title)
+                    .unwrap_or_default()
+            } else {
+                r.title
+            },
+            actor_name: r.actor_name,
+            kind: r.kind,
+            excerpt: r.excerpt,
+            read: r.read_at.is_some(),
+            created_at: r.created_at,
+        }
+    }
+}
+
 /// A user's latest notifications, newest first.
-pub async fn notifications(db: &Db, user: &UserId) -> Result<Vec<Notification>, AppError> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<i64>,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT n.id, n.case_id, c.title, c.content, u.display_name, n.kind, n.excerpt, n.read_at, n.created_at \
+pub async fn notifications(db: &Db, user: &UserId) -> Result<Vec<Notification>> {
+    let rows: Vec<NotificationRow> = sqlx::query_as(
+        "SELECT n.id, n.case_id, c.title, c.content, u.display_name AS actor_name, n.kind, \
+         n.excerpt, n.read_at, n.created_at \
          FROM notifications n JOIN cases c ON c.id = n.case_id JOIN users u ON u.id = n.actor_id \
          WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT 100",
     )
     .bind(&user.0)
     .fetch_all(&db.pool)
-    .await
-    .map_err(internal)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, case_id, title, content, actor_name, kind, excerpt, read_at, created_at)| {
-                Notification {
-                    id,
-                    case_id: CaseId(case_id),
-                    // The published title once there is one; the working title for curation notes.
-                    case_title: if title.is_empty() {
-                        super::content_from(&content)
-                            .map(|c| c.title)
-                            .unwrap_or_default()
-                    } else {
-                        title
-                    },
-                    actor_name,
-                    kind,
-                    excerpt,
-                    read: read_at.is_some(),
-                    created_at,
-                }
-            },
-        )
-        .collect())
+    .await?;
+    Ok(rows.into_iter().map(Notification::from).collect())
 }
 
 /// How many notifications the user has not opened.
-pub async fn unread_count(db: &Db, user: &UserId) -> Result<u32, AppError> {
+pub async fn unread_count(db: &Db, user: &UserId) -> Result<u32> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
             .bind(&user.0)
             .fetch_one(&db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     Ok(n as u32)
 }
 
 /// Marks one notification (or, with `None`, all of them) as read.
-pub async fn mark_read(db: &Db, user: &UserId, id: Option<&str>) -> Result<(), AppError> {
+pub async fn mark_read(db: &Db, user: &UserId, id: Option<&str>) -> Result<()> {
     sqlx::query(
         "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL \
          AND ($3 = '' OR id = $3)",
@@ -260,7 +268,6 @@ pub async fn mark_read(db: &Db, user: &UserId, id: Option<&str>) -> Result<(), A
     .bind(&user.0)
     .bind(id.unwrap_or_default())
     .execute(&db.pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }

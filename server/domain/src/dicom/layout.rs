@@ -1,11 +1,8 @@
 //! Where Pixel Data starts in a DICOM file, found by walking the top-level elements of an
-//! explicit VR little endian data set without parsing values. Lets header-only
-//! de-identification pass the pixels through untouched.
-
-/// Explicit VR little endian data sets (every encapsulated syntax uses it).
-const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
-const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
-const EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
+//! explicit VR little endian data set with cine's header walk, without parsing values. Lets
+//! header-only de-identification pass the pixels through untouched.
+use cine::prescan::{DataSetEncoding, HeaderWalk, UNDEFINED_LENGTH};
+use std::ops::ControlFlow;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes([*b.get(at)?, *b.get(at + 1)?]))
@@ -15,117 +12,37 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// VRs with a 2-byte reserved field and a 4-byte length.
-fn long_vr(vr: &[u8]) -> bool {
-    matches!(
-        vr,
-        b"OB"
-            | b"OD"
-            | b"OF"
-            | b"OL"
-            | b"OV"
-            | b"OW"
-            | b"SQ"
-            | b"SV"
-            | b"UC"
-            | b"UN"
-            | b"UR"
-            | b"UT"
-            | b"UV"
-    )
-}
-
-/// Skips the items of an undefined-length sequence starting at `at`; returns the position after
-/// its delimiter.
-fn skip_items(b: &[u8], mut at: usize, depth: u32) -> Option<usize> {
-    if depth > 16 {
-        return None;
-    }
-    loop {
-        let (group, element) = (u16_at(b, at)?, u16_at(b, at + 2)?);
-        let len = u32_at(b, at + 4)?;
-        at += 8;
-        match (group, element) {
-            (0xFFFE, 0xE0DD) => return Some(at),
-            (0xFFFE, 0xE000) if len == u32::MAX => at = skip_elements(b, at, depth + 1)?,
-            (0xFFFE, 0xE000) => at = at.checked_add(len as usize)?,
-            _ => return None,
-        }
-    }
-}
-
-/// Skips the elements of an undefined-length item until its delimiter.
-fn skip_elements(b: &[u8], mut at: usize, depth: u32) -> Option<usize> {
-    loop {
-        if u16_at(b, at)? == 0xFFFE && u16_at(b, at + 2)? == 0xE00D {
-            return Some(at + 8);
-        }
-        at = next_element(b, at, depth)?.1;
-    }
-}
-
-/// The tag at `at` and the position after its element.
-fn next_element(b: &[u8], at: usize, depth: u32) -> Option<((u16, u16), usize)> {
-    let tag = (u16_at(b, at)?, u16_at(b, at + 2)?);
-    let vr = b.get(at + 4..at + 6)?;
-    let (len, value) = if long_vr(vr) {
-        (u32_at(b, at + 8)?, at + 12)
-    } else {
-        (u32::from(u16_at(b, at + 6)?), at + 8)
-    };
-    let end = if len == u32::MAX {
-        if vr != b"SQ" && vr != b"UN" {
-            return None;
-        }
-        skip_items(b, value, depth + 1)?
-    } else {
-        value.checked_add(len as usize)?
-    };
-    Some((tag, end))
-}
-
 /// Where the top-level Pixel Data element starts in `head` (a file from its preamble), when
 /// the data set is explicit VR little endian and Pixel Data is found inside `head`.
 pub fn pixel_data_offset(head: &[u8]) -> Option<usize> {
-    if head.get(128..132)? != b"DICM" {
+    const PREAMBLE: usize = 128;
+    let from_magic = head.get(PREAMBLE..)?;
+    if from_magic.get(..4)? != b"DICM" {
         return None;
     }
-    // (0002,0000) UL: the length of the rest of the meta group.
+    // (0002,0000) UL: the length of the rest of the meta group, which must end where the
+    // walk of its elements does.
     if u16_at(head, 132)? != 0x0002 || u16_at(head, 134)? != 0x0000 {
         return None;
     }
     let meta_end = 144usize.checked_add(u32_at(head, 140)? as usize)?;
-    // The meta group is always explicit VR little endian: find the transfer syntax in it.
-    let mut at = 144;
-    let mut syntax = None;
-    while at < meta_end {
-        let (tag, end) = next_element(head, at, 0)?;
-        if tag == (0x0002, 0x0010) {
-            let len = usize::from(u16_at(head, at + 6)?);
-            let value = head.get(at + 8..at + 8 + len)?;
-            syntax = Some(
-                String::from_utf8_lossy(value)
-                    .trim_end_matches(['\0', ' '])
-                    .to_string(),
-            );
-        }
-        at = end;
-    }
-    if matches!(syntax?.as_str(), IMPLICIT_LE | DEFLATED | EXPLICIT_BE) {
+    let walk = HeaderWalk::new(from_magic).ok()?;
+    let explicit_le = walk.transfer_syntax().is_some()
+        && walk.encoding() == DataSetEncoding::ExplicitVrLittleEndian;
+    if !explicit_le || PREAMBLE + walk.data_set_at() != meta_end {
         return None;
     }
-    let mut at = meta_end;
-    while at < head.len() {
-        let (group, element) = (u16_at(head, at)?, u16_at(head, at + 2)?);
-        if (group, element) == (0x7FE0, 0x0010) {
-            return Some(at);
+    walk.top_level(|element| match element.tag {
+        (0x7FE0, 0x0010) => ControlFlow::Break(Some(PREAMBLE + element.at)),
+        // Tags ascend: Pixel Data is not in this data set.
+        (group, _) if group > 0x7FE0 => ControlFlow::Break(None),
+        // Only sequences may run to a delimiter before Pixel Data.
+        _ if element.len == UNDEFINED_LENGTH && !matches!(&element.vr, b"SQ" | b"UN") => {
+            ControlFlow::Break(None)
         }
-        if group > 0x7FE0 {
-            return None;
-        }
-        at = next_element(head, at, 0)?.1;
-    }
-    None
+        _ => ControlFlow::Continue(()),
+    })
+    .ok()??
 }
 
 /// The length of the Pixel Data element whose header is `header` (its first 12 bytes), and
@@ -187,5 +104,49 @@ mod tests {
             assert_eq!(at as u64 + len, file.len() as u64, "{syntax:?}");
         }
         assert_eq!(pixel_data_offset(b"not dicom"), None);
+    }
+
+    fn rgb_clip() -> Vec<u8> {
+        synth_clip(&SynthOptions {
+            width: 32,
+            height: 24,
+            frames: 2,
+            syntax: SynthSyntax::Rgb,
+            ..SynthOptions::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn pixel_data_is_found_in_a_head_that_stops_inside_it() {
+        let file = rgb_clip();
+        let at = pixel_data_offset(&file).unwrap();
+        // The Sequence of Ultrasound Regions before it is walked, not just skipped.
+        let regions = file.windows(4).position(|w| w == [0x18, 0x00, 0x11, 0x60]);
+        assert!(regions.is_some_and(|r| r < at));
+        assert_eq!(pixel_data_offset(&file[..at + 12]), Some(at));
+        assert_eq!(pixel_data_offset(&file[..at]), None);
+        assert_eq!(pixel_data_offset(&file[..at - 1]), None);
+    }
+
+    #[test]
+    fn only_explicit_vr_little_endian_data_sets_are_walked() {
+        let file = rgb_clip();
+        let named = |uid: &[u8; 20]| {
+            let mut copy = file.clone();
+            let at = copy
+                .windows(20)
+                .position(|w| w == b"1.2.840.10008.1.2.1\0")
+                .expect("transfer syntax in the meta group");
+            copy[at..at + 20].copy_from_slice(uid);
+            pixel_data_offset(&copy)
+        };
+        assert!(named(b"1.2.840.10008.1.2.1\0").is_some());
+        assert_eq!(named(b"1.2.840.10008.1.2\0\0\0"), None);
+        assert_eq!(named(b"1.2.840.10008.1.2.2\0"), None);
+        // The group length must agree with the meta group's elements.
+        let mut wrong = file.clone();
+        wrong[140] ^= 2;
+        assert_eq!(pixel_data_offset(&wrong), None);
     }
 }

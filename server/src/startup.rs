@@ -1,0 +1,244 @@
+//! Start-up, the composition root: opens the database, makes the first accounts, builds the
+//! shared state, the background jobs and the router, and binds the listeners. `Started::stop`
+//! takes it all down again.
+use crate::config::ServerConfig;
+use crate::jobs::Jobs;
+use crate::sessions::Store;
+use crate::{http, seed};
+use anyhow::Context;
+use domain::blobs::Blobs;
+use domain::dicom::{AnonymizeConfig, DeviceMask};
+use domain::{AppState, Db, Settings, imports};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_sessions::ExpiredDeletion;
+
+/// How often the housekeeping jobs run.
+const HOUSEKEEPING: Duration = Duration::from_secs(3600);
+
+/// A running server.
+pub struct Started {
+    pub addr: SocketAddr,
+    /// Where the DICOM receiver listens, when it is on.
+    pub dicom_addr: Option<SocketAddr>,
+    pub state: AppState,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    jobs: Jobs,
+}
+
+impl Started {
+    /// Asks the server to finish its open requests and every job to stop, then waits for them.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        // The HTTP server and the jobs share one stop signal.
+        self.jobs.stop().await;
+        self.server.await??;
+        Ok(())
+    }
+
+    /// Stops at once, as a crash would: jobs are dropped mid-way and nothing is finished.
+    pub fn kill(self) {
+        self.jobs.abort();
+        self.server.abort();
+    }
+}
+
+/// Opens the database, prepares the first accounts, binds and serves in the background.
+pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
+    if let Some(token) = &config.dicomweb_token {
+        anyhow::ensure!(
+            token.len() >= crate::dicomweb::Token::MIN_LEN,
+            "the DICOMweb token must be at least {} characters",
+            crate::dicomweb::Token::MIN_LEN
+        );
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let db = Db::connect(&url).await?;
+    domain::sites::ensure_network(&db).await?;
+    seed::first_accounts(&db, &config).await?;
+    let demo_clips = if config.demo && config.demo_clips {
+        let dir = config.data_dir.clone();
+        tokio::task::spawn_blocking(move || crate::demo_clips::prepare(&dir)).await??
+    } else {
+        Vec::new()
+    };
+    let importer = importer(&config, db.clone())?;
+    let state = AppState {
+        db,
+        settings: Arc::new(Settings {
+            demo_clips,
+            ..Settings::default()
+        }),
+        importer: importer.clone(),
+    };
+    let store = Store::connect(&url).await?;
+    if config.demo && config.demo_clips {
+        crate::demo_studies::seed(&state.db, &importer).await?;
+    }
+
+    let mut jobs = Jobs::default();
+    jobs.spawn(importer.clone().run(jobs.stopping()));
+    if config.demo && config.demo_clips {
+        jobs.spawn(crate::demo_cases::seed(state.db.clone(), importer.clone()));
+    }
+    housekeeping(&mut jobs, &state, &store);
+    let dicom_addr = match config.dicom_addr {
+        Some(addr) => Some(dicom_receiver(&mut jobs, addr, &config, &importer).await?),
+        None => None,
+    };
+
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let router = http::router(&config, state.clone(), store, addr);
+    let mut stopping = jobs.stopping();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        })
+        .await
+    });
+    Ok(Started {
+        addr,
+        dicom_addr,
+        state,
+        server,
+        jobs,
+    })
+}
+
+/// The hourly jobs: expired sessions, sign-in attempts older than a day, unreferenced blobs.
+fn housekeeping(jobs: &mut Jobs, state: &AppState, store: &Store) {
+    let store = store.clone();
+    jobs.every(HOUSEKEEPING, move || {
+        let store = store.clone();
+        async move {
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "deleting expired sessions failed");
+            }
+        }
+    });
+    let db = state.db.clone();
+    jobs.every(HOUSEKEEPING, move || {
+        let db = db.clone();
+        async move {
+            if let Err(e) = domain::auth::prune_attempts(&db).await {
+                tracing::warn!(error = %e, "pruning sign-in attempts failed");
+            }
+        }
+    });
+    let (db, importer) = (state.db.clone(), state.importer.clone());
+    jobs.every(HOUSEKEEPING, move || {
+        let (db, importer) = (db.clone(), importer.clone());
+        async move {
+            if let Err(e) = imports::sweep_orphans(&db, importer.blobs()).await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "sweeping unreferenced blobs failed"
+                );
+            }
+        }
+    });
+}
+
+/// Binds the DICOM C-STORE receiver and runs it as a job; answers where it listens.
+async fn dicom_receiver(
+    jobs: &mut Jobs,
+    addr: SocketAddr,
+    config: &ServerConfig,
+    importer: &imports::Importer,
+) -> anyhow::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the DICOM receiver to {addr}"))?;
+    let bound = listener.local_addr()?;
+    let settings = crate::store_scp::ScpSettings {
+        ae_title: config.ae_title.clone(),
+        max_object_bytes: importer.limits().max_instance_bytes,
+        idle_timeout: Duration::from_secs(60),
+    };
+    let inbox = Arc::new(crate::store_scp::ImportInbox(importer.clone()));
+    let stopping = jobs.stopping();
+    jobs.spawn(async move {
+        if let Err(e) = crate::store_scp::serve(listener, settings, inbox, stopping).await {
+            tracing::error!(error = format!("{e:#}"), "the DICOM receiver stopped");
+        }
+    });
+    Ok(bound)
+}
+
+/// The pseudonymisation secret: from a file, the environment, or made once in the data folder.
+fn pseudonym_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
+    let secret = if let Some(path) = &config.secret_file {
+        std::fs::read(path).with_context(|| format!("reading the secret {}", path.display()))?
+    } else if let Ok(s) = std::env::var("SONOHUB_SECRET") {
+        s.into_bytes()
+    } else {
+        let path = config.data_dir.join("pseudonym.secret");
+        if !path.exists() {
+            use rand::RngCore;
+            let mut key = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            let tmp = path.with_extension("part");
+            std::fs::write(&tmp, hex.as_bytes())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+            }
+            std::fs::rename(&tmp, &path)?;
+            tracing::warn!(
+                path = %path.display(),
+                "made a new pseudonymisation secret: back it up with the database"
+            );
+        }
+        std::fs::read(&path)?
+    };
+    let secret = secret.trim_ascii().to_vec();
+    anyhow::ensure!(
+        secret.len() >= 16,
+        "the pseudonymisation secret must be at least 16 bytes"
+    );
+    Ok(secret)
+}
+
+/// The import pipeline over the configured blob store.
+fn importer(config: &ServerConfig, db: Db) -> anyhow::Result<imports::Importer> {
+    let blobs = match &config.blob_store {
+        Some(url) => Blobs::s3(url)?,
+        None => Blobs::local(&config.data_dir.join("blobs"))?,
+    };
+    tracing::info!(store = %blobs.describe, "blob store");
+    let device_masks: Vec<DeviceMask> = match &config.device_masks {
+        Some(path) => serde_json::from_slice(&std::fs::read(path)?)
+            .with_context(|| format!("reading device masks from {}", path.display()))?,
+        None => Vec::new(),
+    };
+    // One node per host and data folder (PostgreSQL setups run several).
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let data = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone());
+    let node = format!("{}:{}", host.trim(), data.display());
+    Ok(imports::Importer::new(
+        node,
+        db,
+        blobs,
+        config.data_dir.join("inbox"),
+        AnonymizeConfig {
+            secret: pseudonym_secret(config)?,
+            device_masks,
+            ..AnonymizeConfig::default()
+        },
+        imports::Limits {
+            max_instance_bytes: config.max_file_mb.max(1) * 1024 * 1024,
+        },
+    ))
+}
