@@ -180,7 +180,8 @@ test('drawing annotations: arrow, ellipse, polygon and text, each with a frame r
   await tool('闭合多边形').click();
   await tool('文字').click();
   await clickImage(page, 200, 40, 320, 240);
-  // The new label's field has the focus: type straight away.
+  // The new label's field takes the focus (one frame after the click, once laid out).
+  await expect(page.locator('.ann-list input.ann-label').last()).toBeFocused();
   await page.keyboard.type('颈动脉');
   await page.keyboard.press('Enter');
   await expect(page.locator('.viewer-overlay .ann-text')).toHaveText('颈动脉');
