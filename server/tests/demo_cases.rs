@@ -12,27 +12,13 @@ const EMERGENCY: [&str; 5] = ["efast", "lung", "cardiac", "aaa", "dvt"];
 const PUBLISHED_CASE: &str = "published_case";
 const OUTCOMES: &str = "network_outcomes";
 
-/// Calls a server function that takes JSON (e.g. `search_cases`).
-async fn call_json(client: &Client, endpoint: &str, body: Value) -> (u16, Value) {
-    let res = client
-        .http
-        .post(client.url(&format!("/api/{endpoint}")))
-        .json(&body)
-        .send()
-        .await
-        .expect("POST");
-    let status = res.status().as_u16();
-    let text = res.text().await.expect("body");
-    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, json)
-}
-
 /// Every published case a reader can find, page by page.
 async fn published(client: &Client) -> Vec<Value> {
     let mut cases = Vec::new();
     for page in 0.. {
-        let (status, body) =
-            call_json(client, "search_cases", json!({ "query": { "page": page } })).await;
+        let (status, body) = client
+            .json("search_cases", json!({ "query": { "page": page } }))
+            .await;
         assert_eq!(status, 200, "{body}");
         let rows = body["cases"].as_array().cloned().unwrap_or_default();
         if rows.is_empty() {
