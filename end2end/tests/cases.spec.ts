@@ -2,7 +2,7 @@
 // a second expert publishes it, a learner finds it by a Chinese search, solves it as an
 // unknown case and sees the reveal beside their answer.
 import { expect, test } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { demoStudies, hydrated, signIn } from './helpers';
 
 const TITLE = '脾破裂腹腔积血 eFAST 阳性';
 
@@ -11,12 +11,7 @@ test('an expert authors, another publishes, a learner finds and solves the case'
   // The author: a new case from the first anonymised study.
   const chen = await (await browser.newContext()).newPage();
   await signIn(chen, 'chen.jing');
-  for (let i = 0; i < 60; i++) {
-    await chen.goto('/studies');
-    await hydrated(chen);
-    if ((await chen.locator('[data-testid="library"] tbody tr').count()) > 0) break;
-    await chen.waitForTimeout(1000);
-  }
+  await demoStudies(chen);
   await chen.locator('[data-testid="library"] tbody tr a').first().click();
   await hydrated(chen);
   const form = chen.locator('[data-testid="new-case"]');

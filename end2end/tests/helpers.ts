@@ -20,3 +20,13 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
   await page.waitForURL((url) => url.pathname === expectPath);
   await hydrated(page);
 }
+
+/** Opens /studies until the demo import has listed at least `atLeast` studies (the server
+ *  imports them in the background at start). */
+export async function demoStudies(page: Page, atLeast = 1) {
+  await expect(async () => {
+    await page.goto('/studies');
+    await hydrated(page);
+    expect(await page.locator('[data-testid="library"] tbody tr').count()).toBeGreaterThanOrEqual(atLeast);
+  }).toPass({ timeout: 60_000 });
+}

@@ -5,25 +5,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hydrated, signIn } from './helpers';
+import { demoStudies, hydrated, signIn } from './helpers';
 
 const sonohub = path.resolve(__dirname, '../../target/release/sonohub');
 
-/** Waits until the demo studies have been imported (the server imports them at start). */
-async function library(page: Page) {
-  for (let i = 0; i < 60; i++) {
-    await page.goto('/studies');
-    await hydrated(page);
-    const rows = await page.locator('[data-testid="library"] tbody tr').count();
-    if (rows >= 4) return;
-    await page.waitForTimeout(1000);
-  }
-  throw new Error('the demo studies were not imported');
-}
-
 test('the library lists anonymised studies and a clip plays with its banner blacked out', async ({ page }) => {
   await signIn(page, 'chen.jing');
-  await library(page);
+  await demoStudies(page, 4);
   const keys = await page.locator('[data-testid="library"] tbody tr td:first-child code').allTextContents();
   expect(keys.every((k) => /^SH[0-9A-F]{16}$/.test(k))).toBe(true);
   // One made-up patient had two exams: both carry the same pseudonymous key.
@@ -95,7 +83,7 @@ test('learners do not see the studies area', async ({ page }) => {
 test('an expert blacks out an area the regions missed, in every frame', async ({ browser }) => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   await signIn(page, 'chen.jing');
-  await library(page);
+  await demoStudies(page, 4);
   await page.locator('[data-testid="library"] tbody tr a').first().click();
   await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
   const url = await page.locator('[data-testid="instances"] tbody tr').first().getAttribute('data-sop');
