@@ -91,6 +91,18 @@ pub enum Permission {
     ReadAudit,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 7] = [
+        Permission::CurateStudies,
+        Permission::AuthorCases,
+        Permission::ViewNetwork,
+        Permission::ManageAccounts,
+        Permission::ManageSites,
+        Permission::ConfigureArchive,
+        Permission::ReadAudit,
+    ];
+}
+
 /// Hub hospital or community health service centre.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -268,22 +280,13 @@ pub mod rules {
 
 #[cfg(test)]
 mod permission_tests {
-    use super::{Permission::*, Role};
+    use super::{Permission, Role};
 
+    /// In `Permission::ALL`'s order: curate studies, author cases, view the network, manage
+    /// accounts, manage sites, configure the archive, read the audit log.
     #[test]
     fn each_role_may_do_what_the_design_table_says() {
-        let may = |role: Role| {
-            [
-                CurateStudies,
-                AuthorCases,
-                ViewNetwork,
-                ManageAccounts,
-                ManageSites,
-                ConfigureArchive,
-                ReadAudit,
-            ]
-            .map(|p| role.may(p))
-        };
+        let may = |role: Role| Permission::ALL.map(|p| role.may(p));
         assert_eq!(
             may(Role::Learner),
             [false; 7],
