@@ -180,11 +180,12 @@ test('drawing annotations: arrow, ellipse, polygon and text, each with a frame r
   await tool('闭合多边形').click();
   await tool('文字').click();
   await clickImage(page, 200, 40, 320, 240);
-  // The new label's field takes the focus (one frame after the click, once laid out).
+  // The new label's field has the focus as soon as it exists: typing straight after the click
+  // loses nothing (a "k" would otherwise reach the viewer and toggle playback).
+  await page.keyboard.type('k颈动脉');
   await expect(page.locator('.ann-list input.ann-label').last()).toBeFocused();
-  await page.keyboard.type('颈动脉');
   await page.keyboard.press('Enter');
-  await expect(page.locator('.viewer-overlay .ann-text')).toHaveText('颈动脉');
+  await expect(page.locator('.viewer-overlay .ann-text')).toHaveText('k颈动脉');
   const rows = page.locator('.ann-list li');
   await expect(rows).toHaveCount(4);
 

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
+use domain::audit::Actor;
 use domain::imports::Importer;
 use domain::{Db, users};
 use model::{ImportKind, JobLabel};
@@ -261,12 +262,16 @@ pub async fn seed(db: &Db, importer: &Importer) -> Result<()> {
     if jobs > 0 {
         return Ok(());
     }
-    let expert = users::credentials(db, "chen.jing").await?.map(|c| c.id.0);
+    // The demo studies arrive as the first expert's upload, made by the seeding job.
+    let actor = Actor {
+        user: users::credentials(db, "chen.jing").await?.map(|c| c.id),
+        via: model::AuditVia::Job,
+    };
     let started = std::time::Instant::now();
     let files = tokio::task::spawn_blocking(synthesise).await??;
     let synthesis_ms = started.elapsed().as_millis() as u64;
     let job = importer
-        .open_inbox(ImportKind::Upload, &JobLabel::Upload, expert.as_deref())
+        .open_inbox(&actor, ImportKind::Upload, &JobLabel::Upload)
         .await?;
     for file in &files {
         importer.add_file(&job, file).await?;

@@ -26,6 +26,7 @@ use dicom_ul::pdu::{
     AssociationRJServiceUserReason, PDataValue, PDataValueType, Pdu,
     PresentationContextResultReason, UserIdentity,
 };
+use domain::audit::Actor;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -606,7 +607,11 @@ impl Inbox for ImportInbox {
         };
         let job = self
             .0
-            .open_inbox(model::ImportKind::Cstore, &label, None)
+            .open_inbox(
+                &Actor::system(model::AuditVia::CStore),
+                model::ImportKind::Cstore,
+                &label,
+            )
             .await?;
         tracing::info!(job, %peer, calling_ae, "C-STORE association opened an import job");
         Ok(job)

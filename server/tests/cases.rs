@@ -5,6 +5,7 @@
 
 use crate::common::{Client, TestApp, wait_for_job};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use model::{AuditAction, AuditVia};
 use serde_json::{Value, json};
 
 /// A demo server with one imported study (a 6-frame clip); returns the study's UID.
@@ -22,15 +23,8 @@ async fn app_with_study() -> (TestApp, String) {
         seed: 7,
     })
     .unwrap();
-    let res = chen
-        .http
-        .post(chen.url(&format!("/upload/{job}")))
-        .header("content-type", "application/dicom")
-        .body(clip)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
+    let (status, body) = chen.upload(&job, clip, "application/dicom").await;
+    assert_eq!(status, 200, "{body}");
     let (status, body) = chen.call("close_upload", &[("id", &job)]).await;
     assert_eq!(status, 200, "{body}");
     wait_for_job(&chen, &job).await;
@@ -139,7 +133,38 @@ fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
         .block_on(Box::pin(workflow()));
 }
 
+/// The people of the workflow and the case they work on.
+struct Workflow {
+    app: TestApp,
+    chen: Client,
+    wang: Client,
+    learner: Client,
+    id: String,
+    /// The URL of the case's first clip.
+    clip_url: String,
+}
+
+impl Workflow {
+    /// Whether `client` may download the case's first clip.
+    async fn fetches_clip(&self, client: &Client) -> u16 {
+        let res = client.http.get(client.url(&self.clip_url)).send().await;
+        res.unwrap().status().as_u16()
+    }
+}
+
 async fn workflow() {
+    let mut w = experts_start_a_draft().await;
+    the_draft_stays_hidden_from_learners(&w).await;
+    saves_are_checked_and_never_overwrite_a_newer_one(&w).await;
+    review_stays_with_another_expert(&w).await;
+    the_published_case_is_read_and_found(&w).await;
+    a_revision_keeps_v1_until_v2_is_published(&mut w).await;
+    a_retired_case_is_gone_for_learners(&w).await;
+    every_step_is_audited_in_its_transaction(&w).await;
+    w.app.started.stop().await.unwrap();
+}
+
+async fn experts_start_a_draft() -> Workflow {
     let (app, study) = app_with_study().await;
     let chen = app.signed_in("chen.jing").await;
     let wang = app.signed_in("wang.lei").await;
@@ -155,7 +180,20 @@ async fn workflow() {
     let (status, id) = create(&chen, &study, "甲状腺右叶低回声结节", "thyroid").await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_string();
+    let (_, detail) = chen.call("study", &[("uid", &study)]).await;
+    let clip_url = detail["instances"][0]["url"].as_str().unwrap().to_string();
+    Workflow {
+        app,
+        chen,
+        wang,
+        learner,
+        id,
+        clip_url,
+    }
+}
 
+async fn the_draft_stays_hidden_from_learners(w: &Workflow) {
+    let (learner, id) = (&w.learner, w.id.as_str());
     // A draft is invisible to learners through every function that could show it.
     // The HTTP status says the same as the body: refused or absent, never a server fault.
     for (endpoint, code, expected) in [
@@ -165,70 +203,85 @@ async fn workflow() {
         ("unknown_case", 404, json!({ "NotFound": "case" })),
         ("case_comments", 404, json!({ "NotFound": "case" })),
     ] {
-        let (status, body) = learner.call(endpoint, &[("id", &id)]).await;
+        let (status, body) = learner.call(endpoint, &[("id", id)]).await;
         assert_eq!((status, &body), (code, &expected), "{endpoint}");
     }
-    assert_eq!(search(&learner, json!({})).await["total"], 0);
+    // An id that cannot be one is refused as malformed before anything is read.
+    let (status, body) = learner.call("published_case", &[("id", "1 OR 1=1")]).await;
+    assert_eq!(
+        (status, body),
+        (
+            422,
+            json!({"Invalid": {"field": "request", "reason": "bad_format"}})
+        )
+    );
+    // A page URL with such an id says "not found: case", in the reader's language.
+    let html = learner
+        .page("/cases/not-a-case-id")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("未找到：病例"), "{html}");
+    assert_eq!(search(learner, json!({})).await["total"], 0);
     // Nor its images: learners fetch only the clips of published cases.
-    let (_, detail) = chen.call("study", &[("uid", &study)]).await;
-    let clip_url = detail["instances"][0]["url"].as_str().unwrap().to_string();
-    let fetch = |c: &Client| c.http.get(c.url(&clip_url)).send();
-    assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 404);
-    assert_eq!(fetch(&chen).await.unwrap().status().as_u16(), 200);
+    assert_eq!(w.fetches_clip(learner).await, 404);
+    assert_eq!(w.fetches_clip(&w.chen).await, 200);
+}
 
+async fn saves_are_checked_and_never_overwrite_a_newer_one(w: &Workflow) {
+    let (chen, id) = (&w.chen, w.id.as_str());
     // Nothing to review yet: the teaching fields are required before submission.
-    let (_, body) = step(&chen, &id, "submit", "").await;
+    let (_, body) = step(chen, id, "submit", "").await;
     assert_eq!(body["Invalid"]["field"], "history");
 
     // A malformed score is refused with the field it is in.
-    let (content, at) = work(&chen, &id).await;
+    let (content, at) = work(chen, id).await;
     let mut bad = filled(content.clone());
     bad["scores"] = json!([nodule(json!([9]))]);
-    let (_, body) = save(&chen, &id, &bad, at).await;
+    let (_, body) = save(chen, id, &bad, at).await;
     assert_eq!(body["Invalid"]["field"], "scores.0.foci.0", "{body}");
     let mut bad = filled(content.clone());
     bad["scores"][0]["size_mm"] = json!(-3);
-    let (_, body) = save(&chen, &id, &bad, at).await;
+    let (_, body) = save(chen, id, &bad, at).await;
     assert_eq!(body["Invalid"]["field"], "scores.0.size_mm", "{body}");
 
     // Key frames and annotations must fall inside the clip (6 frames).
     let mut bad = filled(content.clone());
     bad["clips"][0]["key_frames"] = json!([2, 6]);
-    let (_, body) = save(&chen, &id, &bad, at).await;
+    let (_, body) = save(chen, id, &bad, at).await;
     assert_eq!(body["Invalid"]["field"], "clips", "{body}");
     let mut bad = filled(content.clone());
     bad["clips"][0]["annotations"] = json!([{ "shape": { "kind": "text", "at": { "x": 5, "y": 5 }, "text": "钙化" }, "first_frame": 3, "last_frame": 9 }]);
-    let (_, body) = save(&chen, &id, &bad, at).await;
+    let (_, body) = save(chen, id, &bad, at).await;
     assert_eq!(body["Invalid"]["field"], "clips", "{body}");
 
     // Only the author edits, and a stale editor does not overwrite a newer save.
-    let (_, body) = save(&wang, &id, &filled(content.clone()), at).await;
+    let (_, body) = save(&w.wang, id, &filled(content.clone()), at).await;
     assert_eq!(body, "Forbidden");
-    let (status, saved_at) = save(&chen, &id, &filled(content.clone()), at).await;
+    let (status, saved_at) = save(chen, id, &filled(content.clone()), at).await;
     assert_eq!(status, 200, "{saved_at}");
-    let (_, body) = save(&chen, &id, &filled(content.clone()), at).await;
+    let (_, body) = save(chen, id, &filled(content.clone()), at).await;
     assert_eq!(body["Invalid"]["field"], "updated_at");
+}
 
-    assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
+async fn review_stays_with_another_expert(w: &Workflow) {
+    let (chen, wang, id) = (&w.chen, &w.wang, w.id.as_str());
+    assert_eq!(step(chen, id, "submit", "").await.1, "in_review");
     // Under review: not editable, not approvable by its author, not by learners.
-    let (_, body) = save(
-        &chen,
-        &id,
-        &filled(content.clone()),
-        saved_at.as_i64().unwrap(),
-    )
-    .await;
+    let (content, at) = work(chen, id).await;
+    let (_, body) = save(chen, id, &content, at).await;
     assert_eq!(body["Invalid"]["reason"], "wrong_state");
-    let (_, body) = step(&chen, &id, "publish", "").await;
+    let (_, body) = step(chen, id, "publish", "").await;
     assert_eq!(body["Invalid"]["reason"], "own_work");
-    let (_, body) = step(&learner, &id, "publish", "").await;
+    let (_, body) = step(&w.learner, id, "publish", "").await;
     assert_eq!(body, "Forbidden");
-    assert_eq!(search(&learner, json!({})).await["total"], 0);
+    assert_eq!(search(&w.learner, json!({})).await["total"], 0);
 
     // Changes need a reason; the author hears about them.
-    let (_, body) = step(&wang, &id, "request_changes", " ").await;
+    let (_, body) = step(wang, id, "request_changes", " ").await;
     assert_eq!(body["Invalid"]["field"], "body");
-    let (_, body) = step(&wang, &id, "request_changes", "请补充彩色多普勒所见").await;
+    let (_, body) = step(wang, id, "request_changes", "请补充彩色多普勒所见").await;
     assert_eq!(body, "draft");
     let (_, unread) = chen.call("unread_notifications", &[]).await;
     assert!(unread.as_u64().unwrap() >= 1, "{unread}");
@@ -242,57 +295,56 @@ async fn workflow() {
         "{notes}"
     );
 
-    assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
-    assert_eq!(step(&wang, &id, "publish", "").await.1, "published");
+    assert_eq!(step(chen, id, "submit", "").await.1, "in_review");
+    assert_eq!(step(wang, id, "publish", "").await.1, "published");
+}
 
+async fn the_published_case_is_read_and_found(w: &Workflow) {
+    let learner = &w.learner;
     // Published: learners read it and find it by a Chinese substring of the findings.
-    let (status, view) = learner.call("published_case", &[("id", &id)]).await;
+    let (status, view) = learner.call("published_case", &[("id", &w.id)]).await;
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["version"], 1);
-    assert_eq!(view["clip_urls"][0][1], clip_url);
-    assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 200);
+    assert_eq!(view["clip_urls"][0][1], w.clip_url.as_str());
+    assert_eq!(w.fetches_clip(learner).await, 200);
     assert!(
         view["teaching_html"]
             .as_str()
             .unwrap()
             .contains("<strong>纵横比&gt;1</strong>")
     );
-    let hits = search(&learner, json!({ "text": "极低回声" })).await;
+    let hits = search(learner, json!({ "text": "极低回声" })).await;
     assert_eq!(hits["total"], 1, "{hits}");
     assert_eq!(hits["cases"][0]["tirads"], "tr5");
-    assert_eq!(
-        search(&learner, json!({ "text": "Papillary" })).await["total"],
-        1
-    );
-    assert_eq!(
-        search(&learner, json!({ "text": "甲状腺 微钙化" })).await["total"],
-        1
-    );
-    assert_eq!(
-        search(&learner, json!({ "text": "颈动脉" })).await["total"],
-        0
-    );
-    assert_eq!(
-        search(&learner, json!({ "tirads": 5, "application": "thyroid" })).await["total"],
-        1
-    );
-    assert_eq!(search(&learner, json!({ "tirads": 3 })).await["total"], 0);
-    assert_eq!(
-        search(&learner, json!({ "tag": "#微钙化" })).await["total"],
-        1
-    );
-    assert_eq!(search(&learner, json!({ "text": "50%" })).await["total"], 0);
+    for (query, total) in [
+        (json!({ "text": "Papillary" }), 1),
+        (json!({ "text": "甲状腺 微钙化" }), 1),
+        (json!({ "text": "颈动脉" }), 0),
+        (json!({ "tirads": 5, "application": "thyroid" }), 1),
+        (json!({ "tirads": 3 }), 0),
+        (json!({ "tag": "#微钙化" }), 1),
+        (json!({ "text": "50%" }), 0),
+    ] {
+        assert_eq!(
+            search(learner, query.clone()).await["total"],
+            total,
+            "{query}"
+        );
+    }
+}
 
+async fn a_revision_keeps_v1_until_v2_is_published(w: &mut Workflow) {
+    let (chen, wang, learner, id) = (&w.chen, &w.wang, &w.learner, w.id.as_str());
     // A revision keeps v1 visible until v2 is published; both versions are kept.
-    assert_eq!(step(&chen, &id, "revise", "").await.1, "draft");
-    let (mut content, at) = work(&chen, &id).await;
+    assert_eq!(step(chen, id, "revise", "").await.1, "draft");
+    let (mut content, at) = work(chen, id).await;
     content["title"] = json!("甲状腺右叶极低回声结节（修订）");
-    assert_eq!(save(&chen, &id, &content, at).await.0, 200);
-    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(save(chen, id, &content, at).await.0, 200);
+    let (_, view) = learner.call("published_case", &[("id", id)]).await;
     assert_eq!(view["content"]["title"], "甲状腺右叶低回声结节");
-    assert_eq!(step(&chen, &id, "submit", "").await.1, "in_review");
-    assert_eq!(step(&wang, &id, "publish", "").await.1, "published");
-    let (_, view) = learner.call("published_case", &[("id", &id)]).await;
+    assert_eq!(step(chen, id, "submit", "").await.1, "in_review");
+    assert_eq!(step(wang, id, "publish", "").await.1, "published");
+    let (_, view) = learner.call("published_case", &[("id", id)]).await;
     assert_eq!(
         (view["version"].clone(), view["content"]["title"].clone()),
         (json!(2), json!("甲状腺右叶极低回声结节（修订）"))
@@ -308,32 +360,31 @@ async fn workflow() {
         html.contains("甲状腺右叶极低回声结节（修订）")
             && html.contains(r#"data-testid="timeline""#)
     );
-    let (_, versions) = chen.call("case_versions", &[("id", &id)]).await;
+    let (_, versions) = chen.call("case_versions", &[("id", id)]).await;
     assert_eq!(versions.as_array().unwrap().len(), 2);
     let (_, diff) = chen
         .call(
             "compare_versions",
-            &[("id", &id), ("before", "1"), ("after", "2")],
+            &[("id", id), ("before", "1"), ("after", "2")],
         )
         .await;
     let changes = diff[2].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{diff}");
     assert_eq!(changes[0]["field"], "title");
+}
 
-    // Retired: gone for learners.
-    let (_, body) = step(&wang, &id, "retire", "").await;
+async fn a_retired_case_is_gone_for_learners(w: &Workflow) {
+    let (wang, learner, id) = (&w.wang, &w.learner, w.id.as_str());
+    let (_, body) = step(wang, id, "retire", "").await;
     assert_eq!(body["Invalid"]["field"], "body");
     assert_eq!(
-        step(&wang, &id, "retire", "已有更典型病例").await.1,
+        step(wang, id, "retire", "已有更典型病例").await.1,
         "retired"
     );
-    let (_, body) = learner.call("published_case", &[("id", &id)]).await;
+    let (_, body) = learner.call("published_case", &[("id", id)]).await;
     assert_eq!(body, json!({ "NotFound": "case" }));
-    assert_eq!(
-        search(&learner, json!({ "text": "结节" })).await["total"],
-        0
-    );
-    assert_eq!(fetch(&learner).await.unwrap().status().as_u16(), 404);
+    assert_eq!(search(learner, json!({ "text": "结节" })).await["total"], 0);
+    assert_eq!(w.fetches_clip(learner).await, 404);
     let html = learner
         .page(&format!("/cases/{id}"))
         .await
@@ -341,7 +392,28 @@ async fn workflow() {
         .await
         .unwrap();
     assert!(!html.contains("极低回声结节") && !html.contains(r#"data-testid="timeline""#));
-    app.started.stop().await.unwrap();
+}
+
+/// Each step that happened is in the audit log once, through the web, by its expert; the
+/// refused ones are not.
+async fn every_step_is_audited_in_its_transaction(w: &Workflow) {
+    let of_case = w.app.audit_of(&w.id).await;
+    let count = |action: AuditAction| {
+        of_case
+            .iter()
+            .filter(|e| e.action == action.as_str())
+            .count()
+    };
+    assert_eq!(count(AuditAction::CaseCreated), 1);
+    // submit, request changes, submit, publish, revise, submit, publish, retire.
+    assert_eq!(count(AuditAction::CaseTransition), 8);
+    assert!(of_case.iter().all(|e| e.via == AuditVia::Web));
+    let published_by: Vec<_> = of_case
+        .iter()
+        .filter(|e| e.detail.contains("\"publish\""))
+        .map(|e| e.actor.as_deref())
+        .collect();
+    assert_eq!(published_by, [Some("wang.lei"), Some("wang.lei")]);
 }
 
 #[tokio::test]

@@ -292,6 +292,15 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     for id in SOURCE_IDENTIFIERS {
         assert!(!text.contains(id), "{id} in the retrieved study");
     }
+    // The export is audited: the study, through DICOMweb, by the token's holder (no person).
+    let exported: Vec<_> = app
+        .audit_of(study)
+        .await
+        .into_iter()
+        .filter(|e| e.action == model::AuditAction::StudyExported.as_str())
+        .map(|e| (e.via, e.actor))
+        .collect();
+    assert_eq!(exported, [(model::AuditVia::DicomWeb, None)]);
 
     // The real dicomweb-client, with the bearer token.
     let Some(pylib) = pylib() else {

@@ -112,6 +112,25 @@ async fn a_scanner_sends_with_storescu_and_the_clips_arrive_anonymised() {
     let (job, items) = wait_for_job(&chen, job["id"].as_str().unwrap()).await;
     assert_eq!(job["imported"], 3, "{items:?}");
     assert!(job["error"].is_null(), "{job}");
+    // The scanner opened the job and the background worker ended it; no person did either.
+    let audit = app.audit_of(job["id"].as_str().unwrap()).await;
+    let trail: Vec<_> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.via, e.actor.is_none()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            ("import_started", model::AuditVia::CStore, true),
+            ("import_finished", model::AuditVia::Job, true)
+        ]
+    );
+    assert!(audit[0].detail.contains("US_ROOM3"), "{}", audit[0].detail);
+    assert!(
+        audit[1].detail.contains(r#""imported":3"#),
+        "{}",
+        audit[1].detail
+    );
     assert_eq!(stored_instances(&chen).await, 3);
     assert_eq!(blob_count(&data), 3);
     let (_, studies) = chen.call("list_studies", &[]).await;
@@ -129,19 +148,6 @@ async fn a_scanner_sends_with_storescu_and_the_clips_arrive_anonymised() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains("SYNTHETIC^CLIP"));
     app.started.stop().await.unwrap();
-}
-
-async fn upload(client: &Client, job: &str, body: Vec<u8>, content_type: &str) -> (u16, Value) {
-    let res = client
-        .http
-        .post(client.url(&format!("/upload/{job}")))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
@@ -196,49 +202,39 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
     let (status, job) = chen.call("open_upload", &[]).await;
     assert_eq!(status, 200, "{job}");
     let job = job.as_str().unwrap().to_string();
-    let (status, _) = upload(
-        &learner,
-        &job,
-        clip(1, SynthSyntax::Rle),
-        "application/dicom",
-    )
-    .await;
+    let (status, _) = learner
+        .upload(&job, clip(1, SynthSyntax::Rle), "application/dicom")
+        .await;
     assert_eq!(status, 403);
     let signed_out = app.client();
-    let (status, _) = upload(
-        &signed_out,
-        &job,
-        clip(1, SynthSyntax::Rle),
-        "application/dicom",
-    )
-    .await;
+    let (status, _) = signed_out
+        .upload(&job, clip(1, SynthSyntax::Rle), "application/dicom")
+        .await;
     assert_eq!(status, 401);
 
     let good = clip(1, SynthSyntax::Rle);
-    let (status, body) = upload(&chen, &job, good.clone(), "application/dicom").await;
+    let (status, body) = chen.upload(&job, good.clone(), "application/dicom").await;
     assert_eq!((status, &body["files"]), (200, &Value::from(1)), "{body}");
-    let (status, _) = upload(
-        &chen,
-        &job,
-        b"just some notes".to_vec(),
-        "application/dicom",
-    )
-    .await;
+    let (status, _) = chen
+        .upload(&job, b"just some notes".to_vec(), "application/dicom")
+        .await;
     assert_eq!(status, 200, "queued: refused when anonymised");
     let truncated = good[..good.len() / 2].to_vec();
-    upload(&chen, &job, truncated, "application/dicom").await;
-    let (status, body) = upload(&chen, &job, vec![7u8; 3 * 1024 * 1024], "application/dicom").await;
+    chen.upload(&job, truncated, "application/dicom").await;
+    let (status, body) = chen
+        .upload(&job, vec![7u8; 3 * 1024 * 1024], "application/dicom")
+        .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["refused"]["kind"], "too_large");
     assert_eq!(body["refused"]["detail"], 2);
-    let (status, body) = upload(&chen, &job, deflate_bomb(), "application/dicom").await;
+    let (status, body) = chen.upload(&job, deflate_bomb(), "application/dicom").await;
     assert_eq!(status, 200, "{body}");
     let zip = zip_of(&[
         ("study/a.dcm", clip(2, SynthSyntax::Jpeg)),
         ("../../escape.dcm", clip(3, SynthSyntax::Jpeg)),
         ("DICOMDIR", b"index".to_vec()),
     ]);
-    let (status, body) = upload(&chen, &job, zip, "application/zip").await;
+    let (status, body) = chen.upload(&job, zip, "application/zip").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["files"], 1, "{body}");
     assert_eq!(body["refused"][0]["kind"], "unsafe_path", "{body}");
@@ -280,7 +276,7 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
     // The same file again: already present, nothing added.
     let (_, again) = chen.call("open_upload", &[]).await;
     let again = again.as_str().unwrap().to_string();
-    upload(&chen, &again, good, "application/dicom").await;
+    chen.upload(&again, good, "application/dicom").await;
     chen.call("close_upload", &[("id", &again)]).await;
     let (job, _) = wait_for_job(&chen, &again).await;
     assert_eq!(

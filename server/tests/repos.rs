@@ -1,4 +1,5 @@
 //! Repository tests, run on SQLite and on PostgreSQL with the same SQL.
+use domain::audit::Actor;
 use domain::{AppState, Db, Settings, audit, auth, sites, users};
 use model::{AppError, AuditAction, Role, UserId};
 use std::sync::Arc;
@@ -175,7 +176,7 @@ async fn sign_in_checks_passwords_and_limits_failures() {
         );
         audit::record(
             &db,
-            None,
+            &audit::Actor::system(model::AuditVia::Job),
             AuditAction::SiteUpdated,
             Some("x"),
             serde_json::json!({"k": "值"}),
@@ -199,9 +200,10 @@ async fn the_last_active_admin_is_never_disabled_even_by_two_admins_at_once() {
         let last_admin = Err(AppError::invalid("role", model::InvalidReason::LastAdmin));
 
         // Two admins disabling each other at the same moment: one of them stays.
+        let (by_a, by_b) = (Actor::web(&a), Actor::web(&b));
         let (ab, ba) = tokio::join!(
-            users::set_active_by(&db, &a, &b, false),
-            users::set_active_by(&db, &b, &a, false),
+            users::set_active_by(&db, &by_a, &b, false),
+            users::set_active_by(&db, &by_b, &a, false),
         );
         let outcomes = [ab.map_err(AppError::from), ba.map_err(AppError::from)];
         assert_eq!(
@@ -216,7 +218,7 @@ async fn the_last_active_admin_is_never_disabled_even_by_two_admins_at_once() {
             (&b, &a)
         };
         assert_eq!(
-            users::set_active_by(&db, survivor, survivor, false)
+            users::set_active_by(&db, &Actor::web(survivor), survivor, false)
                 .await
                 .map(|u| u.map(|u| u.active))
                 .map_err(AppError::from),
@@ -230,11 +232,11 @@ async fn the_last_active_admin_is_never_disabled_even_by_two_admins_at_once() {
         );
 
         // Others come and go freely; an admin comes back; unknown accounts are `None`.
-        let off = users::set_active_by(&db, survivor, &learner, false)
+        let off = users::set_active_by(&db, &Actor::web(survivor), &learner, false)
             .await
             .unwrap();
         assert_eq!(off.map(|u| u.active), Some(false));
-        let back = users::set_active_by(&db, survivor, disabled, true)
+        let back = users::set_active_by(&db, &Actor::web(survivor), disabled, true)
             .await
             .unwrap();
         assert_eq!(back.map(|u| u.active), Some(true));
@@ -244,7 +246,7 @@ async fn the_last_active_admin_is_never_disabled_even_by_two_admins_at_once() {
             1
         );
         assert!(
-            users::set_active_by(&db, survivor, &UserId("missing".into()), false)
+            users::set_active_by(&db, &Actor::web(survivor), &UserId("missing".into()), false)
                 .await
                 .unwrap()
                 .is_none()

@@ -211,7 +211,7 @@ pub enum ImportFailure {
 /// An import job with its counts.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ImportJob {
-    pub id: String,
+    pub id: crate::JobId,
     pub kind: ImportKind,
     pub status: JobStatus,
     /// What was asked for, without patient data.

@@ -15,6 +15,42 @@ pub struct AuditEvent {
     pub subject: Option<String>,
     /// JSON with the particulars.
     pub detail: String,
+    /// The door it came through.
+    pub via: AuditVia,
+}
+
+/// The door an audited action came through: the web app, a DICOMweb client, a scanner's
+/// C-STORE, or a background job acting on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditVia {
+    Web,
+    DicomWeb,
+    CStore,
+    Job,
+}
+
+impl AuditVia {
+    pub const ALL: [AuditVia; 4] = [
+        AuditVia::Web,
+        AuditVia::DicomWeb,
+        AuditVia::CStore,
+        AuditVia::Job,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditVia::Web => "web",
+            AuditVia::DicomWeb => "dicomweb",
+            AuditVia::CStore => "c-store",
+            AuditVia::Job => "job",
+        }
+    }
+
+    /// The door a stored name records; `None` for names this version does not know.
+    pub fn parse(name: &str) -> Option<AuditVia> {
+        AuditVia::ALL.into_iter().find(|v| v.as_str() == name)
+    }
 }
 
 /// What an audit event records. The stored name (`as_str`) is what the audit log keeps and
@@ -36,10 +72,14 @@ pub enum AuditAction {
     CaseCreated,
     CaseTransition,
     CaseFollowUp,
+    /// A background import ended (done, partly done or failed), with its counts.
+    ImportFinished,
+    /// Studies left through DICOMweb (a study, series or instance retrieve).
+    StudyExported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::SignIn,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
@@ -54,6 +94,8 @@ impl AuditAction {
         AuditAction::CaseCreated,
         AuditAction::CaseTransition,
         AuditAction::CaseFollowUp,
+        AuditAction::ImportFinished,
+        AuditAction::StudyExported,
     ];
 
     /// The stored name (kept as the log has always written it).
@@ -73,6 +115,8 @@ impl AuditAction {
             AuditAction::CaseCreated => "case.create",
             AuditAction::CaseTransition => "case.transition",
             AuditAction::CaseFollowUp => "case.follow_up",
+            AuditAction::ImportFinished => "import_finished",
+            AuditAction::StudyExported => "study_exported",
         }
     }
 
@@ -84,7 +128,7 @@ impl AuditAction {
 
 #[cfg(test)]
 mod tests {
-    use super::AuditAction;
+    use super::{AuditAction, AuditVia};
 
     #[test]
     fn stored_names_are_distinct_and_round_trip() {
@@ -95,5 +139,13 @@ mod tests {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));
         }
         assert_eq!(AuditAction::parse("user_deleted"), None);
+    }
+
+    #[test]
+    fn doors_round_trip() {
+        for via in AuditVia::ALL {
+            assert_eq!(AuditVia::parse(via.as_str()), Some(via));
+        }
+        assert_eq!(AuditVia::parse("ftp"), None);
     }
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cases;
 mod clips;
 mod error;
+mod ids;
 mod people;
 pub mod scores;
 mod uid;
@@ -16,10 +17,11 @@ pub use archive::{
     ImportFailure, ImportItem, ImportJob, ImportKind, InstanceSummary, ItemLabel, ItemStatus,
     JobLabel, JobStatus, MaskRect, StudyDetail, StudySummary,
 };
-pub use audit::{AuditAction, AuditEvent};
+pub use audit::{AuditAction, AuditEvent, AuditVia};
 pub use cases::{AgeBand, Application, CaseId, CaseStatus, Difficulty, Sex};
 pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};
+pub use ids::JobId;
 pub use people::{
     CurrentUser, NewUser, Permission, Role, Site, SiteId, SiteKind, SitePeople, UserId,
     UserSummary, rules,

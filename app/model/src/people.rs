@@ -1,26 +1,6 @@
 //! Sites of the regional network and the people who work at them.
+pub use crate::ids::{SiteId, UserId};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// A user's id (UUIDv7 text).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
-pub struct UserId(pub String);
-
-/// A site's id (UUIDv7 text).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
-pub struct SiteId(pub String);
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for SiteId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What a person may do; see the role table in DESIGN.md.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]

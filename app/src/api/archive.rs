@@ -1,8 +1,8 @@
 //! The regional archive and imports: admins configure the connection; experts search the
 //! archive, import studies and follow the jobs; experts open the anonymised studies.
 use crate::model::{
-    AppError, ArchiveCheck, ArchiveSettingsView, ArchiveStudy, ImportItem, ImportJob, StudyDetail,
-    StudySummary,
+    AppError, ArchiveCheck, ArchiveSettingsView, ArchiveStudy, ImportItem, ImportJob, JobId,
+    StudyDetail, StudySummary,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -10,10 +10,9 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::AuditAction,
-    crate::model::{ArchiveAuth, ArchiveQuery, InvalidReason, Permission, Uid},
-    domain::{self, archive, audit, imports, studies},
-    std::time::Duration,
+    crate::model::{ArchiveQuery, ImportKind, InvalidReason, JobLabel, Permission, Uid},
+    domain::audit::Actor,
+    domain::{archive, imports, studies},
 };
 
 /// The archive connection as stored (no password or token).
@@ -23,54 +22,6 @@ pub async fn archive_settings() -> Result<ArchiveSettingsView, AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::ConfigureArchive).await?;
     Ok(archive::view(&state.db).await?)
-}
-
-/// Checks and turns the form's fields into a connection; an empty secret means "the stored one".
-#[cfg(feature = "ssr")]
-async fn config_from_form(
-    state: &domain::AppState,
-    base_url: &str,
-    auth: &str,
-    username: &str,
-    secret: &str,
-    timeout_secs: u32,
-) -> Result<archive::ArchiveConfig, AppError> {
-    let base_url = base_url.trim().trim_end_matches('/').to_string();
-    let valid_url = (base_url.starts_with("http://") || base_url.starts_with("https://"))
-        && base_url.len() > "http://x".len()
-        && base_url.len() <= 500
-        && !base_url.contains(char::is_whitespace);
-    if !valid_url {
-        return Err(AppError::invalid("base_url", InvalidReason::BadFormat));
-    }
-    let auth = ArchiveAuth::parse(auth).ok_or(AppError::invalid("auth", InvalidReason::Unknown))?;
-    if auth == ArchiveAuth::Basic && username.trim().is_empty() {
-        return Err(AppError::invalid(
-            "archive_username",
-            InvalidReason::Required,
-        ));
-    }
-    if !(1..=600).contains(&timeout_secs) {
-        return Err(AppError::invalid("timeout_secs", InvalidReason::BadFormat));
-    }
-    let secret = if secret.is_empty() {
-        archive::load(&state.db)
-            .await?
-            .map(|c| c.secret)
-            .unwrap_or_default()
-    } else {
-        secret.to_string()
-    };
-    if auth != ArchiveAuth::None && secret.is_empty() {
-        return Err(AppError::invalid("archive_secret", InvalidReason::Required));
-    }
-    Ok(archive::ArchiveConfig {
-        base_url,
-        auth,
-        username: username.trim().to_string(),
-        secret,
-        timeout: Duration::from_secs(u64::from(timeout_secs)),
-    })
 }
 
 /// Saves the archive connection. Admins only.
@@ -85,18 +36,15 @@ pub async fn save_archive_settings(
 ) -> Result<ArchiveSettingsView, AppError> {
     let state = guard::state()?;
     let admin = guard::user_who_may(Permission::ConfigureArchive).await?;
-    let config =
-        config_from_form(&state, &base_url, &auth, &username, &secret, timeout_secs).await?;
-    archive::save(&state.db, &config, &admin.id.0).await?;
-    audit::record(
-        &state.db,
-        Some(&admin.id.0),
-        AuditAction::ArchiveConfigured,
-        None,
-        serde_json::json!({ "base_url": config.base_url, "auth": config.auth.as_str(),
-            "timeout_secs": timeout_secs }),
-    )
-    .await;
+    let form = archive::ArchiveForm {
+        base_url: &base_url,
+        auth: &auth,
+        username: &username,
+        secret: &secret,
+        timeout_secs,
+    };
+    let config = form.config(&state.db).await?;
+    archive::save(&state.db, &Actor::web(&admin.id), &config).await?;
     Ok(archive::view(&state.db).await?)
 }
 
@@ -112,9 +60,14 @@ pub async fn test_archive(
 ) -> Result<ArchiveCheck, AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::ConfigureArchive).await?;
-    let config =
-        config_from_form(&state, &base_url, &auth, &username, &secret, timeout_secs).await?;
-    let client = archive::Archive::new(config).map_err(AppError::Archive)?;
+    let form = archive::ArchiveForm {
+        base_url: &base_url,
+        auth: &auth,
+        username: &username,
+        secret: &secret,
+        timeout_secs,
+    };
+    let client = archive::Archive::new(form.config(&state.db).await?).map_err(AppError::Archive)?;
     Ok(client.check().await)
 }
 
@@ -139,41 +92,14 @@ pub async fn search_archive(
         date_to,
         modality,
     };
-    for (field, value) in [
-        ("patient_id", &query.patient_id),
-        ("patient_name", &query.patient_name),
-        ("accession", &query.accession),
-        ("modality", &query.modality),
-    ] {
-        if value.chars().count() > 64 || value.contains(['\\', '&', '=']) {
-            return Err(AppError::invalid(field, InvalidReason::BadFormat));
-        }
-    }
-    for (field, value) in [("date_from", &query.date_from), ("date_to", &query.date_to)] {
-        let digits = value.chars().filter(char::is_ascii_digit).count();
-        if !value.is_empty() && digits != 8 {
-            return Err(AppError::invalid(field, InvalidReason::BadFormat));
-        }
-    }
-    let client = archive::connect(&state.db)
-        .await
-        .map_err(AppError::Archive)?;
-    let mut found = client.search(&query).await.map_err(AppError::Archive)?;
     let secret = state.importer.secret();
-    let mapped: Vec<String> = found
-        .iter()
-        .map(|s| domain::dicom::anonymize::uid_pseudonym(secret, &s.study_uid))
-        .collect();
-    for (i, uid) in studies::existing(&state.db, &mapped).await? {
-        found[i].imported_as = Some(uid);
-    }
-    Ok(found)
+    Ok(archive::search_marking_imported(&state.db, secret, &query).await?)
 }
 
 /// Queues the import of archive studies; returns the job id. Experts only.
 #[server(endpoint = "import_studies", input = Json)]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, err(Debug)))]
-pub async fn import_studies(study_uids: Vec<String>) -> Result<String, AppError> {
+pub async fn import_studies(study_uids: Vec<String>) -> Result<JobId, AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::CurateStudies).await?;
     if study_uids.is_empty() {
@@ -185,19 +111,10 @@ pub async fn import_studies(study_uids: Vec<String>) -> Result<String, AppError>
     archive::connect(&state.db)
         .await
         .map_err(AppError::Archive)?;
-    let job = state
-        .importer
-        .start_archive(&user.id.0, &study_uids)
-        .await?;
-    audit::record(
-        &state.db,
-        Some(&user.id.0),
-        AuditAction::ImportStarted,
-        Some(&job),
-        serde_json::json!({ "kind": "archive", "studies": study_uids.len() }),
-    )
-    .await;
-    Ok(job)
+    let actor = Actor::web(&user.id);
+    Ok(JobId(
+        state.importer.start_archive(&actor, &study_uids).await?,
+    ))
 }
 
 /// Recent import jobs with their progress. Experts only.
@@ -212,33 +129,29 @@ pub async fn import_jobs() -> Result<Vec<ImportJob>, AppError> {
 /// One job with every item and its reason. Experts only.
 #[server(endpoint = "import_job_detail")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn import_job_detail(id: String) -> Result<(ImportJob, Vec<ImportItem>), AppError> {
+pub async fn import_job_detail(id: JobId) -> Result<(ImportJob, Vec<ImportItem>), AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::CurateStudies).await?;
-    let job = imports::job(&state.db, &id)
+    let job = imports::job(&state.db, id.as_str())
         .await?
         .ok_or_else(|| AppError::NotFound("import job".into()))?;
-    let items = imports::items(&state.db, &id).await?;
+    let items = imports::items(&state.db, id.as_str()).await?;
     Ok((job, items))
 }
 
 /// Runs a failed archive job again (after the archive came back). Experts only.
 #[server(endpoint = "retry_import")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn retry_import(id: String) -> Result<(), AppError> {
+pub async fn retry_import(id: JobId) -> Result<(), AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::CurateStudies).await?;
-    if !state.importer.retry(&id).await? {
+    if !state
+        .importer
+        .retry(&Actor::web(&user.id), id.as_str())
+        .await?
+    {
         return Err(AppError::NotFound("import job".into()));
     }
-    audit::record(
-        &state.db,
-        Some(&user.id.0),
-        AuditAction::ImportRetried,
-        Some(&id),
-        serde_json::json!({}),
-    )
-    .await;
     Ok(())
 }
 
@@ -267,42 +180,30 @@ pub async fn study(uid: String) -> Result<StudyDetail, AppError> {
 /// Experts only.
 #[server(endpoint = "open_upload")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn open_upload() -> Result<String, AppError> {
+pub async fn open_upload() -> Result<JobId, AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::CurateStudies).await?;
-    let job = state
-        .importer
-        .open_inbox(
-            crate::model::ImportKind::Upload,
-            &crate::model::JobLabel::Upload,
-            Some(&user.id.0),
-        )
-        .await?;
-    audit::record(
-        &state.db,
-        Some(&user.id.0),
-        AuditAction::ImportStarted,
-        Some(&job),
-        serde_json::json!({ "kind": "upload" }),
-    )
-    .await;
-    Ok(job)
+    let (kind, label) = (ImportKind::Upload, JobLabel::Upload);
+    let actor = Actor::web(&user.id);
+    Ok(JobId(
+        state.importer.open_inbox(&actor, kind, &label).await?,
+    ))
 }
 
 /// Every file of an upload has been sent: import them. Experts only, their own upload.
 #[server(endpoint = "close_upload")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn close_upload(id: String) -> Result<(), AppError> {
+pub async fn close_upload(id: JobId) -> Result<(), AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::CurateStudies).await?;
-    let job = imports::job(&state.db, &id)
+    let job = imports::job(&state.db, id.as_str())
         .await?
-        .filter(|j| j.created_by.as_deref() == Some(user.id.0.as_str()))
+        .filter(|j| j.created_by.as_deref() == Some(user.id.as_str()))
         .ok_or_else(|| AppError::NotFound("upload".into()))?;
     if job.status != crate::model::JobStatus::Receiving {
         return Ok(());
     }
-    Ok(state.importer.close_inbox(&id, None).await?)
+    Ok(state.importer.close_inbox(id.as_str(), None).await?)
 }
 
 /// Blacks out more areas of a stored instance (bounding boxes an expert drew) in every frame.
@@ -331,19 +232,14 @@ pub async fn remask_instance(
             y1: r.y1,
         })
         .collect();
-    match state.importer.remask(sop_uid.as_str(), pixel_rects).await? {
+    let actor = Actor::web(&user.id);
+    match state
+        .importer
+        .remask(&actor, sop_uid.as_str(), pixel_rects)
+        .await?
+    {
         imports::Remask::NotFound => Err(AppError::NotFound("instance".into())),
         imports::Remask::Refused(failure) => Err(AppError::Refused(failure)),
-        imports::Remask::Done => {
-            audit::record(
-                &state.db,
-                Some(&user.id.0),
-                AuditAction::InstanceRemasked,
-                Some(sop_uid.as_str()),
-                serde_json::json!({ "rects": rects.len() }),
-            )
-            .await;
-            Ok(())
-        }
+        imports::Remask::Done => Ok(()),
     }
 }

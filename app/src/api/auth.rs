@@ -5,9 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::AuditAction,
-    crate::model::{InvalidReason, rules},
-    domain::{self, audit, auth, users},
+    domain::{self, auth, users},
 };
 
 /// Signs in; the session id is renewed so a planted session cannot be reused.
@@ -23,14 +21,6 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
         .insert(guard::USER_KEY, id.0.clone())
         .await
         .map_err(domain::internal)?;
-    audit::record(
-        &state.db,
-        Some(&id.0),
-        AuditAction::SignIn,
-        None,
-        serde_json::json!({ "ip": ip }),
-    )
-    .await;
     users::current(&state.db, &id)
         .await?
         .ok_or(AppError::BadCredentials)
@@ -58,22 +48,5 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let me = guard::user().await?;
-    rules::password(&new_password).map_err(|r| AppError::invalid("new_password", r))?;
-    let hash = users::password_hash(&state.db, &me.id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if !auth::verify_password(current, hash).await? {
-        return Err(AppError::invalid("current_password", InvalidReason::Wrong));
-    }
-    let new_hash = auth::hash_password(new_password).await?;
-    users::set_password_hash(&state.db, &me.id, &new_hash).await?;
-    audit::record(
-        &state.db,
-        Some(&me.id.0),
-        AuditAction::PasswordChanged,
-        Some(&me.id.0),
-        serde_json::json!({}),
-    )
-    .await;
-    Ok(())
+    Ok(users::change_password(&state.db, &me.id, current, new_password).await?)
 }

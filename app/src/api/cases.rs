@@ -12,10 +12,9 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::AuditAction,
     crate::model::cases::{CaseContent, FrameRef},
     crate::model::{InvalidReason, Permission},
-    domain::{audit, cases},
+    domain::cases,
 };
 
 /// The application catalogue (shared with competency).
@@ -37,57 +36,30 @@ pub async fn create_case(
 ) -> Result<CaseId, AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::AuthorCases).await?;
-    let id = cases::create(&state.db, &user, &study_uid, &title, &application).await?;
-    audit::record(
-        &state.db,
-        Some(&user.id.0),
-        AuditAction::CaseCreated,
-        Some(&id.0),
-        serde_json::json!({ "study": study_uid }),
-    )
-    .await;
-    Ok(id)
+    Ok(cases::create(&state.db, &user, &study_uid, &title, &application).await?)
 }
 
 /// The case as it is being curated, with its history (experts only).
 #[server(endpoint = "case_in_curation")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn case_in_curation(id: String) -> Result<CaseWork, AppError> {
+pub async fn case_in_curation(id: CaseId) -> Result<CaseWork, AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::AuthorCases).await?;
-    cases::work(&state.db, &id)
+    cases::work(&state.db, id.as_str())
         .await?
         .ok_or(AppError::NotFound("case".into()))
-}
-
-/// Reads the editor's JSON; a malformed score is named down to its field.
-#[cfg(feature = "ssr")]
-fn parse_content(json: &str) -> Result<CaseContent, AppError> {
-    let bad = || AppError::invalid("content", InvalidReason::BadFormat);
-    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|_| bad())?;
-    let scores = value
-        .as_object_mut()
-        .and_then(|o| o.remove("scores"))
-        .unwrap_or(serde_json::Value::Array(Vec::new()));
-    let scores =
-        crate::model::scores::parse(&scores.to_string()).map_err(|e| AppError::Invalid {
-            field: e.field,
-            reason: e.reason,
-        })?;
-    let mut content: CaseContent = serde_json::from_value(value).map_err(|_| bad())?;
-    content.scores = scores;
-    Ok(content)
 }
 
 /// Saves the author's working copy of a draft. `updated_at` is the version the editor
 /// loaded; a newer save elsewhere is not overwritten.
 #[server(endpoint = "save_case")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(content), err(Debug)))]
-pub async fn save_case(id: String, content: String, updated_at: i64) -> Result<i64, AppError> {
+pub async fn save_case(id: CaseId, content: String, updated_at: i64) -> Result<i64, AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::AuthorCases).await?;
-    let content = parse_content(&content)?;
-    Ok(cases::save(&state.db, &user, &id, content, Some(updated_at)).await?)
+    let content = CaseContent::from_editor_json(&content)
+        .map_err(|(field, reason)| AppError::Invalid { field, reason })?;
+    Ok(cases::save(&state.db, &user, id.as_str(), content, Some(updated_at)).await?)
 }
 
 /// Moves a case along the workflow (submit, withdraw, request changes, publish, revise,
@@ -95,31 +67,22 @@ pub async fn save_case(id: String, content: String, updated_at: i64) -> Result<i
 #[server(endpoint = "case_transition")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn case_transition(
-    id: String,
+    id: CaseId,
     step: Transition,
     body: String,
 ) -> Result<CaseStatus, AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::AuthorCases).await?;
-    let status = cases::transition(&state.db, &user, &id, step, &body).await?;
-    audit::record(
-        &state.db,
-        Some(&user.id.0),
-        AuditAction::CaseTransition,
-        Some(&id),
-        serde_json::json!({ "step": step, "status": status }),
-    )
-    .await;
-    Ok(status)
+    Ok(cases::transition(&state.db, &user, id.as_str(), step, &body).await?)
 }
 
 /// A review comment (experts only; learners never see review).
 #[server(endpoint = "review_comment")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(body), err(Debug)))]
-pub async fn review_comment(id: String, body: String) -> Result<(), AppError> {
+pub async fn review_comment(id: CaseId, body: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::AuthorCases).await?;
-    Ok(cases::review_comment(&state.db, &user, &id, &body).await?)
+    Ok(cases::review_comment(&state.db, &user, id.as_str(), &body).await?)
 }
 
 /// Searches the published library.
@@ -149,10 +112,10 @@ pub async fn case_workbench() -> Result<Vec<CaseSummary>, AppError> {
 /// A published case (its last published version), for anyone signed in.
 #[server(endpoint = "published_case")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn published_case(id: String) -> Result<CaseView, AppError> {
+pub async fn published_case(id: CaseId) -> Result<CaseView, AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
-    cases::view(&state.db, &id, &user.id)
+    cases::view(&state.db, id.as_str(), &user.id)
         .await?
         .ok_or(AppError::NotFound("case".into()))
 }
@@ -160,26 +123,26 @@ pub async fn published_case(id: String) -> Result<CaseView, AppError> {
 /// The published versions of a case (experts only).
 #[server(endpoint = "case_versions")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn case_versions(id: String) -> Result<Vec<VersionInfo>, AppError> {
+pub async fn case_versions(id: CaseId) -> Result<Vec<VersionInfo>, AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::AuthorCases).await?;
-    Ok(cases::versions(&state.db, &id).await?)
+    Ok(cases::versions(&state.db, id.as_str()).await?)
 }
 
 /// What changed between two published versions (experts only).
 #[server(endpoint = "compare_versions")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn compare_versions(
-    id: String,
+    id: CaseId,
     before: u32,
     after: u32,
 ) -> Result<(VersionInfo, VersionInfo, Vec<FieldChange>), AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::AuthorCases).await?;
-    let (a, a_info) = cases::version(&state.db, &id, before)
+    let (a, a_info) = cases::version(&state.db, id.as_str(), before)
         .await?
         .ok_or(AppError::NotFound("version".into()))?;
-    let (b, b_info) = cases::version(&state.db, &id, after)
+    let (b, b_info) = cases::version(&state.db, id.as_str(), after)
         .await?
         .ok_or(AppError::NotFound("version".into()))?;
     Ok((a_info, b_info, cases::diff(&a, &b)))
@@ -188,10 +151,10 @@ pub async fn compare_versions(
 /// A published case as an unknown: history and clips only.
 #[server(endpoint = "unknown_case")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn unknown_case(id: String) -> Result<CasePuzzle, AppError> {
+pub async fn unknown_case(id: CaseId) -> Result<CasePuzzle, AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
-    cases::puzzle(&state.db, &id, &user.id)
+    cases::puzzle(&state.db, id.as_str(), &user.id)
         .await?
         .ok_or(AppError::NotFound("case".into()))
 }
@@ -199,21 +162,13 @@ pub async fn unknown_case(id: String) -> Result<CasePuzzle, AppError> {
 /// Commits an unknown-case answer; the attempt is recorded and the case revealed.
 #[server(endpoint = "solve_case", input = Json)]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(answer), err(Debug)))]
-pub async fn solve_case(id: String, answer: AttemptInput) -> Result<Reveal, AppError> {
+pub async fn solve_case(id: CaseId, answer: AttemptInput) -> Result<Reveal, AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
-    let mut answer = answer;
-    answer.impression = answer.impression.trim().to_string();
-    if answer.impression.is_empty() {
-        return Err(AppError::invalid("impression", InvalidReason::Required));
-    }
-    if answer.impression.chars().count() > crate::model::cases::limits::TEXT {
-        return Err(AppError::invalid("impression", InvalidReason::TooLong));
-    }
-    if answer.tirads.is_some_and(|l| !(1..=5).contains(&l)) {
-        return Err(AppError::invalid("tirads", InvalidReason::Unknown));
-    }
-    cases::record_attempt(&state.db, &id, &user.id, answer)
+    let answer = answer
+        .normalise()
+        .map_err(|(field, reason)| AppError::Invalid { field, reason })?;
+    cases::record_attempt(&state.db, id.as_str(), &user.id, answer)
         .await?
         .ok_or(AppError::NotFound("case".into()))
 }
@@ -221,19 +176,10 @@ pub async fn solve_case(id: String, answer: AttemptInput) -> Result<Reveal, AppE
 /// Adds a follow-up outcome (experts only).
 #[server(endpoint = "add_follow_up", input = Json)]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn add_follow_up(id: String, input: FollowUpInput) -> Result<FollowUp, AppError> {
+pub async fn add_follow_up(id: CaseId, input: FollowUpInput) -> Result<FollowUp, AppError> {
     let state = guard::state()?;
     let user = guard::user_who_may(Permission::AuthorCases).await?;
-    let follow_up = cases::add_follow_up(&state.db, &user, &id, input).await?;
-    audit::record(
-        &state.db,
-        Some(&user.id.0),
-        AuditAction::CaseFollowUp,
-        Some(&id),
-        serde_json::json!({ "kind": follow_up.kind }),
-    )
-    .await;
-    Ok(follow_up)
+    Ok(cases::add_follow_up(&state.db, &user, id.as_str(), input).await?)
 }
 
 /// Published cases still waiting for an outcome (experts only).
@@ -257,20 +203,20 @@ pub async fn network_outcomes() -> Result<OutcomeTables, AppError> {
 /// The consultation thread of a published case.
 #[server(endpoint = "case_comments")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn case_comments(id: String) -> Result<Vec<CaseComment>, AppError> {
+pub async fn case_comments(id: CaseId) -> Result<Vec<CaseComment>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    if !cases::is_visible(&state.db, &id).await? {
+    if !cases::is_visible(&state.db, id.as_str()).await? {
         return Err(AppError::NotFound("case".into()));
     }
-    Ok(cases::comments(&state.db, &id).await?)
+    Ok(cases::comments(&state.db, id.as_str()).await?)
 }
 
 /// Adds to the consultation; `frame` (0-based) with `sop_uid` points at a clip frame.
 #[server(endpoint = "add_case_comment")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(body), err(Debug)))]
 pub async fn add_case_comment(
-    id: String,
+    id: CaseId,
     body: String,
     sop_uid: Option<String>,
     frame: Option<u32>,
@@ -282,7 +228,7 @@ pub async fn add_case_comment(
         (None, None) => None,
         _ => return Err(AppError::invalid("frame", InvalidReason::BadFormat)),
     };
-    Ok(cases::add_comment(&state.db, &user, &id, &body, frame).await?)
+    Ok(cases::add_comment(&state.db, &user, id.as_str(), &body, frame).await?)
 }
 
 /// Marks a consultation comment as the answer (experts only).
@@ -322,28 +268,4 @@ pub async fn read_notification(id: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
     Ok(cases::mark_read(&state.db, &user.id, (!id.is_empty()).then_some(id.as_str())).await?)
-}
-
-#[cfg(all(test, feature = "ssr"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_malformed_score_is_named_down_to_its_field() {
-        let json = r#"{"title":"t","application":"thyroid","age_band":"40-49","sex":"female",
-            "origin_site":"s","history":"","findings":"","impression":"","diagnosis":"",
-            "difficulty":"basic","scores":[{"kind":"thyroid_nodule","label":"A","lobe":"right",
-            "size_mm":12,"composition":"solid","echogenicity":"hypo","shape":"wider_than_tall",
-            "margin":"smooth","foci":[9]}]}"#;
-        match parse_content(json) {
-            Err(AppError::Invalid { field, .. }) => assert_eq!(field, "scores.0.foci.0"),
-            other => panic!("expected a field error, got {other:?}"),
-        }
-        let ok = json.replace("[9]", r#"["punctate"]"#);
-        assert_eq!(parse_content(&ok).unwrap().scores.len(), 1);
-        assert!(matches!(
-            parse_content("{"),
-            Err(AppError::Invalid { field, .. }) if field == "content"
-        ));
-    }
 }

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard,
-    crate::model::AuditAction,
-    crate::model::{InvalidReason, Permission, rules},
-    domain::{audit, auth, sites, users},
+    crate::model::Permission,
+    domain::audit::Actor,
+    domain::{sites, users},
 };
 
 /// Everyone, optionally of one site and/or role. Coordinators and admins only.
@@ -37,35 +37,7 @@ pub async fn network_overview() -> Result<Vec<SitePeople>, AppError> {
 pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
     let state = guard::state()?;
     let admin = guard::user_who_may(Permission::ManageAccounts).await?;
-    let username = rules::username(&user.username).map_err(|r| AppError::invalid("username", r))?;
-    let display_name = rules::display_name(&user.display_name)
-        .map_err(|r| AppError::invalid("display_name", r))?;
-    rules::password(&user.password).map_err(|r| AppError::invalid("password", r))?;
-    let site = sites::get(&state.db, &user.site_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("site", InvalidReason::Unknown))?;
-    let hash = auth::hash_password(user.password).await?;
-    let id = users::insert(
-        &state.db,
-        users::InsertUser {
-            username: &username,
-            display_name: &display_name,
-            role: user.role,
-            site_id: &site.id,
-            password_hash: &hash,
-        },
-    )
-    .await?
-    .ok_or_else(|| AppError::invalid("username", InvalidReason::Taken))?;
-    audit::record(
-        &state.db,
-        Some(&admin.id.0),
-        AuditAction::UserCreated,
-        Some(&id.0),
-        serde_json::json!({ "username": username, "role": user.role.as_str(), "site": site.code }),
-    )
-    .await;
-    users::get(&state.db, &id).await?.ok_or(AppError::Internal)
+    Ok(users::create(&state.db, &Actor::web(&admin.id), user).await?)
 }
 
 /// Enables or disables an account. Admins only; the last active admin stays.
@@ -74,7 +46,7 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
 pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserSummary, AppError> {
     let state = guard::state()?;
     let admin = guard::user_who_may(Permission::ManageAccounts).await?;
-    users::set_active_by(&state.db, &admin.id, &user_id, active)
+    users::set_active_by(&state.db, &Actor::web(&admin.id), &user_id, active)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))
 }
@@ -85,18 +57,6 @@ pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserSummar
 pub async fn reset_password(user_id: UserId, new_password: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let admin = guard::user_who_may(Permission::ManageAccounts).await?;
-    rules::password(&new_password).map_err(|r| AppError::invalid("password", r))?;
-    let hash = auth::hash_password(new_password).await?;
-    if !users::set_password_hash(&state.db, &user_id, &hash).await? {
-        return Err(AppError::NotFound("user".into()));
-    }
-    audit::record(
-        &state.db,
-        Some(&admin.id.0),
-        AuditAction::PasswordReset,
-        Some(&user_id.0),
-        serde_json::json!({}),
-    )
-    .await;
-    Ok(())
+    let actor = Actor::web(&admin.id);
+    Ok(users::reset_password(&state.db, &actor, &user_id, new_password).await?)
 }

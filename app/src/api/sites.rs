@@ -3,12 +3,7 @@ use crate::model::{AppError, Site, SiteId};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {
-    super::guard,
-    crate::model::AuditAction,
-    crate::model::{Permission, rules},
-    domain::{audit, sites},
-};
+use {super::guard, crate::model::Permission, domain::audit::Actor, domain::sites};
 
 /// Every site of the network.
 #[server(endpoint = "sites")]
@@ -30,20 +25,6 @@ pub async fn update_site(
 ) -> Result<Site, AppError> {
     let state = guard::state()?;
     let admin = guard::user_who_may(Permission::ManageSites).await?;
-    let name_zh = rules::display_name(&name_zh).map_err(|r| AppError::invalid("name_zh", r))?;
-    let name_en = rules::display_name(&name_en).map_err(|r| AppError::invalid("name_en", r))?;
-    if !sites::update(&state.db, &site_id, &name_zh, &name_en, active).await? {
-        return Err(AppError::NotFound("site".into()));
-    }
-    audit::record(
-        &state.db,
-        Some(&admin.id.0),
-        AuditAction::SiteUpdated,
-        Some(&site_id.0),
-        serde_json::json!({ "name_zh": name_zh, "name_en": name_en, "active": active }),
-    )
-    .await;
-    sites::get(&state.db, &site_id)
-        .await?
-        .ok_or(AppError::Internal)
+    let actor = Actor::web(&admin.id);
+    Ok(sites::update_by(&state.db, &actor, &site_id, &name_zh, &name_en, active).await?)
 }

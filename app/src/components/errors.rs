@@ -95,13 +95,30 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
     .to_string()
 }
 
+/// What was not found, in the current language (the server names it in English).
+fn what_label(i18n: I18nContext<Locale>, what: &str) -> String {
+    match what {
+        "case" => t_string!(i18n, error.what.case),
+        "comment" => t_string!(i18n, error.what.comment),
+        "import job" => t_string!(i18n, error.what.import_job),
+        "instance" => t_string!(i18n, error.what.instance),
+        "site" => t_string!(i18n, error.what.site),
+        "study" => t_string!(i18n, error.what.study),
+        "upload" => t_string!(i18n, error.what.upload),
+        "user" => t_string!(i18n, error.what.user),
+        "version" => t_string!(i18n, error.what.version),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
 /// The sentence a user sees for an error, in the current language.
 pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> String {
     match err {
         AppError::Unauthenticated => t_string!(i18n, error.unauthenticated).to_string(),
         AppError::Forbidden => t_string!(i18n, error.forbidden).to_string(),
         AppError::NotFound(what) => {
-            t_string!(i18n, error.not_found, what = what.clone()).to_string()
+            t_string!(i18n, error.not_found, what = what_label(i18n, what)).to_string()
         }
         AppError::Invalid { field, reason } => {
             let field = field_label(i18n, field);

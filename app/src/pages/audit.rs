@@ -4,20 +4,42 @@ use super::people::network_time;
 use crate::api::audit::audit_log;
 use crate::components::errors::ErrorNotice;
 use crate::i18n::*;
-use crate::model::{AuditEvent, Role};
+use crate::model::{AuditAction, AuditEvent, AuditVia, Role};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-fn action_label(i18n: I18nContext<Locale>, action: &str) -> String {
+fn action_label(i18n: I18nContext<Locale>, name: &str) -> String {
+    let Some(action) = AuditAction::parse(name) else {
+        // Written by a newer version: its stored name is better than nothing.
+        return name.to_string();
+    };
     match action {
-        "sign_in" => t_string!(i18n, audit.sign_in),
-        "user_created" => t_string!(i18n, audit.user_created),
-        "user_enabled" => t_string!(i18n, audit.user_enabled),
-        "user_disabled" => t_string!(i18n, audit.user_disabled),
-        "password_reset" => t_string!(i18n, audit.password_reset),
-        "password_changed" => t_string!(i18n, audit.password_changed),
-        "site_updated" => t_string!(i18n, audit.site_updated),
-        other => return other.to_string(),
+        AuditAction::SignIn => t_string!(i18n, audit.sign_in),
+        AuditAction::PasswordChanged => t_string!(i18n, audit.password_changed),
+        AuditAction::PasswordReset => t_string!(i18n, audit.password_reset),
+        AuditAction::UserCreated => t_string!(i18n, audit.user_created),
+        AuditAction::UserEnabled => t_string!(i18n, audit.user_enabled),
+        AuditAction::UserDisabled => t_string!(i18n, audit.user_disabled),
+        AuditAction::SiteUpdated => t_string!(i18n, audit.site_updated),
+        AuditAction::ArchiveConfigured => t_string!(i18n, audit.archive_configured),
+        AuditAction::ImportStarted => t_string!(i18n, audit.import_started),
+        AuditAction::ImportRetried => t_string!(i18n, audit.import_retried),
+        AuditAction::ImportFinished => t_string!(i18n, audit.import_finished),
+        AuditAction::InstanceRemasked => t_string!(i18n, audit.instance_remasked),
+        AuditAction::CaseCreated => t_string!(i18n, audit.case_created),
+        AuditAction::CaseTransition => t_string!(i18n, audit.case_transition),
+        AuditAction::CaseFollowUp => t_string!(i18n, audit.case_follow_up),
+        AuditAction::StudyExported => t_string!(i18n, audit.study_exported),
+    }
+    .to_string()
+}
+
+fn via_label(i18n: I18nContext<Locale>, via: AuditVia) -> String {
+    match via {
+        AuditVia::Web => t_string!(i18n, audit.via_web),
+        AuditVia::DicomWeb => t_string!(i18n, audit.via_dicomweb),
+        AuditVia::CStore => t_string!(i18n, audit.via_cstore),
+        AuditVia::Job => t_string!(i18n, audit.via_job),
     }
     .to_string()
 }
@@ -29,11 +51,13 @@ fn AuditRows(events: Vec<AuditEvent>) -> impl IntoView {
         .into_iter()
         .map(|e| {
             let action = e.action.clone();
+            let via = e.via;
             view! {
-                <tr data-action=e.action.clone()>
+                <tr data-action=e.action.clone() data-via=via.as_str()>
                     <td class="nowrap">{network_time(e.at)}</td>
                     <td><code>{e.actor.unwrap_or_default()}</code></td>
                     <td>{move || action_label(i18n, &action)}</td>
+                    <td>{move || via_label(i18n, via)}</td>
                     <td><code>{e.subject.unwrap_or_default()}</code></td>
                     <td><code class="detail">{e.detail}</code></td>
                 </tr>
@@ -68,6 +92,7 @@ fn Audit() -> impl IntoView {
                                             <th scope="col">{t!(i18n, audit.when)}</th>
                                             <th scope="col">{t!(i18n, audit.actor)}</th>
                                             <th scope="col">{t!(i18n, audit.action)}</th>
+                                            <th scope="col">{t!(i18n, audit.via)}</th>
                                             <th scope="col">{t!(i18n, audit.subject)}</th>
                                             <th scope="col">{t!(i18n, audit.detail)}</th>
                                         </tr>

@@ -10,8 +10,8 @@ use crate::api::archive::{close_upload, open_upload};
 use crate::components::errors::{ErrorNotice, error_message, import_failure_message};
 use crate::i18n::*;
 use crate::model::{
-    AppError, ArchiveStudy, ImportFailure, ImportItem, ImportJob, ItemLabel, ItemStatus, JobLabel,
-    JobStatus, Role,
+    AppError, ArchiveStudy, ImportFailure, ImportItem, ImportJob, ItemLabel, ItemStatus, JobId,
+    JobLabel, JobStatus, Role,
 };
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -448,7 +448,7 @@ fn item_label(i18n: I18nContext<Locale>, label: &ItemLabel) -> String {
 }
 
 #[component]
-fn JobItems(id: String) -> impl IntoView {
+fn JobItems(id: JobId) -> impl IntoView {
     let i18n = use_i18n();
     let tick = expect_context::<JobsChanged>().0;
     let detail = Resource::new(
@@ -504,7 +504,7 @@ fn JobRow(job: ImportJob) -> impl IntoView {
     let can_retry =
         job.status == JobStatus::Failed && matches!(job.label, JobLabel::Archive { .. });
     view! {
-        <tr data-job=job.id.clone() data-status=job.status.as_str()>
+        <tr data-job=job.id.to_string() data-status=job.status.as_str()>
             <td class="nowrap">{network_time(job.created_at)}</td>
             <td>{job_label(i18n, &job.label)}</td>
             <td>

@@ -1,8 +1,12 @@
 //! The regional archive's DICOMweb service (PS3.18): QIDO-RS search of studies and instances,
 //! WADO-RS retrieve of instances as stored (`transfer-syntax=*`: the archive must not
 //! decompress), and the admin's connection settings.
+use super::audit::{self, Actor};
 use super::{Db, Result, now};
-use model::{ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveStudy};
+use model::{
+    AppError, ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveStudy, AuditAction,
+    InvalidReason,
+};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -431,9 +435,58 @@ pub async fn view(db: &Db) -> Result<model::ArchiveSettingsView> {
     })
 }
 
-/// Saves the connection. An empty `secret` keeps the stored one.
-pub async fn save(db: &Db, config: &ArchiveConfig, by: &str) -> Result<()> {
+/// The connection as the admin's form gives it, before it is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct ArchiveForm<'a> {
+    pub base_url: &'a str,
+    pub auth: &'a str,
+    pub username: &'a str,
+    /// Empty: keep the stored one.
+    pub secret: &'a str,
+    pub timeout_secs: u32,
+}
+
+impl ArchiveForm<'_> {
+    /// Checks the form and turns it into a connection; an empty secret means the stored one.
+    pub async fn config(self, db: &Db) -> Result<ArchiveConfig> {
+        let base_url = self.base_url.trim().trim_end_matches('/').to_string();
+        let valid_url = (base_url.starts_with("http://") || base_url.starts_with("https://"))
+            && base_url.len() > "http://x".len()
+            && base_url.len() <= 500
+            && !base_url.contains(char::is_whitespace);
+        if !valid_url {
+            return Err(AppError::invalid("base_url", InvalidReason::BadFormat).into());
+        }
+        let auth = ArchiveAuth::parse(self.auth)
+            .ok_or(AppError::invalid("auth", InvalidReason::Unknown))?;
+        if auth == ArchiveAuth::Basic && self.username.trim().is_empty() {
+            return Err(AppError::invalid("archive_username", InvalidReason::Required).into());
+        }
+        if !(1..=600).contains(&self.timeout_secs) {
+            return Err(AppError::invalid("timeout_secs", InvalidReason::BadFormat).into());
+        }
+        let secret = if self.secret.is_empty() {
+            load(db).await?.map(|c| c.secret).unwrap_or_default()
+        } else {
+            self.secret.to_string()
+        };
+        if auth != ArchiveAuth::None && secret.is_empty() {
+            return Err(AppError::invalid("archive_secret", InvalidReason::Required).into());
+        }
+        Ok(ArchiveConfig {
+            base_url,
+            auth,
+            username: self.username.trim().to_string(),
+            secret,
+            timeout: Duration::from_secs(u64::from(self.timeout_secs)),
+        })
+    }
+}
+
+/// Saves the connection with its audit record (never the secret) in one transaction.
+pub async fn save(db: &Db, actor: &Actor, config: &ArchiveConfig) -> Result<()> {
     let keep_secret = config.secret.is_empty();
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO archive_settings (id, base_url, auth, username, secret, timeout_secs, updated_by, updated_at) \
          VALUES (1, $1, $2, $3, $4, $5, $6, $7) \
@@ -446,12 +499,58 @@ pub async fn save(db: &Db, config: &ArchiveConfig, by: &str) -> Result<()> {
     .bind(&config.username)
     .bind(&config.secret)
     .bind(config.timeout.as_secs() as i64)
-    .bind(by)
+    .bind(actor.user.as_ref().map(|u| u.0.clone()).unwrap_or_default())
     .bind(now())
     .bind(i64::from(keep_secret))
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    let detail = serde_json::json!({ "base_url": config.base_url, "auth": config.auth.as_str(),
+        "timeout_secs": config.timeout.as_secs() });
+    audit::record_in(&mut tx, actor, AuditAction::ArchiveConfigured, None, detail).await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// Refuses search values the archive could misread (DICOM wildcards and separators, query
+/// syntax) and dates that are not `YYYYMMDD`.
+pub fn check_query(query: &ArchiveQuery) -> Result<(), AppError> {
+    for (field, value) in [
+        ("patient_id", &query.patient_id),
+        ("patient_name", &query.patient_name),
+        ("accession", &query.accession),
+        ("modality", &query.modality),
+    ] {
+        if value.chars().count() > 64 || value.contains(['\\', '&', '=']) {
+            return Err(AppError::invalid(field, InvalidReason::BadFormat));
+        }
+    }
+    for (field, value) in [("date_from", &query.date_from), ("date_to", &query.date_to)] {
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        if !value.is_empty() && digits != 8 {
+            return Err(AppError::invalid(field, InvalidReason::BadFormat));
+        }
+    }
+    Ok(())
+}
+
+/// Searches the configured archive and marks the studies already imported (found by their
+/// pseudonymous UID under `secret`). The answer identifies patients and is never stored.
+pub async fn search_marking_imported(
+    db: &Db,
+    secret: &[u8],
+    query: &ArchiveQuery,
+) -> Result<Vec<ArchiveStudy>> {
+    check_query(query)?;
+    let client = connect(db).await.map_err(AppError::Archive)?;
+    let mut found = client.search(query).await.map_err(AppError::Archive)?;
+    let mapped: Vec<String> = found
+        .iter()
+        .map(|s| crate::dicom::anonymize::uid_pseudonym(secret, &s.study_uid))
+        .collect();
+    for (i, uid) in crate::studies::existing(db, &mapped).await? {
+        found[i].imported_as = Some(uid);
+    }
+    Ok(found)
 }
 
 /// The configured archive's client, or `NotConfigured`.

@@ -1,36 +1,65 @@
-//! The audit trail: who did what to whom, kept for the admin.
+//! The audit trail: who did what to whom, through which door, kept for the admin.
+//!
+//! Every change is recorded by the domain function that makes it, inside the same
+//! transaction (`record_in`), whichever door it came through: the web app, DICOMweb, a
+//! scanner's C-STORE or a background job. Events that change nothing (a sign-in, a DICOMweb
+//! export) are recorded on their own (`record`).
 use super::{Db, Result, new_id, now};
-use model::AuditAction;
+use model::{AuditAction, AuditVia, UserId};
 use sqlx::AnyConnection;
+
+/// Who acted, and through which door. A scanner or a job acts with no user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: Option<UserId>,
+    pub via: AuditVia,
+}
+
+impl Actor {
+    /// A signed-in person in the web app.
+    pub fn web(user: &UserId) -> Actor {
+        Actor {
+            user: Some(user.clone()),
+            via: AuditVia::Web,
+        }
+    }
+
+    /// No person: a scanner (`CStore`), a token-holding DICOMweb client or a background job.
+    pub fn system(via: AuditVia) -> Actor {
+        Actor { user: None, via }
+    }
+}
 
 /// Records one event inside the transaction of the change it records, so that the change and
 /// its record are kept or lost together.
 pub async fn record_in(
     conn: &mut AnyConnection,
-    actor: Option<&str>,
+    actor: &Actor,
     action: AuditAction,
     subject: Option<&str>,
     detail: serde_json::Value,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_events (id, actor_id, action, subject, detail, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_events (id, actor_id, action, subject, detail, at, via) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(new_id())
-    .bind(actor.map(str::to_string))
+    .bind(actor.user.as_ref().map(|u| u.0.clone()))
     .bind(action.as_str().to_string())
     .bind(subject.map(str::to_string))
     .bind(detail.to_string())
     .bind(now())
+    .bind(actor.via.as_str())
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Records an event that is not itself a database change (a sign-in, an import queued
-/// elsewhere); a failure is logged and does not undo the action.
+/// Records an event that is not itself a database change (a sign-in, a DICOMweb export);
+/// a failure is logged and does not undo the action.
 pub async fn record(
     db: &Db,
-    actor: Option<&str>,
+    actor: &Actor,
     action: AuditAction,
     subject: Option<&str>,
     detail: serde_json::Value,
@@ -66,6 +95,7 @@ struct AuditRow {
     /// The subject's username or site code.
     subject_name: Option<String>,
     detail: String,
+    via: String,
 }
 
 impl From<AuditRow> for model::AuditEvent {
@@ -77,6 +107,7 @@ impl From<AuditRow> for model::AuditEvent {
             action: r.action,
             subject: r.subject_name.or(r.subject),
             detail: r.detail,
+            via: AuditVia::parse(&r.via).unwrap_or(AuditVia::Web),
         }
     }
 }
@@ -85,7 +116,7 @@ impl From<AuditRow> for model::AuditEvent {
 pub async fn recent(db: &Db, limit: i64, before: Option<i64>) -> Result<Vec<model::AuditEvent>> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT e.id, e.at, a.username AS actor, e.action, e.subject, \
-                    COALESCE(su.username, ss.code) AS subject_name, e.detail \
+                    COALESCE(su.username, ss.code) AS subject_name, e.detail, e.via \
              FROM audit_events e \
              LEFT JOIN users a ON a.id = e.actor_id \
              LEFT JOIN users su ON su.id = e.subject \

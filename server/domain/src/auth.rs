@@ -1,8 +1,9 @@
 //! Passwords (argon2id, hashed off the async threads) and sign-in with rate limiting.
+use super::audit::{self, Actor};
 use super::{AppState, Db, Result, new_id, now, users};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use model::{AppError, UserId};
+use model::{AppError, AuditAction, UserId};
 
 /// Hashes a password with argon2id on the blocking pool.
 pub async fn hash_password(password: String) -> Result<String> {
@@ -47,17 +48,37 @@ async fn failures_since(db: &Db, column: &str, value: &str, since: i64) -> Resul
     Ok(n)
 }
 
-async fn record_attempt(db: &Db, username: &str, ip: &str, succeeded: bool) -> Result<()> {
+/// Records an attempt; a successful one is also the account's `SignIn` audit event, in the
+/// same transaction.
+async fn record_attempt(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    signed_in: Option<&UserId>,
+) -> Result<()> {
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO login_attempts (id, username, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(new_id())
     .bind(username.to_string())
     .bind(ip.to_string())
-    .bind(i64::from(succeeded))
+    .bind(i64::from(signed_in.is_some()))
     .bind(now())
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    if let Some(user) = signed_in {
+        let detail = serde_json::json!({ "ip": ip });
+        audit::record_in(
+            &mut tx,
+            &Actor::web(user),
+            AuditAction::SignIn,
+            None,
+            detail,
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -92,7 +113,7 @@ pub async fn authenticate(
         Some(c) if matches && c.active => Some(c.id),
         _ => None,
     };
-    record_attempt(db, &username, ip, ok.is_some()).await?;
+    record_attempt(db, &username, ip, ok.as_ref()).await?;
     ok.ok_or_else(|| AppError::BadCredentials.into())
 }
 

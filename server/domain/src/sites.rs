@@ -1,6 +1,8 @@
 //! Sites of the network: the hub hospital and the community health service centres.
+use super::audit::{self, Actor};
 use super::{Db, Result, new_id, now};
-use model::{Site, SiteId, SiteKind, SitePeople};
+use model::{AppError, AuditAction, Site, SiteId, SiteKind, SitePeople, rules};
+use sqlx::AnyConnection;
 
 /// A `sites` row as `SITE_COLUMNS` selects it.
 #[derive(sqlx::FromRow)]
@@ -175,14 +177,54 @@ pub async fn update(
     name_en: &str,
     active: bool,
 ) -> Result<bool> {
+    let mut conn = db.pool.acquire().await?;
+    update_in(&mut conn, id, name_zh, name_en, active).await
+}
+
+async fn update_in(
+    conn: &mut AnyConnection,
+    id: &SiteId,
+    name_zh: &str,
+    name_en: &str,
+    active: bool,
+) -> Result<bool> {
     let res = sqlx::query("UPDATE sites SET name_zh = $1, name_en = $2, active = $3 WHERE id = $4")
         .bind(name_zh.to_string())
         .bind(name_en.to_string())
         .bind(i64::from(active))
         .bind(id.0.clone())
-        .execute(&db.pool)
+        .execute(conn)
         .await?;
     Ok(res.rows_affected() == 1)
+}
+
+/// Renames a site or (de)activates it on an admin's behalf: the names are checked, and the
+/// change and its audit record written in one transaction.
+pub async fn update_by(
+    db: &Db,
+    actor: &Actor,
+    id: &SiteId,
+    name_zh: &str,
+    name_en: &str,
+    active: bool,
+) -> Result<Site> {
+    let name_zh = rules::display_name(name_zh).map_err(|r| AppError::invalid("name_zh", r))?;
+    let name_en = rules::display_name(name_en).map_err(|r| AppError::invalid("name_en", r))?;
+    let mut tx = db.pool.begin().await?;
+    if !update_in(&mut tx, id, &name_zh, &name_en, active).await? {
+        return Err(AppError::NotFound("site".into()).into());
+    }
+    let detail = serde_json::json!({ "name_zh": name_zh, "name_en": name_en, "active": active });
+    audit::record_in(
+        &mut tx,
+        actor,
+        AuditAction::SiteUpdated,
+        Some(&id.0),
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(get(db, id).await?.ok_or(AppError::Internal)?)
 }
 
 /// Active accounts per site and role, every site listed.

@@ -1,6 +1,11 @@
 //! People: accounts, their role and site, and their password hashes.
-use super::{Db, DbKind, Result, audit, new_id, now, sites};
-use model::{AppError, AuditAction, CurrentUser, InvalidReason, Role, SiteId, UserId, UserSummary};
+use super::audit::{self, Actor};
+use super::{Db, DbKind, Result, auth, new_id, now, sites};
+use model::{
+    AppError, AuditAction, CurrentUser, InvalidReason, NewUser, Role, SiteId, UserId, UserSummary,
+    rules,
+};
+use sqlx::AnyConnection;
 
 /// A `users` row as `USER_COLUMNS` selects it.
 #[derive(sqlx::FromRow)]
@@ -67,6 +72,12 @@ pub struct InsertUser<'a> {
 
 /// Inserts an account; `Ok(None)` when the username is taken.
 pub async fn insert(db: &Db, user: InsertUser<'_>) -> Result<Option<UserId>> {
+    let mut conn = db.pool.acquire().await?;
+    insert_in(&mut conn, user).await
+}
+
+/// `insert` on a connection or inside a transaction.
+async fn insert_in(conn: &mut AnyConnection, user: InsertUser<'_>) -> Result<Option<UserId>> {
     let id = new_id();
     let t = now();
     let res = sqlx::query(
@@ -81,13 +92,47 @@ pub async fn insert(db: &Db, user: InsertUser<'_>) -> Result<Option<UserId>> {
     .bind(user.password_hash.to_string())
     .bind(t)
     .bind(t)
-    .execute(&db.pool)
+    .execute(conn)
     .await;
     match res {
         Ok(_) => Ok(Some(UserId(id))),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Creates an account on an admin's behalf: the fields are checked, the password hashed, and
+/// the account and its audit record written in one transaction.
+pub async fn create(db: &Db, actor: &Actor, user: NewUser) -> Result<UserSummary> {
+    let username = rules::username(&user.username).map_err(|r| AppError::invalid("username", r))?;
+    let display_name = rules::display_name(&user.display_name)
+        .map_err(|r| AppError::invalid("display_name", r))?;
+    rules::password(&user.password).map_err(|r| AppError::invalid("password", r))?;
+    let site = sites::get(db, &user.site_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("site", InvalidReason::Unknown))?;
+    let hash = auth::hash_password(user.password).await?;
+    let mut tx = db.pool.begin().await?;
+    let new = InsertUser {
+        username: &username,
+        display_name: &display_name,
+        role: user.role,
+        site_id: &site.id,
+        password_hash: &hash,
+    };
+    let id = insert_in(&mut tx, new)
+        .await?
+        .ok_or_else(|| AppError::invalid("username", InvalidReason::Taken))?;
+    audit::record_in(
+        &mut tx,
+        actor,
+        AuditAction::UserCreated,
+        Some(&id.0),
+        serde_json::json!({ "username": username, "role": user.role.as_str(), "site": site.code }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(get(db, &id).await?.ok_or(AppError::Internal)?)
 }
 
 /// The stored hash and state of an account, by username.
@@ -169,7 +214,7 @@ pub async fn set_active(db: &Db, id: &UserId, active: bool) -> Result<bool> {
 /// disabling each other at the same moment. `None` when there is no such account.
 pub async fn set_active_by(
     db: &Db,
-    admin: &UserId,
+    actor: &Actor,
     target: &UserId,
     active: bool,
 ) -> Result<Option<UserSummary>> {
@@ -203,7 +248,7 @@ pub async fn set_active_by(
     };
     audit::record_in(
         &mut tx,
-        Some(&admin.0),
+        actor,
         action,
         Some(&target.0),
         serde_json::json!({}),
@@ -214,14 +259,74 @@ pub async fn set_active_by(
 }
 
 /// Replaces an account's password hash; false when there is no such account.
-pub async fn set_password_hash(db: &Db, id: &UserId, hash: &str) -> Result<bool> {
+async fn set_password_hash(conn: &mut AnyConnection, id: &UserId, hash: &str) -> Result<bool> {
     let res = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash.to_string())
         .bind(now())
         .bind(id.0.clone())
-        .execute(&db.pool)
+        .execute(conn)
         .await?;
     Ok(res.rows_affected() == 1)
+}
+
+/// Sets a new password for an account (an admin's reset, or the owner's change once the
+/// current password was checked), with its audit record, in one transaction.
+async fn store_password(
+    db: &Db,
+    actor: &Actor,
+    action: AuditAction,
+    id: &UserId,
+    password: String,
+    field: &'static str,
+) -> Result<()> {
+    rules::password(&password).map_err(|r| AppError::invalid(field, r))?;
+    let hash = auth::hash_password(password).await?;
+    let mut tx = db.pool.begin().await?;
+    if !set_password_hash(&mut tx, id, &hash).await? {
+        return Err(AppError::NotFound("user".into()).into());
+    }
+    audit::record_in(&mut tx, actor, action, Some(&id.0), serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password for someone else's account (admins).
+pub async fn reset_password(db: &Db, actor: &Actor, id: &UserId, password: String) -> Result<()> {
+    store_password(
+        db,
+        actor,
+        AuditAction::PasswordReset,
+        id,
+        password,
+        "password",
+    )
+    .await
+}
+
+/// Changes one's own password after checking the current one.
+pub async fn change_password(
+    db: &Db,
+    me: &UserId,
+    current: String,
+    new_password: String,
+) -> Result<()> {
+    rules::password(&new_password).map_err(|r| AppError::invalid("new_password", r))?;
+    let hash = password_hash(db, me)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !auth::verify_password(current, hash).await? {
+        return Err(AppError::invalid("current_password", InvalidReason::Wrong).into());
+    }
+    let actor = Actor::web(me);
+    store_password(
+        db,
+        &actor,
+        AuditAction::PasswordChanged,
+        me,
+        new_password,
+        "new_password",
+    )
+    .await
 }
 
 /// Number of active administrators (the last one may not be disabled).

@@ -3,13 +3,16 @@
 //! metadata as DICOM JSON.
 use super::{PathUids, Problem, json};
 use crate::http::ServerState;
+use app::api::guard::SignedIn;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::audit::{self, Actor};
 use domain::blobs::Blobs;
 use domain::dicomweb::{self as repo, InstanceRecord, Matching};
 use futures_util::StreamExt;
+use model::{AuditAction, AuditVia};
 use serde_json::Value as Json;
 
 /// The stored instances a retrieve path names; 404 when there are none.
@@ -111,6 +114,7 @@ fn takes(ranges: &Option<Vec<MediaRange>>, syntax: &str) -> bool {
 /// in scope as one `multipart/related; type="application/dicom"` response.
 pub(super) async fn retrieve(
     State(state): State<ServerState>,
+    signed_in: SignedIn,
     Path(uids): Path<PathUids>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
@@ -126,7 +130,42 @@ pub(super) async fn retrieve(
             refused.sop_uid, refused.transfer_syntax
         )));
     }
+    audit_export(&state, &signed_in, &headers, &instances).await;
     Ok(multipart(state.app.importer.blobs().clone(), instances))
+}
+
+/// Records who took which images out: the signed-in expert, or the bearer token's holder
+/// (no person) when a token was presented.
+async fn audit_export(
+    state: &ServerState,
+    signed_in: &SignedIn,
+    headers: &HeaderMap,
+    instances: &[InstanceRecord],
+) {
+    let user = match headers.contains_key(header::AUTHORIZATION) {
+        true => None,
+        false => signed_in.user().await.ok().flatten().map(|u| u.id),
+    };
+    let actor = Actor {
+        user,
+        via: AuditVia::DicomWeb,
+    };
+    let mut studies: Vec<&str> = instances.iter().map(|i| i.study_uid.as_str()).collect();
+    studies.dedup();
+    let detail = serde_json::json!({
+        "instances": instances.len(),
+        "bytes": instances.iter().map(|i| i.size).sum::<i64>(),
+    });
+    for study in studies {
+        audit::record(
+            &state.app.db,
+            &actor,
+            AuditAction::StudyExported,
+            Some(study),
+            detail.clone(),
+        )
+        .await;
+    }
 }
 
 /// Streams the instances' blobs as parts, one at a time, so a study is never held in memory.

@@ -14,6 +14,15 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The audit events about `subject` (a username, site code or id), oldest first.
+    pub async fn audit_of(&self, subject: &str) -> Vec<model::AuditEvent> {
+        let db = &self.started.state.db;
+        let mut events = domain::audit::recent(db, 500, None).await.unwrap();
+        events.retain(|e| e.subject.as_deref() == Some(subject));
+        events.reverse();
+        events
+    }
+
     /// Starts a server with the demo accounts on a fresh SQLite database.
     pub async fn demo() -> TestApp {
         Self::with(|c| c.demo = true).await
@@ -114,6 +123,26 @@ impl Client {
         let text = res.text().await.expect("body");
         let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
         (status, json)
+    }
+
+    /// Sends one upload body (a DICOM file or a ZIP) to an open upload job; returns status
+    /// and JSON body (`null` when the body is not JSON).
+    pub async fn upload(
+        &self,
+        job: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> (u16, serde_json::Value) {
+        let res = self
+            .http
+            .post(self.url(&format!("/upload/{job}")))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     /// Signs in and panics unless it worked.

@@ -70,11 +70,10 @@ pub fn AnnotationList(
         {
             focused.set_value(text_added.get_untracked());
             Effect::new(move |_| {
+                // As soon as the row is in the document, before the next key can arrive (the
+                // press that placed the text does not move the focus: see `pointer_down`).
                 if let Some(input) = label_ref.get() {
-                    // After this frame's layout, so nothing else takes the focus back.
-                    request_animation_frame(move || {
-                        let _ = input.focus();
-                    });
+                    let _ = input.focus();
                 }
             });
         }

@@ -8,7 +8,7 @@ use crate::components::scores::ScoreSummary;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::cases::{CaseComment, CaseView, FollowUp, FollowUpInput, FollowUpKind};
-use crate::model::{CurrentUser, Role};
+use crate::model::{CaseId, CurrentUser, Role};
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_time;
 use leptos::prelude::*;
@@ -143,7 +143,7 @@ pub fn Timeline(follow_ups: Vec<FollowUp>) -> impl IntoView {
 }
 
 #[component]
-fn FollowUpForm(case_id: String, on_added: Callback<()>) -> impl IntoView {
+fn FollowUpForm(case_id: CaseId, on_added: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddFollowUp>::new();
     let kind = RwSignal::new("fna".to_string());
@@ -265,7 +265,7 @@ fn Consultation(
     // the browser (a resource nested this deep would not hydrate).
     let comments = RwSignal::new(comments);
     let failed = RwSignal::new(None::<crate::model::AppError>);
-    let id = StoredValue::new(case.id.0.clone());
+    let id = StoredValue::new(case.id.clone());
     let refresh = move || {
         let id = id.get_value();
         leptos::task::spawn_local(async move {
@@ -293,7 +293,7 @@ fn Consultation(
     });
     let sops: Vec<String> = case.clip_urls.iter().map(|(sop, _)| sop.clone()).collect();
     let sops = StoredValue::new(sops);
-    let case_id = case.id.0.clone();
+    let case_id = case.id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (sop_uid, frame) = if refer.get_untracked() {
@@ -477,7 +477,7 @@ fn CaseBody(
     let i18n = use_i18n();
     let stage = Stage::new();
     let expert = user.role == Role::Expert;
-    let id = case.id.0.clone();
+    let id = case.id.clone();
     let concordance = case.concordance;
     let on_added = Callback::new(move |_| reload.update(|n| *n += 1));
     view! {
@@ -532,6 +532,7 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
             )
         },
         |(id, _)| async move {
+            let id = CaseId::from_path(&id)?;
             let case = published_case(id.clone()).await?;
             let comments = case_comments(id).await?;
             Ok::<_, crate::model::AppError>((case, comments))

@@ -12,7 +12,8 @@ use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::cases::{Call, CaseClip, CaseContent, CaseWork, ReviewAction, Transition};
 use crate::model::{
-    AgeBand, Annotation, CaseStatus, CurrentUser, Difficulty, Role, Sex, SiteId, StudyDetail,
+    AgeBand, Annotation, CaseId, CaseStatus, CurrentUser, Difficulty, Role, Sex, SiteId,
+    StudyDetail,
 };
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_time;
@@ -120,7 +121,7 @@ fn ReviewPanel(work: CaseWork, user: CurrentUser, reload: RwSignal<u32>) -> impl
         }
     });
     let steps = steps_for(&work, &user);
-    let id = work.id.0.clone();
+    let id = work.id.clone();
     let own = work.author_id == user.id;
     let status = work.status;
     view! {
@@ -361,7 +362,7 @@ fn Editor(
             updated_at.set(at);
         }
     });
-    let id = work.id.0.clone();
+    let id = work.id.clone();
     let do_save = {
         let id = id.clone();
         move |_| {
@@ -498,7 +499,7 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
             )
         },
         |(id, _)| async move {
-            let work = case_in_curation(id).await?;
+            let work = case_in_curation(CaseId::from_path(&id)?).await?;
             let detail = study(work.study_uid.clone()).await?;
             let apps = applications().await?;
             let sites = list_sites().await?;

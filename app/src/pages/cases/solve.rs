@@ -8,7 +8,7 @@ use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::lang_code;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
-use crate::model::cases::{AttemptInput, CasePuzzle, PuzzleKind, Reveal};
+use crate::model::cases::{AttemptInput, CaseId, CasePuzzle, PuzzleKind, Reveal};
 use crate::model::scores::{StenosisGrade, TiradsLevel};
 use crate::pages::guard::Guarded;
 use leptos::prelude::*;
@@ -20,7 +20,7 @@ fn AnswerForm(puzzle: CasePuzzle, solve: ServerAction<SolveCase>) -> impl IntoVi
     let impression = RwSignal::new(String::new());
     let choice = RwSignal::new(String::new());
     let kind = puzzle.kind.clone();
-    let id = puzzle.id.0.clone();
+    let id = puzzle.id.clone();
     let submit = {
         let kind = kind.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -243,7 +243,7 @@ fn SolvePage_() -> impl IntoView {
     let params = use_params_map();
     let puzzle = Resource::new(
         move || params.with(|p| p.get("id").unwrap_or_default()),
-        unknown_case,
+        |id| async move { unknown_case(CaseId::from_path(&id)?).await },
     );
     view! {
         <section class="page case-page">

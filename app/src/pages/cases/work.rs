@@ -9,7 +9,7 @@ use crate::api::cases::{
 use crate::components::errors::ErrorNotice;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
-use crate::model::{CaseStatus, Role};
+use crate::model::{CaseId, CaseStatus, Role};
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_time;
 use leptos::prelude::*;
@@ -200,7 +200,9 @@ fn Versions() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let list = Resource::new(id, case_versions);
+    let list = Resource::new(id, |id| async move {
+        case_versions(CaseId::from_path(&id)?).await
+    });
     let picked = move || {
         query.with(|q| {
             (
@@ -213,7 +215,9 @@ fn Versions() -> impl IntoView {
         move || (id(), picked()),
         |(id, picked)| async move {
             match picked {
-                (Some(a), Some(b)) => compare_versions(id, a, b).await.map(Some),
+                (Some(a), Some(b)) => compare_versions(CaseId::from_path(&id)?, a, b)
+                    .await
+                    .map(Some),
                 _ => Ok(None),
             }
         },

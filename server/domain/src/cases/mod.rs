@@ -13,12 +13,17 @@ pub use talk::{
     add_comment, comments, mark_answer, mark_read, notifications, notify, unread_count,
 };
 
+use super::audit::{self, Actor};
 use super::{Db, Result, new_id, now};
 use model::cases::{
     CaseClip, CaseContent, CaseId, CaseStatus, CaseWork, ReviewAction, ReviewEvent, Transition,
 };
 use model::scores::{worst_grade, worst_tirads};
-use model::{AgeBand, AppError, Application, CurrentUser, Difficulty, InvalidReason, Sex, UserId};
+use model::{
+    AgeBand, AppError, Application, AuditAction, CurrentUser, Difficulty, InvalidReason, Sex,
+    UserId,
+};
+use sqlx::AnyConnection;
 
 /// An `applications` row.
 #[derive(sqlx::FromRow)]
@@ -113,6 +118,7 @@ pub async fn create(
     };
     let id = new_id();
     let at = now();
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO cases (id, study_uid, author_id, status, content, created_at, updated_at) \
          VALUES ($1, $2, $3, 'draft', $4, $5, $5)",
@@ -122,9 +128,13 @@ pub async fn create(
     .bind(&author.id.0)
     .bind(to_json(&content)?)
     .bind(at)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
-    event(db, &id, &author.id, ReviewAction::Created, "", None).await?;
+    event(&mut tx, &id, &author.id, ReviewAction::Created, "", None).await?;
+    let detail = serde_json::json!({ "study": study_uid });
+    let actor = Actor::web(&author.id);
+    audit::record_in(&mut tx, &actor, AuditAction::CaseCreated, Some(&id), detail).await?;
+    tx.commit().await?;
     Ok(CaseId(id))
 }
 
@@ -138,7 +148,7 @@ pub(crate) fn content_from(json: &str) -> Result<CaseContent> {
 
 /// Records a curation step.
 async fn event(
-    db: &Db,
+    conn: &mut AnyConnection,
     case: &str,
     actor: &UserId,
     action: ReviewAction,
@@ -156,7 +166,7 @@ async fn event(
     .bind(body)
     .bind(version)
     .bind(now())
-    .execute(&db.pool)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -340,7 +350,16 @@ pub async fn review_comment(db: &Db, actor: &CurrentUser, id: &str, body: &str) 
         .await?
         .ok_or(AppError::NotFound("case".into()))?;
     let body = review_body(body, true)?;
-    event(db, &row.id, &actor.id, ReviewAction::Commented, &body, None).await?;
+    let mut conn = db.pool.acquire().await?;
+    event(
+        &mut conn,
+        &row.id,
+        &actor.id,
+        ReviewAction::Commented,
+        &body,
+        None,
+    )
+    .await?;
     if row.author_id != actor.id.0 {
         notify(
             db,
@@ -465,8 +484,11 @@ pub async fn transition(
         .execute(&mut *tx)
         .await?;
     }
+    event(&mut tx, id, &actor.id, step.action(), &body, version).await?;
+    let detail = serde_json::json!({ "step": step, "status": to });
+    let who = Actor::web(&actor.id);
+    audit::record_in(&mut tx, &who, AuditAction::CaseTransition, Some(id), detail).await?;
     tx.commit().await?;
-    event(db, id, &actor.id, step.action(), &body, version).await?;
     let author = UserId(row.author_id.clone());
     match step {
         Transition::Submit => {

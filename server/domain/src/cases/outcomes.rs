@@ -2,13 +2,14 @@
 //! network's tables of ultrasound scores against outcomes.
 use super::library::VISIBLE;
 use super::{content_from, row};
+use crate::audit::{self, Actor};
 use crate::{Db, Result, new_id, now};
 use model::cases::{
     CaseStatus, CaseSummary, Concordance, FollowUp, FollowUpInput, FollowUpKind, GradeOutcomeRow,
     OutcomeTables, TiradsOutcomeRow, concordance, settled_malignancy,
 };
 use model::scores::{StenosisGrade, TiradsLevel, worst_grade, worst_tirads};
-use model::{AppError, CurrentUser};
+use model::{AppError, AuditAction, CurrentUser};
 
 fn flag(v: Option<bool>) -> Option<i64> {
     v.map(i64::from)
@@ -42,6 +43,7 @@ pub async fn add_follow_up(
         added_by: actor.display_name.clone(),
         created_at: now(),
     };
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO follow_ups (id, case_id, kind, day_offset, bethesda, malignant, confirms, \
          summary, added_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -56,7 +58,7 @@ pub async fn add_follow_up(
     .bind(&follow_up.summary)
     .bind(&actor.id.0)
     .bind(follow_up.created_at)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
     // Cytology or tissue: FNA, histopathology, or surgery whose specimen gave a verdict.
     let pathology = match follow_up.kind {
@@ -67,9 +69,13 @@ pub async fn add_follow_up(
     if pathology {
         sqlx::query("UPDATE cases SET has_pathology = 1 WHERE id = $1")
             .bind(id)
-            .execute(&db.pool)
+            .execute(&mut *tx)
             .await?;
     }
+    let detail = serde_json::json!({ "kind": follow_up.kind });
+    let who = Actor::web(&actor.id);
+    audit::record_in(&mut tx, &who, AuditAction::CaseFollowUp, Some(id), detail).await?;
+    tx.commit().await?;
     Ok(follow_up)
 }
 

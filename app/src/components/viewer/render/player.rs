@@ -1,0 +1,132 @@
+//! A loaded clip's player: its frame cache within a memory budget, kept per viewer id.
+use crate::cine::{CineError, Clip, ImagePoint};
+use crate::components::viewer::ViewerState;
+use crate::components::viewer::playback::Schedule;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use wasm_bindgen::Clamped;
+
+/// Decoded frames kept at most (RGBA bytes); past it frames are decoded when shown.
+pub(super) const FRAME_CACHE_BUDGET: usize = 768 << 20;
+
+/// A decoded frame, ready to draw.
+#[derive(Clone)]
+pub(super) enum Cached {
+    /// Decoded in wasm.
+    Pixels(web_sys::ImageData),
+    /// Decoded by the browser.
+    Bitmap(web_sys::ImageBitmap),
+}
+
+/// A loaded clip and what has been decoded of it.
+pub(super) struct Player {
+    pub(super) clip: Clip,
+    pub(super) schedule: Schedule,
+    pub(super) frames: Vec<Option<Cached>>,
+    pub(super) cached_bytes: usize,
+    pub(super) frame_bytes: usize,
+    pub(super) next_to_decode: u32,
+    /// When the last byte of the clip was in memory (performance.now()).
+    pub(super) loaded_at: f64,
+    /// Playback origin: the frame playing started from, and when (performance.now()).
+    pub(super) play_from: u32,
+    pub(super) play_started: f64,
+    pub(super) last_drawn: Option<u32>,
+    /// Pointer state for panning: last position while a button is down.
+    pub(super) drag: Option<(f64, f64)>,
+    /// Pointers down on the image (id, x, y), for two-finger pinch and pan.
+    pub(super) pointers: Vec<(i32, f64, f64)>,
+    /// A point placed by the pointer that then became the first finger of a pinch.
+    pub(super) placed_by: Option<i32>,
+    /// Where an arrow or ellipse drag started.
+    pub(super) shape_from: Option<ImagePoint>,
+    /// An H.264 clip: frames exist only once the browser's video decoder has produced them.
+    pub(super) video: bool,
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        // Bitmaps hold decoded pixels outside the wasm heap until closed.
+        for frame in self.frames.iter().flatten() {
+            if let Cached::Bitmap(b) = frame {
+                b.close();
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The players of the viewers on this page, by viewer id. Kept outside the reactive
+    /// graph: they hold browser objects that must never cross threads (the server renders
+    /// viewers on any thread, and never creates a player).
+    pub(super) static PLAYERS: RefCell<HashMap<u64, Player>> = RefCell::new(HashMap::new());
+}
+
+static NEXT_VIEWER: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh viewer id.
+pub fn new_viewer_id() -> u64 {
+    NEXT_VIEWER.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs `f` on the viewer's player, if it has one.
+pub(super) fn with_player<R>(st: ViewerState, f: impl FnOnce(&mut Player) -> R) -> Option<R> {
+    PLAYERS.with(|players| players.borrow_mut().get_mut(&st.id).map(f))
+}
+
+/// Forgets the viewer's player (on unmount or before loading another clip).
+pub fn drop_player(id: u64) {
+    PLAYERS.with(|players| players.borrow_mut().remove(&id));
+}
+
+pub(super) fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn image_data(frame: &crate::cine::RgbaFrame) -> Option<web_sys::ImageData> {
+    web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&frame.rgba),
+        frame.width,
+        frame.height,
+    )
+    .ok()
+}
+
+impl Player {
+    /// The image of frame `n`, decoding it in wasm (and caching within budget) when needed.
+    pub(super) fn image(&mut self, n: u32) -> Result<Cached, CineError> {
+        if let Some(Some(img)) = self.frames.get(n as usize) {
+            return Ok(img.clone());
+        }
+        let frame = self.clip.decode_frame(n)?;
+        let img = image_data(&frame).ok_or_else(|| CineError::Decode {
+            frame: n,
+            reason: "the browser refused the image size".into(),
+        })?;
+        let img = Cached::Pixels(img);
+        self.keep(n, img.clone());
+        Ok(img)
+    }
+
+    /// Caches frame `n` when the budget allows.
+    pub(super) fn keep(&mut self, n: u32, img: Cached) {
+        let slot = &mut self.frames[n as usize];
+        if slot.is_none() && self.cached_bytes + self.frame_bytes <= FRAME_CACHE_BUDGET {
+            self.cached_bytes += self.frame_bytes;
+            *slot = Some(img);
+        } else if let Cached::Bitmap(b) = img {
+            b.close();
+        }
+    }
+
+    pub(super) fn budget_left(&self) -> bool {
+        self.cached_bytes + self.frame_bytes <= FRAME_CACHE_BUDGET
+    }
+
+    pub(super) fn decoded_count(&self) -> u32 {
+        self.frames.iter().filter(|f| f.is_some()).count() as u32
+    }
+}

@@ -1,0 +1,159 @@
+//! Import jobs: files from the archive, an upload or a C-STORE association become anonymised
+//! studies. Jobs and their items are queued in the database and run by a background worker
+//! that claims a job with a lease, so a restart (or another node) picks up where it stopped.
+//!
+//! Raw files only ever sit in the data folder's inbox (`inbox/<job>/`), which is emptied as
+//! they are anonymised; the database and the blob store only see anonymised data. A blob is
+//! written before its row, in a transaction with the item's status: a crash between the two
+//! leaves an unreferenced blob that [`sweep_orphans`] deletes, never a row without a blob.
+//!
+//! * `screening` refuses what must not reach the parser and names why a file was refused.
+//! * `queue` opens jobs, spools their files and items, leases jobs to a worker and reports
+//!   their status.
+//! * `worker` is the background loop that claims a job and runs its items.
+//! * `ingest` anonymises and stores one accepted instance, and sweeps orphaned blobs.
+//! * `remask` blacks out more of a stored instance.
+use crate::Db;
+use crate::blobs::Blobs;
+use crate::dicom::AnonymizeConfig;
+use model::ImportFailure;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+mod ingest;
+mod queue;
+mod remask;
+mod screening;
+mod worker;
+
+pub use ingest::{describe, sweep_orphans};
+pub use queue::{items, job, list_jobs, write_atomically};
+pub use screening::screen;
+
+/// Limits on what is accepted.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest DICOM file accepted, bytes.
+    pub max_instance_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_instance_bytes: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// The import pipeline shared by the server functions, the upload handler, the C-STORE
+/// receiver and the worker.
+#[derive(Clone)]
+pub struct Importer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// This node: jobs it held when it stopped are taken back at once on restart.
+    node: String,
+    db: Db,
+    blobs: Blobs,
+    inbox: PathBuf,
+    anonymize: AnonymizeConfig,
+    limits: Limits,
+    wake: Notify,
+}
+
+impl std::fmt::Debug for Importer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Importer")
+            .field("inbox", &self.inner.inbox)
+            .field("blobs", &self.inner.blobs)
+            .finish()
+    }
+}
+
+/// What the anonymised file says about itself, for the study, series and instance rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstanceMeta {
+    pub study_uid: String,
+    pub series_uid: String,
+    pub sop_uid: String,
+    pub sop_class: String,
+    pub transfer_syntax: String,
+    pub study_date: String,
+    pub study_description: String,
+    pub modality: String,
+    pub series_number: Option<i64>,
+    pub series_description: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub instance_number: Option<i64>,
+    pub rows: u32,
+    pub columns: u32,
+    pub frames: u32,
+}
+
+/// What re-cleaning an instance came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remask {
+    NotFound,
+    Refused(ImportFailure),
+    /// Stored under a new blob; the old one is no longer served and is swept later.
+    Done,
+}
+
+/// The outcome of one item.
+enum Outcome {
+    Imported,
+    Duplicate(String),
+    Failed(ImportFailure),
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+impl Importer {
+    pub fn new(
+        node: String,
+        db: Db,
+        blobs: Blobs,
+        inbox: PathBuf,
+        anonymize: AnonymizeConfig,
+        limits: Limits,
+    ) -> Importer {
+        Importer {
+            inner: Arc::new(Inner {
+                node,
+                db,
+                blobs,
+                inbox,
+                anonymize,
+                limits,
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    pub fn blobs(&self) -> &Blobs {
+        &self.inner.blobs
+    }
+
+    /// The pseudonymisation secret (UIDs, patient keys, date shifts).
+    pub fn secret(&self) -> &[u8] {
+        &self.inner.anonymize.secret
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+
+    fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    fn job_dir(&self, job: &str) -> PathBuf {
+        self.inner.inbox.join(job)
+    }
+}
