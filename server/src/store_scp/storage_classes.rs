@@ -1,221 +1,228 @@
-//! Every storage SOP class in the standard dictionary (dicom-dictionary-std 0.10), generated
-//! from its SOP class table: the receiver accepts any of them, retired ones included, because
-//! older scanners still send the retired ultrasound classes. Storage Commitment, Media Storage
+//! Every storage SOP class in the standard dictionary (dicom-dictionary-std 0.10), named by
+//! its `uids` constants: the receiver accepts any of them, retired ones included, because older
+//! scanners still send the retired ultrasound classes. Storage Commitment, Media Storage
 //! Directory and the print classes are left out: they are not objects a modality pushes.
+//!
+//! The crate keeps its SOP class table private (`StandardSopClassDictionary` only looks a UID
+//! up), so the list names the constants rather than filtering the table; when the crate is
+//! upgraded, add the storage classes its `uids` module gained.
 
-/// UIDs of the storage SOP classes the receiver accepts, with their dictionary names.
+use dicom_dictionary_std::uids;
+
+/// UIDs of the storage SOP classes the receiver accepts, in UID order.
+#[allow(deprecated)] // the retired classes are accepted on purpose
 pub const STORAGE_SOP_CLASSES: &[&str] = &[
-    "1.2.840.10008.5.1.4.1.1.1",        // Computed Radiography Image Storage
-    "1.2.840.10008.5.1.4.1.1.1.1",      // Digital X-Ray Image Storage - For Presentation
-    "1.2.840.10008.5.1.4.1.1.1.1.1",    // Digital X-Ray Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.1.2", // Digital Mammography X-Ray Image Storage - For Presentation
-    "1.2.840.10008.5.1.4.1.1.1.2.1", // Digital Mammography X-Ray Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.1.3", // Digital Intra-Oral X-Ray Image Storage - For Presentation
-    "1.2.840.10008.5.1.4.1.1.1.3.1", // Digital Intra-Oral X-Ray Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.10",  // Standalone Modality LUT Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.104.1", // Encapsulated PDF Storage
-    "1.2.840.10008.5.1.4.1.1.104.2", // Encapsulated CDA Storage
-    "1.2.840.10008.5.1.4.1.1.104.3", // Encapsulated STL Storage
-    "1.2.840.10008.5.1.4.1.1.104.4", // Encapsulated OBJ Storage
-    "1.2.840.10008.5.1.4.1.1.104.5", // Encapsulated MTL Storage
-    "1.2.840.10008.5.1.4.1.1.11",  // Standalone VOI LUT Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.11.1", // Grayscale Softcopy Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.10", // Segmented Volume Rendering Volumetric Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.11", // Multiple Volume Rendering Volumetric Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.12", // Variable Modality LUT Softcopy Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.2",  // Color Softcopy Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.3",  // Pseudo-Color Softcopy Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.4",  // Blending Softcopy Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.5",  // XA/XRF Grayscale Softcopy Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.6",  // Grayscale Planar MPR Volumetric Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.7",  // Compositing Planar MPR Volumetric Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.8",  // Advanced Blending Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.11.9",  // Volume Rendering Volumetric Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.12.1",  // X-Ray Angiographic Image Storage
-    "1.2.840.10008.5.1.4.1.1.12.1.1", // Enhanced XA Image Storage
-    "1.2.840.10008.5.1.4.1.1.12.2",  // X-Ray Radiofluoroscopic Image Storage
-    "1.2.840.10008.5.1.4.1.1.12.2.1", // Enhanced XRF Image Storage
-    "1.2.840.10008.5.1.4.1.1.12.3",  // X-Ray Angiographic Bi-Plane Image Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.128",   // Positron Emission Tomography Image Storage
-    "1.2.840.10008.5.1.4.1.1.128.1", // Legacy Converted Enhanced PET Image Storage
-    "1.2.840.10008.5.1.4.1.1.129",   // Standalone PET Curve Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.13.1.1", // X-Ray 3D Angiographic Image Storage
-    "1.2.840.10008.5.1.4.1.1.13.1.2", // X-Ray 3D Craniofacial Image Storage
-    "1.2.840.10008.5.1.4.1.1.13.1.3", // Breast Tomosynthesis Image Storage
-    "1.2.840.10008.5.1.4.1.1.13.1.4", // Breast Projection X-Ray Image Storage - For Presentation
-    "1.2.840.10008.5.1.4.1.1.13.1.5", // Breast Projection X-Ray Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.130",   // Enhanced PET Image Storage
-    "1.2.840.10008.5.1.4.1.1.131",   // Basic Structured Display Storage
-    "1.2.840.10008.5.1.4.1.1.14.1", // Intravascular Optical Coherence Tomography Image Storage - For Presentation
-    "1.2.840.10008.5.1.4.1.1.14.2", // Intravascular Optical Coherence Tomography Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.2",    // CT Image Storage
-    "1.2.840.10008.5.1.4.1.1.2.1",  // Enhanced CT Image Storage
-    "1.2.840.10008.5.1.4.1.1.2.2",  // Legacy Converted Enhanced CT Image Storage
-    "1.2.840.10008.5.1.4.1.1.2.3",  // CT Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.2.4",  // Enhanced CT Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.2.5",  // Legacy Converted Enhanced CT Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.20",   // Nuclear Medicine Image Storage
-    "1.2.840.10008.5.1.4.1.1.200.1", // CT Defined Procedure Protocol Storage
-    "1.2.840.10008.5.1.4.1.1.200.2", // CT Performed Procedure Protocol Storage
-    "1.2.840.10008.5.1.4.1.1.200.3", // Protocol Approval Storage
-    "1.2.840.10008.5.1.4.1.1.200.7", // XA Defined Procedure Protocol Storage
-    "1.2.840.10008.5.1.4.1.1.200.8", // XA Performed Procedure Protocol Storage
-    "1.2.840.10008.5.1.4.1.1.201.1", // Inventory Storage
-    "1.2.840.10008.5.1.4.1.1.3",    // Ultrasound Multi-frame Image Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.3.1",  // Ultrasound Multi-frame Image Storage
-    "1.2.840.10008.5.1.4.1.1.30",   // Parametric Map Storage
-    "1.2.840.10008.5.1.4.1.1.4",    // MR Image Storage
-    "1.2.840.10008.5.1.4.1.1.4.1",  // Enhanced MR Image Storage
-    "1.2.840.10008.5.1.4.1.1.4.2",  // MR Spectroscopy Storage
-    "1.2.840.10008.5.1.4.1.1.4.3",  // Enhanced MR Color Image Storage
-    "1.2.840.10008.5.1.4.1.1.4.4",  // Legacy Converted Enhanced MR Image Storage
-    "1.2.840.10008.5.1.4.1.1.481.1", // RT Image Storage
-    "1.2.840.10008.5.1.4.1.1.481.10", // RT Physician Intent Storage
-    "1.2.840.10008.5.1.4.1.1.481.11", // RT Segment Annotation Storage
-    "1.2.840.10008.5.1.4.1.1.481.12", // RT Radiation Set Storage
-    "1.2.840.10008.5.1.4.1.1.481.13", // C-Arm Photon-Electron Radiation Storage
-    "1.2.840.10008.5.1.4.1.1.481.14", // Tomotherapeutic Radiation Storage
-    "1.2.840.10008.5.1.4.1.1.481.15", // Robotic-Arm Radiation Storage
-    "1.2.840.10008.5.1.4.1.1.481.16", // RT Radiation Record Set Storage
-    "1.2.840.10008.5.1.4.1.1.481.17", // RT Radiation Salvage Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.18", // Tomotherapeutic Radiation Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.19", // C-Arm Photon-Electron Radiation Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.2", // RT Dose Storage
-    "1.2.840.10008.5.1.4.1.1.481.20", // Robotic Radiation Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.21", // RT Radiation Set Delivery Instruction Storage
-    "1.2.840.10008.5.1.4.1.1.481.22", // RT Treatment Preparation Storage
-    "1.2.840.10008.5.1.4.1.1.481.23", // Enhanced RT Image Storage
-    "1.2.840.10008.5.1.4.1.1.481.24", // Enhanced Continuous RT Image Storage
-    "1.2.840.10008.5.1.4.1.1.481.25", // RT Patient Position Acquisition Instruction Storage
-    "1.2.840.10008.5.1.4.1.1.481.3", // RT Structure Set Storage
-    "1.2.840.10008.5.1.4.1.1.481.4", // RT Beams Treatment Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.5", // RT Plan Storage
-    "1.2.840.10008.5.1.4.1.1.481.6", // RT Brachy Treatment Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.7", // RT Treatment Summary Record Storage
-    "1.2.840.10008.5.1.4.1.1.481.8", // RT Ion Plan Storage
-    "1.2.840.10008.5.1.4.1.1.481.9", // RT Ion Beams Treatment Record Storage
-    "1.2.840.10008.5.1.4.1.1.5",    // Nuclear Medicine Image Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.501.1", // DICOS CT Image Storage
-    "1.2.840.10008.5.1.4.1.1.501.2.1", // DICOS Digital X-Ray Image Storage - For Presentation
-    "1.2.840.10008.5.1.4.1.1.501.2.2", // DICOS Digital X-Ray Image Storage - For Processing
-    "1.2.840.10008.5.1.4.1.1.501.3", // DICOS Threat Detection Report Storage
-    "1.2.840.10008.5.1.4.1.1.501.4", // DICOS 2D AIT Storage
-    "1.2.840.10008.5.1.4.1.1.501.5", // DICOS 3D AIT Storage
-    "1.2.840.10008.5.1.4.1.1.501.6", // DICOS Quadrupole Resonance (QR) Storage
-    "1.2.840.10008.5.1.4.1.1.6",    // Ultrasound Image Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.6.1",  // Ultrasound Image Storage
-    "1.2.840.10008.5.1.4.1.1.6.2",  // Enhanced US Volume Storage
-    "1.2.840.10008.5.1.4.1.1.6.3",  // Photoacoustic Image Storage
-    "1.2.840.10008.5.1.4.1.1.601.1", // Eddy Current Image Storage
-    "1.2.840.10008.5.1.4.1.1.601.2", // Eddy Current Multi-frame Image Storage
-    "1.2.840.10008.5.1.4.1.1.601.3", // Thermography Image Storage
-    "1.2.840.10008.5.1.4.1.1.601.4", // Thermography Multi-frame Image Storage
-    "1.2.840.10008.5.1.4.1.1.601.5", // Ultrasound Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.66",   // Raw Data Storage
-    "1.2.840.10008.5.1.4.1.1.66.1", // Spatial Registration Storage
-    "1.2.840.10008.5.1.4.1.1.66.2", // Spatial Fiducials Storage
-    "1.2.840.10008.5.1.4.1.1.66.3", // Deformable Spatial Registration Storage
-    "1.2.840.10008.5.1.4.1.1.66.4", // Segmentation Storage
-    "1.2.840.10008.5.1.4.1.1.66.5", // Surface Segmentation Storage
-    "1.2.840.10008.5.1.4.1.1.66.6", // Tractography Results Storage
-    "1.2.840.10008.5.1.4.1.1.66.7", // Label Map Segmentation Storage
-    "1.2.840.10008.5.1.4.1.1.66.8", // Height Map Segmentation Storage
-    "1.2.840.10008.5.1.4.1.1.67",   // Real World Value Mapping Storage
-    "1.2.840.10008.5.1.4.1.1.68.1", // Surface Scan Mesh Storage
-    "1.2.840.10008.5.1.4.1.1.68.2", // Surface Scan Point Cloud Storage
-    "1.2.840.10008.5.1.4.1.1.7",    // Secondary Capture Image Storage
-    "1.2.840.10008.5.1.4.1.1.7.1",  // Multi-frame Single Bit Secondary Capture Image Storage
-    "1.2.840.10008.5.1.4.1.1.7.2",  // Multi-frame Grayscale Byte Secondary Capture Image Storage
-    "1.2.840.10008.5.1.4.1.1.7.3",  // Multi-frame Grayscale Word Secondary Capture Image Storage
-    "1.2.840.10008.5.1.4.1.1.7.4",  // Multi-frame True Color Secondary Capture Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1", // VL Image Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.77.1.1", // VL Endoscopic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.1.1", // Video Endoscopic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.2", // VL Microscopic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.2.1", // Video Microscopic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.3", // VL Slide-Coordinates Microscopic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.4", // VL Photographic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.4.1", // Video Photographic Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.1", // Ophthalmic Photography 8 Bit Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.2", // Ophthalmic Photography 16 Bit Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.3", // Stereometric Relationship Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.4", // Ophthalmic Tomography Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.5", // Wide Field Ophthalmic Photography Stereographic Projection Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.6", // Wide Field Ophthalmic Photography 3D Coordinates Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.7", // Ophthalmic Optical Coherence Tomography En Face Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.5.8", // Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.6",   // VL Whole Slide Microscopy Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.7",   // Dermoscopic Photography Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.8",   // Confocal Microscopy Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.1.9",   // Confocal Microscopy Tiled Pyramidal Image Storage
-    "1.2.840.10008.5.1.4.1.1.77.2",     // VL Multi-frame Image Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.78.1",     // Lensometry Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.78.2",     // Autorefraction Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.78.3",     // Keratometry Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.78.4",     // Subjective Refraction Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.78.5",     // Visual Acuity Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.78.6",     // Spectacle Prescription Report Storage
-    "1.2.840.10008.5.1.4.1.1.78.7",     // Ophthalmic Axial Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.78.8",     // Intraocular Lens Calculations Storage
-    "1.2.840.10008.5.1.4.1.1.79.1",     // Macular Grid Thickness and Volume Report Storage
-    "1.2.840.10008.5.1.4.1.1.8",        // Standalone Overlay Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.80.1", // Ophthalmic Visual Field Static Perimetry Measurements Storage
-    "1.2.840.10008.5.1.4.1.1.81.1", // Ophthalmic Thickness Map Storage
-    "1.2.840.10008.5.1.4.1.1.82.1", // Corneal Topography Map Storage
-    "1.2.840.10008.5.1.4.1.1.88.1", // Text SR Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.88.11", // Basic Text SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.2", // Audio SR Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.88.22", // Enhanced SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.3", // Detail SR Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.88.33", // Comprehensive SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.34", // Comprehensive 3D SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.35", // Extensible SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.4", // Comprehensive SR Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.88.40", // Procedure Log Storage
-    "1.2.840.10008.5.1.4.1.1.88.50", // Mammography CAD SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.59", // Key Object Selection Document Storage
-    "1.2.840.10008.5.1.4.1.1.88.65", // Chest CAD SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.67", // X-Ray Radiation Dose SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.68", // Radiopharmaceutical Radiation Dose SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.69", // Colon CAD SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.70", // Implantation Plan SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.71", // Acquisition Context SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.72", // Simplified Adult Echo SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.73", // Patient Radiation Dose SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.74", // Planned Imaging Agent Administration SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.75", // Performed Imaging Agent Administration SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.76", // Enhanced X-Ray Radiation Dose SR Storage
-    "1.2.840.10008.5.1.4.1.1.88.77", // Waveform Annotation SR Storage
-    "1.2.840.10008.5.1.4.1.1.9",    // Standalone Curve Storage (Retired)
-    "1.2.840.10008.5.1.4.1.1.9.1",  // Waveform Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.1.1.9.1.1", // 12-lead ECG Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.1.2", // General ECG Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.1.3", // Ambulatory ECG Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.1.4", // General 32-bit ECG Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.100.1", // Waveform Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.9.100.2", // Waveform Acquisition Presentation State Storage
-    "1.2.840.10008.5.1.4.1.1.9.2.1", // Hemodynamic Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.3.1", // Cardiac Electrophysiology Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.4.1", // Basic Voice Audio Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.4.2", // General Audio Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.5.1", // Arterial Pulse Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.6.1", // Respiratory Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.6.2", // Multi-channel Respiratory Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.7.1", // Routine Scalp Electroencephalogram Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.7.2", // Electromyogram Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.7.3", // Electrooculogram Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.7.4", // Sleep Electroencephalogram Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.9.8.1", // Body Position Waveform Storage
-    "1.2.840.10008.5.1.4.1.1.90.1", // Content Assessment Results Storage
-    "1.2.840.10008.5.1.4.1.1.91.1", // Microscopy Bulk Simple Annotations Storage
-    "1.2.840.10008.5.1.4.34.1",     // RT Beams Delivery Instruction Storage - Trial (Retired)
-    "1.2.840.10008.5.1.4.34.10",    // RT Brachy Application Setup Delivery Instruction Storage
-    "1.2.840.10008.5.1.4.34.7",     // RT Beams Delivery Instruction Storage
-    "1.2.840.10008.5.1.4.38.1",     // Hanging Protocol Storage
-    "1.2.840.10008.5.1.4.39.1",     // Color Palette Storage
-    "1.2.840.10008.5.1.4.43.1",     // Generic Implant Template Storage
-    "1.2.840.10008.5.1.4.44.1",     // Implant Assembly Template Storage
-    "1.2.840.10008.5.1.4.45.1",     // Implant Template Group Storage
+    uids::COMPUTED_RADIOGRAPHY_IMAGE_STORAGE,
+    uids::DIGITAL_X_RAY_IMAGE_STORAGE_FOR_PRESENTATION,
+    uids::DIGITAL_X_RAY_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::DIGITAL_MAMMOGRAPHY_X_RAY_IMAGE_STORAGE_FOR_PRESENTATION,
+    uids::DIGITAL_MAMMOGRAPHY_X_RAY_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::DIGITAL_INTRA_ORAL_X_RAY_IMAGE_STORAGE_FOR_PRESENTATION,
+    uids::DIGITAL_INTRA_ORAL_X_RAY_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::STANDALONE_MODALITY_LUT_STORAGE,
+    uids::ENCAPSULATED_PDF_STORAGE,
+    uids::ENCAPSULATED_CDA_STORAGE,
+    uids::ENCAPSULATED_STL_STORAGE,
+    uids::ENCAPSULATED_OBJ_STORAGE,
+    uids::ENCAPSULATED_MTL_STORAGE,
+    uids::STANDALONE_VOILUT_STORAGE,
+    uids::GRAYSCALE_SOFTCOPY_PRESENTATION_STATE_STORAGE,
+    uids::SEGMENTED_VOLUME_RENDERING_VOLUMETRIC_PRESENTATION_STATE_STORAGE,
+    uids::MULTIPLE_VOLUME_RENDERING_VOLUMETRIC_PRESENTATION_STATE_STORAGE,
+    uids::VARIABLE_MODALITY_LUT_SOFTCOPY_PRESENTATION_STATE_STORAGE,
+    uids::COLOR_SOFTCOPY_PRESENTATION_STATE_STORAGE,
+    uids::PSEUDO_COLOR_SOFTCOPY_PRESENTATION_STATE_STORAGE,
+    uids::BLENDING_SOFTCOPY_PRESENTATION_STATE_STORAGE,
+    uids::XAXRF_GRAYSCALE_SOFTCOPY_PRESENTATION_STATE_STORAGE,
+    uids::GRAYSCALE_PLANAR_MPR_VOLUMETRIC_PRESENTATION_STATE_STORAGE,
+    uids::COMPOSITING_PLANAR_MPR_VOLUMETRIC_PRESENTATION_STATE_STORAGE,
+    uids::ADVANCED_BLENDING_PRESENTATION_STATE_STORAGE,
+    uids::VOLUME_RENDERING_VOLUMETRIC_PRESENTATION_STATE_STORAGE,
+    uids::X_RAY_ANGIOGRAPHIC_IMAGE_STORAGE,
+    uids::ENHANCED_XA_IMAGE_STORAGE,
+    uids::X_RAY_RADIOFLUOROSCOPIC_IMAGE_STORAGE,
+    uids::ENHANCED_XRF_IMAGE_STORAGE,
+    uids::X_RAY_ANGIOGRAPHIC_BI_PLANE_IMAGE_STORAGE,
+    uids::POSITRON_EMISSION_TOMOGRAPHY_IMAGE_STORAGE,
+    uids::LEGACY_CONVERTED_ENHANCED_PET_IMAGE_STORAGE,
+    uids::STANDALONE_PET_CURVE_STORAGE,
+    uids::X_RAY3_D_ANGIOGRAPHIC_IMAGE_STORAGE,
+    uids::X_RAY3_D_CRANIOFACIAL_IMAGE_STORAGE,
+    uids::BREAST_TOMOSYNTHESIS_IMAGE_STORAGE,
+    uids::BREAST_PROJECTION_X_RAY_IMAGE_STORAGE_FOR_PRESENTATION,
+    uids::BREAST_PROJECTION_X_RAY_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::ENHANCED_PET_IMAGE_STORAGE,
+    uids::BASIC_STRUCTURED_DISPLAY_STORAGE,
+    uids::INTRAVASCULAR_OPTICAL_COHERENCE_TOMOGRAPHY_IMAGE_STORAGE_FOR_PRESENTATION,
+    uids::INTRAVASCULAR_OPTICAL_COHERENCE_TOMOGRAPHY_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::CT_IMAGE_STORAGE,
+    uids::ENHANCED_CT_IMAGE_STORAGE,
+    uids::LEGACY_CONVERTED_ENHANCED_CT_IMAGE_STORAGE,
+    uids::CT_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::ENHANCED_CT_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::LEGACY_CONVERTED_ENHANCED_CT_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::NUCLEAR_MEDICINE_IMAGE_STORAGE,
+    uids::CT_DEFINED_PROCEDURE_PROTOCOL_STORAGE,
+    uids::CT_PERFORMED_PROCEDURE_PROTOCOL_STORAGE,
+    uids::PROTOCOL_APPROVAL_STORAGE,
+    uids::XA_DEFINED_PROCEDURE_PROTOCOL_STORAGE,
+    uids::XA_PERFORMED_PROCEDURE_PROTOCOL_STORAGE,
+    uids::INVENTORY_STORAGE,
+    uids::ULTRASOUND_MULTI_FRAME_IMAGE_STORAGE_RETIRED,
+    uids::ULTRASOUND_MULTI_FRAME_IMAGE_STORAGE,
+    uids::PARAMETRIC_MAP_STORAGE,
+    uids::MR_IMAGE_STORAGE,
+    uids::ENHANCED_MR_IMAGE_STORAGE,
+    uids::MR_SPECTROSCOPY_STORAGE,
+    uids::ENHANCED_MR_COLOR_IMAGE_STORAGE,
+    uids::LEGACY_CONVERTED_ENHANCED_MR_IMAGE_STORAGE,
+    uids::RT_IMAGE_STORAGE,
+    uids::RT_PHYSICIAN_INTENT_STORAGE,
+    uids::RT_SEGMENT_ANNOTATION_STORAGE,
+    uids::RT_RADIATION_SET_STORAGE,
+    uids::C_ARM_PHOTON_ELECTRON_RADIATION_STORAGE,
+    uids::TOMOTHERAPEUTIC_RADIATION_STORAGE,
+    uids::ROBOTIC_ARM_RADIATION_STORAGE,
+    uids::RT_RADIATION_RECORD_SET_STORAGE,
+    uids::RT_RADIATION_SALVAGE_RECORD_STORAGE,
+    uids::TOMOTHERAPEUTIC_RADIATION_RECORD_STORAGE,
+    uids::C_ARM_PHOTON_ELECTRON_RADIATION_RECORD_STORAGE,
+    uids::RT_DOSE_STORAGE,
+    uids::ROBOTIC_RADIATION_RECORD_STORAGE,
+    uids::RT_RADIATION_SET_DELIVERY_INSTRUCTION_STORAGE,
+    uids::RT_TREATMENT_PREPARATION_STORAGE,
+    uids::ENHANCED_RT_IMAGE_STORAGE,
+    uids::ENHANCED_CONTINUOUS_RT_IMAGE_STORAGE,
+    uids::RT_PATIENT_POSITION_ACQUISITION_INSTRUCTION_STORAGE,
+    uids::RT_STRUCTURE_SET_STORAGE,
+    uids::RT_BEAMS_TREATMENT_RECORD_STORAGE,
+    uids::RT_PLAN_STORAGE,
+    uids::RT_BRACHY_TREATMENT_RECORD_STORAGE,
+    uids::RT_TREATMENT_SUMMARY_RECORD_STORAGE,
+    uids::RT_ION_PLAN_STORAGE,
+    uids::RT_ION_BEAMS_TREATMENT_RECORD_STORAGE,
+    uids::NUCLEAR_MEDICINE_IMAGE_STORAGE_RETIRED,
+    uids::DICOSCT_IMAGE_STORAGE,
+    uids::DICOS_DIGITAL_X_RAY_IMAGE_STORAGE_FOR_PRESENTATION,
+    uids::DICOS_DIGITAL_X_RAY_IMAGE_STORAGE_FOR_PROCESSING,
+    uids::DICOS_THREAT_DETECTION_REPORT_STORAGE,
+    uids::DICOS2DAIT_STORAGE,
+    uids::DICOS3DAIT_STORAGE,
+    uids::DICOS_QUADRUPOLE_RESONANCE_STORAGE,
+    uids::ULTRASOUND_IMAGE_STORAGE_RETIRED,
+    uids::ULTRASOUND_IMAGE_STORAGE,
+    uids::ENHANCED_US_VOLUME_STORAGE,
+    uids::PHOTOACOUSTIC_IMAGE_STORAGE,
+    uids::EDDY_CURRENT_IMAGE_STORAGE,
+    uids::EDDY_CURRENT_MULTI_FRAME_IMAGE_STORAGE,
+    uids::THERMOGRAPHY_IMAGE_STORAGE,
+    uids::THERMOGRAPHY_MULTI_FRAME_IMAGE_STORAGE,
+    uids::ULTRASOUND_WAVEFORM_STORAGE,
+    uids::RAW_DATA_STORAGE,
+    uids::SPATIAL_REGISTRATION_STORAGE,
+    uids::SPATIAL_FIDUCIALS_STORAGE,
+    uids::DEFORMABLE_SPATIAL_REGISTRATION_STORAGE,
+    uids::SEGMENTATION_STORAGE,
+    uids::SURFACE_SEGMENTATION_STORAGE,
+    uids::TRACTOGRAPHY_RESULTS_STORAGE,
+    uids::LABEL_MAP_SEGMENTATION_STORAGE,
+    uids::HEIGHT_MAP_SEGMENTATION_STORAGE,
+    uids::REAL_WORLD_VALUE_MAPPING_STORAGE,
+    uids::SURFACE_SCAN_MESH_STORAGE,
+    uids::SURFACE_SCAN_POINT_CLOUD_STORAGE,
+    uids::SECONDARY_CAPTURE_IMAGE_STORAGE,
+    uids::MULTI_FRAME_SINGLE_BIT_SECONDARY_CAPTURE_IMAGE_STORAGE,
+    uids::MULTI_FRAME_GRAYSCALE_BYTE_SECONDARY_CAPTURE_IMAGE_STORAGE,
+    uids::MULTI_FRAME_GRAYSCALE_WORD_SECONDARY_CAPTURE_IMAGE_STORAGE,
+    uids::MULTI_FRAME_TRUE_COLOR_SECONDARY_CAPTURE_IMAGE_STORAGE,
+    uids::VL_IMAGE_STORAGE_TRIAL,
+    uids::VL_ENDOSCOPIC_IMAGE_STORAGE,
+    uids::VIDEO_ENDOSCOPIC_IMAGE_STORAGE,
+    uids::VL_MICROSCOPIC_IMAGE_STORAGE,
+    uids::VIDEO_MICROSCOPIC_IMAGE_STORAGE,
+    uids::VL_SLIDE_COORDINATES_MICROSCOPIC_IMAGE_STORAGE,
+    uids::VL_PHOTOGRAPHIC_IMAGE_STORAGE,
+    uids::VIDEO_PHOTOGRAPHIC_IMAGE_STORAGE,
+    uids::OPHTHALMIC_PHOTOGRAPHY8_BIT_IMAGE_STORAGE,
+    uids::OPHTHALMIC_PHOTOGRAPHY16_BIT_IMAGE_STORAGE,
+    uids::STEREOMETRIC_RELATIONSHIP_STORAGE,
+    uids::OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE,
+    uids::WIDE_FIELD_OPHTHALMIC_PHOTOGRAPHY_STEREOGRAPHIC_PROJECTION_IMAGE_STORAGE,
+    uids::WIDE_FIELD_OPHTHALMIC_PHOTOGRAPHY3_D_COORDINATES_IMAGE_STORAGE,
+    uids::OPHTHALMIC_OPTICAL_COHERENCE_TOMOGRAPHY_EN_FACE_IMAGE_STORAGE,
+    uids::OPHTHALMIC_OPTICAL_COHERENCE_TOMOGRAPHY_BSCAN_VOLUME_ANALYSIS_STORAGE,
+    uids::VL_WHOLE_SLIDE_MICROSCOPY_IMAGE_STORAGE,
+    uids::DERMOSCOPIC_PHOTOGRAPHY_IMAGE_STORAGE,
+    uids::CONFOCAL_MICROSCOPY_IMAGE_STORAGE,
+    uids::CONFOCAL_MICROSCOPY_TILED_PYRAMIDAL_IMAGE_STORAGE,
+    uids::VL_MULTI_FRAME_IMAGE_STORAGE_TRIAL,
+    uids::LENSOMETRY_MEASUREMENTS_STORAGE,
+    uids::AUTOREFRACTION_MEASUREMENTS_STORAGE,
+    uids::KERATOMETRY_MEASUREMENTS_STORAGE,
+    uids::SUBJECTIVE_REFRACTION_MEASUREMENTS_STORAGE,
+    uids::VISUAL_ACUITY_MEASUREMENTS_STORAGE,
+    uids::SPECTACLE_PRESCRIPTION_REPORT_STORAGE,
+    uids::OPHTHALMIC_AXIAL_MEASUREMENTS_STORAGE,
+    uids::INTRAOCULAR_LENS_CALCULATIONS_STORAGE,
+    uids::MACULAR_GRID_THICKNESS_AND_VOLUME_REPORT_STORAGE,
+    uids::STANDALONE_OVERLAY_STORAGE,
+    uids::OPHTHALMIC_VISUAL_FIELD_STATIC_PERIMETRY_MEASUREMENTS_STORAGE,
+    uids::OPHTHALMIC_THICKNESS_MAP_STORAGE,
+    uids::CORNEAL_TOPOGRAPHY_MAP_STORAGE,
+    uids::TEXT_SR_STORAGE_TRIAL,
+    uids::BASIC_TEXT_SR_STORAGE,
+    uids::AUDIO_SR_STORAGE_TRIAL,
+    uids::ENHANCED_SR_STORAGE,
+    uids::DETAIL_SR_STORAGE_TRIAL,
+    uids::COMPREHENSIVE_SR_STORAGE,
+    uids::COMPREHENSIVE3_DSR_STORAGE,
+    uids::EXTENSIBLE_SR_STORAGE,
+    uids::COMPREHENSIVE_SR_STORAGE_TRIAL,
+    uids::PROCEDURE_LOG_STORAGE,
+    uids::MAMMOGRAPHY_CADSR_STORAGE,
+    uids::KEY_OBJECT_SELECTION_DOCUMENT_STORAGE,
+    uids::CHEST_CADSR_STORAGE,
+    uids::X_RAY_RADIATION_DOSE_SR_STORAGE,
+    uids::RADIOPHARMACEUTICAL_RADIATION_DOSE_SR_STORAGE,
+    uids::COLON_CADSR_STORAGE,
+    uids::IMPLANTATION_PLAN_SR_STORAGE,
+    uids::ACQUISITION_CONTEXT_SR_STORAGE,
+    uids::SIMPLIFIED_ADULT_ECHO_SR_STORAGE,
+    uids::PATIENT_RADIATION_DOSE_SR_STORAGE,
+    uids::PLANNED_IMAGING_AGENT_ADMINISTRATION_SR_STORAGE,
+    uids::PERFORMED_IMAGING_AGENT_ADMINISTRATION_SR_STORAGE,
+    uids::ENHANCED_X_RAY_RADIATION_DOSE_SR_STORAGE,
+    uids::WAVEFORM_ANNOTATION_SR_STORAGE,
+    uids::STANDALONE_CURVE_STORAGE,
+    uids::WAVEFORM_STORAGE_TRIAL,
+    uids::TWELVE_LEAD_ECG_WAVEFORM_STORAGE,
+    uids::GENERAL_ECG_WAVEFORM_STORAGE,
+    uids::AMBULATORY_ECG_WAVEFORM_STORAGE,
+    uids::GENERAL32BIT_ECG_WAVEFORM_STORAGE,
+    uids::WAVEFORM_PRESENTATION_STATE_STORAGE,
+    uids::WAVEFORM_ACQUISITION_PRESENTATION_STATE_STORAGE,
+    uids::HEMODYNAMIC_WAVEFORM_STORAGE,
+    uids::CARDIAC_ELECTROPHYSIOLOGY_WAVEFORM_STORAGE,
+    uids::BASIC_VOICE_AUDIO_WAVEFORM_STORAGE,
+    uids::GENERAL_AUDIO_WAVEFORM_STORAGE,
+    uids::ARTERIAL_PULSE_WAVEFORM_STORAGE,
+    uids::RESPIRATORY_WAVEFORM_STORAGE,
+    uids::MULTICHANNEL_RESPIRATORY_WAVEFORM_STORAGE,
+    uids::ROUTINE_SCALP_ELECTROENCEPHALOGRAM_WAVEFORM_STORAGE,
+    uids::ELECTROMYOGRAM_WAVEFORM_STORAGE,
+    uids::ELECTROOCULOGRAM_WAVEFORM_STORAGE,
+    uids::SLEEP_ELECTROENCEPHALOGRAM_WAVEFORM_STORAGE,
+    uids::BODY_POSITION_WAVEFORM_STORAGE,
+    uids::CONTENT_ASSESSMENT_RESULTS_STORAGE,
+    uids::MICROSCOPY_BULK_SIMPLE_ANNOTATIONS_STORAGE,
+    uids::RT_BEAMS_DELIVERY_INSTRUCTION_STORAGE_TRIAL,
+    uids::RT_BRACHY_APPLICATION_SETUP_DELIVERY_INSTRUCTION_STORAGE,
+    uids::RT_BEAMS_DELIVERY_INSTRUCTION_STORAGE,
+    uids::HANGING_PROTOCOL_STORAGE,
+    uids::COLOR_PALETTE_STORAGE,
+    uids::GENERIC_IMPLANT_TEMPLATE_STORAGE,
+    uids::IMPLANT_ASSEMBLY_TEMPLATE_STORAGE,
+    uids::IMPLANT_TEMPLATE_GROUP_STORAGE,
 ];
 
 #[cfg(test)]
@@ -257,5 +264,26 @@ mod tests {
             assert!(STORAGE_SOP_CLASSES.contains(&uid), "{uid} missing");
         }
         assert!(!STORAGE_SOP_CLASSES.contains(&uids::STORAGE_COMMITMENT_PUSH_MODEL));
+    }
+
+    #[test]
+    fn accepts_the_same_211_classes_as_the_literal_list_it_replaced() {
+        assert_eq!(STORAGE_SOP_CLASSES.len(), 211);
+        for uid in [
+            "1.2.840.10008.5.1.4.1.1.3.1",   // Ultrasound Multi-frame Image Storage
+            "1.2.840.10008.5.1.4.1.1.3",     // Ultrasound Multi-frame Image Storage (Retired)
+            "1.2.840.10008.5.1.4.1.1.6",     // Ultrasound Image Storage (Retired)
+            "1.2.840.10008.5.1.4.1.1.7",     // Secondary Capture Image Storage
+            "1.2.840.10008.5.1.4.1.1.104.1", // Encapsulated PDF Storage
+        ] {
+            assert!(STORAGE_SOP_CLASSES.contains(&uid), "{uid} missing");
+        }
+        for uid in [
+            "1.2.840.10008.1.20.1",   // Storage Commitment Push Model SOP Class
+            "1.2.840.10008.1.3.10",   // Media Storage Directory Storage
+            "1.2.840.10008.5.1.1.29", // Hardcopy Grayscale Image Storage SOP Class (Retired)
+        ] {
+            assert!(!STORAGE_SOP_CLASSES.contains(&uid), "{uid} accepted");
+        }
     }
 }

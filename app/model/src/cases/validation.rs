@@ -132,7 +132,7 @@ mod tests {
         );
         let ok = json.replace("[9]", r#"["punctate"]"#);
         assert_eq!(CaseContent::from_editor_json(&ok).unwrap().scores.len(), 1);
-        for bad in ["{", "[]", &json.replace("01936f0e-", "site-")] {
+        for bad in ["{", "[]", &ok.replace("01936f0e-", "site-")] {
             assert_eq!(
                 CaseContent::from_editor_json(bad).map(|_| ()),
                 Err(("content".to_string(), InvalidReason::BadFormat)),
