@@ -38,8 +38,22 @@ test-tools:
 	.ci/tools test
 
 ## Release build of the server and the wasm bundle (target/release/sonohub, target/site).
+## The bundle is remade only when what it is built from changed (app/, style/, public/, the
+## workspace manifest and lock file, cargo-leptos itself): a change to the server or the
+## domain rebuilds the server alone, with the environment cargo-leptos gives it.
+LEPTOS_ENV := LEPTOS_OUTPUT_NAME=sonohub LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+	LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=app LEPTOS_BIN_DIR=server \
+	LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt
 build:
-	cargo leptos build --release
+	@stamp=$$( { git ls-files -co --exclude-standard -z -- app style public Cargo.toml Cargo.lock \
+		| xargs -0 sha256sum; cargo leptos --version; } | sha256sum | cut -c1-16 ); \
+	if [ -f "target/site/.bundle-$$stamp" ] && [ -f target/release/hash.txt ]; then \
+		echo "the browser bundle is up to date ($$stamp): building the server only"; \
+		env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
+			--features=ssr --release; \
+	else \
+		cargo leptos build --release && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
+	fi
 
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
 ## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then

@@ -107,6 +107,17 @@ pub enum Transition {
 }
 
 impl Transition {
+    /// Every step, in the order the editor offers them (retiring last).
+    pub const ALL: [Transition; 7] = [
+        Transition::Submit,
+        Transition::Withdraw,
+        Transition::RequestChanges,
+        Transition::Publish,
+        Transition::Revise,
+        Transition::Reopen,
+        Transition::Retire,
+    ];
+
     /// The status a case must be in and the one it moves to.
     pub fn from_to(self) -> (&'static [CaseStatus], CaseStatus) {
         use CaseStatus::*;
@@ -167,15 +178,7 @@ mod tests {
     fn every_status_allows_exactly_its_steps() {
         use CaseStatus::*;
         use Transition::*;
-        let steps = [
-            Submit,
-            Withdraw,
-            RequestChanges,
-            Publish,
-            Revise,
-            Retire,
-            Reopen,
-        ];
+        let steps = Transition::ALL;
         let allowed = [
             (Draft, vec![Submit, Retire]),
             (InReview, vec![Withdraw, RequestChanges, Publish, Retire]),

@@ -84,25 +84,17 @@ fn transition_label(i18n: leptos_i18n::I18nContext<Locale>, t: Transition) -> St
 /// The workflow steps this user may take now.
 fn steps_for(work: &CaseWork, user: &CurrentUser) -> Vec<Transition> {
     let author = work.author_id == user.id;
-    [
-        Transition::Submit,
-        Transition::Withdraw,
-        Transition::RequestChanges,
-        Transition::Publish,
-        Transition::Revise,
-        Transition::Reopen,
-        Transition::Retire,
-    ]
-    .into_iter()
-    .filter(|t| t.from_to().0.contains(&work.status))
-    .filter(|t| {
-        if author {
-            !t.reviewer_only()
-        } else {
-            !t.author_only()
-        }
-    })
-    .collect()
+    Transition::ALL
+        .into_iter()
+        .filter(|t| t.from_to().0.contains(&work.status))
+        .filter(|t| {
+            if author {
+                !t.reviewer_only()
+            } else {
+                !t.author_only()
+            }
+        })
+        .collect()
 }
 
 /// The review panel: history, a comment box and the workflow buttons.
@@ -303,7 +295,7 @@ fn ClipPicker(
                     }
                 })}
             </Show>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{t!(i18n, cases.include)}</th>

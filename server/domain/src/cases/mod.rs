@@ -78,6 +78,8 @@ pub async fn create(
     if self::application(db, application).await?.is_none() {
         return Err(AppError::invalid("application", InvalidReason::Unknown).into());
     }
+    let study_uid = model::Uid::parse(study_uid).map_err(|_| AppError::NotFound("study".into()))?;
+    let study_uid = study_uid.as_str();
     let sops: Vec<(String,)> = sqlx::query_as(
         "SELECT i.sop_uid FROM instances i JOIN series se ON se.uid = i.series_uid \
          WHERE i.study_uid = $1 ORDER BY se.number, i.series_uid, i.number, i.sop_uid",
