@@ -54,8 +54,14 @@ pub fn App() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| api::auth::who_am_i());
     provide_context(Me(me));
 
+    // The language cookie belongs to the whole site (by default it would take the path of the
+    // page where the language was chosen) and lasts a year, not one browser session.
+    let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default()
+        .path("/")
+        .max_age(365 * 24 * 3600 * 1000_i64);
+
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider cookie_options>
             <AppTitle />
             <HydrationMarker />
             <Router>

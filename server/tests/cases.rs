@@ -83,6 +83,7 @@ fn filled(mut content: Value) -> Value {
     content["teaching_points"] = json!("- **纵横比>1** 是高度可疑征象");
     content["tags"] = json!(["微钙化", "microcalcification"]);
     content["scores"] = json!([nodule(json!(["punctate"]))]);
+    content["clips"][0]["caption"] = json!("右叶横切面：极低回声结节伴微钙化");
     content
 }
 
@@ -122,15 +123,20 @@ async fn search(client: &Client, query: Value) -> Value {
 
 #[test]
 fn the_workflow_keeps_review_with_another_expert_and_learners_out() {
-    // The server runs as in production, on a multi-thread runtime; its workers get room for
-    // an unoptimised render of whole case pages, which needs more than the default 2 MiB.
+    with_room_to_render(workflow());
+}
+
+/// Runs a test that renders whole case pages. The server runs as in production, on a
+/// multi-thread runtime; its workers get room for an unoptimised render of a case page,
+/// which needs more than the default 2 MiB of stack.
+fn with_room_to_render(test: impl std::future::Future<Output = ()>) {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_stack_size(16 << 20)
         .enable_all()
         .build()
         .expect("runtime")
-        .block_on(Box::pin(workflow()));
+        .block_on(Box::pin(test));
 }
 
 /// The people of the workflow and the case they work on.
@@ -490,8 +496,12 @@ async fn follow_ups_settle_concordance_and_fill_the_outcome_tables() {
     app.started.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn consultation_points_at_frames_notifies_and_unknown_mode_records_attempts() {
+#[test]
+fn consultation_points_at_frames_notifies_and_unknown_mode_records_attempts() {
+    with_room_to_render(consultation_and_unknown_mode());
+}
+
+async fn consultation_and_unknown_mode() {
     let (app, study) = app_with_study().await;
     let chen = app.signed_in("chen.jing").await;
     let wang = app.signed_in("wang.lei").await;
@@ -573,10 +583,18 @@ async fn consultation_points_at_frames_notifies_and_unknown_mode_records_attempt
     let (_, puzzle) = learner.call("unknown_case", &[("id", &id)]).await;
     assert_eq!(puzzle["kind"], "tirads");
     let text = puzzle.to_string();
+    // Nothing the author wrote about the images either: the caption names the finding.
     assert!(
-        !text.contains("乳头状癌") && !text.contains("点状强回声"),
+        !text.contains("乳头状癌") && !text.contains("点状强回声") && !text.contains("微钙化"),
         "{text}"
     );
+    let html = learner
+        .page(&format!("/cases/{id}/solve"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-clip-index") && !html.contains("微钙化"));
     let (_, body) = learner
         .json(
             "solve_case",

@@ -85,7 +85,7 @@ fn Audit() -> impl IntoView {
                         let oldest = list.last().map(|e| e.at);
                         let full = list.len() == 50;
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="table" data-testid="audit-table">
                                     <thead>
                                         <tr>

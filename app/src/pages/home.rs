@@ -92,7 +92,7 @@ fn NetworkTable() -> impl IntoView {
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                             Ok(rows) => {
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0">
                                         <table class="table" data-testid="network-table">
                                             <thead>
                                                 <tr>

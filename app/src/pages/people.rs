@@ -315,7 +315,7 @@ fn People(me: CurrentUser) -> impl IntoView {
                                         let n = rows.len();
                                         view! {
                                             <p class="muted">{move || t_string!(i18n, people.count, count = n).to_string()}</p>
-                                            <div class="table-wrap">
+                                            <div class="table-wrap" tabindex="0">
                                                 <table class="table" data-testid="people-table">
                                                     <thead>
                                                         <tr>

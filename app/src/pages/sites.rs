@@ -89,7 +89,7 @@ fn Sites() -> impl IntoView {
                 {move || overview.get().map(|res| match res {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(rows) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table" data-testid="sites-table">
                                 <thead>
                                     <tr>

@@ -128,7 +128,7 @@ fn ArchiveSearch() -> impl IntoView {
                 Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                 Ok(list) if list.is_empty() => view! { <p class="empty-state">{t!(i18n, studies.no_results)}</p> }.into_any(),
                 Ok(list) => view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table" data-testid="archive-results">
                             <thead><tr>
                                 <th scope="col"><span class="sr-only">{t!(i18n, studies.select)}</span></th>
@@ -565,7 +565,7 @@ fn JobsPanel() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="empty-state">{t!(i18n, studies.no_jobs)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, studies.started)}</th>
@@ -597,7 +597,7 @@ fn Library() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="empty-state">{t!(i18n, studies.library_empty)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, studies.patient_key)}</th>

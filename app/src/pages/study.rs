@@ -195,7 +195,7 @@ fn StudyView(detail: StudyDetail, current_sop: RwSignal<Option<String>>) -> impl
             <NewCaseForm study_uid=s.uid.clone() />
             <CineViewer source=source editable=drawn />
             <MaskPanel current drawn />
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table" data-testid="instances">
                     <caption class="sr-only">{t!(i18n, study.images)}</caption>
                     <thead><tr>

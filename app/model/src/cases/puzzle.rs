@@ -37,8 +37,9 @@ pub struct CasePuzzle {
     pub age_band: AgeBand,
     pub sex: Sex,
     pub history: String,
-    /// Clip URLs with their captions, without annotations.
-    pub clips: Vec<(String, String)>,
+    /// Clip URLs only: captions, key frames and annotations would give the answer away, so
+    /// they never leave the server before the answer is committed.
+    pub clips: Vec<String>,
     /// What the structured answer is: "tirads", "stenosis", "choice" or "free".
     pub kind: String,
     pub choices: Vec<String>,

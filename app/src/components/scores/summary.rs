@@ -141,7 +141,7 @@ pub fn ScoreSummary(findings: Vec<Finding>) -> impl IntoView {
     let empty = nodules.is_empty() && carotids.is_empty();
     let nodule_table = (!nodules.is_empty()).then(|| {
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table score-table" data-testid="score-nodules">
                     <caption>{t!(i18n, scores.nodules)}</caption>
                     <thead><tr>
@@ -168,7 +168,7 @@ pub fn ScoreSummary(findings: Vec<Finding>) -> impl IntoView {
     });
     let carotid_table = (!carotids.is_empty()).then(|| {
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table score-table" data-testid="score-carotids">
                     <caption>{t!(i18n, scores.carotids)}</caption>
                     <thead><tr>

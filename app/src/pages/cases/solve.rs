@@ -190,7 +190,7 @@ fn Puzzle(puzzle: CasePuzzle) -> impl IntoView {
     let clips: Vec<_> = puzzle
         .clips
         .iter()
-        .map(|(url, caption)| (url.clone(), caption.clone(), Vec::new(), Vec::new()))
+        .map(|url| (url.clone(), String::new(), Vec::new(), Vec::new()))
         .collect();
     let app = puzzle.application.clone();
     let sex = puzzle.sex;

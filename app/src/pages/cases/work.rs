@@ -128,7 +128,7 @@ fn Outcomes() -> impl IntoView {
                         </section>
                         <section class="panel">
                             <h2>{t!(i18n, cases.tirads_table)}</h2>
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="table" data-testid="tirads-table">
                                     <thead><tr>
                                         <th scope="col">{t!(i18n, cases.tirads)}</th>
@@ -152,7 +152,7 @@ fn Outcomes() -> impl IntoView {
                         </section>
                         <section class="panel">
                             <h2>{t!(i18n, cases.carotid_table)}</h2>
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="table" data-testid="carotid-table">
                                     <thead><tr>
                                         <th scope="col">{t!(i18n, cases.grade)}</th>

@@ -481,13 +481,6 @@ pub async fn puzzle(db: &Db, id: &str, reader: &UserId) -> Result<Option<CasePuz
         PuzzleKind::Choice(_) => "choice",
         PuzzleKind::FreeText => "free",
     };
-    let captions = |sop: &str| {
-        c.clips
-            .iter()
-            .find(|clip| clip.sop_uid == sop)
-            .map(|clip| clip.caption.clone())
-            .unwrap_or_default()
-    };
     Ok(Some(CasePuzzle {
         id: view.id.clone(),
         version: view.version,
@@ -495,11 +488,7 @@ pub async fn puzzle(db: &Db, id: &str, reader: &UserId) -> Result<Option<CasePuz
         age_band: c.age_band,
         sex: c.sex,
         history: c.history.clone(),
-        clips: view
-            .clip_urls
-            .iter()
-            .map(|(sop, url)| (url.clone(), captions(sop)))
-            .collect(),
+        clips: view.clip_urls.iter().map(|(_, url)| url.clone()).collect(),
         kind: kind.to_string(),
         choices: c.choices.clone(),
     }))
