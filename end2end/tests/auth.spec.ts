@@ -29,6 +29,27 @@ test('a wrong password shows the translated error and opens no session', async (
   await expect(page).toHaveURL(/\/login\?next=\//);
 });
 
+test('what is typed before the app has loaded is kept and signs in', async ({ page }) => {
+  // Hold the wasm back, as a slow link does, until both fields are typed.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/login', { waitUntil: 'domcontentloaded' });
+  await page.locator('#username').pressSequentially('li.na');
+  await page.locator('#password').pressSequentially('sonohub-demo');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(0);
+  release();
+  await hydrated(page);
+  await expect(page.locator('#username')).toHaveValue('li.na');
+  await expect(page.locator('#password')).toHaveValue('sonohub-demo');
+  await page.locator('form button[type="submit"]').click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('您好');
+});
+
 test('empty fields are caught in the browser before anything is sent', async ({ page }) => {
   let posted = false;
   page.on('request', (r) => {
@@ -53,15 +74,15 @@ test('the language switch changes the page and sticks across reload', async ({ p
   await page.goto('/login');
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('登录');
-  await expect(page).toHaveTitle('SonoHub 超声教学平台');
+  await expect(page).toHaveTitle('SonoHub · 登录');
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  // The title is read once on the server and follows the switch in the browser.
-  await expect(page).toHaveTitle('SonoHub Ultrasound Teaching');
+  // The page's title is read once on the server and follows the switch in the browser.
+  await expect(page).toHaveTitle('SonoHub · Sign in');
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
-  await expect(page).toHaveTitle('SonoHub Ultrasound Teaching');
+  await expect(page).toHaveTitle('SonoHub · Sign in');
   await signIn(page, 'li.na');
   await expect(page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link')).toHaveText([
     'Cases',
@@ -72,6 +93,33 @@ test('the language switch changes the page and sticks across reload', async ({ p
   ]);
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '病例库' })).toBeVisible();
+});
+
+test('a language chosen on a nested page holds on every page after reload', async ({ page, context }) => {
+  await signIn(page, 'zhou.min');
+  // Chosen on /cases/outcomes: the cookie is the whole site's, not that path's.
+  await page.goto('/cases/outcomes');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page).toHaveTitle('SonoHub · Scores and outcomes');
+  const cookie = (await context.cookies()).find((c) => c.value === 'en');
+  expect(cookie?.path).toBe('/');
+  // And it outlives the browser session.
+  expect(cookie?.expires ?? -1).toBeGreaterThan(Date.now() / 1000 + 300 * 24 * 3600);
+  for (const path of ['/cases/outcomes', '/', '/cases', '/people', '/profile']) {
+    await page.goto(path);
+    await expect(page.locator('html'), path).toHaveAttribute('lang', 'en');
+    await expect(page.getByRole('navigation', { name: 'Main navigation' }), path).toBeVisible();
+  }
+  // Switched back on another nested page, Chinese holds everywhere too.
+  await page.goto('/cases/follow-ups');
+  await hydrated(page);
+  await page.getByRole('button', { name: '中文' }).click();
+  for (const path of ['/cases/follow-ups', '/', '/cases/outcomes']) {
+    await page.goto(path);
+    await expect(page.locator('html'), path).toHaveAttribute('lang', 'zh');
+  }
 });
 
 test('signing out ends the session', async ({ page }) => {

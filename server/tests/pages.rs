@@ -176,8 +176,15 @@ async fn pages_render_whole_on_any_worker_thread() {
             let (path, status, html) = page.expect("request task");
             let expected = if path == "/no/such/page" { 404 } else { 200 };
             assert_eq!(status, expected, "{path}");
+            // Each page names itself in the title.
+            let title = match path {
+                "/no/such/page" => "页面不存在",
+                "/" => "首页",
+                "/cases" => "病例库",
+                _ => "我的资料",
+            };
             assert!(
-                html.contains("<title>SonoHub 超声教学平台</title>"),
+                html.contains(&format!("<title>SonoHub · {title}</title>")),
                 "{path}: {html}"
             );
             if status == 404 {

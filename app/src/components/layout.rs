@@ -6,6 +6,22 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
 /// Marks `<body data-hydrated="true">` once the wasm app runs, so tests know clicks will land.
+/// The document title, `SonoHub · <page>` in the current language (WCAG 2.4.2): each page
+/// names itself, so tabs, history and screen readers tell the pages apart.
+#[component]
+pub fn PageTitle(
+    page: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // As for the app's title: the server reads the text now (leptos_meta formats it outside
+    // the page's reactive owner), the browser keeps it following the language switch.
+    #[cfg(feature = "ssr")]
+    let text = untrack(|| format!("SonoHub · {}", page(i18n)));
+    #[cfg(not(feature = "ssr"))]
+    let text = move || format!("SonoHub · {}", page(i18n));
+    view! { <leptos_meta::Title text /> }
+}
+
 #[component]
 pub fn HydrationMarker() -> impl IntoView {
     Effect::new(move |_| {

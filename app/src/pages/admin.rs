@@ -1,5 +1,6 @@
 //! `/admin`: the administrator's overview of what can be managed.
 use super::guard::Guarded;
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::Role;
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use leptos::prelude::*;
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
+        <PageTitle page=|i| t_string!(i, page_title.admin).to_string() />
         <Guarded
             roles=&[Role::Admin]
             children=move |_| {

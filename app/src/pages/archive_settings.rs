@@ -2,6 +2,7 @@
 use super::guard::Guarded;
 use crate::api::archive::{SaveArchiveSettings, TestArchive, archive_settings};
 use crate::components::errors::{ErrorNotice, archive_problem_message, error_message};
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::{ArchiveSettingsView, Role};
 use leptos::prelude::*;
@@ -126,5 +127,6 @@ fn ArchiveSettings() -> impl IntoView {
 /// `/admin/archive` for admins.
 #[component]
 pub fn ArchiveSettingsPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Admin] children=|_| view! { <ArchiveSettings /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.archive).to_string() /> <Guarded roles=&[Role::Admin] children=|_| view! { <ArchiveSettings /> }.into_any() /> }
 }

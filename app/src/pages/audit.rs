@@ -3,6 +3,7 @@ use super::guard::Guarded;
 use super::people::network_time;
 use crate::api::audit::audit_log;
 use crate::components::errors::ErrorNotice;
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::{AuditAction, AuditEvent, AuditVia, Role};
 use leptos::prelude::*;
@@ -119,5 +120,6 @@ fn Audit() -> impl IntoView {
 /// `/admin/audit` for admins.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Admin] children=|_| view! { <Audit /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.audit).to_string() /> <Guarded roles=&[Role::Admin] children=|_| view! { <Audit /> }.into_any() /> }
 }

@@ -1,4 +1,5 @@
 //! The page shown for an unknown address.
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -11,6 +12,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
+        <PageTitle page=|i| t_string!(i, page_title.not_found).to_string() />
         <section class="page narrow">
             <h1>{t!(i18n, error.page_not_found)}</h1>
             <p>{t!(i18n, error.page_not_found_body)}</p>

@@ -2,6 +2,7 @@
 use super::guard::Guarded;
 use crate::api::people::network_overview;
 use crate::components::errors::ErrorNotice;
+use crate::components::layout::PageTitle;
 use crate::components::layout::{lang_code, role_label};
 use crate::i18n::*;
 use crate::model::{CurrentUser, Role};
@@ -173,5 +174,6 @@ fn Home(user: CurrentUser) -> impl IntoView {
 /// `/`: the signed-in user's home.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    view! { <Guarded children=|user| view! { <Home user /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.home).to_string() /> <Guarded children=|user| view! { <Home user /> }.into_any() /> }
 }

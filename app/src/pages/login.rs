@@ -1,6 +1,7 @@
 //! Sign-in.
 use crate::api::auth::Login;
 use crate::components::errors::error_message;
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -20,8 +21,13 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || safe_next(query.read().get("next"));
     let login = ServerAction::<Login>::new();
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // The fields are read when the form is sent, never written: bound to signals, hydration
+    // would set them to the signals' empty values and wipe what was typed while the app loaded
+    // on a slow link.
+    let username = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
+    let value =
+        |field: NodeRef<leptos::html::Input>| field.get().map(|i| i.value()).unwrap_or_default();
     let missing = RwSignal::new(false);
 
     Effect::new(move |_| {
@@ -32,15 +38,13 @@ pub fn LoginPage() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
+        let (username, password) = (value(username), value(password));
+        if username.trim().is_empty() || password.is_empty() {
             missing.set(true);
             return;
         }
         missing.set(false);
-        login.dispatch(Login {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-        });
+        login.dispatch(Login { username, password });
     };
     let error = move || {
         if missing.get() {
@@ -53,6 +57,7 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
+        <PageTitle page=|i| t_string!(i, page_title.login).to_string() />
         <section class="page login-page">
             <div class="login-card">
                 <h1>{t!(i18n, login.title)}</h1>
@@ -64,7 +69,7 @@ pub fn LoginPage() -> impl IntoView {
                         name="username"
                         autocomplete="username"
                         autocapitalize="none"
-                        bind:value=username
+                        node_ref=username
                     />
                     <label for="password">{t!(i18n, login.password)}</label>
                     <input
@@ -72,7 +77,7 @@ pub fn LoginPage() -> impl IntoView {
                         name="password"
                         type="password"
                         autocomplete="current-password"
-                        bind:value=password
+                        node_ref=password
                     />
                     <p class="form-error" role="alert" data-testid="login-error">
                         {error}

@@ -2,6 +2,7 @@
 use super::guard::Guarded;
 use crate::api::cases::{ReadNotification, notifications};
 use crate::components::errors::ErrorNotice;
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::cases::Notification;
 use crate::pages::people::network_time;
@@ -75,5 +76,6 @@ fn Notifications() -> impl IntoView {
 /// `/notifications` for everyone signed in.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    view! { <Guarded children=|_| view! { <Notifications /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.notifications).to_string() /> <Guarded children=|_| view! { <Notifications /> }.into_any() /> }
 }

@@ -3,6 +3,7 @@ use super::guard::Guarded;
 use crate::api::people::{CreateUser, ResetPassword, SetUserActive, list_people};
 use crate::api::sites::list_sites;
 use crate::components::errors::{error_message, reason_label};
+use crate::components::layout::PageTitle;
 use crate::components::layout::{lang_code, role_label};
 use crate::i18n::*;
 use crate::model::{CurrentUser, NewUser, Role, Site, SiteId, UserSummary, rules};
@@ -355,6 +356,7 @@ fn People(me: CurrentUser) -> impl IntoView {
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     view! {
+        <PageTitle page=|i| t_string!(i, page_title.people).to_string() />
         <Guarded
             roles=&[Role::Coordinator, Role::Admin]
             children=|me| view! { <People me /> }.into_any()

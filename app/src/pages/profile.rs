@@ -2,6 +2,7 @@
 use super::guard::Guarded;
 use crate::api::auth::ChangePassword;
 use crate::components::errors::error_message;
+use crate::components::layout::PageTitle;
 use crate::components::layout::{lang_code, role_label};
 use crate::i18n::*;
 use crate::model::CurrentUser;
@@ -74,5 +75,6 @@ fn Profile(me: CurrentUser) -> impl IntoView {
 /// `/profile` for every signed-in user.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    view! { <Guarded children=|me| view! { <Profile me /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.profile).to_string() /> <Guarded children=|me| view! { <Profile me /> }.into_any() /> }
 }

@@ -1,5 +1,6 @@
 //! The teaching areas. Each explains what will appear and who puts it there until it has content.
 use super::guard::Guarded;
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::Role;
 use leptos::prelude::*;
@@ -28,7 +29,16 @@ pub fn SectionPage(section: Section) -> impl IntoView {
         Section::Replays => t_string!(i18n, section.replays_empty),
         Section::Competency => t_string!(i18n, section.competency_empty),
     };
+    let page = move |i: leptos_i18n::I18nContext<Locale>| {
+        match section {
+            Section::Courses => t_string!(i, page_title.courses),
+            Section::Replays => t_string!(i, page_title.replays),
+            Section::Competency => t_string!(i, page_title.competency),
+        }
+        .to_string()
+    };
     view! {
+        <PageTitle page />
         <Guarded
             roles=TEACHING
             children=move |_| {

@@ -3,6 +3,7 @@ use super::guard::Guarded;
 use crate::api::people::network_overview;
 use crate::api::sites::UpdateSite;
 use crate::components::errors::{ErrorNotice, error_message};
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::{Role, SiteKind, SitePeople};
 use leptos::prelude::*;
@@ -117,5 +118,6 @@ fn Sites() -> impl IntoView {
 /// `/admin/sites` for admins.
 #[component]
 pub fn SitesPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Admin] children=|_| view! { <Sites /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.sites).to_string() /> <Guarded roles=&[Role::Admin] children=|_| view! { <Sites /> }.into_any() /> }
 }

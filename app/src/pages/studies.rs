@@ -8,6 +8,7 @@ use crate::api::archive::{
 #[cfg(feature = "hydrate")]
 use crate::api::archive::{close_upload, open_upload};
 use crate::components::errors::{ErrorNotice, error_message, import_failure_message};
+use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::{
     AppError, ArchiveStudy, ImportFailure, ImportItem, ImportJob, ItemLabel, ItemStatus, JobId,
@@ -655,5 +656,6 @@ fn Studies() -> impl IntoView {
 /// `/studies` for experts.
 #[component]
 pub fn StudiesPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Expert] children=|_| view! { <Studies /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.studies).to_string() /> <Guarded roles=&[Role::Expert] children=|_| view! { <Studies /> }.into_any() /> }
 }

@@ -2,6 +2,7 @@
 use super::guard::Guarded;
 use crate::api::archive::{RemaskInstance, study};
 use crate::components::errors::{ErrorNotice, error_message};
+use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::{Annotation, InstanceSummary, MaskRect, Role, Shape, StudyDetail};
@@ -253,5 +254,6 @@ fn Study() -> impl IntoView {
 /// `/studies/{uid}` for experts.
 #[component]
 pub fn StudyPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Expert] children=|_| view! { <Study /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.study).to_string() /> <Guarded roles=&[Role::Expert] children=|_| view! { <Study /> }.into_any() /> }
 }

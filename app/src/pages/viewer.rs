@@ -2,6 +2,7 @@
 //! leaves the browser, in the cine viewer.
 use super::guard::Guarded;
 use crate::api::clips::demo_clips;
+use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::DemoClip;
@@ -96,5 +97,6 @@ fn ViewerPage_() -> impl IntoView {
 /// `/viewer` for every signed-in user.
 #[component]
 pub fn ViewerPage() -> impl IntoView {
-    view! { <Guarded children=|_| view! { <ViewerPage_ /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.viewer).to_string() /> <Guarded children=|_| view! { <ViewerPage_ /> }.into_any() /> }
 }

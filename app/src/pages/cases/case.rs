@@ -3,6 +3,7 @@
 use super::{READERS, concordance_label, difficulty_label, follow_kind_label, roman, sex_label};
 use crate::api::cases::{AddCaseComment, AddFollowUp, MarkAnswer, case_comments, published_case};
 use crate::components::errors::{ErrorNotice, error_message};
+use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
 use crate::components::scores::ScoreSummary;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -556,5 +557,6 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
 /// `/cases/{id}` for everyone who reads the library.
 #[component]
 pub fn CasePage() -> impl IntoView {
-    view! { <Guarded roles=READERS children=|user| view! { <CasePage_ user /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.case).to_string() /> <Guarded roles=READERS children=|user| view! { <CasePage_ user /> }.into_any() /> }
 }

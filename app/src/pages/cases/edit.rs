@@ -6,6 +6,7 @@ use crate::api::archive::study;
 use crate::api::cases::{CaseTransition, ReviewComment, SaveCase, applications, case_in_curation};
 use crate::api::sites::list_sites;
 use crate::components::errors::{ErrorNotice, error_message};
+use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
 use crate::components::scores::ScoreEditor;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -516,5 +517,6 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
 /// `/cases/{id}/edit` for experts.
 #[component]
 pub fn EditPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Expert] children=|user| view! { <EditPage_ user /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.edit).to_string() /> <Guarded roles=&[Role::Expert] children=|user| view! { <EditPage_ user /> }.into_any() /> }
 }

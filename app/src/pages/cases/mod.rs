@@ -9,6 +9,7 @@ use super::guard::Guarded;
 use crate::api::cases::{applications, search_cases};
 use crate::api::sites::list_sites;
 use crate::components::errors::ErrorNotice;
+use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
@@ -349,7 +350,8 @@ fn Library(role: Role) -> impl IntoView {
 /// `/cases` for everyone who learns or teaches.
 #[component]
 pub fn CasesPage() -> impl IntoView {
-    view! { <Guarded roles=READERS children=|user| view! { <Library role=user.role /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.cases).to_string() /> <Guarded roles=READERS children=|user| view! { <Library role=user.role /> }.into_any() /> }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::READERS;
 use super::case::{CaseClips, CaseFacts, CaseText, Stage, Timeline, clips_of};
 use crate::api::cases::{SolveCase, unknown_case};
 use crate::components::errors::{ErrorNotice, error_message};
+use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
@@ -260,5 +261,6 @@ fn SolvePage_() -> impl IntoView {
 /// `/cases/{id}/solve` for everyone who reads the library.
 #[component]
 pub fn SolvePage() -> impl IntoView {
-    view! { <Guarded roles=READERS children=|_| view! { <SolvePage_ /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.solve).to_string() /> <Guarded roles=READERS children=|_| view! { <SolvePage_ /> }.into_any() /> }
 }

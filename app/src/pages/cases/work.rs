@@ -7,6 +7,7 @@ use crate::api::cases::{
     network_outcomes,
 };
 use crate::components::errors::ErrorNotice;
+use crate::components::layout::PageTitle;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
 use crate::model::{CaseId, CaseStatus, Role};
@@ -58,7 +59,8 @@ fn Workbench() -> impl IntoView {
 /// `/cases/work` for experts.
 #[component]
 pub fn WorkbenchPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Expert] children=|_| view! { <Workbench /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.workbench).to_string() /> <Guarded roles=&[Role::Expert] children=|_| view! { <Workbench /> }.into_any() /> }
 }
 
 #[component]
@@ -94,7 +96,8 @@ fn Awaiting() -> impl IntoView {
 /// `/cases/follow-ups` for experts.
 #[component]
 pub fn AwaitingPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Expert] children=|_| view! { <Awaiting /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.follow_ups).to_string() /> <Guarded roles=&[Role::Expert] children=|_| view! { <Awaiting /> }.into_any() /> }
 }
 
 /// A rate as a percentage, or a dash when there is nothing to divide.
@@ -191,7 +194,8 @@ fn Outcomes() -> impl IntoView {
 /// `/cases/outcomes` for everyone who reads the library.
 #[component]
 pub fn OutcomesPage() -> impl IntoView {
-    view! { <Guarded roles=READERS children=|_| view! { <Outcomes /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.outcomes).to_string() /> <Guarded roles=READERS children=|_| view! { <Outcomes /> }.into_any() /> }
 }
 
 #[component]
@@ -283,5 +287,6 @@ fn Versions() -> impl IntoView {
 /// `/cases/{id}/versions` for experts.
 #[component]
 pub fn VersionsPage() -> impl IntoView {
-    view! { <Guarded roles=&[Role::Expert] children=|_| view! { <Versions /> }.into_any() /> }
+    view! {
+    <PageTitle page=|i| t_string!(i, page_title.versions).to_string() /> <Guarded roles=&[Role::Expert] children=|_| view! { <Versions /> }.into_any() /> }
 }
