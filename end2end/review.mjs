@@ -1,0 +1,85 @@
+// Review run (not a test): screenshots of pages on a desktop and a phone, and an axe-core scan
+// of each in both languages. node review.mjs BASE_URL OUT_DIR AXE_JS
+import { chromium } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:3000';
+const out = process.argv[3] ?? '../target/review';
+const axe = process.argv[4] ? readFileSync(process.argv[4], 'utf8') : null;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const phone = { width: 390, height: 844 };
+const desktop = { width: 1280, height: 800 };
+
+async function signedIn(user, locale, viewport) {
+  const context = await browser.newContext({ locale, viewport });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#username', user);
+  await page.fill('#password', 'sonohub-demo');
+  await page.click('form button[type="submit"]');
+  await page.waitForURL(`${base}/`);
+  return { context, page };
+}
+
+const findings = [];
+async function visit(page, name, path, shoot) {
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.waitForTimeout(500);
+  if (shoot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: false });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (wide) findings.push(`${name}: scrolls sideways`);
+  if (axe) {
+    await page.addScriptTag({ content: axe });
+    const result = await page.evaluate(async () =>
+      await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+    for (const v of result.violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') {
+        findings.push(`${name}: ${v.impact} ${v.id} ×${v.nodes.length} ${v.nodes[0]?.target}`);
+      }
+    }
+  }
+  console.log(name, await page.title());
+}
+
+const firstCase = async (page) => {
+  // The demo library is seeded in the background after start.
+  for (let tries = 0; tries < 60; tries += 1) {
+    await page.goto(`${base}/cases`);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    const link = page.locator('a.case-card-link').first();
+    if (await link.count()) return link.getAttribute('href');
+    await page.waitForTimeout(2000);
+  }
+  throw new Error('no case in the library');
+};
+
+let scanned = 0;
+for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
+  for (const [user, paths] of [
+    ['li.na', ['/', '/cases', 'CASE', 'CASE/solve', '/viewer', '/profile', '/notifications']],
+    ['chen.jing', ['/', '/studies', '/cases/work', '/cases/follow-ups', '/cases/outcomes']],
+    ['zhou.min', ['/', '/people']],
+    ['admin', ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/people']],
+  ]) {
+    for (const [device, viewport] of [['desktop', desktop], ['phone', phone]]) {
+      const { context, page } = await signedIn(user, locale, viewport);
+      const kase = paths.some((p) => p.startsWith('CASE')) ? await firstCase(page) : null;
+      for (const p of paths) {
+        const path = p.replace('CASE', kase ?? '/cases');
+        const name = `${lang}-${device}-${user}${path.replaceAll('/', '_')}`;
+        await visit(page, name, path, lang === 'zh' || device === 'desktop');
+        scanned += 1;
+      }
+      await context.close();
+    }
+  }
+}
+await browser.close();
+console.log(`${scanned} page views scanned`);
+console.log(findings.length ? findings.join('\n') : 'no serious or critical violation, nothing scrolls sideways');
