@@ -366,6 +366,11 @@ async fn a_revision_keeps_v1_until_v2_is_published(w: &mut Workflow) {
         html.contains("甲状腺右叶极低回声结节（修订）")
             && html.contains(r#"data-testid="timeline""#)
     );
+    // Authored text says its language, whatever the interface's (WCAG 3.1.2).
+    assert!(
+        html.contains(r#"lang="zh">甲状腺右叶极低回声结节（修订）</h1>"#),
+        "{html}"
+    );
     let (_, versions) = chen.call("case_versions", &[("id", id)]).await;
     assert_eq!(versions.as_array().unwrap().len(), 2);
     let (_, diff) = chen

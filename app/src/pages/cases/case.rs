@@ -9,7 +9,7 @@ use crate::components::scores::ScoreSummary;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::cases::{CaseComment, CaseView, FollowUp, FollowUpInput, FollowUpKind};
-use crate::model::{CaseId, CurrentUser, Role};
+use crate::model::{CaseId, CurrentUser, Role, text_lang};
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_time;
 use leptos::prelude::*;
@@ -81,6 +81,7 @@ pub fn CaseClips(
             <ol class="clip-strip" aria-label=move || t_string!(i18n, cases.clips)>
                 {(0..count).map(|k| {
                     let (caption, keys) = clips.with_value(|c| (c[k].1.clone(), c[k].2.clone()));
+                    let caption_lang = text_lang(&caption);
                     view! {
                         <li class:selected=move || stage.clip.get() == k>
                             <button type="button" class="btn btn-small" data-clip-index=k
@@ -88,7 +89,7 @@ pub fn CaseClips(
                                 on:click=move |_| stage.show(k)>
                                 {move || t_string!(i18n, cases.clip_n, n = k + 1)}
                             </button>
-                            <span class="clip-caption">{caption}</span>
+                            <span class="clip-caption" lang=caption_lang>{caption}</span>
                             {(!keys.is_empty()).then(|| view! {
                                 <span class="key-frames">
                                     {keys.into_iter().map(|f| view! {
@@ -328,7 +329,7 @@ fn Consultation(
                     <time class="muted small">{network_time(c.created_at)}</time>
                     {answer.then(|| view! { <span class="badge badge-ok" data-testid="answer-badge">{t!(i18n, cases.answer)}</span> })}
                 </header>
-                <p class="comment-body">{c.body.clone()}</p>
+                <p class="comment-body" lang=text_lang(&c.body)>{c.body.clone()}</p>
                 <div class="comment-actions">
                     {frame_ref.map(|(k, f)| view! {
                         <button type="button" class="btn btn-small frame-ref" data-frame-ref=f
@@ -387,11 +388,12 @@ pub fn CaseText(case: CaseView) -> impl IntoView {
     let i18n = use_i18n();
     let c = case.content.clone();
     let section = |title: String, body: String, testid: &'static str| {
+        let body_lang = text_lang(&body);
         (!body.is_empty()).then(|| {
             view! {
                 <section class="case-section" data-testid=testid>
                     <h2>{title}</h2>
-                    <p class="prose">{body}</p>
+                    <p class="prose" lang=body_lang>{body}</p>
                 </section>
             }
         })
@@ -404,7 +406,7 @@ pub fn CaseText(case: CaseView) -> impl IntoView {
         {(!case.differential_html.is_empty()).then(|| view! {
             <section class="case-section teaching" data-testid="differential">
                 <h2>{t!(i18n, cases.differential)}</h2>
-                <div class="prose" inner_html=case.differential_html.clone()></div>
+                <div class="prose" lang=text_lang(&case.differential_html) inner_html=case.differential_html.clone()></div>
             </section>
         })}
         {(!c.scores.is_empty()).then(|| view! {
@@ -416,7 +418,7 @@ pub fn CaseText(case: CaseView) -> impl IntoView {
         {(!case.teaching_html.is_empty()).then(|| view! {
             <section class="case-section teaching">
                 <h2>{t!(i18n, cases.teaching_points)}</h2>
-                <div class="prose" inner_html=case.teaching_html.clone()></div>
+                <div class="prose" lang=text_lang(&case.teaching_html) inner_html=case.teaching_html.clone()></div>
             </section>
         })}
     }
@@ -484,7 +486,7 @@ fn CaseBody(
     view! {
         <header class="page-head">
             <p><a href="/cases">{t!(i18n, cases.back)}</a></p>
-            <h1 data-testid="case-title">{case.content.title.clone()}</h1>
+            <h1 data-testid="case-title" lang=text_lang(&case.content.title)>{case.content.title.clone()}</h1>
             <CaseFacts case=case.clone() />
             <super::TagLinks tags=case.content.tags.clone() />
             <div class="form-actions">

@@ -14,7 +14,7 @@ use crate::components::layout::lang_code;
 use crate::components::scores::{grade_label, tirads_label};
 use crate::i18n::*;
 use crate::model::cases::{CaseQuery, CaseSort, CaseSummary, Concordance, FollowUpKind};
-use crate::model::{Application, CaseStatus, Difficulty, Role, Sex};
+use crate::model::{Application, CaseStatus, Difficulty, Role, Sex, text_lang};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
@@ -104,7 +104,7 @@ pub fn CaseCard(
     view! {
         <li class="case-card" data-case=case.id.0.clone()>
             <a class="case-card-link" href=href>
-                <span class="case-card-title">{case.title.clone()}</span>
+                <span class="case-card-title" lang=text_lang(&case.title)>{case.title.clone()}</span>
             </a>
             <div class="case-card-meta">
                 <span class="badge badge-app">{move || app_name(&apps, &app, lang_code(i18n))}</span>
@@ -116,7 +116,7 @@ pub fn CaseCard(
                 {grade.map(|g| view! { <span class="badge badge-level">{move || grade_label(i18n, g)}</span> })}
                 {case.has_pathology.then(|| view! { <span class="badge badge-ok">{move || t_string!(i18n, cases.has_pathology_badge)}</span> })}
             </div>
-            <p class="case-card-dx">{case.diagnosis.clone()}</p>
+            <p class="case-card-dx" lang=text_lang(&case.diagnosis)>{case.diagnosis.clone()}</p>
             <p class="muted small">
                 {format!("{} · ", case.age_band.label())}{move || sex_label(i18n, sex)}
                 {format!(" · {} · {}", case.site_code, case.author_name)}
