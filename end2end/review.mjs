@@ -1,6 +1,6 @@
 // Review run (not a test): screenshots of pages on a desktop and a phone, and an axe-core scan
 // of each in both languages. node review.mjs BASE_URL OUT_DIR AXE_JS
-import { chromium } from '@playwright/test';
+import { chromium, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
@@ -30,7 +30,7 @@ const findings = [];
 async function visit(page, name, path, shoot) {
   await page.goto(`${base}${path}`);
   await page.waitForSelector('body[data-hydrated="true"]');
-  await page.waitForTimeout(500);
+  await page.waitForLoadState('networkidle');
   if (shoot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: false });
   const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   if (wide) findings.push(`${name}: scrolls sideways`);
@@ -49,14 +49,13 @@ async function visit(page, name, path, shoot) {
 
 const firstCase = async (page) => {
   // The demo library is seeded in the background after start.
-  for (let tries = 0; tries < 60; tries += 1) {
+  let href = null;
+  await expect(async () => {
     await page.goto(`${base}/cases`);
     await page.waitForSelector('body[data-hydrated="true"]');
-    const link = page.locator('a.case-card-link').first();
-    if (await link.count()) return link.getAttribute('href');
-    await page.waitForTimeout(2000);
-  }
-  throw new Error('no case in the library');
+    href = await page.locator('a.case-card-link').first().getAttribute('href', { timeout: 1000 });
+  }).toPass({ timeout: 120_000 });
+  return href;
 };
 
 let scanned = 0;
