@@ -1,28 +1,20 @@
 // Review run (not a test): screenshots of pages on a desktop and a phone, and an axe-core scan
 // of each in both languages. node review.mjs BASE_URL OUT_DIR AXE_JS
-import { chromium, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { launch, signIn } from './browse.mjs';
 import { readFileSync } from 'node:fs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
 const out = process.argv[3] ?? '../target/review';
 const axe = process.argv[4] ? readFileSync(process.argv[4], 'utf8') : null;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 800 };
 
 async function signedIn(user, locale, viewport) {
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]');
-  await page.fill('#username', user);
-  await page.fill('#password', 'sonohub-demo');
-  await page.click('form button[type="submit"]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, base, user);
   return { context, page };
 }
 

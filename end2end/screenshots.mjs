@@ -1,28 +1,19 @@
 // Takes screenshots of the main pages for review: node screenshots.mjs BASE_URL OUT_DIR [PREFIX]
 // (with PREFIX, only the shots whose name starts with it).
-import { chromium } from '@playwright/test';
+import { launch, signIn } from './browse.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
 const out = process.argv[3] ?? '../target/screenshots';
 const only = process.argv[4];
 const skip = (name) => only && !name.startsWith(only);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 async function shoot(name, { locale = 'zh-CN', user, path = '/', viewport = { width: 1280, height: 800 } } = {}) {
   if (skip(name)) return;
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   if (user) {
-    await page.goto(`${base}/login`);
-    await page.waitForSelector('body[data-hydrated="true"]');
-    await page.fill('#username', user);
-    await page.fill('#password', 'sonohub-demo');
-    await page.click('form button[type="submit"]');
-    await page.waitForURL(`${base}/`);
+    await signIn(page, base, user);
   }
   await page.goto(`${base}${path}`);
   await page.waitForSelector('body[data-hydrated="true"]');
@@ -42,12 +33,7 @@ async function viewer(name, locale, phone = false) {
   if (skip(name)) return;
   const context = await browser.newContext({ locale, viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]');
-  await page.fill('#username', 'chen.jing');
-  await page.fill('#password', 'sonohub-demo');
-  await page.click('form button[type="submit"]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, base, 'chen.jing');
   await page.goto(`${base}/viewer`);
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.click('button[data-clip="vessel-jpeg-640x480.dcm"]');
@@ -91,12 +77,7 @@ async function study(name, locale) {
   if (skip(name)) return;
   const context = await browser.newContext({ locale, viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]');
-  await page.fill('#username', 'chen.jing');
-  await page.fill('#password', 'sonohub-demo');
-  await page.click('form button[type="submit"]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, base, 'chen.jing');
   for (let i = 0; i < 60; i++) {
     await page.goto(`${base}/studies`);
     await page.waitForSelector('body[data-hydrated="true"]');
@@ -123,12 +104,7 @@ await shoot('archive-admin-en', { user: 'admin', path: '/admin/archive', locale:
 async function signedIn(user, locale, viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]');
-  await page.fill('#username', user);
-  await page.fill('#password', 'sonohub-demo');
-  await page.click('form button[type="submit"]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, base, user);
   return page;
 }
 
