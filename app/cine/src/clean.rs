@@ -3,13 +3,39 @@
 //! extra rectangle (per-device settings, rectangles an expert drew), then hand back the new
 //! pixel data. Burned-in patient banners live outside the regions on ultrasound.
 //!
-//! Uncompressed 8-bit data is edited in place (lossless). JPEG and RLE frames are decoded,
-//! masked and re-encoded: RLE stays lossless; JPEG is re-encoded as baseline at quality 95 and
-//! the cost is reported as PSNR over the kept pixels. Anything else is refused with a reason.
+//! What black is depends on the layout (see `black`): RGB 0; YBR_FULL and YBR_FULL_422 Y 0
+//! with neutral chroma; MONOCHROME2 the lowest and MONOCHROME1 the highest stored value, signed
+//! or not, at any Bits Stored (the raw range's black; Rescale and VOI window are not
+//! consulted); PALETTE COLOR the entry nearest black, or, when no entry is within
+//! [`PALETTE_NEAR_BLACK`], the image converted to RGB. [`CleanedPixels::fill`] says which.
+//!
+//! How each layout is rewritten:
+//! * uncompressed 8- and 16-bit data (interleaved or by plane, any photometric above) is edited
+//!   in place, lossless, same transfer syntax; YBR_FULL_422 blacks whole pixel pairs (`native`);
+//! * 8-bit lossy JPEG (baseline, extended) is masked in its DCT coefficients where it can be,
+//!   otherwise re-encoded as baseline q95 with the cost reported as PSNR (`jpeg`);
+//! * RLE, JPEG lossless and 12-bit, JPEG 2000 lossless and lossy, encapsulated uncompressed
+//!   data, and PALETTE COLOR converted to RGB are decoded, masked and re-encoded as RLE
+//!   Lossless: no loss beyond what the source already had (`decoded`).
+//!
+//! Video (MPEG-4, HEVC) and anything the decoder cannot read are refused with a reason.
 use crate::codec::Codec;
-use crate::{CineError, Clip};
+use crate::info::Photometric;
+use crate::{CineError, Clip, RgbaFrame};
 use dicom_core::value::{PixelFragmentSequence, Value as DicomValue};
-use dicom_dictionary_std::{tags, uids};
+
+mod black;
+mod decoded;
+mod jpeg;
+mod native;
+#[cfg(test)]
+mod tests_layouts;
+
+pub use black::PALETTE_NEAR_BLACK;
+#[cfg(feature = "synth")]
+pub(crate) use decoded::rle_encode;
+#[cfg(feature = "synth")]
+pub(crate) use jpeg::encode_jpeg;
 
 /// A rectangle of pixels, bounds inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -57,6 +83,59 @@ impl Mask {
     }
 }
 
+/// The sample layout of cleaned pixel data, to be written with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SampleLayout {
+    pub samples_per_pixel: u16,
+    pub bits_allocated: u16,
+    pub bits_stored: u16,
+    pub high_bit: u16,
+    /// 0 unsigned, 1 two's complement.
+    pub pixel_representation: u16,
+    /// 0 interleaved, 1 by plane.
+    pub planar_configuration: u16,
+}
+
+impl SampleLayout {
+    /// The layout of the clip's pixel data as written.
+    fn of(clip: &Clip) -> SampleLayout {
+        let info = clip.info();
+        SampleLayout {
+            samples_per_pixel: info.samples_per_pixel,
+            bits_allocated: info.bits_allocated,
+            bits_stored: info.bits_stored,
+            high_bit: clip.display.mono.high_bit,
+            pixel_representation: u16::from(clip.display.mono.signed),
+            planar_configuration: info.planar_configuration,
+        }
+    }
+}
+
+/// What masked pixels were set to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum BlackFill {
+    /// The layout's black samples (RGB 0, YBR Y 0 with neutral chroma, the dark end of the
+    /// stored range for MONOCHROME1/2).
+    Samples,
+    /// PALETTE COLOR kept: masked pixels hold the stored index of the entry nearest black.
+    PaletteEntry { index: u32, rgb: [u8; 3] },
+    /// PALETTE COLOR converted to RGB, because no palette entry is near black.
+    PaletteToRgb,
+}
+
+/// How the pixel data was rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Reencoding {
+    /// Uncompressed samples edited in place.
+    InPlace,
+    /// JPEG masked in its DCT coefficients, blocks away from the mask untouched.
+    JpegCoefficients,
+    /// Decoded and written as RLE Lossless: no new loss.
+    RleLossless,
+    /// Decoded and written as JPEG baseline q95: lossy.
+    JpegBaseline,
+}
+
 /// The cleaned pixel data and what changed with it.
 #[derive(Debug, Clone)]
 pub struct CleanedPixels {
@@ -66,10 +145,35 @@ pub struct CleanedPixels {
     pub transfer_syntax: String,
     /// Photometric Interpretation of the new pixel data.
     pub photometric: String,
+    /// Samples, bits and planar configuration of the new pixel data.
+    pub layout: SampleLayout,
+    /// What masked pixels were set to.
+    pub fill: BlackFill,
+    /// How the pixel data was rewritten.
+    pub reencoding: Reencoding,
     /// For JPEG: PSNR of the re-encoded kept pixels against the decoded original (dB).
     pub reencode_psnr_db: Option<f64>,
     /// For JPEG: compressed size over uncompressed size of the new data.
     pub lossy_ratio: Option<f64>,
+}
+
+impl CleanedPixels {
+    /// One line for the record of the de-identification (at most 64 characters, a DICOM LO),
+    /// e.g. "Clean Pixel: palette entry 0; RLE Lossless".
+    pub fn summary(&self) -> String {
+        let fill = match self.fill {
+            BlackFill::Samples => "black samples".to_string(),
+            BlackFill::PaletteEntry { index, .. } => format!("palette entry {index}"),
+            BlackFill::PaletteToRgb => "palette to RGB".to_string(),
+        };
+        let how = match self.reencoding {
+            Reencoding::InPlace => "in place",
+            Reencoding::JpegCoefficients => "JPEG coefficients",
+            Reencoding::RleLossless => "RLE Lossless",
+            Reencoding::JpegBaseline => "JPEG baseline q95",
+        };
+        format!("Clean Pixel: {fill}; {how}")
+    }
 }
 
 fn refuse(what: impl Into<String>) -> CineError {
@@ -89,204 +193,79 @@ pub fn clean_pixels(clip: &Clip, mask: &Mask) -> Result<CleanedPixels, CineError
     if let Some(problem) = &info.unsupported {
         return Err(problem.clone());
     }
-    if info.bits_allocated != 8 {
-        return Err(refuse(format!("{}-bit images", info.bits_allocated)));
-    }
+    let palette = match &clip.display.palette {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => return Err(e.clone()),
+        None => None,
+    };
+    // Black as written; the decoded path works it out again for what the decoder hands back.
+    let written = || {
+        black::black_of(
+            &info.photometric_kind(),
+            info.samples_per_pixel,
+            black::Bits::of(clip),
+            palette,
+        )
+    };
+    let to_rgb = info.photometric_kind() == Photometric::PaletteColor
+        && written()?.fill == BlackFill::PaletteToRgb;
+    let native_value = || {
+        clip.object
+            .element_opt(dicom_dictionary_std::tags::PIXEL_DATA)
+            .ok()
+            .flatten()
+            .is_some_and(|e| matches!(e.value(), DicomValue::Primitive(_)))
+    };
     match info.codec() {
-        Codec::Native => clean_native(clip, mask),
-        Codec::Jpeg => match mask_in_place(clip, mask)? {
-            Some(cleaned) => Ok(cleaned),
-            None => reencode(clip, mask, true),
-        },
-        Codec::Rle => reencode(clip, mask, false),
-        _ => Err(refuse(info.transfer_syntax.name.clone())),
-    }
-}
-
-/// The black sample values of a layout, per sample.
-fn black_samples(photometric: &str) -> Result<&'static [u8], CineError> {
-    Ok(match photometric.trim() {
-        "RGB" => &[0, 0, 0],
-        "YBR_FULL" => &[0, 128, 128],
-        "MONOCHROME2" => &[0],
-        "MONOCHROME1" => &[255],
-        other => return Err(refuse(format!("{other} pixel data"))),
-    })
-}
-
-fn clean_native(clip: &Clip, mask: &Mask) -> Result<CleanedPixels, CineError> {
-    let info = clip.info();
-    let black = black_samples(&info.photometric)?;
-    let spp = usize::from(info.samples_per_pixel);
-    if black.len() != spp {
-        return Err(refuse(format!("{} with {spp} samples", info.photometric)));
-    }
-    let pixel = clip
-        .object
-        .element_opt(tags::PIXEL_DATA)
-        .ok()
-        .flatten()
-        .ok_or(CineError::NoPixelData)?;
-    let mut bytes = match pixel.value() {
-        DicomValue::Primitive(p) => p.to_bytes().into_owned(),
-        _ => return Err(refuse("encapsulated uncompressed data")),
-    };
-    let pixels = info.columns as usize * info.rows as usize;
-    let frame_len = pixels * spp;
-    let planar = info.planar_configuration == 1 && spp == 3;
-    for n in 0..info.frames as usize {
-        let frame = bytes
-            .get_mut(n * frame_len..(n + 1) * frame_len)
-            .ok_or_else(|| CineError::truncated(format!("pixel data ends before frame {n}")))?;
-        for (i, _) in mask.black.iter().enumerate().filter(|(_, b)| **b) {
-            for (s, value) in black.iter().enumerate() {
-                let at = if planar { s * pixels + i } else { i * spp + s };
-                frame[at] = *value;
-            }
+        Codec::Native if !to_rgb && native_value() => native::clean_native(clip, mask, &written()?),
+        Codec::Jpeg if !to_rgb && jpeg::stays_jpeg(clip) => {
+            jpeg::clean_jpeg(clip, mask, &written()?)
         }
+        Codec::Native | Codec::Jpeg | Codec::Rle | Codec::Registry => {
+            decoded::clean_decoded(clip, mask, to_rgb)
+        }
+        Codec::Video | Codec::Unsupported => Err(refuse(info.transfer_syntax.name.clone())),
     }
-    Ok(CleanedPixels {
-        value: DicomValue::Primitive(dicom_core::PrimitiveValue::U8(bytes.into())),
-        transfer_syntax: info.transfer_syntax.uid.clone(),
-        photometric: info.photometric.clone(),
-        reencode_psnr_db: None,
-        lossy_ratio: None,
+}
+
+/// Frame `n` as pixel cleaning defines black: monochrome shown over its whole stored range
+/// (Rescale and VOI window ignored), so a masked pixel displays 0 whatever the window; colour
+/// and palette as displayed. What the check after cleaning looks at.
+pub fn decode_frame_full_range(clip: &Clip, n: u32) -> Result<RgbaFrame, CineError> {
+    let info = clip.info();
+    if n >= info.frames {
+        return Err(CineError::FrameOutOfRange {
+            frame: n,
+            frames: info.frames,
+        });
+    }
+    if let Some(problem) = &info.unsupported {
+        return Err(problem.clone());
+    }
+    let samples = crate::codec::frame_samples(&clip.object, info, n)?;
+    let mut display = clip.display.clone();
+    let (lo, hi) = black::Bits::of(clip).range();
+    let (lo, hi) = (lo as f64, hi as f64);
+    display.mono.slope = 1.0;
+    display.mono.intercept = 0.0;
+    display.mono.window = Some(((lo + hi + 1.0) / 2.0, hi - lo + 1.0));
+    let rgba = crate::color::to_rgba(&samples, info.columns, info.rows, &display)?;
+    Ok(RgbaFrame {
+        width: info.columns,
+        height: info.rows,
+        rgba,
     })
 }
 
-fn reencode(clip: &Clip, mask: &Mask, jpeg: bool) -> Result<CleanedPixels, CineError> {
-    let info = clip.info();
-    let colour = info.samples_per_pixel == 3;
-    if !colour && !matches!(info.photometric.trim(), "MONOCHROME2" | "MONOCHROME1") {
-        return Err(refuse(format!("{} pixel data", info.photometric)));
-    }
-    let spp = if colour { 3 } else { 1 };
-    // Frames are independent: one contiguous run per core, fragments back in order.
-    let frames = info.frames as usize;
-    let runs = by_runs(frames, |range| {
-        reencode_frames(clip, mask, jpeg, colour, spp, range)
-    });
-    let (mut squared_error, mut kept_samples, mut raw_bytes) = (0f64, 0usize, 0usize);
-    let mut fragments = Vec::with_capacity(frames);
-    for run in runs {
-        let run = run?;
-        squared_error += run.squared_error;
-        kept_samples += run.kept_samples;
-        raw_bytes += run.raw_bytes;
-        fragments.extend(run.fragments);
-    }
+/// An encapsulated Pixel Data value of one fragment per frame, with its Basic Offset Table.
+fn fragments_value(fragments: Vec<Vec<u8>>) -> DicomValue<dicom_object::InMemDicomObject> {
     let mut offsets = Vec::with_capacity(fragments.len());
     let mut at = 0u32;
     for f in &fragments {
         offsets.push(at);
         at = at.saturating_add(8 + f.len() as u32);
     }
-    let compressed: usize = fragments.iter().map(Vec::len).sum();
-    let psnr = (jpeg && kept_samples > 0).then(|| {
-        let mse = squared_error / kept_samples as f64;
-        if mse == 0.0 {
-            f64::INFINITY
-        } else {
-            10.0 * (255.0f64 * 255.0 / mse).log10()
-        }
-    });
-    Ok(CleanedPixels {
-        value: DicomValue::PixelSequence(PixelFragmentSequence::new(offsets, fragments)),
-        transfer_syntax: if jpeg {
-            uids::JPEG_BASELINE8_BIT.into()
-        } else {
-            uids::RLE_LOSSLESS.into()
-        },
-        photometric: match (colour, jpeg) {
-            (true, true) => "YBR_FULL_422",
-            (true, false) => "RGB",
-            (false, _) => "MONOCHROME2",
-        }
-        .into(),
-        reencode_psnr_db: psnr,
-        lossy_ratio: jpeg.then(|| compressed as f64 / raw_bytes.max(1) as f64),
-    })
-}
-
-/// Baseline JPEG frames masked in their coefficients (see `jpeg_mask`): no generation loss
-/// away from the mask edge. `None` when any frame needs the full re-encode instead.
-fn mask_in_place(clip: &Clip, mask: &Mask) -> Result<Option<CleanedPixels>, CineError> {
-    let info = clip.info();
-    let black: &[u8] = match info.samples_per_pixel {
-        3 => &[0, 128, 128],
-        1 => &[0],
-        _ => return Ok(None),
-    };
-    let frames = info.frames as usize;
-    type Run = Option<(Vec<Vec<u8>>, f64, usize)>;
-    let runs = by_runs(frames, |range| -> Result<Run, CineError> {
-        let mut fragments = Vec::with_capacity(range.len());
-        let (mut squared_error, mut kept_samples) = (0f64, 0usize);
-        for n in range {
-            // Only codestreams whose colours are unambiguous (YCbCr or plain grey).
-            let Some(source) = clip.browser_decodable_jpeg(n as u32)? else {
-                return Ok(None);
-            };
-            let Some(masked) = crate::jpeg_mask::mask_jpeg(&source, mask, black) else {
-                return Ok(None);
-            };
-            // What it cost the kept pixels, on every eighth frame.
-            if n % 8 == 0 {
-                let decode = |bytes: &[u8]| {
-                    jpeg_decoder::Decoder::new(bytes)
-                        .decode()
-                        .map_err(|e| CineError::Decode {
-                            frame: n as u32,
-                            reason: e.to_string(),
-                        })
-                };
-                let (a, b) = (decode(&source)?, decode(&masked)?);
-                let spp = a.len() / mask.black.len().max(1);
-                for ((x, y), black) in a
-                    .chunks_exact(spp.max(1))
-                    .zip(b.chunks_exact(spp.max(1)))
-                    .zip(&mask.black)
-                {
-                    if !black {
-                        for (p, q) in x.iter().zip(y) {
-                            squared_error += (f64::from(*p) - f64::from(*q)).powi(2);
-                        }
-                        kept_samples += spp;
-                    }
-                }
-            }
-            fragments.push(masked);
-        }
-        Ok(Some((fragments, squared_error, kept_samples)))
-    });
-    let (mut squared_error, mut kept_samples) = (0f64, 0usize);
-    let mut fragments = Vec::with_capacity(frames);
-    for run in runs {
-        let Some((part, se, ks)) = run? else {
-            return Ok(None);
-        };
-        fragments.extend(part);
-        squared_error += se;
-        kept_samples += ks;
-    }
-    let mut offsets = Vec::with_capacity(fragments.len());
-    let mut at = 0u32;
-    for f in &fragments {
-        offsets.push(at);
-        at = at.saturating_add(8 + f.len() as u32);
-    }
-    let mse = squared_error / kept_samples.max(1) as f64;
-    Ok(Some(CleanedPixels {
-        value: DicomValue::PixelSequence(PixelFragmentSequence::new(offsets, fragments)),
-        transfer_syntax: info.transfer_syntax.uid.clone(),
-        photometric: info.photometric.clone(),
-        reencode_psnr_db: Some(if mse == 0.0 {
-            f64::INFINITY
-        } else {
-            10.0 * (255.0f64 * 255.0 / mse).log10()
-        }),
-        lossy_ratio: None,
-    }))
+    DicomValue::PixelSequence(PixelFragmentSequence::new(offsets, fragments))
 }
 
 /// Runs `work` over `frames` frames split into one contiguous run per core; the results come
@@ -314,124 +293,6 @@ fn by_runs<T: Send>(
             })
             .collect()
     })
-}
-
-/// What one thread made of its run of frames.
-struct FrameRun {
-    fragments: Vec<Vec<u8>>,
-    squared_error: f64,
-    kept_samples: usize,
-    raw_bytes: usize,
-}
-
-/// Masks and re-encodes frames `range`: as displayed (colour as RGB, greyscale after
-/// MONOCHROME1 inversion and windowing), black where masked, then JPEG q95 or RLE.
-fn reencode_frames(
-    clip: &Clip,
-    mask: &Mask,
-    jpeg: bool,
-    colour: bool,
-    spp: usize,
-    range: std::ops::Range<usize>,
-) -> Result<FrameRun, CineError> {
-    let info = clip.info();
-    let mut run = FrameRun {
-        fragments: Vec::with_capacity(range.len()),
-        squared_error: 0.0,
-        kept_samples: 0,
-        raw_bytes: 0,
-    };
-    for n in range {
-        let n = n as u32;
-        let frame = clip.decode_frame(n)?;
-        let mut samples = Vec::with_capacity(mask.black.len() * spp);
-        for (px, black) in frame.rgba.chunks_exact(4).zip(&mask.black) {
-            let value: &[u8] = if *black { &[0, 0, 0] } else { &px[..3] };
-            samples.extend_from_slice(&value[..spp]);
-        }
-        run.raw_bytes += samples.len();
-        let fragment = if jpeg {
-            let encoded = encode_jpeg(&samples, info.columns, info.rows, colour, 95)?;
-            // Decode what was written, to report what re-encoding cost.
-            let again = jpeg_decoder::Decoder::new(encoded.as_slice())
-                .decode()
-                .map_err(|e| CineError::Decode {
-                    frame: n,
-                    reason: format!("re-encoded JPEG does not decode: {e}"),
-                })?;
-            for ((a, b), black) in samples
-                .chunks_exact(spp)
-                .zip(again.chunks_exact(spp))
-                .zip(&mask.black)
-            {
-                if !black {
-                    for (x, y) in a.iter().zip(b) {
-                        run.squared_error += (f64::from(*x) - f64::from(*y)).powi(2);
-                    }
-                    run.kept_samples += spp;
-                }
-            }
-            encoded
-        } else {
-            rle_encode(&samples, spp)
-        };
-        run.fragments.push(fragment);
-    }
-    Ok(run)
-}
-
-/// JPEG baseline at `quality`; colour as YCbCr 4:2:2 (what ultrasound devices write).
-pub(crate) fn encode_jpeg(
-    samples: &[u8],
-    width: u32,
-    height: u32,
-    colour: bool,
-    quality: u8,
-) -> Result<Vec<u8>, CineError> {
-    let too_big = || CineError::malformed("JPEG baseline is limited to 65535 × 65535");
-    let w = u16::try_from(width).map_err(|_| too_big())?;
-    let h = u16::try_from(height).map_err(|_| too_big())?;
-    let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
-    let kind = if colour {
-        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_1);
-        jpeg_encoder::ColorType::Rgb
-    } else {
-        jpeg_encoder::ColorType::Luma
-    };
-    encoder
-        .encode(samples, w, h, kind)
-        .map_err(|e| CineError::malformed(format!("JPEG encoding failed: {e}")))?;
-    if out.len() % 2 == 1 {
-        out.push(0);
-    }
-    Ok(out)
-}
-
-/// RLE Lossless (PS3.5 Annex G) of one 8-bit frame of `spp` interleaved samples: one
-/// PackBits segment per sample, each kept even with a no-op byte.
-pub(crate) fn rle_encode(samples: &[u8], spp: usize) -> Vec<u8> {
-    let segments: Vec<Vec<u8>> = (0..spp)
-        .map(|c| {
-            let plane: Vec<u8> = samples.iter().skip(c).step_by(spp).copied().collect();
-            let mut seg = crate::codec::pack_bits(&plane);
-            if !seg.len().is_multiple_of(2) {
-                seg.push(0x80);
-            }
-            seg
-        })
-        .collect();
-    let mut out = vec![0u8; 64];
-    out[0..4].copy_from_slice(&(spp as u32).to_le_bytes());
-    let mut offset = 64u32;
-    for (i, seg) in segments.iter().enumerate() {
-        out[4 + 4 * i..8 + 4 * i].copy_from_slice(&offset.to_le_bytes());
-        offset += seg.len() as u32;
-    }
-    for seg in segments {
-        out.extend(seg);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ fn frame_fragment<'a>(
 
 /// Bytes of one native frame: `rows × columns × samples × bytes` (YBR_FULL_422 stores two
 /// luma and one chroma pair per pixel pair).
-fn native_frame_len(info: &ClipInfo) -> usize {
+pub(crate) fn native_frame_len(info: &ClipInfo) -> usize {
     let bytes = usize::from(info.bits_allocated / 8);
     let rows = info.rows as usize;
     let cols = info.columns as usize;

@@ -57,13 +57,22 @@ impl DisplayParams {
     }
 }
 
-/// Reads the Red/Green/Blue Palette Color LUT Descriptors and Data.
+/// Reads the Red/Green/Blue Palette Color LUT Descriptors and Data, or the Segmented Palette
+/// Color LUT Data (PS3.3 C.7.9.2) where a vendor wrote those instead.
 fn read_palette(ds: &InMemDicomObject) -> Result<Palette, CineError> {
-    let channel = |descriptor: Tag, data: Tag, name: &str| -> Result<(i64, Vec<u8>), CineError> {
+    let channel = |descriptor: Tag,
+                   data: Tag,
+                   segmented: Tag,
+                   name: &str|
+     -> Result<(i64, Vec<u8>), CineError> {
         let missing = || CineError::UnsupportedFeature {
-            feature: format!(
-                "PALETTE COLOR without a {name} Palette Color LUT (segmented palettes are not supported)"
-            ),
+            feature: format!("PALETTE COLOR without a {name} Palette Color LUT"),
+        };
+        let bytes_of = |tag: Tag| {
+            ds.element_opt(tag)
+                .ok()
+                .flatten()
+                .and_then(|e| e.value().primitive().map(|p| p.to_bytes().into_owned()))
         };
         let d = ds
             .element_opt(descriptor)
@@ -71,12 +80,6 @@ fn read_palette(ds: &InMemDicomObject) -> Result<Palette, CineError> {
             .flatten()
             .and_then(|e| e.to_multi_int::<i64>().ok())
             .filter(|d| d.len() == 3)
-            .ok_or_else(missing)?;
-        let raw = ds
-            .element_opt(data)
-            .ok()
-            .flatten()
-            .and_then(|e| e.value().primitive().map(|p| p.to_bytes().into_owned()))
             .ok_or_else(missing)?;
         // 0 entries means 65536; the first mapped value may be written as signed.
         let entries = if d[0] == 0 {
@@ -86,16 +89,35 @@ fn read_palette(ds: &InMemDicomObject) -> Result<Palette, CineError> {
         } as usize;
         let first_mapped = d[1];
         let bits = d[2];
-        let values: Vec<u8> = if bits == 8 && raw.len() < entries * 2 {
-            raw.iter().take(entries).copied().collect()
-        } else if bits == 8 {
+        let values: Vec<u8> = match (bytes_of(data), bytes_of(segmented)) {
+            (Some(raw), _) if bits == 8 && raw.len() < entries * 2 => {
+                raw.iter().take(entries).copied().collect()
+            }
             // One 8-bit entry per 16-bit word.
-            raw.chunks_exact(2).take(entries).map(|w| w[0]).collect()
-        } else {
-            raw.chunks_exact(2)
+            (Some(raw), _) if bits == 8 => {
+                raw.chunks_exact(2).take(entries).map(|w| w[0]).collect()
+            }
+            (Some(raw), _) => raw
+                .chunks_exact(2)
                 .take(entries)
                 .map(|w| (u16::from_le_bytes([w[0], w[1]]) >> 8) as u8)
-                .collect()
+                .collect(),
+            (None, Some(raw)) => {
+                // 8-bit tables are segmented in 8-bit words, 16-bit tables in 16-bit words.
+                let words: Vec<u16> = if bits == 8 {
+                    raw.iter().map(|b| u16::from(*b)).collect()
+                } else {
+                    raw.chunks_exact(2)
+                        .map(|w| u16::from_le_bytes([w[0], w[1]]))
+                        .collect()
+                };
+                let expanded = expand_segmented(&words, entries, name)?;
+                expanded
+                    .into_iter()
+                    .map(|v| if bits == 8 { v as u8 } else { (v >> 8) as u8 })
+                    .collect()
+            }
+            (None, None) => return Err(missing()),
         };
         if values.len() < entries {
             return Err(CineError::truncated(format!(
@@ -107,16 +129,19 @@ fn read_palette(ds: &InMemDicomObject) -> Result<Palette, CineError> {
     let (first_mapped, r) = channel(
         tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
         tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        tags::SEGMENTED_RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
         "Red",
     )?;
     let (_, g) = channel(
         tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
         tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        tags::SEGMENTED_GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
         "Green",
     )?;
     let (_, b) = channel(
         tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
         tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        tags::SEGMENTED_BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
         "Blue",
     )?;
     let entries = r
@@ -132,6 +157,106 @@ fn read_palette(ds: &InMemDicomObject) -> Result<Palette, CineError> {
         first_mapped,
         entries,
     })
+}
+
+/// Expands Segmented Palette Color LUT Data (PS3.3 C.7.9.2) into `entries` values: discrete
+/// segments (type 0) list values, linear segments (1) ramp from the previous value to a new
+/// one, indirect segments (2) replay earlier segments found at a word offset (as GDCM and
+/// pydicom read it). Output stops at `entries` and the segments read are counted, so a
+/// hostile table cannot grow or loop without bound.
+fn expand_segmented(words: &[u16], entries: usize, name: &str) -> Result<Vec<u16>, CineError> {
+    let mut table = Segmented {
+        words,
+        entries,
+        out: Vec::with_capacity(entries),
+        budget: 1 << 20,
+        name,
+    };
+    table.run(0, None, 0)?;
+    table.out.truncate(entries);
+    Ok(table.out)
+}
+
+/// The state of one segmented table being expanded.
+struct Segmented<'a> {
+    words: &'a [u16],
+    entries: usize,
+    out: Vec<u16>,
+    /// Segments left to read, indirect replays included.
+    budget: usize,
+    name: &'a str,
+}
+
+impl Segmented<'_> {
+    fn bad(&self, why: &str) -> CineError {
+        CineError::malformed(format!(
+            "Segmented {} Palette Color LUT Data: {why}",
+            self.name
+        ))
+    }
+
+    fn word(&self, i: usize) -> Result<u16, CineError> {
+        self.words
+            .get(i)
+            .copied()
+            .ok_or_else(|| self.bad("a segment is cut short"))
+    }
+
+    /// Reads segments from word `at`: all of them, or `count` for an indirect segment.
+    fn run(&mut self, mut at: usize, count: Option<usize>, depth: u8) -> Result<(), CineError> {
+        let mut done = 0usize;
+        // A lone trailing word is padding: every segment has a type and a length.
+        while at + 1 < self.words.len()
+            && self.out.len() < self.entries
+            && count.is_none_or(|n| done < n)
+        {
+            self.budget = self
+                .budget
+                .checked_sub(1)
+                .ok_or_else(|| self.bad("too many segments"))?;
+            let length = usize::from(self.word(at + 1)?);
+            match self.word(at)? {
+                0 => {
+                    let values = self
+                        .words
+                        .get(at + 2..at + 2 + length)
+                        .ok_or_else(|| self.bad("a discrete segment is cut short"))?;
+                    self.out.extend_from_slice(values);
+                    at += 2 + length;
+                }
+                1 => {
+                    let from = f64::from(
+                        *self
+                            .out
+                            .last()
+                            .ok_or_else(|| self.bad("it starts with a linear segment"))?,
+                    );
+                    let to = f64::from(self.word(at + 2)?);
+                    self.out.extend(
+                        (1..=length).map(|i| {
+                            (from + (to - from) * i as f64 / length as f64).round() as u16
+                        }),
+                    );
+                    at += 3;
+                }
+                2 => {
+                    if self.out.is_empty() {
+                        return Err(self.bad("it starts with an indirect segment"));
+                    }
+                    if depth >= 4 {
+                        return Err(self.bad("indirect segments nest too deep"));
+                    }
+                    let offset =
+                        usize::from(self.word(at + 2)?) | usize::from(self.word(at + 3)?) << 16;
+                    self.run(offset, Some(length), depth + 1)?;
+                    at += 4;
+                }
+                other => return Err(self.bad(&format!("unknown segment type {other}"))),
+            }
+            done += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Sample `i` of channel `c` as an unsigned container value.
@@ -374,6 +499,40 @@ mod tests {
         };
         let out = to_rgba(&s, 2, 1, &params).expect("decodes");
         assert_eq!(out, [1, 10, 100, 255, 2, 20, 200, 255]);
+    }
+
+    #[test]
+    fn segmented_palettes_expand_discrete_linear_and_indirect_segments() {
+        let words = [
+            0, 3, 10, 20, 30, // discrete: 10 20 30
+            1, 4, 70, // linear from 30 to 70 in 4 steps: 40 50 60 70
+            2, 2, 0, 0, // indirect: replay the 2 segments at word 0 (30 → 70 again from 70)
+        ];
+        let out = expand_segmented(&words, 64, "Red").unwrap();
+        assert_eq!(
+            out,
+            [10, 20, 30, 40, 50, 60, 70, 10, 20, 30, 40, 50, 60, 70],
+            "the replayed linear segment ramps from the value before it"
+        );
+        // Output stops at the table's length; a lone padding word is ignored.
+        assert_eq!(
+            expand_segmented(&[0, 3, 1, 2, 3, 0], 2, "Red").unwrap(),
+            [1, 2]
+        );
+        // Downward ramps round to the nearest value.
+        assert_eq!(
+            expand_segmented(&[0, 1, 10, 1, 3, 0], 8, "Red").unwrap(),
+            [10, 7, 3, 0]
+        );
+        for (bad, why) in [
+            (&[1, 2, 5][..], "linear"),
+            (&[2, 1, 0, 0][..], "indirect"),
+            (&[0, 5, 1, 2][..], "cut short"),
+            (&[7, 1, 0][..], "unknown"),
+            (&[0, 1, 5, 2, 1, 3, 0][..], "indirect points to itself"),
+        ] {
+            assert!(expand_segmented(bad, 16, "Red").is_err(), "{why}");
+        }
     }
 
     #[test]

@@ -164,6 +164,20 @@ pub(crate) enum Photometric {
 }
 
 impl Photometric {
+    /// The value as written in (0028,0004).
+    #[cfg(feature = "encode")]
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Self::Monochrome1 => "MONOCHROME1",
+            Self::Monochrome2 => "MONOCHROME2",
+            Self::PaletteColor => "PALETTE COLOR",
+            Self::Rgb => "RGB",
+            Self::YbrFull => "YBR_FULL",
+            Self::YbrFull422 => "YBR_FULL_422",
+            Self::Other(name) => name,
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Self {
         match s.trim_matches(|c: char| c.is_whitespace() || c == '\0') {
             "MONOCHROME1" => Self::Monochrome1,

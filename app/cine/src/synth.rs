@@ -332,7 +332,7 @@ pub fn synth_clip(opts: &SynthOptions) -> Result<Vec<u8>, CineError> {
             let fragments = frames
                 .map(|f| match opts.syntax {
                     SynthSyntax::Jpeg => crate::clean::encode_jpeg(&f, w, h, true, 90),
-                    _ => Ok(crate::clean::rle_encode(&f, 3)),
+                    _ => Ok(crate::clean::rle_encode(&f, 3, 1)),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let mut offsets = Vec::with_capacity(fragments.len());

@@ -5,7 +5,9 @@
 //! Where the table allows a choice (X/Z, X/D, X/Z/D) the attribute is removed unless the IOD
 //! requires it (type 2), in which case it is emptied. Dates (DA, DT) that the table lets the
 //! longitudinal option keep are shifted by the patient's offset; times are kept.
-use dicom_core::Tag;
+use dicom_core::dictionary::DataDictionary;
+use dicom_core::{Tag, VR};
+use dicom_dictionary_std::StandardDataDictionary;
 
 /// What happens to an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +30,8 @@ pub enum Action {
 
 use Action::*;
 
-/// (tag, name, action) for every attribute of Table E.1-1 that SonoHub acts on explicitly.
-/// Anything else: private attributes and overlays are removed, person names emptied, other
-/// UIDs replaced, other dates shifted; free text then goes through the PHI check.
+/// (tag, name, action) for every attribute of Table E.1-1 that SonoHub acts on explicitly;
+/// anything else is handled by `unlisted_action`.
 pub const TABLE: &[(Tag, &str, Action)] = &[
     (Tag(0x0008, 0x0012), "Instance Creation Date", ShiftDate),
     (Tag(0x0008, 0x0014), "Instance Creator UID", Uid),
@@ -56,6 +57,11 @@ pub const TABLE: &[(Tag, &str, Action)] = &[
     (
         Tag(0x0008, 0x0096),
         "Referring Physician Identification Sequence",
+        Remove,
+    ),
+    (
+        Tag(0x0008, 0x009D),
+        "Consulting Physician Identification Sequence",
         Remove,
     ),
     (Tag(0x0008, 0x0201), "Timezone Offset From UTC", Remove),
@@ -196,6 +202,12 @@ pub const TABLE: &[(Tag, &str, Action)] = &[
         "Scheduled Study Location AE Title",
         Remove,
     ),
+    (Tag(0x0032, 0x1030), "Reason for Study", Remove),
+    (
+        Tag(0x0032, 0x1031),
+        "Requesting Physician Identification Sequence",
+        Remove,
+    ),
     (Tag(0x0032, 0x1032), "Requesting Physician", Remove),
     (Tag(0x0032, 0x1033), "Requesting Service", Remove),
     (
@@ -215,6 +227,11 @@ pub const TABLE: &[(Tag, &str, Action)] = &[
     (
         Tag(0x0040, 0x0006),
         "Scheduled Performing Physician's Name",
+        Remove,
+    ),
+    (
+        Tag(0x0040, 0x000B),
+        "Scheduled Performing Physician Identification Sequence",
         Remove,
     ),
     (Tag(0x0040, 0x0241), "Performed Station AE Title", Remove),
@@ -254,6 +271,17 @@ pub const TABLE: &[(Tag, &str, Action)] = &[
     ),
     (Tag(0x0040, 0x0555), "Acquisition Context Sequence", Remove),
     (Tag(0x0040, 0x1001), "Requested Procedure ID", Remove),
+    (
+        Tag(0x0040, 0x1002),
+        "Reason for the Requested Procedure",
+        Remove,
+    ),
+    // D in the table; a dummy code would mean nothing in a teaching file.
+    (
+        Tag(0x0040, 0x1101),
+        "Person Identification Code Sequence",
+        Remove,
+    ),
     (Tag(0x0040, 0x1400), "Requested Procedure Comments", Remove),
     (
         Tag(0x0040, 0x2016),
@@ -277,6 +305,30 @@ pub const TABLE: &[(Tag, &str, Action)] = &[
     (Tag(0x0088, 0x0140), "Storage Media File-set UID", Uid),
     (Tag(0x0400, 0x0561), "Original Attributes Sequence", Remove),
 ];
+
+/// The action for an attribute the table does not list. Removed: private attributes (the Retain
+/// Safe Private Option is not used), overlays and curves (burned-in graphics and their
+/// comments), AE titles (the station, archive and retired Network ID name the source site's
+/// nodes, like the AE titles the table removes) and attributes the standard does not define,
+/// which no one can vouch for. Person names are emptied, UIDs replaced, dates shifted; the rest
+/// is kept, and free text among it goes through the PHI check.
+pub fn unlisted_action(tag: Tag, vr: VR) -> Action {
+    let group = tag.group();
+    if group % 2 == 1
+        || (0x6000..=0x60FF).contains(&group)
+        || (0x5000..=0x50FF).contains(&group)
+        || StandardDataDictionary.by_tag(tag).is_none()
+    {
+        return Remove;
+    }
+    match vr {
+        VR::AE => Remove,
+        VR::PN => Zero,
+        VR::UI => Uid,
+        VR::DA | VR::DT => ShiftDate,
+        _ => Keep,
+    }
+}
 
 /// The action the table gives `tag`, if it lists it.
 pub fn action(tag: Tag) -> Option<(&'static str, Action)> {

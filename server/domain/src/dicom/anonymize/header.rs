@@ -1,6 +1,6 @@
 //! The header part of the profile: attribute rules, pseudonyms, the recorded method and the
 //! PHI check; also the header-only path for files whose pixels are copied unchanged.
-use super::phi::{contains_ci, identifying_values, texts};
+use super::phi::{find_token, identifying_values, searched, texts};
 use super::pseudonyms::{is_standard_uid, patient_pseudonym};
 use super::rules::{Context, apply};
 use super::{AnonymizeConfig, AnonymizeError, HeaderIds, first_text};
@@ -14,7 +14,7 @@ const CLEAN_PIXEL_DATA_CODE: &str = "113101";
 
 /// The header part of the profile, in place: every attribute rule, the pseudonyms, the
 /// de-identification method (claiming Clean Pixel Data only when `pixels_cleaned`), the file
-/// meta, then the PHI check of every text element against the values it started with.
+/// meta, then the PHI check of the text elements against the values it started with.
 pub(super) fn deidentify_header(
     obj: &mut DefaultDicomObject,
     cfg: &AnonymizeConfig,
@@ -25,8 +25,8 @@ pub(super) fn deidentify_header(
         let mut all = Vec::new();
         texts(obj, "", &mut all);
         all.into_iter()
-            .filter(|(_, vr, _)| *vr == VR::UI)
-            .flat_map(|(_, _, v)| v.split('\\').map(str::to_string).collect::<Vec<_>>())
+            .filter(|e| e.vr == VR::UI)
+            .flat_map(|e| e.text.split('\\').map(str::to_string).collect::<Vec<_>>())
             .filter(|u| !is_standard_uid(u) && u.len() > 8)
             .collect()
     };
@@ -109,18 +109,25 @@ pub(super) fn deidentify_header(
         meta.update_information_group_length();
     }
 
-    // The PHI check: no identifying value and no source UID in any text element.
+    // The PHI check: no source UID in any text element, and no identifying value as a whole
+    // token in any element a name or ID could have been copied to. The patient key written
+    // above is ours: its hex digits could hold a short ID by chance.
     let mut all = Vec::new();
     texts(obj, "", &mut all);
-    for (path, _, text) in &all {
-        if let Some((_, source)) = identifying.iter().find(|(v, _)| contains_ci(text, v)) {
+    for e in &all {
+        if searched(e.tag, e.vr)
+            && e.text != patient_key
+            && let Some((_, source)) = identifying
+                .iter()
+                .find(|(v, _)| find_token(&e.text, v, 0).is_some())
+        {
             return Err(AnonymizeError::Phi {
-                element: format!("{path} (holds the {source})"),
+                element: format!("{} (holds the {source})", e.path),
             });
         }
-        if original_uids.iter().any(|u| text.contains(u.as_str())) {
+        if original_uids.iter().any(|u| e.text.contains(u.as_str())) {
             return Err(AnonymizeError::Phi {
-                element: format!("{path} (holds a source UID)"),
+                element: format!("{} (holds a source UID)", e.path),
             });
         }
     }

@@ -10,9 +10,12 @@
 //!   rectangles and inside rectangles an expert drew are blacked out in every frame (unless
 //!   the caller turns pixel cleaning off; then the pixels, Burned In Annotation and the
 //!   recorded method say so).
-//! * The PHI check then scans every text element of the result, at any depth, for each
-//!   identifying value read from the input, and the masked zones of every frame; a hit refuses
-//!   the instance and names the element.
+//! * The PHI check then scans the text elements of the result, at any depth, for each
+//!   identifying value read from the input, as a whole token (MARY is not in PRIMARY), in every
+//!   element a name or ID could have been copied to (not in UIDs, codes, numbers, dates or the
+//!   device's own descriptions; see `phi::searched`), and the masked zones of every frame; a
+//!   hit refuses the instance and names the element. What is kept at all is the profile's
+//!   decision, not the check's.
 //!
 //! `rules` applies the attribute rules of the profile, `pseudonyms` derives the keyed UIDs,
 //! patient keys and date offsets, `header` de-identifies the header and runs the PHI check

@@ -1,5 +1,6 @@
 //! The attribute rules of the profile applied to a data set and every nested item: remove,
 //! empty, clean, remap UIDs and shift dates.
+use super::phi::find_token;
 use super::pseudonyms::{is_standard_uid, uid_pseudonym};
 use super::text_of;
 use crate::dicom::dates;
@@ -9,19 +10,17 @@ use dicom_core::value::Value as DicomValue;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_object::InMemDicomObject;
 
-/// Takes every identifying value out of a descriptor's text.
+/// Takes every identifying value out of a descriptor's text, matched as the PHI check matches.
 fn clean_text(text: &str, identifying: &[(String, &str)]) -> String {
     let mut out = text.to_string();
     // Longest first, so "WANG^LEI" goes before "WANG".
     let mut values: Vec<&String> = identifying.iter().map(|(v, _)| v).collect();
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     for v in values {
-        while let Some(at) = out.to_lowercase().find(&v.to_lowercase()) {
-            // Lower-casing keeps byte offsets for the scripts in DICOM text; check anyway.
-            if !out.is_char_boundary(at) || !out.is_char_boundary(at + v.len()) {
-                return String::new();
-            }
-            out.replace_range(at..at + v.len(), "***");
+        let mut from = 0;
+        while let Some(found) = find_token(&out, v, from) {
+            out.replace_range(found.clone(), "***");
+            from = found.start + "***".len();
         }
     }
     out
@@ -39,24 +38,13 @@ pub(super) struct Context<'a> {
 pub(super) fn apply(obj: &mut InMemDicomObject, cx: &Context<'_>) {
     let tags: Vec<Tag> = obj.iter().map(|e| e.tag()).collect();
     for tag in tags {
-        // Private attributes, overlays (burned-in graphics and their comments) and curves go.
-        if tag.group() % 2 == 1
-            || (0x6000..=0x60FF).contains(&tag.group())
-            || (0x5000..=0x50FF).contains(&tag.group())
-        {
-            obj.remove_element(tag);
-            continue;
-        }
         let Some(element) = obj.element_opt(tag).ok().flatten() else {
             continue;
         };
         let vr = element.vr();
-        let action = profile::action(tag).map(|(_, a)| a).unwrap_or(match vr {
-            VR::UI => Action::Uid,
-            VR::DA | VR::DT => Action::ShiftDate,
-            VR::PN => Action::Zero,
-            _ => Action::Keep,
-        });
+        let action = profile::action(tag)
+            .map(|(_, a)| a)
+            .unwrap_or_else(|| profile::unlisted_action(tag, vr));
         match action {
             Action::Remove => {
                 obj.remove_element(tag);
@@ -64,8 +52,12 @@ pub(super) fn apply(obj: &mut InMemDicomObject, cx: &Context<'_>) {
             Action::Zero => {
                 obj.put(DataElement::new(tag, vr, PrimitiveValue::Empty));
             }
+            // Emptied here, in nested items too; the pseudonym is written afterwards.
+            Action::Dummy if !matches!(element.value(), DicomValue::Sequence(_)) => {
+                obj.put(DataElement::new(tag, vr, PrimitiveValue::Empty));
+            }
             Action::Dummy | Action::Keep => {
-                // The pseudonym is written afterwards; kept sequences are still walked.
+                // Kept sequences are still walked.
                 if let DicomValue::Sequence(_) = element.value() {
                     walk_items(obj, tag, cx);
                 }

@@ -10,6 +10,8 @@ use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
 use dicom_object::OpenFileOptions;
 
+mod phi;
+
 const SECRET: &[u8] = b"test-secret-of-sufficient-length";
 
 fn put(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
@@ -238,16 +240,16 @@ fn identifying_text_in_an_unexpected_element_is_refused_and_named() {
     let mut obj = read(&input);
     put(
         &mut obj,
-        tags::MANUFACTURER_MODEL_NAME,
+        tags::ACQUISITION_DEVICE_PROCESSING_DESCRIPTION,
         VR::LO,
-        "Probe for MRN-555",
+        "Preset for MRN-555",
     );
     let mut bytes = Vec::new();
     obj.write_all(&mut bytes).unwrap();
     match anonymize(&bytes, &cfg()) {
         Err(AnonymizeError::Phi { element }) => {
             assert!(
-                element.contains("(0008,1090)") && element.contains("Patient ID"),
+                element.contains("(0018,1400)") && element.contains("Patient ID"),
                 "{element}"
             );
         }
@@ -347,9 +349,9 @@ fn without_pixel_cleaning_the_pixels_are_kept_and_nothing_claims_they_were_clean
     // The header check still runs: identifying text is refused as before.
     put(
         &mut obj,
-        tags::MANUFACTURER_MODEL_NAME,
+        tags::ACQUISITION_DEVICE_PROCESSING_DESCRIPTION,
         VR::LO,
-        "Probe for MRN-8",
+        "Preset for MRN-8",
     );
     let mut leaky = Vec::new();
     obj.write_all(&mut leaky).unwrap();
