@@ -61,6 +61,7 @@ build:
 ## first pass's test binary is reused rather than rebuilt with other features).
 unit: export SONOHUB_REQUIRE_TOOLS := 1
 unit: export SONOHUB_DICOM_SAMPLES := $(CURDIR)/target/dicom-samples
+unit: export SONOHUB_DICOM_CORPUS := $(CURDIR)/target/dicom-corpus
 unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \

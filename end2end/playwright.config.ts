@@ -30,6 +30,15 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'desktop', testIgnore: /phone\.spec\.ts/ },
+    {
+      // A phone held upright, with touch: the doctor on the ward or on the road.
+      name: 'phone',
+      testMatch: /phone\.spec\.ts/,
+      use: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true },
+    },
+  ],
   webServer: {
     command: `rm -rf ${data} && ../target/release/sonohub serve --demo --addr 127.0.0.1:${port} --dicom-addr 127.0.0.1:0 --data ${data}`,
     url: `${base}/healthz`,

@@ -12,7 +12,8 @@ pub use ::model;
 pub mod pages;
 
 use crate::i18n::*;
-use components::layout::{Header, HydrationMarker};
+use components::errors::SessionLost;
+use components::layout::{FocusOnNavigate, Header, HydrationMarker};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let me = Resource::new_blocking(|| (), |_| api::auth::who_am_i());
     provide_context(Me(me));
+    provide_context(SessionLost(RwSignal::new(false)));
 
     // The language cookie belongs to the whole site (by default it would take the path of the
     // page where the language was chosen) and lasts a year, not one browser session.
@@ -66,6 +68,7 @@ pub fn App() -> impl IntoView {
             <HydrationMarker />
             <Router>
                 <Header />
+                <FocusOnNavigate />
                 <main id="main" class="main" tabindex="-1">
                     <Routes fallback=pages::errors::NotFound>
                         <Route path=StaticSegment("") view=pages::home::HomePage />

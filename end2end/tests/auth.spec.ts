@@ -129,3 +129,33 @@ test('signing out ends the session', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/login\?next=\//);
 });
+
+test('after a link is followed, focus is on the new page heading, not on the old link', async ({ page }) => {
+  await signIn(page, 'li.na');
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '病例库' }).click();
+  await page.waitForURL((url) => url.pathname === '/cases');
+  await expect(page.locator('main h1')).toBeFocused();
+  await expect(page).toHaveTitle('SonoHub · 病例库');
+});
+
+test('a session that ends while a page is open says so, offers sign-in back to the page, and the header stops claiming the user', async ({ page, context }) => {
+  await signIn(page, 'li.na');
+  await expect(page.getByTestId('user-chip')).toBeVisible();
+  // The session ends on the server's side (expired, or signed out elsewhere).
+  await context.clearCookies({ name: 'sonohub_session' });
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '病例库' }).click();
+  const notice = page.locator('main [role="alert"]');
+  await expect(notice).toContainText('请先登录');
+  await expect(notice.getByRole('link', { name: '重新登录' })).toHaveAttribute('href', '/login?next=/cases');
+  await expect(page.getByTestId('user-chip')).toHaveCount(0);
+  await expect(page.locator('header a.header-sign-in')).toHaveAttribute('href', '/login?next=/cases');
+});
+
+test('an address that leads nowhere answers 404 with the way home', async ({ page }) => {
+  await signIn(page, 'li.na');
+  const response = await page.goto('/cases/01234567-89ab-7def-8123-456789abcdef');
+  expect(response?.status()).toBe(404);
+  await hydrated(page);
+  await expect(page.locator('main [role="alert"]')).toContainText('未找到：病例');
+  await expect(page.locator('main [role="alert"] a')).toHaveAttribute('href', '/');
+});

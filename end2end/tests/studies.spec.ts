@@ -53,8 +53,16 @@ test('an upload imports a clip and names the file that is not DICOM', async ({ p
   await expect(job).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
   await expect(job).toContainText('已导入 1');
   await expect(job).toContainText('失败 1');
+  // Not the plain green "Done": the status says that one of two did not get in.
+  await expect(job.locator('.status-warn')).toHaveText('已完成：2 个中 1 个未导入');
+  await expect(job.locator('progress')).toHaveClass(/progress-warn/);
   await job.getByRole('button', { name: '详情' }).click();
-  await expect(page.locator('.job-items li[data-status="failed"]')).toContainText('不是 DICOM 文件');
+  // Each file by the name it was sent under, the refused one with its reason and what to do.
+  const failed = page.locator('.job-items li[data-status="failed"]');
+  await expect(failed.locator('.item-name')).toHaveText('notes.txt');
+  await expect(failed).toContainText('不是 DICOM 文件');
+  await expect(failed.locator('.hint')).toContainText('只能导入 DICOM 文件');
+  await expect(page.locator('.job-items li[data-status="imported"] .item-name')).toHaveText('carotid.dcm');
 });
 
 test('an admin connects the archive and a dead address is reported in words', async ({ page }) => {
@@ -72,12 +80,16 @@ test('an admin connects the archive and a dead address is reported in words', as
   await expect(page.locator('input[name="base_url"]')).toHaveValue('http://127.0.0.1:9/dicom-web');
 });
 
-test('learners do not see the studies area', async ({ page }) => {
+test('learners do not see the studies area, and the refusal is a 403 with a way back', async ({ page }) => {
   await signIn(page, 'li.na');
   await expect(page.locator('header nav')).not.toContainText('影像库');
-  await page.goto('/studies');
+  const response = await page.goto('/studies');
+  expect(response?.status()).toBe(403);
   await hydrated(page);
   await expect(page.locator('[data-testid="archive-search"]')).toHaveCount(0);
+  await expect(page.locator('main [role="alert"]')).toContainText('您的角色无权执行此操作');
+  await page.locator('main [role="alert"] a', { hasText: '返回首页' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
 });
 
 test('an expert blacks out an area the regions missed, in every frame', async ({ browser }) => {

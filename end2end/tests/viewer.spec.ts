@@ -115,7 +115,7 @@ test('JPEG 2000 decodes in the browser to the same pixels as the uncompressed or
   await openLocal(page, `${samples}/MR_small.dcm`);
   const reference = await canvasPixels(page);
   await openLocal(page, `${samples}/MR_small_jp2klossless.dcm`);
-  await expect(page.locator('.viewer-meta')).toContainText('JPEG 2000');
+  await expect(page.locator('.viewer-more')).toContainText('JPEG 2000');
   await expect(page.getByTestId('viewer-error')).toHaveCount(0);
   const decoded = await canvasPixels(page);
   expect(decoded.length).toBe(64 * 64 * 4);

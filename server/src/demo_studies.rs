@@ -274,7 +274,7 @@ pub async fn seed(db: &Db, importer: &Importer) -> Result<()> {
         .open_inbox(&actor, ImportKind::Upload, &JobLabel::Upload)
         .await?;
     for file in &files {
-        importer.add_file(&job, file).await?;
+        importer.add_file(&job, file, None).await?;
     }
     importer.close_inbox(&job, None).await?;
     tracing::info!(

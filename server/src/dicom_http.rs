@@ -1,7 +1,7 @@
 //! DICOM over HTTP: anonymised files at `/dicom/{sha}` (experts: any stored file; others: the
 //! clips of published cases; ETag, Range, immutable) and uploads into an import job's inbox at
 //! `/upload/{job}` (experts; one DICOM file or a zip of them per request, streamed to disk
-//! under the size limit).
+//! under the size limit, its name in the `x-file-name` header).
 use crate::http::ServerState;
 use app::api::guard::SignedIn;
 use axum::body::Body;
@@ -176,7 +176,39 @@ fn refused(status: StatusCode, failure: ImportFailure) -> Response {
 /// The largest zip accepted, and how much it may inflate to in all.
 const ZIP_FACTOR: u64 = 4;
 
-/// `POST /upload/{job}`: one DICOM file, or a zip of them, into an open upload job's inbox.
+/// The header an upload's file name travels in, percent-encoded UTF-8 (`encodeURIComponent`).
+/// Not in the URL: request URLs are logged, and a file name may name a patient.
+const FILE_NAME_HEADER: &str = "x-file-name";
+
+/// The file name an upload was sent with, decoded and cleaned; `None` when it has none.
+fn upload_name(headers: &HeaderMap) -> Option<imports::FileName> {
+    let raw = headers.get(FILE_NAME_HEADER)?.to_str().ok()?;
+    imports::FileName::parse(&percent_decode(raw))
+}
+
+/// Decodes `%XX` escapes as UTF-8 (invalid sequences become U+FFFD); other bytes stay.
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `POST /upload/{job}`: one DICOM file, or a zip of them, into an open upload job's inbox,
+/// each item named after the file (a zip's entries as `archive.zip › dir/file.dcm`).
 /// Answers `{"files": n, "refused": [...]}`.
 pub async fn upload(
     State(state): State<ServerState>,
@@ -203,6 +235,7 @@ pub async fn upload(
         }
     }
     let importer = &app.importer;
+    let name = upload_name(&headers);
     let max = importer.limits().max_instance_bytes;
     let is_zip = headers
         .get(header::CONTENT_TYPE)
@@ -216,7 +249,7 @@ pub async fn upload(
         .is_some_and(|n| n > limit)
     {
         let failure = ImportFailure::TooLarge(limit / (1024 * 1024));
-        let _ = importer.add_refused(&job, &failure).await;
+        let _ = importer.add_refused(&job, &failure, name.as_ref()).await;
         return refused(StatusCode::PAYLOAD_TOO_LARGE, failure);
     }
     // Stream to a part file in the job's inbox; nothing is queued until it is whole.
@@ -248,7 +281,7 @@ pub async fn upload(
         Ok(None) => {
             cleanup().await;
             let failure = ImportFailure::TooLarge(limit / (1024 * 1024));
-            let _ = importer.add_refused(&job, &failure).await;
+            let _ = importer.add_refused(&job, &failure, name.as_ref()).await;
             return refused(StatusCode::PAYLOAD_TOO_LARGE, failure);
         }
         Err(e) => {
@@ -259,7 +292,7 @@ pub async fn upload(
         }
     }
     if !is_zip {
-        return match importer.adopt_file(&job, &part).await {
+        return match importer.adopt_file(&job, &part, name.as_ref()).await {
             Ok(()) => axum::Json(serde_json::json!({ "files": 1, "refused": [] })).into_response(),
             Err(e) => {
                 cleanup().await;
@@ -271,9 +304,14 @@ pub async fn upload(
     let importer2 = importer.clone();
     let job2 = job.clone();
     let part2 = part.clone();
+    let zip_name = name.clone();
     let handle = tokio::runtime::Handle::current();
     let result = tokio::task::spawn_blocking(move || {
-        unzip_into(&handle, &importer2, &job2, &part2, max, max * ZIP_FACTOR)
+        let zip = Zip {
+            path: &part2,
+            name: zip_name.as_ref(),
+        };
+        unzip_into(&handle, &importer2, &job2, zip, max, max * ZIP_FACTOR)
     })
     .await;
     cleanup().await;
@@ -282,7 +320,7 @@ pub async fn upload(
             axum::Json(serde_json::json!({ "files": files, "refused": refusals })).into_response()
         }
         Ok(Err(failure)) => {
-            let _ = importer.add_refused(&job, &failure).await;
+            let _ = importer.add_refused(&job, &failure, name.as_ref()).await;
             refused(StatusCode::UNPROCESSABLE_ENTITY, failure)
         }
         Err(e) => {
@@ -292,17 +330,24 @@ pub async fn upload(
     }
 }
 
-/// Queues every file of a zip. Entries whose path would leave the folder, that are too large,
-/// or that push the whole archive past `max_total` once inflated are refused by name.
+/// An uploaded zip: where it was spooled and the name it was sent under.
+struct Zip<'a> {
+    path: &'a std::path::Path,
+    name: Option<&'a imports::FileName>,
+}
+
+/// Queues every file of a zip, each named by its path inside the zip. Entries whose path would
+/// leave the folder, that are too large, or that push the whole archive past `max_total` once
+/// inflated are refused by name.
 fn unzip_into(
     rt: &tokio::runtime::Handle,
     importer: &imports::Importer,
     job: &str,
-    zip_path: &std::path::Path,
+    zip: Zip<'_>,
     max_entry: u64,
     max_total: u64,
 ) -> Result<(usize, Vec<ImportFailure>), ImportFailure> {
-    let file = std::fs::File::open(zip_path).map_err(|_| ImportFailure::Storage)?;
+    let file = std::fs::File::open(zip.path).map_err(|_| ImportFailure::Storage)?;
     let mut archive = zip::ZipArchive::new(file).map_err(|_| ImportFailure::Damaged)?;
     let mut files = 0;
     let mut refusals = Vec::new();
@@ -312,10 +357,16 @@ fn unzip_into(
         if entry.is_dir() {
             continue;
         }
+        // Sent without a name, the entries are still named by their paths.
+        let entry_name = match zip.name {
+            Some(zip) => Some(zip.entry(entry.name())),
+            None => imports::FileName::parse(entry.name()),
+        };
         if entry.enclosed_name().is_none() {
-            rt.block_on(importer.add_refused(job, &ImportFailure::UnsafePath))
+            let failure = ImportFailure::UnsafePath;
+            rt.block_on(importer.add_refused(job, &failure, entry_name.as_ref()))
                 .map_err(|_| ImportFailure::Storage)?;
-            refusals.push(ImportFailure::UnsafePath);
+            refusals.push(failure);
             continue;
         }
         let name = entry
@@ -330,7 +381,7 @@ fn unzip_into(
         }
         if entry.size() > max_entry {
             let failure = ImportFailure::TooLarge(max_entry / (1024 * 1024));
-            rt.block_on(importer.add_refused(job, &failure))
+            rt.block_on(importer.add_refused(job, &failure, entry_name.as_ref()))
                 .map_err(|_| ImportFailure::Storage)?;
             refusals.push(failure);
             continue;
@@ -345,7 +396,7 @@ fn unzip_into(
         if bytes.len() as u64 > max_entry || total > max_total {
             return Err(ImportFailure::DeflateBomb);
         }
-        rt.block_on(importer.add_file(job, &bytes))
+        rt.block_on(importer.add_file(job, &bytes, entry_name.as_ref()))
             .map_err(|_| ImportFailure::Storage)?;
         files += 1;
     }
@@ -355,6 +406,20 @@ fn unzip_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_travel_percent_encoded_as_utf8() {
+        assert_eq!(
+            percent_decode("%E9%A2%88%E5%8A%A8%E8%84%89%20%E5%B7%A6.dcm"),
+            "颈动脉 左.dcm"
+        );
+        assert_eq!(percent_decode("100%_sure%2"), "100%_sure%2");
+        assert_eq!(percent_decode("%FF.dcm"), "\u{FFFD}.dcm");
+        let mut headers = HeaderMap::new();
+        assert_eq!(upload_name(&headers), None);
+        headers.insert(FILE_NAME_HEADER, HeaderValue::from_static("a%0Ab.dcm"));
+        assert_eq!(upload_name(&headers), imports::FileName::parse("a b.dcm"));
+    }
 
     #[test]
     fn ranges_are_read_as_rfc_9110_says() {

@@ -619,10 +619,11 @@ impl Inbox for ImportInbox {
 
     async fn store(&self, association: &str, file: Vec<u8>) -> anyhow::Result<()> {
         if let Err(failure) = domain::imports::screen(&file, self.0.limits()) {
-            self.0.add_refused(association, &failure).await?;
+            // C-STORE sends no file name: the item is "File n", n its place in the association.
+            self.0.add_refused(association, &failure, None).await?;
             return Err(CannotUnderstand(format!("{failure:?}")).into());
         }
-        Ok(self.0.add_file(association, &file).await?)
+        Ok(self.0.add_file(association, &file, None).await?)
     }
 
     async fn end(&self, association: &str, complete: bool, received: usize) {

@@ -1,6 +1,7 @@
 //! The other ways in: a scanner sending with dcmtk's `storescu` (C-STORE), and uploads of
 //! files and zips, including the bad ones: not DICOM, truncated, too large, a deflate bomb, a
-//! zip entry escaping its folder. Each gets its reason and leaves no blob without a row.
+//! zip entry escaping its folder. Each gets its reason and leaves no blob without a row, and
+//! is named as it was sent, to the expert who sent it only.
 
 use crate::common::{Client, TestApp, wait_for_job};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
@@ -284,5 +285,80 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
         (Some(0), Some(1))
     );
     assert_eq!(blob_count(&data), 2);
+    app.started.stop().await.unwrap();
+}
+
+/// How the job's items read for `client`: the name each was sent under, else "File n".
+async fn item_names(client: &Client, job: &str) -> Vec<String> {
+    let (status, body) = client.call("import_job_detail", &[("id", job)]).await;
+    assert_eq!(status, 200, "{body}");
+    let items: Vec<model::ImportItem> = serde_json::from_value(body[1].clone()).unwrap();
+    items
+        .iter()
+        .map(|i| match &i.label {
+            model::ItemLabel::File(n) => format!("File {n}"),
+            label => label.file_name().unwrap(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_uploaded_file_is_named_to_its_sender_and_numbered_to_other_experts() {
+    let app = TestApp::demo().await;
+    let chen = app.signed_in("chen.jing").await;
+    let (status, job) = chen.call("open_upload", &[]).await;
+    assert_eq!(status, 200, "{job}");
+    let job = job.as_str().unwrap().to_string();
+    let (status, body) = chen
+        .upload_named(
+            &job,
+            "颈动脉 左.dcm",
+            clip(11, SynthSyntax::Rle),
+            "application/dicom",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // The browser sends what is not a zip as DICOM; the worker refuses it by name.
+    chen.upload_named(
+        &job,
+        "notes.txt",
+        b"not an image".to_vec(),
+        "application/dicom",
+    )
+    .await;
+    let zip = zip_of(&[("series1/img1.dcm", clip(12, SynthSyntax::Jpeg))]);
+    let (status, body) = chen
+        .upload_named(&job, "ZHANG_WEI\u{202E}.zip", zip, "application/zip")
+        .await;
+    assert_eq!((status, &body["files"]), (200, &Value::from(1)), "{body}");
+    chen.call("close_upload", &[("id", &job)]).await;
+    let (done, items) = wait_for_job(&chen, &job).await;
+    assert_eq!(done["status"], "done", "{done}");
+    let failed: Vec<_> = items.iter().map(|i| i["status"].clone()).collect();
+    assert_eq!(failed, ["imported", "failed", "imported"], "{items:?}");
+
+    // The sender sees each file's name (a zip entry by its path inside the zip, the invisible
+    // right-to-left override gone).
+    assert_eq!(
+        item_names(&chen, &job).await,
+        [
+            "颈动脉 左.dcm",
+            "notes.txt",
+            "ZHANG_WEI.zip › series1/img1.dcm"
+        ]
+    );
+    // Another expert sees every job, but a file name may name a patient: numbers only.
+    let wang = app.signed_in("wang.lei").await;
+    assert_eq!(
+        item_names(&wang, &job).await,
+        ["File 1", "File 2", "File 3"]
+    );
+    let (_, detail) = wang.call("import_job_detail", &[("id", &job)]).await;
+    let (_, jobs) = wang.call("import_jobs", &[]).await;
+    for text in [detail.to_string(), jobs.to_string()] {
+        for name in ["颈动脉", "notes", "ZHANG_WEI", "series1"] {
+            assert!(!text.contains(name), "{name} leaked: {text}");
+        }
+    }
     app.started.stop().await.unwrap();
 }

@@ -7,6 +7,7 @@ mod anonymize_cli;
 mod archive;
 mod auth;
 mod cases;
+mod corpus;
 mod demo_cases;
 mod dicom_cli;
 mod dicomweb;

@@ -251,8 +251,42 @@ pub enum ItemLabel {
         series: Option<i64>,
         number: Option<i64>,
     },
-    /// The n-th file received (from 1).
+    /// The n-th file received (from 1), when it came without a name (C-STORE, labels stored
+    /// before names were kept) or its name is withheld from the viewer.
     File(u32),
+    /// The n-th file received (from 1) under the name it was sent with. The name may name a
+    /// patient, so it is shown only to the job's creator and to admins.
+    Named {
+        n: u32,
+        /// The uploaded file's name; for a file picked in a folder, its path in the folder.
+        file: String,
+        /// For an entry of an uploaded zip (`file`): its path inside the zip.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entry: Option<String>,
+    },
+}
+
+impl ItemLabel {
+    /// The same item without the name it was sent with ("File n").
+    pub fn without_name(self) -> ItemLabel {
+        match self {
+            ItemLabel::Named { n, .. } => ItemLabel::File(n),
+            other => other,
+        }
+    }
+
+    /// The name as shown: `archive.zip › dir/file.dcm` for a zip entry; `None` when unnamed.
+    pub fn file_name(&self) -> Option<String> {
+        match self {
+            ItemLabel::Named {
+                file,
+                entry: Some(entry),
+                ..
+            } => Some(format!("{file} › {entry}")),
+            ItemLabel::Named { file, .. } => Some(file.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// One instance or file of a job.
@@ -369,6 +403,28 @@ mod tests {
         assert_eq!(dicom_date_to_iso("20240131"), "2024-01-31");
         assert_eq!(dicom_date_to_iso(""), "");
         assert_eq!(dicom_date_to_iso("2024"), "2024");
+    }
+
+    #[test]
+    fn item_labels_stored_before_names_still_read_and_names_can_be_withheld() {
+        let old: ItemLabel = serde_json::from_str(r#"{"file":3}"#).unwrap();
+        assert_eq!(old, ItemLabel::File(3));
+        let plain: ItemLabel =
+            serde_json::from_str(r#"{"named":{"n":1,"file":"颈动脉 左.dcm"}}"#).unwrap();
+        assert_eq!(plain.file_name().as_deref(), Some("颈动脉 左.dcm"));
+        let zipped = ItemLabel::Named {
+            n: 2,
+            file: "archive.zip".into(),
+            entry: Some("series1/img1.dcm".into()),
+        };
+        let json = serde_json::to_string(&zipped).unwrap();
+        assert_eq!(serde_json::from_str::<ItemLabel>(&json).unwrap(), zipped);
+        assert_eq!(
+            zipped.file_name().as_deref(),
+            Some("archive.zip › series1/img1.dcm")
+        );
+        assert_eq!(zipped.without_name(), ItemLabel::File(2));
+        assert_eq!(old.file_name(), None);
     }
 
     #[test]

@@ -126,16 +126,17 @@ pub async fn import_jobs() -> Result<Vec<ImportJob>, AppError> {
     Ok(imports::list_jobs(&state.db, 20).await?)
 }
 
-/// One job with every item and its reason. Experts only.
+/// One job with every item and its reason. Experts only; the names the files were sent under
+/// (which may name a patient) only to the expert who sent them.
 #[server(endpoint = "import_job_detail")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn import_job_detail(id: JobId) -> Result<(ImportJob, Vec<ImportItem>), AppError> {
     let state = guard::state()?;
-    guard::user_who_may(Permission::CurateStudies).await?;
+    let user = guard::user_who_may(Permission::CurateStudies).await?;
     let job = imports::job(&state.db, id.as_str())
         .await?
         .ok_or_else(|| AppError::NotFound("import job".into()))?;
-    let items = imports::items(&state.db, id.as_str()).await?;
+    let items = imports::items(&state.db, &job, &user).await?;
     Ok((job, items))
 }
 

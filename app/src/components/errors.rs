@@ -176,19 +176,66 @@ pub fn import_failure_message(i18n: I18nContext<Locale>, failure: &ImportFailure
     }
 }
 
-/// An error box with the translated message; offers sign-in when the session has gone.
+/// What the expert can do about a file or instance that was not imported, in the current
+/// language: shown under the reason.
+pub fn import_failure_hint(i18n: I18nContext<Locale>, failure: &ImportFailure) -> String {
+    match failure {
+        ImportFailure::NotDicom => t_string!(i18n, import_hint.not_dicom).to_string(),
+        ImportFailure::Damaged => t_string!(i18n, import_hint.damaged).to_string(),
+        ImportFailure::TooLarge(mb) => t_string!(i18n, import_hint.too_large, mb = *mb).to_string(),
+        ImportFailure::DeflateBomb => t_string!(i18n, import_hint.deflate_bomb).to_string(),
+        ImportFailure::UnsafePath => t_string!(i18n, import_hint.unsafe_path).to_string(),
+        ImportFailure::Unsupported(_) => t_string!(i18n, import_hint.unsupported).to_string(),
+        ImportFailure::NoImageArea => t_string!(i18n, import_hint.no_image_area).to_string(),
+        ImportFailure::PhiFound(element) => {
+            t_string!(i18n, import_hint.phi_found, element = element.clone()).to_string()
+        }
+        ImportFailure::PixelsNotBlank(_) => {
+            t_string!(i18n, import_hint.pixels_not_blank).to_string()
+        }
+        ImportFailure::Archive(_) => t_string!(i18n, import_hint.archive).to_string(),
+        ImportFailure::Incomplete => t_string!(i18n, import_hint.incomplete).to_string(),
+        ImportFailure::Storage => t_string!(i18n, import_hint.storage).to_string(),
+    }
+}
+
+/// Set once a server call answers that the session has gone (expired, or signed out in
+/// another tab): the header then stops showing the user as signed in.
+#[derive(Clone, Copy)]
+pub struct SessionLost(pub RwSignal<bool>);
+
+/// An error box with the translated message and the way on: sign in again (back to this page)
+/// when the session has gone, the home page when the page is not there or not for this role.
+/// Rendered by the server (the page's own data failed), it also gives the response the status
+/// a missing page or a refusal has (404, 403, 401), so nothing reads it as a working page.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
+    let dead_end = matches!(
+        error,
+        AppError::Unauthenticated | AppError::Forbidden | AppError::NotFound(_)
+    );
+    #[cfg(feature = "ssr")]
+    if dead_end && let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(error.status());
+    }
     let signed_out = error == AppError::Unauthenticated;
+    if signed_out && let Some(SessionLost(lost)) = use_context::<SessionLost>() {
+        Effect::new(move |_| lost.set(true));
+    }
+    let pathname = leptos_router::hooks::use_location().pathname;
     let message = move || error_message(i18n, &error);
     view! {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
-            {signed_out
-                .then(|| {
-                    view! { <a href="/login">{t!(i18n, error.sign_in_again)}</a> }
-                })}
+            {if signed_out {
+                let href = move || crate::pages::guard::login_href(&pathname.get());
+                Some(view! { <p><a class="btn" href=href>{t!(i18n, error.sign_in_again)}</a></p> }.into_any())
+            } else if dead_end {
+                Some(view! { <p><a href="/">{t!(i18n, error.back_home)}</a></p> }.into_any())
+            } else {
+                None
+            }}
         </div>
     }
 }

@@ -1,11 +1,11 @@
 //! The page frame: header with the sections a role may use, language switch and sign-out.
 use crate::Me;
+use crate::components::errors::SessionLost;
 use crate::i18n::*;
 use crate::model::{CurrentUser, Role};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-/// Marks `<body data-hydrated="true">` once the wasm app runs, so tests know clicks will land.
 /// The document title, `SonoHub · <page>` in the current language (WCAG 2.4.2): each page
 /// names itself, so tabs, history and screen readers tell the pages apart.
 #[component]
@@ -22,6 +22,48 @@ pub fn PageTitle(
     view! { <leptos_meta::Title text /> }
 }
 
+/// Moves focus to the new page's heading after a navigation inside the app (WCAG 2.4.3): a
+/// screen reader then reads where the user landed, and the keyboard starts from the page, not
+/// from the link clicked in the old one. Only the path counts: a search that changes the query
+/// string keeps focus in the search box. The heading may wait for the page's data, so it is
+/// looked for a few times.
+#[component]
+pub fn FocusOnNavigate() -> impl IntoView {
+    let pathname = leptos_router::hooks::use_location().pathname;
+    Effect::new(move |previous: Option<String>| {
+        let path = pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            focus_heading(30);
+        }
+        path
+    });
+}
+
+fn focus_heading(tries: u32) {
+    set_timeout(
+        move || {
+            use wasm_bindgen::JsCast;
+            let heading = document()
+                .query_selector("main h1")
+                .ok()
+                .flatten()
+                .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+            match heading {
+                Some(h) => {
+                    if !h.has_attribute("tabindex") {
+                        let _ = h.set_attribute("tabindex", "-1");
+                    }
+                    let _ = h.focus();
+                }
+                None if tries > 0 => focus_heading(tries - 1),
+                None => {}
+            }
+        },
+        std::time::Duration::from_millis(100),
+    );
+}
+
+/// Marks `<body data-hydrated="true">` once the wasm app runs, so tests know clicks will land.
 #[component]
 pub fn HydrationMarker() -> impl IntoView {
     Effect::new(move |_| {
@@ -231,6 +273,8 @@ fn NotificationBell() -> impl IntoView {
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let Me(me) = expect_context::<Me>();
+    let SessionLost(lost) = expect_context::<SessionLost>();
+    let pathname = leptos_router::hooks::use_location().pathname;
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
         <header class="header">
@@ -240,9 +284,14 @@ pub fn Header() -> impl IntoView {
             </a>
             <Suspense fallback=|| ()>
                 {move || {
-                    me.get()
-                        .and_then(|r| r.ok().flatten())
-                        .map(|user| view! { <SignedInNav user /> })
+                    let user = me.get().and_then(|r| r.ok().flatten())?;
+                    // The session ended while this page was open: say so, not "signed in".
+                    Some(if lost.get() {
+                        let href = move || crate::pages::guard::login_href(&pathname.get());
+                        view! { <a class="btn btn-quiet header-sign-in" href=href>{t!(i18n, nav.sign_in)}</a> }.into_any()
+                    } else {
+                        view! { <SignedInNav user /> }.into_any()
+                    })
                 }}
             </Suspense>
             <LanguageSwitch />

@@ -56,11 +56,11 @@ fn AuditRows(events: Vec<AuditEvent>) -> impl IntoView {
             view! {
                 <tr data-action=e.action.clone() data-via=via.as_str()>
                     <td class="nowrap">{network_time(e.at)}</td>
-                    <td><code>{e.actor.unwrap_or_default()}</code></td>
-                    <td>{move || action_label(i18n, &action)}</td>
-                    <td>{move || via_label(i18n, via)}</td>
-                    <td><code>{e.subject.unwrap_or_default()}</code></td>
-                    <td><code class="detail">{e.detail}</code></td>
+                    <td data-label=move || t_string!(i18n, audit.actor)><code>{e.actor.unwrap_or_default()}</code></td>
+                    <td data-label=move || t_string!(i18n, audit.action)>{move || action_label(i18n, &action)}</td>
+                    <td data-label=move || t_string!(i18n, audit.via)>{move || via_label(i18n, via)}</td>
+                    <td data-label=move || t_string!(i18n, audit.subject)><code>{e.subject.unwrap_or_default()}</code></td>
+                    <td data-label=move || t_string!(i18n, audit.detail)><code class="detail">{e.detail}</code></td>
                 </tr>
             }
         })
@@ -87,7 +87,7 @@ fn Audit() -> impl IntoView {
                         let full = list.len() == 50;
                         view! {
                             <div class="table-wrap" tabindex="0">
-                                <table class="table" data-testid="audit-table">
+                                <table class="table table-stack" data-testid="audit-table">
                                     <thead>
                                         <tr>
                                             <th scope="col">{t!(i18n, audit.when)}</th>

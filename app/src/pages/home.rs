@@ -144,8 +144,11 @@ fn Home(user: CurrentUser) -> impl IntoView {
             <header class="page-head">
                 <h1>{move || t_string!(i18n, home.greeting, name = name.clone()).to_string()}</h1>
                 <p class="muted">
-                    {move || role_label(i18n, role)} " · "
-                    {move || site.name(lang_code(i18n)).to_string()}
+                    {move || {
+                        let site = site.name(lang_code(i18n)).trim();
+                        let role = role_label(i18n, role);
+                        if site.is_empty() { role.to_string() } else { format!("{role} · {site}") }
+                    }}
                 </p>
             </header>
             <h2>{t!(i18n, home.next_steps)}</h2>

@@ -199,13 +199,13 @@ fn PersonRow(
     view! {
         <tr class:inactive=!active data-username=person.username.clone()>
             <td>{person.display_name.clone()}</td>
-            <td><code>{person.username.clone()}</code></td>
-            <td>{move || role_label(i18n, role)}</td>
-            <td>{move || site.as_ref().map(|s| s.name(lang_code(i18n)).to_string()).unwrap_or_default()}</td>
-            <td>
+            <td data-label=move || t_string!(i18n, people.username)><code>{person.username.clone()}</code></td>
+            <td data-label=move || t_string!(i18n, people.role)>{move || role_label(i18n, role)}</td>
+            <td data-label=move || t_string!(i18n, people.site)>{move || site.as_ref().map(|s| s.name(lang_code(i18n)).to_string()).unwrap_or_default()}</td>
+            <td data-label=move || t_string!(i18n, people.status)>
                 {move || if active { t_string!(i18n, people.active) } else { t_string!(i18n, people.disabled) }}
             </td>
-            <td>{network_date(person.created_at)}</td>
+            <td data-label=move || t_string!(i18n, people.created)>{network_date(person.created_at)}</td>
             {admin
                 .then(|| {
                     view! {
@@ -317,7 +317,7 @@ fn People(me: CurrentUser) -> impl IntoView {
                                         view! {
                                             <p class="muted">{move || t_string!(i18n, people.count, count = n).to_string()}</p>
                                             <div class="table-wrap" tabindex="0">
-                                                <table class="table" data-testid="people-table">
+                                                <table class="table table-stack" data-testid="people-table">
                                                     <thead>
                                                         <tr>
                                                             <th scope="col">{t!(i18n, people.display_name)}</th>

@@ -7,7 +7,9 @@ use crate::api::archive::{
 };
 #[cfg(feature = "hydrate")]
 use crate::api::archive::{close_upload, open_upload};
-use crate::components::errors::{ErrorNotice, error_message, import_failure_message};
+use crate::components::errors::{
+    ErrorNotice, error_message, import_failure_hint, import_failure_message,
+};
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
 use crate::model::{
@@ -182,11 +184,13 @@ enum UploadState {
     Refused(Option<ImportFailure>),
 }
 
-/// Sends one file with XMLHttpRequest (fetch cannot report upload progress).
+/// Sends one file with XMLHttpRequest (fetch cannot report upload progress), its `file_name`
+/// in a header (not the URL, which servers log: a file name may name a patient).
 #[cfg(feature = "hydrate")]
 async fn send_file(
     url: &str,
     file: &web_sys::File,
+    file_name: &str,
     progress: impl Fn(f64) + 'static,
 ) -> Result<(u16, String), ()> {
     use wasm_bindgen::JsCast;
@@ -204,6 +208,9 @@ async fn send_file(
         },
     )
     .map_err(|_| ())?;
+    let encoded = String::from(js_sys::encode_uri_component(file_name));
+    xhr.set_request_header("x-file-name", &encoded)
+        .map_err(|_| ())?;
     let on_progress =
         Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
             if e.length_computable() && e.total() > 0.0 {
@@ -312,7 +319,8 @@ fn UploadPanel() -> impl IntoView {
             let mut sent = 0;
             for (i, file) in chosen.iter().enumerate() {
                 set(i, &|f| f.state = UploadState::Sending);
-                let result = send_file(&format!("/upload/{job}"), file, move |p| {
+                let name = relative_path(file).unwrap_or_else(|| file.name());
+                let result = send_file(&format!("/upload/{job}"), file, &name, move |p| {
                     files.update(|v| {
                         if let Some(f) = v.get_mut(i) {
                             f.sent = p
@@ -434,6 +442,8 @@ fn status_label(i18n: I18nContext<Locale>, status: JobStatus) -> &'static str {
     }
 }
 
+/// Which file or instance an item is: the name it was sent with (`archive.zip › dir/a.dcm`)
+/// when the server gave it to this viewer, else its number.
 fn item_label(i18n: I18nContext<Locale>, label: &ItemLabel) -> String {
     let n = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "–".into());
     match label {
@@ -445,6 +455,7 @@ fn item_label(i18n: I18nContext<Locale>, label: &ItemLabel) -> String {
         )
         .to_string(),
         ItemLabel::File(k) => t_string!(i18n, studies.item_file, n = *k).to_string(),
+        ItemLabel::Named { .. } => label.file_name().unwrap_or_default(),
     }
 }
 
@@ -457,6 +468,11 @@ fn JobItems(id: JobId) -> impl IntoView {
         |(id, _)| import_job_detail(id),
     );
     let item = move |it: ImportItem| {
+        let hint = it
+            .error
+            .as_ref()
+            .filter(|_| it.status == ItemStatus::Failed)
+            .map(|e| import_failure_hint(i18n, e));
         let (text, class) = match it.status {
             ItemStatus::Pending => (t_string!(i18n, studies.item_pending).to_string(), "muted"),
             ItemStatus::Imported => (
@@ -474,8 +490,12 @@ fn JobItems(id: JobId) -> impl IntoView {
         };
         view! {
             <li data-status=it.status.as_str()>
-                <span>{item_label(i18n, &it.label)}</span>
-                <small class=class>{text}</small>
+                <span class="item-name">{item_label(i18n, &it.label)}</span>
+                // One flex item, so the hint sits under its reason.
+                <span>
+                    <small class=class>{text}</small>
+                    {hint.map(|h| view! { <small class="hint block">{h}</small> })}
+                </span>
             </li>
         }
     };
@@ -501,19 +521,25 @@ fn JobRow(job: ImportJob) -> impl IntoView {
         }
     });
     let settled = job.imported + job.duplicate + job.failed;
+    // Finished, but not everything got in: not the plain green "Done".
+    let refused = job.status == JobStatus::Done && job.failed > 0;
     let id = job.id.clone();
     let can_retry =
         job.status == JobStatus::Failed && matches!(job.label, JobLabel::Archive { .. });
     view! {
         <tr data-job=job.id.to_string() data-status=job.status.as_str()>
             <td class="nowrap">{network_time(job.created_at)}</td>
-            <td>{job_label(i18n, &job.label)}</td>
-            <td>
-                {status_label(i18n, job.status)}
+            <td data-label=move || t_string!(i18n, studies.what)>{job_label(i18n, &job.label)}</td>
+            <td data-label=move || t_string!(i18n, studies.status)>
+                {if refused {
+                    view! { <span class="status-warn">{t_string!(i18n, studies.status_done_refused, failed = job.failed, total = job.total)}</span> }.into_any()
+                } else {
+                    status_label(i18n, job.status).into_any()
+                }}
                 {job.error.as_ref().map(|e| view! { <small class="form-error block">{import_failure_message(i18n, e)}</small> })}
             </td>
-            <td>
-                <progress max=job.total.max(1) value=settled></progress>
+            <td data-label=move || t_string!(i18n, studies.progress)>
+                <progress max=job.total.max(1) value=settled class:progress-warn={job.failed > 0}></progress>
                 <small class="block">{t_string!(i18n, studies.counts, imported = job.imported, duplicate = job.duplicate, failed = job.failed, pending = job.pending)}</small>
             </td>
             <td class="row-actions">
@@ -567,7 +593,7 @@ fn JobsPanel() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p class="empty-state">{t!(i18n, studies.no_jobs)}</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-wrap" tabindex="0">
-                            <table class="table">
+                            <table class="table table-stack">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, studies.started)}</th>
                                     <th scope="col">{t!(i18n, studies.what)}</th>
@@ -599,7 +625,7 @@ fn Library() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p class="empty-state">{t!(i18n, studies.library_empty)}</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-wrap" tabindex="0">
-                            <table class="table">
+                            <table class="table table-stack">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, studies.patient_key)}</th>
                                     <th scope="col">{t!(i18n, studies.shifted_date)}</th>
@@ -615,13 +641,13 @@ fn Library() -> impl IntoView {
                                     {list.into_iter().map(|s| view! {
                                         <tr data-study=s.uid.clone()>
                                             <td><code>{s.patient_key.clone()}</code></td>
-                                            <td class="nowrap">{s.date.clone()}</td>
-                                            <td>{s.modalities.clone()}</td>
-                                            <td>{s.description.clone()}</td>
-                                            <td class="num">{s.series}</td>
-                                            <td class="num">{s.instances}</td>
-                                            <td class="num">{s.frames}</td>
-                                            <td class="nowrap">{network_date(s.created_at)}</td>
+                                            <td class="nowrap" data-label=move || t_string!(i18n, studies.shifted_date)>{s.date.clone()}</td>
+                                            <td data-label=move || t_string!(i18n, studies.modalities)>{s.modalities.clone()}</td>
+                                            <td data-label=move || t_string!(i18n, studies.description)>{s.description.clone()}</td>
+                                            <td class="num" data-label=move || t_string!(i18n, studies.series)>{s.series}</td>
+                                            <td class="num" data-label=move || t_string!(i18n, studies.images)>{s.instances}</td>
+                                            <td class="num" data-label=move || t_string!(i18n, studies.frames)>{s.frames}</td>
+                                            <td class="nowrap" data-label=move || t_string!(i18n, studies.imported_at)>{network_date(s.created_at)}</td>
                                             <td><a class="btn btn-small" href=format!("/studies/{}", s.uid)>{t!(i18n, studies.open)}</a></td>
                                         </tr>
                                     }).collect_view()}

@@ -145,6 +145,37 @@ impl Client {
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// Sends one upload body as the browser does, its file name percent-encoded in the
+    /// `x-file-name` header; returns status and JSON body (`null` when not JSON).
+    pub async fn upload_named(
+        &self,
+        job: &str,
+        name: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> (u16, serde_json::Value) {
+        let encoded: String = name
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let res = self
+            .http
+            .post(self.url(&format!("/upload/{job}")))
+            .header("content-type", content_type)
+            .header("x-file-name", encoded)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// Signs in and panics unless it worked.
     pub async fn sign_in(&self, username: &str, password: &str) -> serde_json::Value {
         let (status, body) = self

@@ -64,13 +64,13 @@ fn nodule_row(i18n: I18n, number_in_case: usize, n: ThyroidNodule) -> impl IntoV
         <tr>
             <td class="num">{number_in_case}</td>
             <th scope="row">{label}</th>
-            <td>{move || lobe_label(i18n, n.lobe)}</td>
-            <td class="num nowrap">{format!("{} mm", number(n.size_mm))}</td>
-            <td>{descriptors}</td>
-            <td class="num">{acr.points.total}</td>
-            <td data-tr=level.number()><span class="tr-badge" data-tr=level.number()>{tirads_label(level)}</span></td>
-            <td data-advice=wire(advice)>{move || advice_label(i18n, advice)}</td>
-            <td data-ctr=category.label()>
+            <td data-label=move || t_string!(i18n, scores.lobe)>{move || lobe_label(i18n, n.lobe)}</td>
+            <td class="num nowrap" data-label=move || t_string!(i18n, scores.size_short)>{format!("{} mm", number(n.size_mm))}</td>
+            <td data-label=move || t_string!(i18n, scores.descriptors)>{descriptors}</td>
+            <td class="num" data-label=move || t_string!(i18n, scores.points)>{acr.points.total}</td>
+            <td data-tr=level.number() data-label="ACR TI-RADS"><span class="tr-badge" data-tr=level.number()>{tirads_label(level)}</span></td>
+            <td data-advice=wire(advice) data-label=move || t_string!(i18n, scores.advice)>{move || advice_label(i18n, advice)}</td>
+            <td data-ctr=category.label() data-label="C-TIRADS">
                 <span class="ctr-badge" data-ctr=category.label()>{ctirads_label(category)}</span>
                 " "<span class="muted">{format!("({})", ct.risk)}</span>
             </td>
@@ -99,28 +99,28 @@ fn carotid_row(i18n: I18n, c: CarotidFinding) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{move || side_label(i18n, side)}</th>
-            <td>{move || match imt {
+            <td data-label=move || t_string!(i18n, scores.imt)>{move || match imt {
                 Some((mm, class)) => format!("{} mm ({})", number(mm), imt_label(i18n, class)),
                 None => "—".to_string(),
             }}</td>
-            <td>{move || match &plaque {
+            <td data-label=move || t_string!(i18n, scores.plaque)>{move || match &plaque {
                 Some(p) => plaque_description(i18n, p),
                 None => t_string!(i18n, scores.plaque_none).to_string(),
             }}</td>
-            <td class="nowrap">{velocities}</td>
-            <td class="num">{ratio}</td>
+            <td class="nowrap" data-label=move || t_string!(i18n, scores.velocities)>{velocities}</td>
+            <td class="num" data-label=move || t_string!(i18n, scores.ratio)>{ratio}</td>
             {match sru {
                 Some(r) => {
                     let grade = r.grade;
                     view! {
-                        <td data-grade=wire(grade)>
+                        <td data-grade=wire(grade) data-label=move || t_string!(i18n, scores.sru)>
                             <span class="grade-badge" data-grade=wire(grade)>{move || grade_label(i18n, grade)}</span>
                             {(!r.concordant).then(|| view! { " "<span class="score-warning">{t!(i18n, scores.discordant_short)}</span> })}
                         </td>
                     }
                     .into_any()
                 }
-                None => view! { <td>"—"</td> }.into_any(),
+                None => view! { <td data-label=move || t_string!(i18n, scores.sru)>"—"</td> }.into_any(),
             }}
         </tr>
     }
@@ -142,7 +142,7 @@ pub fn ScoreSummary(findings: Vec<Finding>) -> impl IntoView {
     let nodule_table = (!nodules.is_empty()).then(|| {
         view! {
             <div class="table-wrap" tabindex="0">
-                <table class="table score-table" data-testid="score-nodules">
+                <table class="table score-table table-stack" data-testid="score-nodules">
                     <caption>{t!(i18n, scores.nodules)}</caption>
                     <thead><tr>
                         <th scope="col" class="num">"#"</th>
@@ -169,7 +169,7 @@ pub fn ScoreSummary(findings: Vec<Finding>) -> impl IntoView {
     let carotid_table = (!carotids.is_empty()).then(|| {
         view! {
             <div class="table-wrap" tabindex="0">
-                <table class="table score-table" data-testid="score-carotids">
+                <table class="table score-table table-stack" data-testid="score-carotids">
                     <caption>{t!(i18n, scores.carotids)}</caption>
                     <thead><tr>
                         <th scope="col">{t!(i18n, scores.side)}</th>

@@ -491,6 +491,7 @@ pub fn CineViewer(
             tabindex="0"
             role="region"
             aria-label=move || t_string!(i18n, viewer.label)
+            aria-keyshortcuts="Space K ArrowLeft ArrowRight Home End + - 0 Escape Enter"
             on:keydown=on_key
             data-frame=move || st.frame.get()
             data-frames=frames
@@ -576,6 +577,7 @@ pub fn CineViewer(
                     prop:value=move || st.frame.get()
                     disabled=move || !ready()
                     aria-label=move || t_string!(i18n, viewer.scrub)
+                    aria-valuetext=move || t_string!(i18n, viewer.frame_of, n = st.frame.get() + 1, total = frames()).to_string()
                     on:input=move |ev| {
                         if let Ok(n) = event_target_value(&ev).parse::<u32>() {
                             render::seek(st, n);
@@ -657,21 +659,41 @@ pub fn CineViewer(
             </p>
             <p class="viewer-meta">
                 {move || st.info.get().map(|i| format!(
-                    "{} × {} · {} · {} · {}",
-                    i.columns, i.rows, i.photometric, i.transfer_syntax.name,
+                    "{} × {} · {} · ",
+                    i.columns, i.rows,
                     if i.regions.iter().any(|r| r.mm_per_pixel().is_some()) { t_string!(i18n, viewer.calibrated) } else { t_string!(i18n, viewer.not_calibrated) }
                 ))}
-                " · "
                 {move || t_string!(i18n, viewer.decoded, count = st.decoded.get()).to_string()}
-                {move || st.timing.get().all_decoded_ms.map(|ms| {
-                    let decoder = match st.decoder.get() {
-                        Decoder::Wasm => t_string!(i18n, viewer.decoder_wasm),
-                        Decoder::Browser => t_string!(i18n, viewer.decoder_browser),
-                        Decoder::Video => t_string!(i18n, viewer.decoder_video),
-                    };
-                    format!(" · {}", t_string!(i18n, viewer.decoded_in, ms = format!("{ms:.0}"), decoder = decoder))
-                })}
             </p>
+            // What a clinician does not need to read on every clip, one click away.
+            <div class="viewer-more">
+                <details>
+                    <summary>{t!(i18n, viewer.shortcuts)}</summary>
+                    <dl class="shortcuts">
+                        <dt><kbd>"Space"</kbd>" "<kbd>"K"</kbd></dt><dd>{t!(i18n, viewer.key_play)}</dd>
+                        <dt><kbd>"←"</kbd>" "<kbd>"→"</kbd></dt><dd>{t!(i18n, viewer.key_step)}</dd>
+                        <dt><kbd>"Home"</kbd>" "<kbd>"End"</kbd></dt><dd>{t!(i18n, viewer.key_ends)}</dd>
+                        <dt><kbd>"+"</kbd>" "<kbd>"−"</kbd></dt><dd>{t!(i18n, viewer.key_zoom)}</dd>
+                        <dt><kbd>"0"</kbd></dt><dd>{t!(i18n, viewer.key_fit)}</dd>
+                        <dt><kbd>"Esc"</kbd></dt><dd>{t!(i18n, viewer.key_cancel)}</dd>
+                        <dt><kbd>"Enter"</kbd></dt><dd>{t!(i18n, viewer.key_finish)}</dd>
+                    </dl>
+                </details>
+                <details>
+                    <summary>{t!(i18n, viewer.technical)}</summary>
+                    <p>
+                        {move || st.info.get().map(|i| format!("{} · {}", i.photometric, i.transfer_syntax.name))}
+                        {move || st.timing.get().all_decoded_ms.map(|ms| {
+                            let decoder = match st.decoder.get() {
+                                Decoder::Wasm => t_string!(i18n, viewer.decoder_wasm),
+                                Decoder::Browser => t_string!(i18n, viewer.decoder_browser),
+                                Decoder::Video => t_string!(i18n, viewer.decoder_video),
+                            };
+                            format!(" · {}", t_string!(i18n, viewer.decoded_in, ms = format!("{ms:.0}"), decoder = decoder))
+                        })}
+                    </p>
+                </details>
+            </div>
             {editable.map(|list| view! {
                 <annotate::AnnotationList list=list frame=st.frame frames=Signal::derive(frames) text_added=st.text_added
                     on_jump=Callback::new(move |n| render::seek(st, n)) />

@@ -75,7 +75,11 @@ pub fn CaseClips(
         })
     });
     let count = clips.with_value(Vec::len);
+    // The first clip starts downloading with the page, while the app is still loading; the
+    // viewer's fetch then takes the preloaded response instead of asking again.
+    let preload = clips.with_value(|c| c.first().map(|(url, ..)| url.clone()));
     view! {
+        {preload.map(|href| view! { <link rel="preload" href=href r#as="fetch" crossorigin="anonymous" fetchpriority="high" /> })}
         <div class="case-viewer">
             <CineViewer source annotations jump_to=stage.jump current_frame=stage.frame />
             <ol class="clip-strip" aria-label=move || t_string!(i18n, cases.clips)>

@@ -376,7 +376,14 @@ fn Editor(
     view! {
         <header class="page-head">
             <p><a href="/cases/work">{t!(i18n, cases.back_work)}</a>
-                {work.published_version.map(|_| view! { " · " <a href=format!("/cases/{id}")>{t!(i18n, cases.open_published)}</a> })}
+                {work.published_version.map(|_| {
+                    // A retired case has no live published page: its versions are what is left.
+                    if work.status == CaseStatus::Retired {
+                        view! { " · " <a href=format!("/cases/{id}/versions")>{t!(i18n, cases.versions)}</a> }.into_any()
+                    } else {
+                        view! { " · " <a href=format!("/cases/{id}")>{t!(i18n, cases.open_published)}</a> }.into_any()
+                    }
+                })}
             </p>
             <h1>{move || content.with(|c| c.title.clone())}</h1>
             <p class="muted">{t!(i18n, cases.author)}": "{work.author_name.clone()}" · "{t!(i18n, cases.study)}": "<a href=format!("/studies/{}", work.study_uid)><code>{detail.study.patient_key.clone()}</code></a></p>

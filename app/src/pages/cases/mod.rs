@@ -119,7 +119,12 @@ pub fn CaseCard(
             <p class="case-card-dx" lang=text_lang(&case.diagnosis)>{case.diagnosis.clone()}</p>
             <p class="muted small">
                 {format!("{} · ", case.age_band.label())}{move || sex_label(i18n, sex)}
-                {format!(" · {} · {}", case.site_code, case.author_name)}
+                // A case from no site (or no author on record) leaves no empty "· ·".
+                {[case.site_code.as_str(), case.author_name.as_str()]
+                    .into_iter()
+                    .filter(|part| !part.trim().is_empty())
+                    .map(|part| format!(" · {part}"))
+                    .collect::<String>()}
                 {move || t_string!(i18n, cases.card_counts, follow_ups = case.follow_ups, comments = case.comments)}
             </p>
             <TagLinks tags=case.tags.clone() />

@@ -170,6 +170,29 @@ pub async fn mark_answer(
     Ok(CaseId(case))
 }
 
+/// How much of a comment a notification quotes.
+const EXCERPT_CHARS: usize = 140;
+
+/// The start of `text`, at most `max` characters; a cut one ends with "…", at a word's end
+/// when there is one near (Chinese has no spaces: it is cut at the character).
+fn excerpt_of(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max - 1).collect();
+    let near_end = head
+        .char_indices()
+        .rev()
+        .take(20)
+        .find(|(_, c)| c.is_whitespace());
+    let head = match near_end {
+        Some((at, _)) => &head[..at],
+        None => head.as_str(),
+    };
+    format!("{}…", head.trim_end())
+}
+
 /// Queues an in-app notification for `user`.
 pub async fn notify(
     db: &Db,
@@ -179,7 +202,7 @@ pub async fn notify(
     kind: &str,
     excerpt: &str,
 ) -> Result<()> {
-    let excerpt: String = excerpt.chars().take(140).collect();
+    let excerpt = excerpt_of(excerpt, EXCERPT_CHARS);
     sqlx::query(
         "INSERT INTO notifications (id, user_id, case_id, actor_id, kind, excerpt, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -270,4 +293,33 @@ pub async fn mark_read(db: &Db, user: &UserId, id: Option<&str>) -> Result<()> {
     .execute(&db.pool)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt_of;
+
+    #[test]
+    fn short_text_is_quoted_whole() {
+        assert_eq!(
+            excerpt_of("  Is this a plaque?  ", 140),
+            "Is this a plaque?"
+        );
+    }
+
+    #[test]
+    fn long_latin_text_is_cut_at_a_word_with_an_ellipsis() {
+        let text = "The plaque at the origin of the right ICA looks calcified to me, do you agree";
+        let cut = excerpt_of(text, 30);
+        assert_eq!(cut, "The plaque at the origin of…");
+        assert!(cut.chars().count() <= 30);
+    }
+
+    #[test]
+    fn long_chinese_text_is_cut_at_a_character_with_an_ellipsis() {
+        let text = "右侧颈内动脉起始段可见混合回声斑块伴钙化声影，请问狭窄程度如何评估";
+        let cut = excerpt_of(text, 10);
+        assert_eq!(cut, "右侧颈内动脉起始段…");
+        assert_eq!(cut.chars().count(), 10);
+    }
 }

@@ -3,11 +3,15 @@
 //! that claims a job with a lease, so a restart (or another node) picks up where it stopped.
 //!
 //! Raw files only ever sit in the data folder's inbox (`inbox/<job>/`), which is emptied as
-//! they are anonymised; the database and the blob store only see anonymised data. A blob is
-//! written before its row, in a transaction with the item's status: a crash between the two
-//! leaves an unreferenced blob that [`sweep_orphans`] deletes, never a row without a blob.
+//! they are anonymised; the database and the blob store only see anonymised data, except the
+//! names uploaded files were sent under (kept with their items so the expert can tell which
+//! file was refused), which may name a patient and are shown only to the expert who sent them
+//! and to admins. A blob is written before its row, in a transaction with the item's status: a
+//! crash between the two leaves an unreferenced blob that [`sweep_orphans`] deletes, never a
+//! row without a blob.
 //!
 //! * `screening` refuses what must not reach the parser and names why a file was refused.
+//! * `names` cleans the names uploaded files were sent under and says who may see them.
 //! * `queue` opens jobs, spools their files and items, leases jobs to a worker and reports
 //!   their status.
 //! * `worker` is the background loop that claims a job and runs its items.
@@ -22,12 +26,14 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 mod ingest;
+mod names;
 mod queue;
 mod remask;
 mod screening;
 mod worker;
 
 pub use ingest::{describe, sweep_orphans};
+pub use names::{FileName, shows_file_names};
 pub use queue::{items, job, list_jobs, write_atomically};
 pub use screening::screen;
 

@@ -1,12 +1,13 @@
 //! The job queue: opening jobs, spooling their files and items, leasing a job to a worker,
 //! retrying it, and reading a job's status back.
+use super::names::{FileName, file_label, shows_file_names};
 use super::{Importer, to_json};
 use crate::audit::{self, Actor};
 use crate::{Db, Result, new_id, now};
 use anyhow::Context;
 use model::{
-    AuditAction, ImportFailure, ImportItem, ImportJob, ImportKind, ItemLabel, ItemStatus, JobLabel,
-    JobStatus,
+    AuditAction, CurrentUser, ImportFailure, ImportItem, ImportJob, ImportKind, ItemLabel,
+    ItemStatus, JobLabel, JobStatus,
 };
 use std::path::{Path, PathBuf};
 
@@ -103,11 +104,12 @@ impl Importer {
         Ok(next)
     }
 
-    /// Puts one received file in a receiving job's inbox and queues it.
-    pub async fn add_file(&self, job: &str, bytes: &[u8]) -> Result<()> {
+    /// Puts one received file in a receiving job's inbox and queues it, under the name it was
+    /// sent with when it has one (C-STORE has none: the item is "File n").
+    pub async fn add_file(&self, job: &str, bytes: &[u8], name: Option<&FileName>) -> Result<()> {
         let part = self.inbox_part(job);
         write_atomically(&part, bytes).await?;
-        let queued = self.adopt_file(job, &part).await;
+        let queued = self.adopt_file(job, &part, name).await;
         if queued.is_err() {
             let _ = tokio::fs::remove_file(&part).await;
         }
@@ -120,7 +122,7 @@ impl Importer {
     }
 
     /// Queues a file that arrived whole at `path` (in the job's inbox) by renaming it.
-    pub async fn adopt_file(&self, job: &str, path: &Path) -> Result<()> {
+    pub async fn adopt_file(&self, job: &str, path: &Path, name: Option<&FileName>) -> Result<()> {
         let seq = self.next_seq(job).await?;
         let target = self.job_dir(job).join(format!("{seq}.dcm"));
         tokio::fs::rename(path, &target)
@@ -128,7 +130,7 @@ impl Importer {
             .with_context(|| format!("queueing {}", target.display()))?;
         let key = format!("file-{seq}");
         if let Err(e) = self
-            .insert_item(job, &key, seq, &ItemLabel::File(seq as u32 + 1), None)
+            .insert_item(job, &key, seq, &file_label(name, seq as u32 + 1), None)
             .await
         {
             let _ = tokio::fs::remove_file(&target).await;
@@ -139,17 +141,17 @@ impl Importer {
     }
 
     /// Records a file refused on arrival (too large, unsafe zip path, not delivered whole).
-    pub async fn add_refused(&self, job: &str, failure: &ImportFailure) -> Result<()> {
+    pub async fn add_refused(
+        &self,
+        job: &str,
+        failure: &ImportFailure,
+        name: Option<&FileName>,
+    ) -> Result<()> {
         let seq = self.next_seq(job).await?;
         let key = format!("file-{seq}");
-        self.insert_item(
-            job,
-            &key,
-            seq,
-            &ItemLabel::File(seq as u32 + 1),
-            Some(failure),
-        )
-        .await
+        let label = file_label(name, seq as u32 + 1);
+        self.insert_item(job, &key, seq, &label, Some(failure))
+            .await
     }
 
     /// No more files will arrive: queue the job for the worker. `error` notes why receiving
@@ -415,15 +417,30 @@ impl From<ItemRow> for ImportItem {
     }
 }
 
-/// The items of a job in order.
-pub async fn items(db: &Db, job: &str) -> Result<Vec<ImportItem>> {
+/// The items of a job in order, as `viewer` may see them: the names files were sent under
+/// only to the job's creator and admins (see [`shows_file_names`]), "File n" to others.
+pub async fn items(db: &Db, job: &ImportJob, viewer: &CurrentUser) -> Result<Vec<ImportItem>> {
     let rows: Vec<ItemRow> = sqlx::query_as(
         "SELECT seq, label, status, sop_uid, error FROM import_items WHERE job_id = $1 ORDER BY seq",
     )
-    .bind(job)
+    .bind(job.id.as_str())
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(ImportItem::from).collect())
+    let named = shows_file_names(job, viewer);
+    Ok(rows
+        .into_iter()
+        .map(ImportItem::from)
+        .map(|item| {
+            if named {
+                item
+            } else {
+                ImportItem {
+                    label: item.label.without_name(),
+                    ..item
+                }
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
