@@ -100,15 +100,12 @@ fn case(file: &'static str, source: Source, what: &'static str, expect: Outcome)
 
 /// A non-image object (report, plan, waveform): refused, today for the wrong reason.
 fn not_an_image(file: &'static str, what: &'static str) -> Case {
-    Case {
-        bug: Some("refused as `damaged`; needs an `ImportFailure::NotAnImage`"),
-        ..case(
-            file,
-            Source::Samples,
-            what,
-            Outcome::refused("not_an_image"),
-        )
-    }
+    case(
+        file,
+        Source::Samples,
+        what,
+        Outcome::refused("not_an_image"),
+    )
 }
 
 /// The corpus: ultrasound from five vendors first, then the other modalities and tools a
@@ -237,9 +234,8 @@ fn corpus() -> Vec<Case> {
             "secondary capture, deflated transfer syntax",
             Held,
         ),
-        // Not images: refused as such, with a reason that says so. BUG: today they are
-        // refused as `damaged` ("copy or export the file again"), which sends the expert after
-        // a transfer error that did not happen; `ImportFailure` has no "not an image" reason yet.
+        // Not images: refused as such, with a reason that says so (not as damaged, which
+        // would send the expert after a transfer error that did not happen).
         not_an_image("test-SR.dcm", "Comprehensive SR"),
         not_an_image("reportsi.dcm", "OFFIS dcmtk Basic Text SR"),
         not_an_image("rtplan.dcm", "RT plan"),

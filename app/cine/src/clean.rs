@@ -37,20 +37,7 @@ pub(crate) use decoded::rle_encode;
 #[cfg(feature = "synth")]
 pub(crate) use jpeg::encode_jpeg;
 
-/// A rectangle of pixels, bounds inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PixelRect {
-    pub x0: u32,
-    pub y0: u32,
-    pub x1: u32,
-    pub y1: u32,
-}
-
-impl PixelRect {
-    fn contains(&self, x: u32, y: u32) -> bool {
-        (self.x0..=self.x1).contains(&x) && (self.y0..=self.y1).contains(&y)
-    }
-}
+pub use crate::area::PixelRect;
 
 /// Which pixels go black: `true` at `y * width + x`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! assert_eq!(first.rgba.len(), (first.width * first.height * 4) as usize);
 //! # Ok(()) }
 //! ```
+pub mod area;
 #[cfg(target_arch = "wasm32")]
 mod c_runtime;
 #[cfg(feature = "encode")]

@@ -185,6 +185,9 @@ pub enum ImportFailure {
     NotDicom,
     /// The file ends early or its structure is broken.
     Damaged,
+    /// A DICOM object with no image (a structured report, an RT plan, a waveform): there is
+    /// nothing to teach from, so it is not imported.
+    NotAnImage,
     /// Larger than the configured limit (megabytes).
     TooLarge(u64),
     /// A deflated data set that inflates beyond the limit.

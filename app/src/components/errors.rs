@@ -155,6 +155,7 @@ pub fn import_failure_message(i18n: I18nContext<Locale>, failure: &ImportFailure
     match failure {
         ImportFailure::NotDicom => t_string!(i18n, import_failure.not_dicom).to_string(),
         ImportFailure::Damaged => t_string!(i18n, import_failure.damaged).to_string(),
+        ImportFailure::NotAnImage => t_string!(i18n, import_failure.not_an_image).to_string(),
         ImportFailure::TooLarge(mb) => {
             t_string!(i18n, import_failure.too_large, mb = *mb).to_string()
         }
@@ -182,6 +183,7 @@ pub fn import_failure_hint(i18n: I18nContext<Locale>, failure: &ImportFailure) -
     match failure {
         ImportFailure::NotDicom => t_string!(i18n, import_hint.not_dicom).to_string(),
         ImportFailure::Damaged => t_string!(i18n, import_hint.damaged).to_string(),
+        ImportFailure::NotAnImage => t_string!(i18n, import_hint.not_an_image).to_string(),
         ImportFailure::TooLarge(mb) => t_string!(i18n, import_hint.too_large, mb = *mb).to_string(),
         ImportFailure::DeflateBomb => t_string!(i18n, import_hint.deflate_bomb).to_string(),
         ImportFailure::UnsafePath => t_string!(i18n, import_hint.unsafe_path).to_string(),

@@ -44,6 +44,7 @@ pub fn screen(bytes: &[u8], limits: Limits) -> Result<(), ImportFailure> {
 pub(super) fn failure_of(e: AnonymizeError) -> ImportFailure {
     match e {
         AnonymizeError::Unreadable(_) => ImportFailure::Damaged,
+        AnonymizeError::NotAnImage => ImportFailure::NotAnImage,
         AnonymizeError::NoImageArea => ImportFailure::NoImageArea,
         AnonymizeError::Pixels(why) => ImportFailure::Unsupported(why),
         AnonymizeError::Phi { element } => ImportFailure::PhiFound(element),

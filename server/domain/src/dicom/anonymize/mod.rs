@@ -100,6 +100,8 @@ pub struct Anonymized {
 pub enum AnonymizeError {
     #[error("not a readable DICOM file: {0}")]
     Unreadable(String),
+    #[error("the object has no pixel data (a report, a plan, a waveform)")]
+    NotAnImage,
     #[error(
         "no image area is known (no Sequence of Ultrasound Regions, no device mask): the burned-in text cannot be found"
     )]
@@ -139,7 +141,10 @@ fn first_text(obj: &InMemDicomObject, tag: Tag) -> String {
 
 /// De-identifies one DICOM Part 10 file.
 pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, AnonymizeError> {
-    let clip = cine::Clip::parse(bytes).map_err(|e| AnonymizeError::Unreadable(e.to_string()))?;
+    let clip = cine::Clip::parse(bytes).map_err(|e| match e {
+        cine::CineError::NoPixelData => AnonymizeError::NotAnImage,
+        e => AnonymizeError::Unreadable(e.to_string()),
+    })?;
     // One parse: the clip decodes the pixels, then gives up its data set for editing.
     // Pixels first: the mask needs the regions and the device, read from the input.
     let cleaning = if cfg.clean_pixels {
