@@ -42,7 +42,9 @@ export default defineConfig({
   webServer: {
     command: `rm -rf ${data} && ../target/release/sonohub serve --demo --addr 127.0.0.1:${port} --dicom-addr 127.0.0.1:0 --data ${data}`,
     url: `${base}/healthz`,
-    env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
+    // The demo's Orthanc archive is tested by the server's integration tests; here it would
+    // only race the archive settings the tests change.
+    env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn', SONOHUB_DEMO_ARCHIVE: 'off' },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore',

@@ -77,6 +77,20 @@ pub struct ServeArgs {
     /// use the service.
     #[arg(long, env = "SONOHUB_DICOMWEB_TOKEN", hide_env_values = true)]
     pub dicomweb_token: Option<String>,
+    /// Demo mode: the Orthanc executable to run as the demo's regional archive (default:
+    /// `Orthanc` on PATH, else /usr/sbin/Orthanc), or `off` for none.
+    #[arg(long, env = "SONOHUB_DEMO_ARCHIVE")]
+    pub demo_archive: Option<PathBuf>,
+}
+
+/// Whether demo mode starts a local Orthanc as its regional archive, and which one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoArchive {
+    Off,
+    /// `Orthanc` on PATH, else Debian's /usr/sbin/Orthanc.
+    Installed,
+    /// This executable.
+    At(PathBuf),
 }
 
 /// Everything `start` needs, whether from the command line or a test.
@@ -101,6 +115,8 @@ pub struct ServerConfig {
     pub ae_title: String,
     /// Bearer token accepted at `/dicom-web` besides a signed-in session.
     pub dicomweb_token: Option<String>,
+    /// The demo's regional archive (a local Orthanc); off unless in demo mode.
+    pub demo_archive: DemoArchive,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -128,6 +144,12 @@ impl From<ServeArgs> for ServerConfig {
             ae_title: a.ae_title,
             // An empty variable means no token, not an empty one.
             dicomweb_token: a.dicomweb_token.filter(|t| !t.is_empty()),
+            demo_archive: match a.demo_archive {
+                _ if !a.demo => DemoArchive::Off,
+                None => DemoArchive::Installed,
+                Some(path) if path.as_os_str() == "off" => DemoArchive::Off,
+                Some(path) => DemoArchive::At(path),
+            },
         }
     }
 }
@@ -152,6 +174,7 @@ impl ServerConfig {
             dicom_addr: None,
             ae_title: "SONOHUB".to_string(),
             dicomweb_token: None,
+            demo_archive: DemoArchive::Off,
         }
     }
 

@@ -202,41 +202,81 @@ fn parse(file: &str, text: &str) -> Result<Vec<DemoExam>> {
     Ok(exams)
 }
 
-/// Synthesises and dresses every demo clip, spread over the cores (exams in upload order).
-fn synthesise() -> Result<Vec<Vec<u8>>> {
+/// One clip to make: the exam it is dressed as, its instance number, how to synthesise it and
+/// whether it keeps its Sequence of Ultrasound Regions.
+#[derive(Debug, Clone)]
+pub(crate) struct ClipOrder {
+    pub exam: Exam,
+    pub n: u32,
+    pub options: SynthOptions,
+    pub regions: bool,
+}
+
+impl ClipOrder {
+    fn make(&self) -> Result<Vec<u8>> {
+        let clip = synth_clip(&self.options)?;
+        let clip = if self.regions {
+            clip
+        } else {
+            without_regions(&clip)?
+        };
+        dress(&clip, &self.exam, self.n)
+    }
+}
+
+/// The clip without its Sequence of Ultrasound Regions, as older scanners and exports write.
+fn without_regions(clip: &[u8]) -> Result<Vec<u8>> {
+    let mut obj = dicom_object::OpenFileOptions::new()
+        .from_reader(clip.get(128..).context("clip too short")?)
+        .context("reading the synthetic clip")?;
+    obj.remove_element(tags::SEQUENCE_OF_ULTRASOUND_REGIONS);
+    let mut out = Vec::new();
+    obj.write_all(&mut out).context("writing the clip")?;
+    Ok(out)
+}
+
+/// The library's clips, exams in upload order (640 × 480, seeded as before the library grew,
+/// so the first four exams look the same).
+pub(crate) fn library_clips() -> Result<Vec<ClipOrder>> {
     let mut work = Vec::new();
     for (k, DemoExam { exam, clips, .. }) in exams()?.into_iter().enumerate() {
         for (n, clip) in clips.into_iter().enumerate() {
-            let options = SynthOptions {
-                width: 640,
-                height: 480,
-                frames: clip.frames,
-                syntax: clip.syntax,
-                fps: clip.fps,
-                // Seeds as before the library grew, so the first four exams look the same.
-                seed: 100 + (k * 10 + n) as u64,
-            };
-            work.push((exam.clone(), n as u32 + 1, options));
+            work.push(ClipOrder {
+                exam: exam.clone(),
+                n: n as u32 + 1,
+                options: clip_options(&clip, 100 + (k * 10 + n) as u64),
+                regions: true,
+            });
         }
     }
+    Ok(work)
+}
+
+/// How a demo clip is synthesised: 640 × 480 at its frames, rate and syntax.
+pub(crate) fn clip_options(clip: &ExamClip, seed: u64) -> SynthOptions {
+    SynthOptions {
+        width: 640,
+        height: 480,
+        frames: clip.frames,
+        syntax: clip.syntax,
+        fps: clip.fps,
+        seed,
+    }
+}
+
+/// Synthesises and dresses clips, spread over the cores, in the order given.
+pub(crate) fn synthesise(work: &[ClipOrder]) -> Result<Vec<Vec<u8>>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, work.len().max(1));
     let mut done: Vec<(usize, Result<Vec<u8>>)> = std::thread::scope(|scope| {
-        let work = &work;
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
                     (t..work.len())
                         .step_by(threads)
-                        .map(|i| {
-                            let (exam, n, options) = &work[i];
-                            let made = synth_clip(options)
-                                .map_err(anyhow::Error::from)
-                                .and_then(|bytes| dress(&bytes, exam, *n));
-                            (i, made)
-                        })
+                        .map(|i| (i, work[i].make()))
                         .collect::<Vec<_>>()
                 })
             })
@@ -254,6 +294,19 @@ fn synthesise() -> Result<Vec<Vec<u8>>> {
     done.into_iter().map(|(_, file)| file).collect()
 }
 
+/// The machine each site's exams are done on: (institution, manufacturer, model) by site code.
+pub(crate) fn sites() -> Result<BTreeMap<String, (String, String, String)>> {
+    let studies: StudiesFile = toml::from_str(STUDIES).context(STUDIES_FILE)?;
+    Ok(studies
+        .sites
+        .into_iter()
+        .map(|(code, site)| {
+            let device = (site.institution, studies.manufacturer.clone(), site.model);
+            (code, device)
+        })
+        .collect())
+}
+
 /// Queues the demo studies as an upload by the first demo expert, once.
 pub async fn seed(db: &Db, importer: &Importer) -> Result<()> {
     let (jobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_jobs")
@@ -268,7 +321,7 @@ pub async fn seed(db: &Db, importer: &Importer) -> Result<()> {
         via: model::AuditVia::Job,
     };
     let started = std::time::Instant::now();
-    let files = tokio::task::spawn_blocking(synthesise).await??;
+    let files = tokio::task::spawn_blocking(|| synthesise(&library_clips()?)).await??;
     let synthesis_ms = started.elapsed().as_millis() as u64;
     let job = importer
         .open_inbox(&actor, ImportKind::Upload, &JobLabel::Upload)

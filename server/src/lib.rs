@@ -2,6 +2,7 @@
 #![recursion_limit = "512"]
 pub mod anonymize_cli;
 pub mod config;
+pub mod demo_archive;
 pub mod demo_cases;
 pub mod demo_clips;
 pub mod demo_studies;

@@ -89,6 +89,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         Some(addr) => Some(dicom_receiver(&mut jobs, addr, &config, &importer).await?),
         None => None,
     };
+    demo_archive(&mut jobs, &config, &state, dicom_addr);
 
     let listener = TcpListener::bind(config.addr)
         .await
@@ -147,6 +148,27 @@ fn housekeeping(jobs: &mut Jobs, state: &AppState, store: &Store) {
             }
         }
     });
+}
+
+/// Demo mode: starts the local Orthanc archive as a job (it loads and connects in the
+/// background, so the web server answers at once), or says now why there is none.
+fn demo_archive(
+    jobs: &mut Jobs,
+    config: &ServerConfig,
+    state: &AppState,
+    dicom_addr: Option<SocketAddr>,
+) {
+    match crate::demo_archive::locate(&config.demo_archive) {
+        Ok(None) => {}
+        Ok(Some(installed)) => jobs.spawn(crate::demo_archive::run(
+            installed,
+            config.data_dir.join("demo-archive"),
+            state.db.clone(),
+            dicom_addr,
+            jobs.stopping(),
+        )),
+        Err(why) => println!("No demo archive: {why}"),
+    }
 }
 
 /// Binds the DICOM C-STORE receiver and runs it as a job; answers where it listens.

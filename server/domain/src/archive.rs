@@ -499,7 +499,8 @@ pub async fn save(db: &Db, actor: &Actor, config: &ArchiveConfig) -> Result<()> 
     .bind(&config.username)
     .bind(&config.secret)
     .bind(config.timeout.as_secs() as i64)
-    .bind(actor.user.as_ref().map(|u| u.0.clone()).unwrap_or_default())
+    // No person when a job connects it (the demo's archive).
+    .bind(actor.user.as_ref().map(|u| u.0.clone()))
     .bind(now())
     .bind(i64::from(keep_secret))
     .execute(&mut *tx)
