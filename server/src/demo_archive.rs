@@ -347,26 +347,20 @@ fn archive_only(file: &str, text: &str) -> Result<Vec<ClipOrder>> {
     let mut clips = Vec::new();
     for (i, entry) in archive.exam.into_iter().enumerate() {
         let k = entry.number;
-        let problem = if k != i as u32 + 1 {
-            Some(format!(
-                "is number {}: exams are numbered 1, 2, … in order",
-                i + 1
-            ))
-        } else if entry.clips.is_empty() {
-            Some("has no clip".to_string())
-        } else if let Some(clip) = entry.clips.iter().find(|c| c.frames == 0 || c.fps <= 0.0) {
-            Some(format!(
-                "has a clip of {} frames at {} fps",
-                clip.frames, clip.fps
-            ))
-        } else if !sites.contains_key(&entry.site) {
-            Some(format!(
-                "is done at site {}, which studies.toml does not list",
-                entry.site
-            ))
-        } else {
-            None
-        };
+        let problem = demo_studies::exam_problem(
+            i,
+            k,
+            &entry
+                .clips
+                .iter()
+                .map(|c| (c.frames, c.fps))
+                .collect::<Vec<_>>(),
+            sites
+                .contains_key(&entry.site)
+                .then_some(())
+                .ok_or(&entry.site),
+            "studies.toml",
+        );
         if let Some(problem) = problem {
             bail!("{file}: exam {k} ({}) {problem}", entry.patient_name);
         }

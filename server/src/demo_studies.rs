@@ -149,32 +149,54 @@ pub fn exams() -> Result<Vec<DemoExam>> {
     parse(STUDIES_FILE, STUDIES)
 }
 
+/// What is wrong with the `i`-th exam block (numbered `number`), if anything: its number, its
+/// clips' (frames, fps), or its site (`Err(site)` when `sites_list` does not list it).
+pub(crate) fn exam_problem(
+    i: usize,
+    number: u32,
+    clips: &[(u32, f64)],
+    site: Result<(), &String>,
+    sites_list: &str,
+) -> Option<String> {
+    if number != i as u32 + 1 {
+        Some(format!(
+            "is number {}: exams are numbered 1, 2, … in order",
+            i + 1
+        ))
+    } else if clips.is_empty() {
+        Some("has no clip".to_string())
+    } else if let Some((frames, fps)) = clips.iter().find(|(f, fps)| *f == 0 || *fps <= 0.0) {
+        Some(format!("has a clip of {frames} frames at {fps} fps"))
+    } else if let Err(site) = site {
+        Some(format!(
+            "is done at site {site}, which {sites_list} does not list"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Reads a studies file, naming the file and the exam of the first thing that does not fit.
 fn parse(file: &str, text: &str) -> Result<Vec<DemoExam>> {
     let studies: StudiesFile = toml::from_str(text).with_context(|| file.to_string())?;
     let mut exams = Vec::new();
     for (i, entry) in studies.exam.into_iter().enumerate() {
         let k = entry.number;
-        let problem = if k != i as u32 + 1 {
-            Some(format!(
-                "is number {}: exams are numbered 1, 2, … in order",
-                i + 1
-            ))
-        } else if entry.clips.is_empty() {
-            Some("has no clip".to_string())
-        } else if let Some(clip) = entry.clips.iter().find(|c| c.frames == 0 || c.fps <= 0.0) {
-            Some(format!(
-                "has a clip of {} frames at {} fps",
-                clip.frames, clip.fps
-            ))
-        } else if !studies.sites.contains_key(&entry.site) {
-            Some(format!(
-                "is done at site {}, which [sites] does not list",
-                entry.site
-            ))
-        } else {
-            None
-        };
+        let problem = exam_problem(
+            i,
+            k,
+            &entry
+                .clips
+                .iter()
+                .map(|c| (c.frames, c.fps))
+                .collect::<Vec<_>>(),
+            studies
+                .sites
+                .contains_key(&entry.site)
+                .then_some(())
+                .ok_or(&entry.site),
+            "[sites]",
+        );
         if let Some(problem) = problem {
             bail!("{file}: exam {k} ({}) {problem}", entry.patient_name);
         }

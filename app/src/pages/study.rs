@@ -230,7 +230,8 @@ fn Study() -> impl IntoView {
         }
     });
     let current_sop = RwSignal::new(None::<String>);
-    let detail = Resource::new(
+    // Blocking: an unknown study answers 404 (see the case page).
+    let detail = Resource::new_blocking(
         move || {
             (
                 params.with(|p| p.get("uid").unwrap_or_default()),

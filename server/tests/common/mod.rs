@@ -125,24 +125,15 @@ impl Client {
         (status, json)
     }
 
-    /// Sends one upload body (a DICOM file or a ZIP) to an open upload job; returns status
-    /// and JSON body (`null` when the body is not JSON).
+    /// Sends one upload body (a DICOM file or a ZIP) to an open upload job, with no file
+    /// name; returns status and JSON body (`null` when the body is not JSON).
     pub async fn upload(
         &self,
         job: &str,
         body: Vec<u8>,
         content_type: &str,
     ) -> (u16, serde_json::Value) {
-        let res = self
-            .http
-            .post(self.url(&format!("/upload/{job}")))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+        self.send_upload(job, None, body, content_type).await
     }
 
     /// Sends one upload body as the browser does, its file name percent-encoded in the
@@ -154,24 +145,33 @@ impl Client {
         body: Vec<u8>,
         content_type: &str,
     ) -> (u16, serde_json::Value) {
-        let encoded: String = name
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        let res = self
+        self.send_upload(job, Some(name), body, content_type).await
+    }
+
+    async fn send_upload(
+        &self,
+        job: &str,
+        name: Option<&str>,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
             .http
             .post(self.url(&format!("/upload/{job}")))
-            .header("content-type", content_type)
-            .header("x-file-name", encoded)
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
+            .header("content-type", content_type);
+        if let Some(name) = name {
+            let encoded: String = name
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            req = req.header("x-file-name", encoded);
+        }
+        let res = req.body(body).send().await.expect("POST");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }

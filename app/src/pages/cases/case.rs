@@ -531,7 +531,9 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let reload = RwSignal::new(0u32);
-    let case = Resource::new(
+    // Blocking: the server waits for the case before it answers, so an unknown case gets a
+    // real 404 status (a streamed page has sent its 200 by the time the data arrives).
+    let case = Resource::new_blocking(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),

@@ -491,7 +491,8 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let reload = RwSignal::new(0u32);
-    let data = Resource::new(
+    // Blocking, as on the case page: an unknown case answers 404.
+    let data = Resource::new_blocking(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),

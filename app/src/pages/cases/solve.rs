@@ -242,7 +242,8 @@ fn Puzzle(puzzle: CasePuzzle) -> impl IntoView {
 fn SolvePage_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let puzzle = Resource::new(
+    // Blocking, as on the case page: an unknown case answers 404.
+    let puzzle = Resource::new_blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         |id| async move { unknown_case(CaseId::from_path(&id)?).await },
     );

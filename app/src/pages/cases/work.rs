@@ -204,7 +204,8 @@ fn Versions() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let list = Resource::new(id, |id| async move {
+    // Blocking, as on the case page: an unknown case answers 404.
+    let list = Resource::new_blocking(id, |id| async move {
         case_versions(CaseId::from_path(&id)?).await
     });
     let picked = move || {
