@@ -17,7 +17,7 @@ use components::layout::{FocusOnNavigate, Header, HydrationMarker};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 use model::{AppError, CurrentUser};
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("studies"), ParamSegment("uid"))
                             view=pages::study::StudyPage
+                            ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("cases") view=pages::cases::CasesPage />
                         <Route
@@ -110,14 +111,17 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("cases"), ParamSegment("id"))
                             view=pages::cases::case::CasePage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("edit"))
                             view=pages::cases::edit::EditPage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("solve"))
                             view=pages::cases::solve::SolvePage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=(
@@ -126,6 +130,7 @@ pub fn App() -> impl IntoView {
                                 StaticSegment("versions"),
                             )
                             view=pages::cases::work::VersionsPage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=StaticSegment("notifications")

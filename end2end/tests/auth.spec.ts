@@ -155,9 +155,10 @@ test('an address that leads nowhere answers 404 with the way home', async ({ pag
   await signIn(page, 'li.na');
   const unknown = await page.goto('/no/such/page');
   expect(unknown?.status()).toBe(404);
-  // An unknown case says so with the way home. Its status is still 200: the page streams and
-  // has answered before the case is looked up (open in issue 12).
-  await page.goto('/cases/01234567-89ab-7def-8123-456789abcdef');
+  // A case that does not exist: the same status (the page waits for the case before it
+  // answers), its notice and the way home.
+  const response = await page.goto('/cases/01234567-89ab-7def-8123-456789abcdef');
+  expect(response?.status()).toBe(404);
   await hydrated(page);
   await expect(page.locator('main [role="alert"]')).toContainText('未找到：病例');
   await expect(page.locator('main [role="alert"] a')).toHaveAttribute('href', '/');

@@ -512,7 +512,20 @@ fn JobItems(id: JobId) -> impl IntoView {
 #[component]
 fn JobRow(job: ImportJob) -> impl IntoView {
     let i18n = use_i18n();
-    let open = RwSignal::new(false);
+    // Open or closed lives with the panel, by job: the list is rebuilt on every reload.
+    let OpenJobs(opened) = expect_context::<OpenJobs>();
+    let this = job.id.clone();
+    let open = Signal::derive(move || opened.with(|o| o.contains(&this)));
+    let toggle = {
+        let id = job.id.clone();
+        move || {
+            opened.update(|o| {
+                if !o.remove(&id) {
+                    o.insert(id.clone());
+                }
+            })
+        }
+    };
     let retry = ServerAction::<RetryImport>::new();
     let changed = expect_context::<JobsChanged>().0;
     Effect::new(move |_| {
@@ -546,7 +559,7 @@ fn JobRow(job: ImportJob) -> impl IntoView {
                 {job.studies.first().cloned().map(|uid| view! {
                     <a class="btn btn-small" href=format!("/studies/{uid}")>{t!(i18n, studies.open)}</a>
                 })}
-                <button type="button" class="btn btn-small btn-quiet" on:click=move |_| open.update(|o| *o = !*o)>
+                <button type="button" class="btn btn-small btn-quiet" on:click=move |_| toggle()>
                     {move || if open.get() { t_string!(i18n, studies.hide) } else { t_string!(i18n, studies.details) }}
                 </button>
                 {can_retry.then(|| {
@@ -566,9 +579,14 @@ fn JobRow(job: ImportJob) -> impl IntoView {
     }
 }
 
+/// The jobs whose details are open.
+#[derive(Clone, Copy)]
+struct OpenJobs(RwSignal<std::collections::HashSet<JobId>>);
+
 #[component]
 fn JobsPanel() -> impl IntoView {
     let i18n = use_i18n();
+    provide_context(OpenJobs(RwSignal::new(std::collections::HashSet::new())));
     let changed = expect_context::<JobsChanged>().0;
     let jobs = Resource::new(move || changed.get(), |_| import_jobs());
     // While anything is still running, look again every two seconds.
