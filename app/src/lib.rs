@@ -88,8 +88,16 @@ pub fn App() -> impl IntoView {
                             path=(StaticSegment("admin"), StaticSegment("archive"))
                             view=pages::archive_settings::ArchiveSettingsPage
                         />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("device-masks"))
+                            view=pages::device_masks::DeviceMasksPage
+                        />
                         <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
                         <Route path=StaticSegment("studies") view=pages::studies::StudiesPage />
+                        <Route
+                            path=StaticSegment("quarantine")
+                            view=pages::quarantine::QuarantinePage
+                        />
                         <Route
                             path=(StaticSegment("studies"), ParamSegment("uid"))
                             view=pages::study::StudyPage

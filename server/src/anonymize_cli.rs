@@ -160,6 +160,7 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         secret: secret(&args)?,
         device_masks,
         extra_masks: Vec::new(),
+        image_area: None,
         clean_pixels: !args.no_pixel_cleaning,
     };
     let mut files = Vec::new();

@@ -247,7 +247,7 @@ impl ClipOrder {
 }
 
 /// The clip without its Sequence of Ultrasound Regions, as older scanners and exports write.
-fn without_regions(clip: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn without_regions(clip: &[u8]) -> Result<Vec<u8>> {
     let mut obj = dicom_object::OpenFileOptions::new()
         .from_reader(clip.get(128..).context("clip too short")?)
         .context("reading the synthetic clip")?;

@@ -54,6 +54,16 @@ pub enum DicomCommand {
         /// Seed of the speckle pattern and UIDs.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Leave out the Sequence of Ultrasound Regions, as older scanners and exports do
+        /// (SonoHub then holds the file until an expert marks its image area).
+        #[arg(long)]
+        no_regions: bool,
+        /// Manufacturer written in the header.
+        #[arg(long)]
+        manufacturer: Option<String>,
+        /// Manufacturer's Model Name written in the header.
+        #[arg(long)]
+        model: Option<String>,
     },
 }
 
@@ -101,8 +111,11 @@ pub fn run(args: DicomArgs) -> Result<()> {
             syntax,
             fps,
             seed,
+            no_regions,
+            manufacturer,
+            model,
         } => {
-            let bytes = synth_clip(&SynthOptions {
+            let mut bytes = synth_clip(&SynthOptions {
                 width,
                 height,
                 frames,
@@ -110,10 +123,36 @@ pub fn run(args: DicomArgs) -> Result<()> {
                 fps,
                 seed,
             })?;
+            if no_regions {
+                bytes = crate::demo_studies::without_regions(&bytes)?;
+            }
+            if manufacturer.is_some() || model.is_some() {
+                bytes = with_device(&bytes, manufacturer.as_deref(), model.as_deref())?;
+            }
             std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
         }
     }
     Ok(())
+}
+
+/// The clip with Manufacturer and Manufacturer's Model Name set.
+fn with_device(clip: &[u8], manufacturer: Option<&str>, model: Option<&str>) -> Result<Vec<u8>> {
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    use dicom_dictionary_std::tags;
+    let mut obj = dicom_object::OpenFileOptions::new()
+        .from_reader(clip.get(128..).context("clip too short")?)
+        .context("reading the synthetic clip")?;
+    for (tag, value) in [
+        (tags::MANUFACTURER, manufacturer),
+        (tags::MANUFACTURER_MODEL_NAME, model),
+    ] {
+        if let Some(value) = value {
+            obj.put(DataElement::new(tag, VR::LO, PrimitiveValue::from(value)));
+        }
+    }
+    let mut out = Vec::new();
+    obj.write_all(&mut out).context("writing the clip")?;
+    Ok(out)
 }
 
 fn open(file: &Path) -> Result<Clip> {

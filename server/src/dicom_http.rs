@@ -1,7 +1,8 @@
 //! DICOM over HTTP: anonymised files at `/dicom/{sha}` (experts: any stored file; others: the
 //! clips of published cases; ETag, Range, immutable) and uploads into an import job's inbox at
 //! `/upload/{job}` (experts; one DICOM file or a zip of them per request, streamed to disk
-//! under the size limit, its name in the `x-file-name` header).
+//! under the size limit, its name in the `x-file-name` header); held files of the quarantine
+//! at `/held/{item}` (experts, never cached).
 use crate::http::ServerState;
 use app::api::guard::SignedIn;
 use axum::body::Body;
@@ -50,6 +51,39 @@ fn parse_range(value: &str, size: u64) -> Option<Result<GetRange, ()>> {
         }
     };
     Some(Ok(range))
+}
+
+/// `GET /held/{item}`: a file held in the quarantine, still identified, for the expert who
+/// marks its image area. Experts only; never cached, never stored by the browser.
+pub async fn get_held(
+    State(state): State<ServerState>,
+    signed_in: SignedIn,
+    Path(item): Path<String>,
+) -> Response {
+    let Ok(Some(user)) = signed_in.user().await else {
+        return plain(StatusCode::UNAUTHORIZED, "sign in to fetch held files");
+    };
+    if !user.may(Permission::CurateStudies) {
+        return plain(StatusCode::FORBIDDEN, "your role cannot see held files");
+    }
+    if item.len() > 64 || !item.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return plain(StatusCode::NOT_FOUND, "no such held file");
+    }
+    match state.app.importer.held_bytes(&item).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/dicom"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => plain(StatusCode::NOT_FOUND, "no such held file"),
+        Err(e) => {
+            domain::internal(e);
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error")
+        }
+    }
 }
 
 /// `GET /dicom/{sha}`: an anonymised DICOM file, to whoever may see it.

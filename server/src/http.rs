@@ -98,6 +98,7 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
     Router::new()
         .route("/healthz", get(healthz))
         .route("/dicom/{sha}", get(crate::dicom_http::get_blob))
+        .route("/held/{item}", get(crate::dicom_http::get_held))
         .nest("/dicom-web", crate::dicomweb::routes(&server_state))
         .route(
             "/upload/{job}",
@@ -161,6 +162,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/dicom/")
         || path.starts_with("/dicom-web/")
         || path.starts_with("/upload/")
+        || path.starts_with("/held/")
         || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
 }
 

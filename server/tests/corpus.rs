@@ -1,8 +1,8 @@
 //! The real-file corpus: DICOM files that other vendors' scanners and other tools wrote
 //! (pydicom's test files and pydicom-data, fetched by `.ci/tools test`), each uploaded the way
-//! the browser uploads. Asserts per file whether it was imported, held for a mask (today:
-//! refused as `no_image_area`, until the quarantine exists) or refused and why, and prints the
-//! shares the benchmark asks for.
+//! the browser uploads. Asserts per file whether it was imported, held in the quarantine for
+//! an expert to mark its image area, or refused and why, and prints the shares the issue's
+//! benchmark asks for.
 //!
 //! The expectations are what a correct anonymiser does, not what this one happens to do: a
 //! file refused for a wrong reason is marked `bug` below (and `// BUG:`) with what it should
@@ -41,6 +41,7 @@ impl Outcome {
         match item["status"].as_str().unwrap_or_default() {
             "imported" => (Outcome::Imported, String::new()),
             "duplicate" => (Outcome::Imported, "already present".to_string()),
+            "held" => (Outcome::Held, String::new()),
             "failed" => {
                 let kind = item["error"]["kind"].as_str().unwrap_or_default();
                 let detail = match &item["error"]["detail"] {
@@ -48,11 +49,7 @@ impl Outcome {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                if kind == "no_image_area" {
-                    (Outcome::Held, detail)
-                } else {
-                    (Outcome::refused(kind), detail)
-                }
+                (Outcome::refused(kind), detail)
             }
             other => (Outcome::refused(other), item.to_string()),
         }
@@ -424,5 +421,16 @@ async fn real_files_from_other_vendors_are_imported_held_or_refused_for_a_reason
         .map(|s| s["instances"].as_u64().unwrap_or_default())
         .sum();
     assert_eq!(stored as usize, added, "{studies}");
+    // Every held file waits in the quarantine, grouped by its device, for an expert to see.
+    let held = items.iter().filter(|i| i["status"] == "held").count();
+    let (status, devices) = expert.call("held_files", &[]).await;
+    assert_eq!(status, 200, "{devices}");
+    let listed: usize = devices
+        .as_array()
+        .expect("held devices")
+        .iter()
+        .map(|d| d["files"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(listed, held, "{devices}");
     app.started.stop().await.unwrap();
 }

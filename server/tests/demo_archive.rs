@@ -100,6 +100,45 @@ async fn the_demo_starts_loads_and_connects_its_archive_and_stops_it() {
     assert_eq!(status, 200, "{found}");
     assert_eq!(found[0]["patient_name"], "QIAN YUE", "{found}");
 
+    // The old portable's two exams imported: its three files wait in the quarantine; one
+    // device mask, marked on one of them, releases all three.
+    let ye = search(ArchiveQuery {
+        patient_id: "DH20250214".into(),
+        ..ArchiveQuery::default()
+    })
+    .await;
+    let uids = [du[0].study_uid.clone(), ye[0].study_uid.clone()];
+    let (status, job) = chen
+        .json("import_studies", serde_json::json!({ "study_uids": uids }))
+        .await;
+    assert_eq!(status, 200, "{job}");
+    let job = job.as_str().unwrap().to_string();
+    let (done, _) = crate::common::wait_for_job(&chen, &job).await;
+    assert_eq!(
+        (done["held"].as_u64(), done["imported"].as_u64()),
+        (Some(3), Some(0)),
+        "{done}"
+    );
+    let (_, devices) = chen.call("held_files", &[]).await;
+    assert_eq!(devices.as_array().unwrap().len(), 1, "{devices}");
+    assert_eq!(devices[0]["device"]["model"], "SH-L1");
+    let first = &devices[0]["files"][0];
+    let area = first["proposal"]["Ok"]["rect"].clone();
+    assert!(area.is_object(), "a clip gets a proposal: {first}");
+    let (status, released) = chen
+        .json(
+            "save_device_mask",
+            serde_json::json!({ "held": first["id"], "area": area }),
+        )
+        .await;
+    assert_eq!((status, released.as_u64()), (200, Some(3)), "{released}");
+    let (done, _) = crate::common::wait_for_job(&chen, &job).await;
+    assert_eq!(
+        (done["held"].as_u64(), done["imported"].as_u64()),
+        (Some(0), Some(3)),
+        "{done}"
+    );
+
     // Stopping the server stops Orthanc.
     app.started.stop().await.unwrap();
     let after = reqwest::Client::new()

@@ -15,6 +15,7 @@ mod dicomweb;
 mod imports;
 mod pages;
 mod people;
+mod quarantine;
 mod repos;
 mod schema;
 mod store_scp;

@@ -227,6 +227,8 @@ pub struct ImportJob {
     pub imported: u32,
     pub duplicate: u32,
     pub failed: u32,
+    /// Waiting in the quarantine for an expert to mark the image area.
+    pub held: u32,
     /// Why the job stopped, when it failed as a whole.
     pub error: Option<ImportFailure>,
     /// Anonymised studies this job produced or found.
@@ -312,6 +314,9 @@ pub enum ItemStatus {
     /// Already in SonoHub: nothing added.
     Duplicate,
     Failed,
+    /// No image area is known: the file waits, still identified, in the quarantine until an
+    /// expert marks the area (or a device mask for its scanner is saved).
+    Held,
 }
 
 impl ItemStatus {
@@ -321,6 +326,7 @@ impl ItemStatus {
             ItemStatus::Imported => "imported",
             ItemStatus::Duplicate => "duplicate",
             ItemStatus::Failed => "failed",
+            ItemStatus::Held => "held",
         }
     }
 
@@ -330,6 +336,7 @@ impl ItemStatus {
             "imported" => Some(ItemStatus::Imported),
             "duplicate" => Some(ItemStatus::Duplicate),
             "failed" => Some(ItemStatus::Failed),
+            "held" => Some(ItemStatus::Held),
             _ => None,
         }
     }
@@ -385,6 +392,117 @@ pub struct MaskRect {
     pub y0: u32,
     pub x1: u32,
     pub y1: u32,
+}
+
+impl MaskRect {
+    /// Width × height in pixels.
+    pub fn area(&self) -> u64 {
+        u64::from(self.x1.saturating_sub(self.x0) + 1)
+            * u64::from(self.y1.saturating_sub(self.y0) + 1)
+    }
+
+    /// Whether the rectangle is well formed (corners in order) and lies inside a
+    /// `columns` × `rows` image.
+    pub fn fits(&self, columns: u32, rows: u32) -> bool {
+        self.x0 <= self.x1 && self.y0 <= self.y1 && self.x1 < columns && self.y1 < rows
+    }
+}
+
+/// A scanner model and image size: what a device mask applies to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub struct Device {
+    pub manufacturer: String,
+    pub model: String,
+    pub columns: u32,
+    pub rows: u32,
+}
+
+impl Device {
+    /// Whether a file's header names this device (manufacturer and model compared without
+    /// case or surrounding spaces, the size exactly).
+    pub fn matches(&self, manufacturer: &str, model: &str, columns: u32, rows: u32) -> bool {
+        self.manufacturer
+            .trim()
+            .eq_ignore_ascii_case(manufacturer.trim())
+            && self.model.trim().eq_ignore_ascii_case(model.trim())
+            && self.columns == columns
+            && self.rows == rows
+    }
+}
+
+/// What SonoHub proposes as a held clip's image area (the pixels that move between frames).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct AreaProposal {
+    pub rect: MaskRect,
+    /// 0–1.
+    pub confidence: f32,
+    /// The moving area leaves the rectangle's corners still (a sector or curved probe).
+    pub sector: bool,
+}
+
+/// Why no area was proposed for a held file.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NoAreaReason {
+    /// One frame: nothing moves.
+    SingleFrame,
+    /// Nothing moves between the frames.
+    Static,
+    /// Things move, but not as one area.
+    NoCoherentArea,
+    /// The frames could not be decoded here.
+    Undecodable,
+}
+
+/// A file waiting in the quarantine: no Sequence of Ultrasound Regions and no device mask
+/// says where its image is. It is still identified and is shown only to experts (the file name
+/// only to whoever may see the job's names).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HeldFile {
+    /// The item's id: the address of the file and of what is done with it.
+    pub id: String,
+    pub job: crate::JobId,
+    pub job_kind: ImportKind,
+    pub label: ItemLabel,
+    pub device: Device,
+    pub modality: String,
+    pub frames: u32,
+    pub photometric: String,
+    pub held_at: i64,
+    pub proposal: Result<AreaProposal, NoAreaReason>,
+    /// An expert's area has been given; the file is queued again with it.
+    pub released: bool,
+}
+
+/// Held files of one device, as the quarantine lists them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HeldDevice {
+    pub device: Device,
+    pub files: Vec<HeldFile>,
+    /// The device's active mask, when one exists (its files were held before it was saved,
+    /// or the mask leaves no image area for them).
+    pub mask: Option<String>,
+}
+
+/// A device mask: where the image is on every file of one scanner model and image size (used
+/// when a file carries no ultrasound regions), and rectangles to black out in any case.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeviceMaskView {
+    pub id: String,
+    pub device: Device,
+    /// The image area kept; everything outside is blacked out.
+    pub keep: MaskRect,
+    /// Rectangles blacked out inside the kept area (a banner over the image).
+    pub remove: Vec<MaskRect>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: i64,
+    /// When an admin retired it; it is then never used again.
+    pub retired_at: Option<i64>,
+    /// Files cleaned with it so far.
+    pub uses: u64,
+    pub last_used_at: Option<i64>,
 }
 
 /// `YYYYMMDD` as `YYYY-MM-DD`; anything else as it is.

@@ -76,10 +76,22 @@ pub enum AuditAction {
     ImportFinished,
     /// Studies left through DICOMweb (a study, series or instance retrieve).
     StudyExported,
+    /// An expert marked the image area of one held file and released it.
+    HeldReleased,
+    /// An expert discarded a held file (it is deleted, never imported).
+    HeldDiscarded,
+    /// A device mask was saved (from the quarantine or by an admin).
+    DeviceMaskSaved,
+    /// An admin changed a device mask's areas.
+    DeviceMaskEdited,
+    /// An admin retired a device mask.
+    DeviceMaskRetired,
+    /// A file was cleaned with a device mask.
+    DeviceMaskUsed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::SignIn,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
@@ -96,6 +108,12 @@ impl AuditAction {
         AuditAction::CaseFollowUp,
         AuditAction::ImportFinished,
         AuditAction::StudyExported,
+        AuditAction::HeldReleased,
+        AuditAction::HeldDiscarded,
+        AuditAction::DeviceMaskSaved,
+        AuditAction::DeviceMaskEdited,
+        AuditAction::DeviceMaskRetired,
+        AuditAction::DeviceMaskUsed,
     ];
 
     /// The stored name (kept as the log has always written it).
@@ -117,6 +135,12 @@ impl AuditAction {
             AuditAction::CaseFollowUp => "case.follow_up",
             AuditAction::ImportFinished => "import_finished",
             AuditAction::StudyExported => "study_exported",
+            AuditAction::HeldReleased => "held_released",
+            AuditAction::HeldDiscarded => "held_discarded",
+            AuditAction::DeviceMaskSaved => "device_mask_saved",
+            AuditAction::DeviceMaskEdited => "device_mask_edited",
+            AuditAction::DeviceMaskRetired => "device_mask_retired",
+            AuditAction::DeviceMaskUsed => "device_mask_used",
         }
     }
 

@@ -42,7 +42,9 @@ impl Role {
         match what {
             CurateStudies | AuthorCases => self == Role::Expert,
             ViewNetwork => matches!(self, Role::Coordinator | Role::Admin),
-            ManageAccounts | ManageSites | ConfigureArchive | ReadAudit => self == Role::Admin,
+            ManageAccounts | ManageSites | ConfigureArchive | ReadAudit | ManageDeviceMasks => {
+                self == Role::Admin
+            }
         }
     }
 
@@ -69,10 +71,12 @@ pub enum Permission {
     ConfigureArchive,
     /// Read the audit log.
     ReadAudit,
+    /// List, edit and retire device masks (experts save them from the quarantine).
+    ManageDeviceMasks,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::CurateStudies,
         Permission::AuthorCases,
         Permission::ViewNetwork,
@@ -80,6 +84,7 @@ impl Permission {
         Permission::ManageSites,
         Permission::ConfigureArchive,
         Permission::ReadAudit,
+        Permission::ManageDeviceMasks,
     ];
 }
 
@@ -269,20 +274,20 @@ mod permission_tests {
         let may = |role: Role| Permission::ALL.map(|p| role.may(p));
         assert_eq!(
             may(Role::Learner),
-            [false; 7],
+            [false; 8],
             "learners only read and learn"
         );
         assert_eq!(
             may(Role::Expert),
-            [true, true, false, false, false, false, false]
+            [true, true, false, false, false, false, false, false]
         );
         assert_eq!(
             may(Role::Coordinator),
-            [false, false, true, false, false, false, false]
+            [false, false, true, false, false, false, false, false]
         );
         assert_eq!(
             may(Role::Admin),
-            [false, false, true, true, true, true, true],
+            [false, false, true, true, true, true, true, true],
             "IT runs the system but does not curate clinical content"
         );
     }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cases;
 pub mod clips;
 pub mod people;
+pub mod quarantine;
 pub mod sites;
 
 #[cfg(feature = "ssr")]

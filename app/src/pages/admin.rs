@@ -40,6 +40,12 @@ pub fn AdminPage() -> impl IntoView {
                                 </a>
                             </li>
                             <li class="card">
+                                <a href="/admin/device-masks">
+                                    <h3>{t!(i18n, device_masks.title)}</h3>
+                                    <p>{t!(i18n, home.admin_device_masks)}</p>
+                                </a>
+                            </li>
+                            <li class="card">
                                 <a href="/admin/audit">
                                     <h3>{t!(i18n, audit.title)}</h3>
                                     <p>{t!(i18n, audit.intro)}</p>

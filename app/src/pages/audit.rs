@@ -31,6 +31,12 @@ fn action_label(i18n: I18nContext<Locale>, name: &str) -> String {
         AuditAction::CaseTransition => t_string!(i18n, audit.case_transition),
         AuditAction::CaseFollowUp => t_string!(i18n, audit.case_follow_up),
         AuditAction::StudyExported => t_string!(i18n, audit.study_exported),
+        AuditAction::HeldReleased => t_string!(i18n, audit.held_released),
+        AuditAction::HeldDiscarded => t_string!(i18n, audit.held_discarded),
+        AuditAction::DeviceMaskSaved => t_string!(i18n, audit.device_mask_saved),
+        AuditAction::DeviceMaskEdited => t_string!(i18n, audit.device_mask_edited),
+        AuditAction::DeviceMaskRetired => t_string!(i18n, audit.device_mask_retired),
+        AuditAction::DeviceMaskUsed => t_string!(i18n, audit.device_mask_used),
     }
     .to_string()
 }

@@ -444,7 +444,7 @@ fn status_label(i18n: I18nContext<Locale>, status: JobStatus) -> &'static str {
 
 /// Which file or instance an item is: the name it was sent with (`archive.zip › dir/a.dcm`)
 /// when the server gave it to this viewer, else its number.
-fn item_label(i18n: I18nContext<Locale>, label: &ItemLabel) -> String {
+pub(crate) fn item_label(i18n: I18nContext<Locale>, label: &ItemLabel) -> String {
     let n = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "–".into());
     match label {
         ItemLabel::Instance { series, number } => t_string!(
@@ -473,6 +473,11 @@ fn JobItems(id: JobId) -> impl IntoView {
             .as_ref()
             .filter(|_| it.status == ItemStatus::Failed)
             .map(|e| import_failure_hint(i18n, e));
+        let held = (it.status == ItemStatus::Held).then(|| {
+            view! {
+                <a class="hint block" href="/quarantine">{t!(i18n, studies.item_held_hint)}</a>
+            }
+        });
         let (text, class) = match it.status {
             ItemStatus::Pending => (t_string!(i18n, studies.item_pending).to_string(), "muted"),
             ItemStatus::Imported => (
@@ -480,6 +485,10 @@ fn JobItems(id: JobId) -> impl IntoView {
                 "form-ok",
             ),
             ItemStatus::Duplicate => (t_string!(i18n, studies.item_duplicate).to_string(), "muted"),
+            ItemStatus::Held => (
+                t_string!(i18n, studies.item_held).to_string(),
+                "status-warn",
+            ),
             ItemStatus::Failed => (
                 it.error
                     .as_ref()
@@ -495,6 +504,7 @@ fn JobItems(id: JobId) -> impl IntoView {
                 <span>
                     <small class=class>{text}</small>
                     {hint.map(|h| view! { <small class="hint block">{h}</small> })}
+                    {held}
                 </span>
             </li>
         }
@@ -533,9 +543,10 @@ fn JobRow(job: ImportJob) -> impl IntoView {
             changed.update(|n| *n += 1);
         }
     });
-    let settled = job.imported + job.duplicate + job.failed;
+    let settled = job.imported + job.duplicate + job.failed + job.held;
     // Finished, but not everything got in: not the plain green "Done".
     let refused = job.status == JobStatus::Done && job.failed > 0;
+    let held = job.held;
     let id = job.id.clone();
     let can_retry =
         job.status == JobStatus::Failed && matches!(job.label, JobLabel::Archive { .. });
@@ -552,8 +563,11 @@ fn JobRow(job: ImportJob) -> impl IntoView {
                 {job.error.as_ref().map(|e| view! { <small class="form-error block">{import_failure_message(i18n, e)}</small> })}
             </td>
             <td data-label=move || t_string!(i18n, studies.progress)>
-                <progress max=job.total.max(1) value=settled class:progress-warn={job.failed > 0}></progress>
+                <progress max=job.total.max(1) value=settled class:progress-warn={job.failed + job.held > 0}></progress>
                 <small class="block">{t_string!(i18n, studies.counts, imported = job.imported, duplicate = job.duplicate, failed = job.failed, pending = job.pending)}</small>
+                {(held > 0).then(|| view! {
+                    <a class="block status-warn" href="/quarantine" data-testid="job-held">{t_string!(i18n, studies.job_held, n = held)}</a>
+                })}
             </td>
             <td class="row-actions">
                 {job.studies.first().cloned().map(|uid| view! {
@@ -604,7 +618,10 @@ fn JobsPanel() -> impl IntoView {
     });
     view! {
         <section class="panel" data-testid="jobs">
-            <h2>{t!(i18n, studies.jobs_title)}</h2>
+            <div class="panel-head">
+                <h2>{t!(i18n, studies.jobs_title)}</h2>
+                <a class="small" href="/quarantine" data-testid="quarantine-link">{t!(i18n, studies.quarantine_link)}</a>
+            </div>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || jobs.get().map(|res| match res {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),

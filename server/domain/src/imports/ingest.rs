@@ -2,11 +2,12 @@
 //! sweeping the blobs a crash or a re-mask left unreferenced.
 use super::screening::{failure_of, screen};
 use super::{Importer, InstanceMeta, Outcome};
+use crate::audit::{self, Actor};
 use crate::blobs::Blobs;
-use crate::dicom::anonymize;
+use crate::dicom::{AnonymizeConfig, AnonymizeError, anonymize};
 use crate::{Db, Result, now};
 use anyhow::Context;
-use model::ItemStatus;
+use model::{AuditAction, AuditVia, ItemStatus};
 
 /// Unreferenced blobs younger than this may still be on their way into a row.
 const ORPHAN_GRACE_SECS: i64 = 3600;
@@ -57,25 +58,50 @@ impl Importer {
         Ok(found.is_some())
     }
 
-    /// Screens, anonymises and stores one file. Errors are storage failures of our own (the
-    /// job is retried); everything about the file itself is an `Outcome`.
+    /// The anonymiser's settings for one job run: the configured ones with the stored device
+    /// masks added.
+    pub(super) async fn job_config(&self) -> Result<AnonymizeConfig> {
+        let mut cfg = self.inner.anonymize.clone();
+        cfg.device_masks
+            .extend(super::device_masks::active(self.db()).await?);
+        Ok(cfg)
+    }
+
+    /// Screens, anonymises and stores one file, with the area an expert marked on it when it
+    /// was held. Errors are storage failures of our own (the job is retried); everything about
+    /// the file itself is an `Outcome`.
     pub(super) async fn ingest(
         &self,
         job: &str,
         item_key: &str,
         bytes: Vec<u8>,
+        cfg: &AnonymizeConfig,
     ) -> Result<Outcome> {
         if let Err(f) = screen(&bytes, self.inner.limits) {
             return Ok(Outcome::Failed(f));
         }
-        let inner = self.inner.clone();
-        let anonymised = tokio::task::spawn_blocking(move || {
-            anonymize(&bytes, &inner.anonymize).map_err(failure_of)
+        let mut cfg = cfg.clone();
+        cfg.image_area = self
+            .marked_area(job, item_key)
+            .await?
+            .map(|a| cine::clean::PixelRect {
+                x0: a.x0,
+                y0: a.y0,
+                x1: a.x1,
+                y1: a.y1,
+            });
+        let anonymised = tokio::task::spawn_blocking(move || match anonymize(&bytes, &cfg) {
+            Ok(a) => Ok(a),
+            Err(AnonymizeError::NoImageArea) => {
+                let info = super::held::hold_info(&bytes);
+                Err(Outcome::Held(Box::new(info), bytes))
+            }
+            Err(e) => Err(Outcome::Failed(failure_of(e))),
         })
         .await?;
         let anon = match anonymised {
             Ok(a) => a,
-            Err(f) => return Ok(Outcome::Failed(f)),
+            Err(outcome) => return Ok(outcome),
         };
         if self.instance_exists(&anon.sop_uid).await? {
             return Ok(Outcome::Duplicate(anon.sop_uid));
@@ -153,6 +179,14 @@ impl Importer {
         .bind(now())
         .execute(&mut *tx)
         .await?;
+        if inserted {
+            let actor = Actor::system(AuditVia::Job);
+            for mask in &anon.device_masks_used {
+                let detail = serde_json::json!({ "job": job, "sop_uid": meta.sop_uid });
+                let action = AuditAction::DeviceMaskUsed;
+                audit::record_in(&mut tx, &actor, action, Some(mask), detail).await?;
+            }
+        }
         tx.commit().await?;
         self.renew_lease(job).await;
         Ok(if inserted {

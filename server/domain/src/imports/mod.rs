@@ -3,7 +3,7 @@
 //! that claims a job with a lease, so a restart (or another node) picks up where it stopped.
 //!
 //! Raw files only ever sit in the data folder's inbox (`inbox/<job>/`), which is emptied as
-//! they are anonymised; the database and the blob store only see anonymised data, except the
+//! they are anonymised (a held file stays there until it is released or discarded); the database and the blob store only see anonymised data, except the
 //! names uploaded files were sent under (kept with their items so the expert can tell which
 //! file was refused), which may name a patient and are shown only to the expert who sent them
 //! and to admins. A blob is written before its row, in a transaction with the item's status: a
@@ -17,6 +17,8 @@
 //! * `worker` is the background loop that claims a job and runs its items.
 //! * `ingest` anonymises and stores one accepted instance, and sweeps orphaned blobs.
 //! * `remask` blacks out more of a stored instance.
+//! * `held` is the quarantine: files without a known image area wait there, identified, for
+//!   an expert to mark the area or save a device mask (`device_masks`) that releases them.
 use crate::Db;
 use crate::blobs::Blobs;
 use crate::dicom::AnonymizeConfig;
@@ -25,6 +27,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+mod device_masks;
+mod held;
 mod ingest;
 mod names;
 mod queue;
@@ -32,6 +36,8 @@ mod remask;
 mod screening;
 mod worker;
 
+pub use device_masks::{MaskInput, list as list_device_masks, retire as retire_device_mask};
+pub use held::{HeldOutcome, area_is_usable, held_file, list_held};
 pub use ingest::{describe, sweep_orphans};
 pub use names::{FileName, shows_file_names};
 pub use queue::{items, job, list_jobs, write_atomically};
@@ -114,6 +120,8 @@ enum Outcome {
     Imported,
     Duplicate(String),
     Failed(ImportFailure),
+    /// No image area is known: the file waits in the quarantine.
+    Held(Box<held::HeldInfo>, Vec<u8>),
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

@@ -48,7 +48,12 @@ pub(super) fn file_label(name: Option<&FileName>, n: u32) -> ItemLabel {
 /// patient (`ZHANG_WEI_thyroid.dcm`) and every expert sees every job, so only the person who
 /// sent the files and admins see them; everyone else sees "File n".
 pub fn shows_file_names(job: &ImportJob, viewer: &CurrentUser) -> bool {
-    viewer.role == Role::Admin || job.created_by.as_deref() == Some(viewer.id.as_str())
+    shows_names_of(job.created_by.as_deref(), viewer)
+}
+
+/// [`shows_file_names`] for a job created by `created_by`.
+pub(super) fn shows_names_of(created_by: Option<&str>, viewer: &CurrentUser) -> bool {
+    viewer.role == Role::Admin || created_by == Some(viewer.id.as_str())
 }
 
 /// Characters that would hide or reorder what is shown (bidirectional overrides, zero-width
@@ -161,6 +166,7 @@ mod tests {
             imported: 0,
             duplicate: 0,
             failed: 0,
+            held: 0,
             error: None,
             studies: Vec::new(),
         };

@@ -329,6 +329,7 @@ impl From<JobRow> for ImportJob {
             imported: 0,
             duplicate: 0,
             failed: 0,
+            held: 0,
             error: r.error.and_then(|e| serde_json::from_str(&e).ok()),
             studies: Vec::new(),
         }
@@ -350,6 +351,7 @@ async fn with_counts(db: &Db, mut job: ImportJob) -> Result<ImportJob> {
             Some(ItemStatus::Imported) => job.imported += n,
             Some(ItemStatus::Duplicate) => job.duplicate += n,
             Some(ItemStatus::Failed) => job.failed += n,
+            Some(ItemStatus::Held) => job.held += n,
             None => {}
         }
     }

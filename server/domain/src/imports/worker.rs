@@ -88,6 +88,22 @@ impl Importer {
 
     async fn finish_job(&self, job: &str) -> Result<()> {
         let mut tx = self.db().pool.begin().await?;
+        // Files released from the quarantine while this run went on: run again.
+        let (pending,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM import_items WHERE job_id = $1 AND status = 'pending'",
+        )
+        .bind(job)
+        .fetch_one(&mut *tx)
+        .await?;
+        if pending > 0 {
+            sqlx::query("UPDATE import_jobs SET status = 'queued', lease_until = 0 WHERE id = $1")
+                .bind(job)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            self.inner.wake.notify_one();
+            return Ok(());
+        }
         sqlx::query(
             "UPDATE import_jobs SET status = 'done', finished_at = $2, lease_until = 0 WHERE id = $1",
         )
@@ -97,64 +113,74 @@ impl Importer {
         .await?;
         audit_finished(&mut tx, job, JobStatus::Done, None).await?;
         tx.commit().await?;
-        let dir = self.job_dir(job);
-        if let Err(e) = tokio::fs::remove_dir_all(&dir).await
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(job, error = %e, "emptying the job's inbox");
-        }
+        // Held files stay in the inbox until they are released or discarded.
+        self.empty_inbox_if_settled(job).await;
         tracing::info!(job, "import job done");
         Ok(())
     }
 
     async fn run_archive_job(&self, job: &str) -> Result<()> {
-        let spool = self.job_dir(job).join("studies.json");
-        let studies: Vec<String> = match tokio::fs::read(&spool).await {
-            Ok(bytes) => serde_json::from_slice(&bytes)?,
-            Err(e) => {
-                // The inbox was lost: the job cannot know what to fetch any more.
-                tracing::error!(job, error = %e, "the archive job's study list is gone");
-                return self.fail_job(job, &ImportFailure::Storage).await;
-            }
-        };
-        let archive = match archive::connect(self.db()).await {
-            Ok(a) => a,
-            Err(p) => return self.fail_job(job, &ImportFailure::Archive(p)).await,
-        };
-        // List again on every run: cheap, and the source UIDs never need storing.
+        let cfg = self.job_config().await?;
+        // Files released from the quarantine are in the inbox already: the archive is asked
+        // only when something must be listed or fetched.
+        let mut pending = self.pending(job).await?;
+        let local = |seq: i64| self.held_path(job, seq);
+        let mut needs_archive = pending.is_empty();
+        for (_, seq) in &pending {
+            needs_archive |= !tokio::fs::try_exists(local(*seq)).await.unwrap_or(false);
+        }
         let mut sources: HashMap<String, SourceInstance> = HashMap::new();
-        let mut seq = 0i64;
-        for study in &studies {
-            let listed = match archive.instances(study).await {
-                Ok(list) => list,
+        let mut archive = None;
+        if needs_archive {
+            let spool = self.job_dir(job).join("studies.json");
+            let studies: Vec<String> = match tokio::fs::read(&spool).await {
+                Ok(bytes) => serde_json::from_slice(&bytes)?,
+                Err(e) => {
+                    // The inbox was lost: the job cannot know what to fetch any more.
+                    tracing::error!(job, error = %e, "the archive job's study list is gone");
+                    return self.fail_job(job, &ImportFailure::Storage).await;
+                }
+            };
+            let client = match archive::connect(self.db()).await {
+                Ok(a) => a,
                 Err(p) => return self.fail_job(job, &ImportFailure::Archive(p)).await,
             };
-            for instance in listed {
-                let key = uid_pseudonym(&self.inner.anonymize.secret, &instance.sop_uid);
-                let label = ItemLabel::Instance {
-                    series: instance.series_number,
-                    number: instance.instance_number,
+            // List again on every run: cheap, and the source UIDs never need storing.
+            let mut seq = 0i64;
+            for study in &studies {
+                let listed = match client.instances(study).await {
+                    Ok(list) => list,
+                    Err(p) => return self.fail_job(job, &ImportFailure::Archive(p)).await,
                 };
-                self.insert_item(job, &key, seq, &label, None).await?;
-                seq += 1;
-                sources.insert(key, instance);
+                for instance in listed {
+                    let key = uid_pseudonym(&self.inner.anonymize.secret, &instance.sop_uid);
+                    let label = ItemLabel::Instance {
+                        series: instance.series_number,
+                        number: instance.instance_number,
+                    };
+                    self.insert_item(job, &key, seq, &label, None).await?;
+                    seq += 1;
+                    sources.insert(key, instance);
+                }
             }
+            archive = Some(client);
+            pending = self.pending(job).await?;
         }
         self.renew_lease(job).await;
-        for (key, _) in self.pending(job).await? {
+        for (key, seq) in pending {
+            let held = local(seq);
             let outcome = if self.instance_exists(&key).await? {
                 Outcome::Duplicate(key.clone())
+            } else if let Ok(bytes) = tokio::fs::read(&held).await {
+                self.ingest(job, &key, bytes, &cfg).await?
             } else {
-                match sources.get(&key) {
-                    None => {
-                        Outcome::Failed(ImportFailure::Archive(model::ArchiveProblem::Status(404)))
-                    }
-                    Some(source) => {
+                match (sources.get(&key), &archive) {
+                    (Some(source), Some(archive)) => {
                         match archive
                             .retrieve(source, self.inner.limits.max_instance_bytes)
                             .await
                         {
-                            Ok(bytes) => self.ingest(job, &key, bytes).await?,
+                            Ok(bytes) => self.ingest(job, &key, bytes, &cfg).await?,
                             Err(RetrieveError::TooLarge) => {
                                 Outcome::Failed(ImportFailure::TooLarge(
                                     self.inner.limits.max_instance_bytes / (1024 * 1024),
@@ -173,34 +199,46 @@ impl Importer {
                             }
                         }
                     }
+                    _ => {
+                        Outcome::Failed(ImportFailure::Archive(model::ArchiveProblem::Status(404)))
+                    }
                 }
             };
-            self.record(job, &key, outcome).await?;
+            let settled = !matches!(outcome, Outcome::Held(..));
+            self.record(job, &key, seq, outcome).await?;
+            if settled {
+                let _ = tokio::fs::remove_file(&held).await;
+            }
         }
         self.finish_job(job).await
     }
 
     async fn run_inbox_job(&self, job: &str) -> Result<()> {
+        let cfg = self.job_config().await?;
         for (key, seq) in self.pending(job).await? {
-            let path = self.job_dir(job).join(format!("{seq}.dcm"));
+            let path = self.held_path(job, seq);
             let outcome = match tokio::fs::read(&path).await {
-                Ok(bytes) => self.ingest(job, &key, bytes).await?,
+                Ok(bytes) => self.ingest(job, &key, bytes, &cfg).await?,
                 Err(e) => {
                     tracing::error!(job, seq, error = %e, "an inbox file is gone");
                     Outcome::Failed(ImportFailure::Storage)
                 }
             };
-            self.record(job, &key, outcome).await?;
-            let _ = tokio::fs::remove_file(&path).await;
+            let settled = !matches!(outcome, Outcome::Held(..));
+            self.record(job, &key, seq, outcome).await?;
+            if settled {
+                let _ = tokio::fs::remove_file(&path).await;
+            }
         }
         self.finish_job(job).await
     }
 
     /// Item outcomes that are not stored together with an instance row.
-    async fn record(&self, job: &str, key: &str, outcome: Outcome) -> Result<()> {
+    async fn record(&self, job: &str, key: &str, seq: i64, outcome: Outcome) -> Result<()> {
         let (status, sop, error) = match outcome {
             // Recorded in the instance's transaction already.
             Outcome::Imported => return Ok(()),
+            Outcome::Held(info, bytes) => return self.hold(job, key, seq, &info, &bytes).await,
             Outcome::Duplicate(sop) => (ItemStatus::Duplicate, Some(sop), None),
             Outcome::Failed(f) => (ItemStatus::Failed, None, Some(f)),
         };
@@ -227,6 +265,7 @@ struct ItemCounts {
     imported: i64,
     duplicate: i64,
     failed: i64,
+    held: i64,
 }
 
 /// The background worker's `ImportFinished` record: the job's end and its item counts.
@@ -239,7 +278,8 @@ async fn audit_finished(
     let counts: ItemCounts = sqlx::query_as(
         "SELECT COALESCE(SUM(CASE WHEN status = 'imported' THEN 1 ELSE 0 END), 0) AS imported, \
                 COALESCE(SUM(CASE WHEN status = 'duplicate' THEN 1 ELSE 0 END), 0) AS duplicate, \
-                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed \
+                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \
+                COALESCE(SUM(CASE WHEN status = 'held' THEN 1 ELSE 0 END), 0) AS held \
          FROM import_items WHERE job_id = $1",
     )
     .bind(job)
@@ -250,6 +290,7 @@ async fn audit_finished(
         "imported": counts.imported,
         "duplicate": counts.duplicate,
         "failed": counts.failed,
+        "held": counts.held,
         "error": failure,
     });
     let actor = Actor::system(AuditVia::Job);

@@ -41,15 +41,36 @@ pub use header::anonymize_header;
 pub(super) use pixels::{check_masked_pixels, put_cleaned_pixels};
 pub use pseudonyms::{patient_pseudonym, uid_pseudonym};
 
-/// Rectangles to black out on every image of one device and image size (burned-in text that
-/// the ultrasound regions do not exclude).
+/// What to clean on every image of one device and image size: where the image is when a file
+/// carries no ultrasound regions (`keep`), and rectangles to black out in any case (burned-in
+/// text the regions do not exclude).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceMask {
+    /// The stored mask's id (masks from a `--device-masks` file have none); named in
+    /// [`Anonymized::device_masks_used`] so every use is audited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub manufacturer: String,
     pub model: String,
     pub columns: u32,
     pub rows: u32,
+    /// The image area: everything outside is blacked out when the file has no regions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep: Option<PixelRect>,
+    #[serde(default)]
     pub rects: Vec<PixelRect>,
+}
+
+impl DeviceMask {
+    /// Whether this mask is for a file of `manufacturer`, `model` and this size.
+    pub fn applies_to(&self, manufacturer: &str, model: &str, columns: u32, rows: u32) -> bool {
+        self.manufacturer
+            .trim()
+            .eq_ignore_ascii_case(manufacturer.trim())
+            && self.model.trim().eq_ignore_ascii_case(model.trim())
+            && self.columns == columns
+            && self.rows == rows
+    }
 }
 
 /// How to de-identify.
@@ -62,6 +83,9 @@ pub struct AnonymizeConfig {
     pub device_masks: Vec<DeviceMask>,
     /// Rectangles an expert drew on this clip.
     pub extra_masks: Vec<PixelRect>,
+    /// The image area an expert marked on this file, used when it carries no ultrasound
+    /// regions (a held file released by hand).
+    pub image_area: Option<PixelRect>,
     /// Black out burned-in text (Clean Pixel Data Option). Off only for header-only work,
     /// such as comparing with tools that never touch pixels; the output then says so.
     pub clean_pixels: bool,
@@ -73,6 +97,7 @@ impl Default for AnonymizeConfig {
             secret: Vec::new(),
             device_masks: Vec::new(),
             extra_masks: Vec::new(),
+            image_area: None,
             clean_pixels: true,
         }
     }
@@ -93,6 +118,8 @@ pub struct Anonymized {
     pub masked_pixels: usize,
     /// Cost of re-encoding JPEG frames, PSNR of the kept pixels (dB).
     pub reencode_psnr_db: Option<f64>,
+    /// Ids of the stored device masks that cleaned it.
+    pub device_masks_used: Vec<String>,
 }
 
 /// Why an instance was refused. Nothing is written for it.
@@ -147,8 +174,10 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
     })?;
     // One parse: the clip decodes the pixels, then gives up its data set for editing.
     // Pixels first: the mask needs the regions and the device, read from the input.
+    let mut device_masks_used = Vec::new();
     let cleaning = if cfg.clean_pixels {
-        let mask = pixel_mask(&clip, cfg)?;
+        let (mask, used) = pixel_mask(&clip, cfg)?;
+        device_masks_used = used;
         let pixels =
             clean_pixels(&clip, &mask).map_err(|e| AnonymizeError::Pixels(e.to_string()))?;
         Some((mask, pixels))
@@ -186,5 +215,6 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         date_shift_days: ids.shift,
         masked_pixels: mask.as_ref().map_or(0, Mask::count),
         reencode_psnr_db: psnr,
+        device_masks_used,
     })
 }

@@ -7,14 +7,21 @@ use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
 
-/// What to black out: everything outside the ultrasound regions (the whole image when only a
-/// device mask is known), the device's rectangles and those an expert drew.
-pub(super) fn pixel_mask(clip: &cine::Clip, cfg: &AnonymizeConfig) -> Result<Mask, AnonymizeError> {
+/// What to black out: everything outside the image area, then the device's rectangles and
+/// those an expert drew. The image area is the ultrasound regions; without them, the area an
+/// expert marked on this file, else the device mask's area, else (a mask from a
+/// `--device-masks` file with rectangles only) the whole image. With none of these the file is
+/// refused with `NoImageArea` (the importer holds it for an expert). Also returns the ids of
+/// the stored device masks used.
+pub(super) fn pixel_mask(
+    clip: &cine::Clip,
+    cfg: &AnonymizeConfig,
+) -> Result<(Mask, Vec<String>), AnonymizeError> {
     let source = clip.object();
     let info = clip.info();
     let manufacturer = first_text(source, tags::MANUFACTURER);
     let model = first_text(source, tags::MANUFACTURER_MODEL_NAME);
-    let keep: Vec<PixelRect> = info
+    let regions: Vec<PixelRect> = info
         .regions
         .iter()
         .map(|r| PixelRect {
@@ -24,34 +31,58 @@ pub(super) fn pixel_mask(clip: &cine::Clip, cfg: &AnonymizeConfig) -> Result<Mas
             y1: r.y1,
         })
         .collect();
-    let mut remove: Vec<PixelRect> = cfg.extra_masks.clone();
-    let device_rects: Vec<PixelRect> = cfg
+    let devices: Vec<&super::DeviceMask> = cfg
         .device_masks
         .iter()
-        .filter(|d| {
-            d.manufacturer.eq_ignore_ascii_case(manufacturer.trim())
-                && d.model.eq_ignore_ascii_case(model.trim())
-                && d.columns == info.columns
-                && d.rows == info.rows
-        })
+        .filter(|d| d.applies_to(&manufacturer, &model, info.columns, info.rows))
+        .collect();
+    let inside =
+        |r: &PixelRect| r.x0 <= r.x1 && r.y0 <= r.y1 && r.x1 < info.columns && r.y1 < info.rows;
+    let device_keep: Vec<PixelRect> = devices
+        .iter()
+        .filter_map(|d| d.keep)
+        .filter(inside)
+        .collect();
+    let device_rects: Vec<PixelRect> = devices
+        .iter()
         .flat_map(|d| d.rects.iter().copied())
         .collect();
-    if keep.is_empty() && device_rects.is_empty() {
+    let mut used: Vec<String> = Vec::new();
+    let keep: Vec<PixelRect> = if !regions.is_empty() {
+        regions
+    } else if let Some(area) = cfg.image_area.filter(inside) {
+        vec![area]
+    } else if !device_keep.is_empty() {
+        used.extend(
+            devices
+                .iter()
+                .filter(|d| d.keep.is_some())
+                .filter_map(|d| d.id.clone()),
+        );
+        device_keep
+    } else if !device_rects.is_empty() {
+        vec![PixelRect {
+            x0: 0,
+            y0: 0,
+            x1: info.columns.saturating_sub(1),
+            y1: info.rows.saturating_sub(1),
+        }]
+    } else {
         return Err(AnonymizeError::NoImageArea);
+    };
+    if !device_rects.is_empty() {
+        used.extend(
+            devices
+                .iter()
+                .filter(|d| !d.rects.is_empty())
+                .filter_map(|d| d.id.clone()),
+        );
     }
+    used.sort();
+    used.dedup();
+    let mut remove: Vec<PixelRect> = cfg.extra_masks.clone();
     remove.extend(device_rects);
-    let full = [PixelRect {
-        x0: 0,
-        y0: 0,
-        x1: info.columns.saturating_sub(1),
-        y1: info.rows.saturating_sub(1),
-    }];
-    Ok(Mask::new(
-        info.columns,
-        info.rows,
-        if keep.is_empty() { &full } else { &keep },
-        &remove,
-    ))
+    Ok((Mask::new(info.columns, info.rows, &keep, &remove), used))
 }
 
 /// The palette attributes (PS3.3 C.7.6.3.1.5-6), dropped when a palette image becomes RGB.
@@ -337,7 +368,7 @@ mod tests {
         // Uncleaned: the banner's indices show bright colours where the mask says black.
         let source = palette_clip(0);
         let clip = cine::Clip::parse(&source).unwrap();
-        let mask = pixel_mask(&clip, &cfg()).unwrap();
+        let (mask, _) = pixel_mask(&clip, &cfg()).unwrap();
         assert!(matches!(
             check_masked_pixels(&source, &mask, false),
             Err(AnonymizeError::PixelsNotBlank { frame: 0 })

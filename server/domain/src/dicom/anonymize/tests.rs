@@ -271,10 +271,12 @@ fn without_an_image_area_nothing_is_guessed() {
     // A device mask for this device and size is enough.
     let with_device = AnonymizeConfig {
         device_masks: vec![DeviceMask {
+            id: None,
             manufacturer: "acme".into(),
             model: String::new(),
             columns: 160,
             rows: 120,
+            keep: None,
             rects: vec![PixelRect {
                 x0: 0,
                 y0: 0,
@@ -286,6 +288,69 @@ fn without_an_image_area_nothing_is_guessed() {
     };
     let done = anonymize(&bytes, &with_device).expect("device mask used");
     assert_eq!(done.masked_pixels, 160 * 20);
+    assert!(done.device_masks_used.is_empty(), "a file's mask has no id");
+
+    // A stored mask with an image area: everything outside it is black, and its use is named.
+    let area = PixelRect {
+        x0: 10,
+        y0: 30,
+        x1: 149,
+        y1: 109,
+    };
+    let stored = AnonymizeConfig {
+        device_masks: vec![DeviceMask {
+            id: Some("mask-1".into()),
+            manufacturer: " ACME ".into(),
+            model: String::new(),
+            columns: 160,
+            rows: 120,
+            keep: Some(area),
+            rects: Vec::new(),
+        }],
+        ..cfg()
+    };
+    let done = anonymize(&bytes, &stored).expect("the mask's area is used");
+    assert_eq!(done.masked_pixels, 160 * 120 - 140 * 80);
+    assert_eq!(done.device_masks_used, vec!["mask-1".to_string()]);
+    // Another image size of the same model is not this mask's.
+    let other_size = AnonymizeConfig {
+        device_masks: vec![DeviceMask {
+            columns: 161,
+            ..stored.device_masks[0].clone()
+        }],
+        ..cfg()
+    };
+    assert_eq!(
+        anonymize(&bytes, &other_size).unwrap_err(),
+        AnonymizeError::NoImageArea
+    );
+    // An area an expert marked on this file wins over the mask's; one outside the image is
+    // no area at all.
+    let marked = AnonymizeConfig {
+        image_area: Some(PixelRect {
+            x0: 0,
+            y0: 20,
+            x1: 159,
+            y1: 119,
+        }),
+        ..stored.clone()
+    };
+    let done = anonymize(&bytes, &marked).expect("the marked area is used");
+    assert_eq!(done.masked_pixels, 160 * 20);
+    assert!(done.device_masks_used.is_empty());
+    let outside = AnonymizeConfig {
+        image_area: Some(PixelRect {
+            x0: 0,
+            y0: 0,
+            x1: 160,
+            y1: 119,
+        }),
+        ..cfg()
+    };
+    assert_eq!(
+        anonymize(&bytes, &outside).unwrap_err(),
+        AnonymizeError::NoImageArea
+    );
     assert!(
         anonymize(b"not dicom at all", &cfg())
             .unwrap_err()
