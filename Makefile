@@ -77,6 +77,7 @@ bench: test-tools build
 	cd end2end && node bench/bench.mjs
 	cd end2end && node bench/anonymize.mjs
 	cd end2end && node bench/import.mjs
+	cd end2end && node bench/quarantine.mjs
 
 clean:
 	cargo clean
