@@ -341,6 +341,13 @@ async fn held_files_wait_for_an_area_and_one_device_mask_releases_them() {
     assert_eq!(status, 200, "{body}");
     let (_, masks) = admin.call("device_masks", &[]).await;
     assert!(masks[0]["retired_at"].is_i64(), "{masks}");
+    let (status, body) = admin
+        .json(
+            "edit_device_mask",
+            json!({ "id": mask, "keep": { "x0": 0, "y0": 30, "x1": 319, "y1": 239 }, "remove": [] }),
+        )
+        .await;
+    assert_eq!(status, 404, "a retired mask is not edited: {body}");
     assert_eq!(masks[0]["keep"]["y0"], 30);
     let (_, items) = upload(
         &chen,

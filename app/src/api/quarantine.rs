@@ -134,11 +134,15 @@ pub async fn edit_device_mask(
     if remove.len() > 64 {
         return Err(AppError::invalid("rects", InvalidReason::TooLong));
     }
-    state
+    match state
         .importer
         .edit_device_mask(&Actor::web(&admin.id), &id, keep, &remove)
         .await?
-        .ok_or_else(|| AppError::invalid("area", InvalidReason::BadFormat))
+    {
+        imports::MaskEdit::Done(released) => Ok(released),
+        imports::MaskEdit::NotFound => Err(AppError::NotFound("device mask".into())),
+        imports::MaskEdit::BadArea => Err(AppError::invalid("area", InvalidReason::BadFormat)),
+    }
 }
 
 /// Retires an active mask: later files of its device are held again. Admins only.

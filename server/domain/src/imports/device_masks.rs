@@ -192,15 +192,25 @@ pub(super) async fn save(
     Ok(id)
 }
 
-/// Changes an active mask's areas. `None` when there is no such active mask or an area does
-/// not fit its image size.
+/// What changing a mask came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MaskEdit {
+    /// Changed; this many held files of its device were released.
+    Done(u64),
+    /// No active mask has this id (unknown or retired).
+    NotFound,
+    /// An area does not fit the device's image size, or the kept area is too small.
+    BadArea,
+}
+
+/// Changes an active mask's areas; returns its device, or why not.
 pub(super) async fn edit(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: &str,
     keep: MaskRect,
     remove: &[MaskRect],
-) -> Result<Option<Device>> {
+) -> Result<std::result::Result<Device, MaskEdit>> {
     let row: Option<MaskRow> = sqlx::query_as(&format!(
         "SELECT {MASK_COLUMNS} FROM device_masks m LEFT JOIN users cu ON cu.id = m.created_by \
          LEFT JOIN users uu ON uu.id = m.updated_by WHERE m.id = $1 AND m.retired_at IS NULL"
@@ -209,13 +219,13 @@ pub(super) async fn edit(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
-        return Ok(None);
+        return Ok(Err(MaskEdit::NotFound));
     };
     let device = row.device();
     if !super::held::area_is_usable(&keep, &device)
         || remove.iter().any(|r| !r.fits(device.columns, device.rows))
     {
-        return Ok(None);
+        return Ok(Err(MaskEdit::BadArea));
     }
     sqlx::query(
         "UPDATE device_masks SET keep_area = $2, remove_areas = $3, updated_by = $4, updated_at = $5 \
@@ -234,7 +244,7 @@ pub(super) async fn edit(
         "remove": remove,
     });
     audit::record_in(conn, actor, AuditAction::DeviceMaskEdited, Some(id), detail).await?;
-    Ok(Some(device))
+    Ok(Ok(device))
 }
 
 /// Retires an active mask: later files of its device are held again. `false` when there is

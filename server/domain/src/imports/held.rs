@@ -8,7 +8,7 @@
 //! every held file of that scanner model and image size; either way the item goes back to
 //! `pending` and its job to the queue, and the worker cleans it like any other file. A file can
 //! also be discarded (deleted, never imported). Every step is audited.
-use super::device_masks::{self, MaskInput};
+use super::device_masks::{self, MaskEdit, MaskInput};
 use super::names::shows_names_of;
 use super::{Importer, to_json};
 use crate::audit::{self, Actor};
@@ -188,7 +188,7 @@ pub async fn list_held(db: &Db, viewer: &CurrentUser) -> Result<Vec<HeldDevice>>
             }),
         }
     }
-    groups.sort_by(|a, b| b.files.len().cmp(&a.files.len()));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.files.len()));
     Ok(groups)
 }
 
@@ -445,10 +445,11 @@ impl Importer {
         id: &str,
         keep: MaskRect,
         remove: &[MaskRect],
-    ) -> Result<Option<u64>> {
+    ) -> Result<MaskEdit> {
         let mut tx = self.db().pool.begin().await?;
-        let Some(device) = device_masks::edit(&mut tx, actor, id, keep, remove).await? else {
-            return Ok(None);
+        let device = match device_masks::edit(&mut tx, actor, id, keep, remove).await? {
+            Ok(device) => device,
+            Err(refused) => return Ok(refused),
         };
         let held = held_of_device(&mut tx, &device).await?;
         let released = requeue(&mut tx, &held).await?;
@@ -456,7 +457,7 @@ impl Importer {
         if released > 0 {
             self.inner.wake.notify_one();
         }
-        Ok(Some(released))
+        Ok(MaskEdit::Done(released))
     }
 
     /// Deletes a job's inbox folder once the job is finished and holds nothing more.

@@ -36,7 +36,9 @@ mod remask;
 mod screening;
 mod worker;
 
-pub use device_masks::{MaskInput, list as list_device_masks, retire as retire_device_mask};
+pub use device_masks::{
+    MaskEdit, MaskInput, list as list_device_masks, retire as retire_device_mask,
+};
 pub use held::{HeldOutcome, area_is_usable, held_file, list_held};
 pub use ingest::{describe, sweep_orphans};
 pub use names::{FileName, shows_file_names};
