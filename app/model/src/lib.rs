@@ -8,6 +8,7 @@ mod clips;
 mod error;
 mod ids;
 mod people;
+pub mod quiz;
 pub mod scores;
 mod uid;
 
