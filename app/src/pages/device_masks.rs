@@ -218,17 +218,19 @@ fn MaskRow(mask: DeviceMaskView) -> impl IntoView {
                     }.into_any(),
                 }}
             </td>
-            <td class="row-actions">
-                {active.then(|| view! {
-                    <button type="button" class="btn btn-small" data-testid="mask-edit" aria-expanded=move || editing.get().to_string()
-                        on:click=move |_| { confirming.set(false); editing.update(|e| *e = !*e); }>
-                        {t!(i18n, device_masks.edit)}
-                    </button>
-                    <button type="button" class="btn btn-small btn-quiet btn-danger-text" data-testid="mask-retire"
-                        on:click=move |_| { editing.set(false); confirming.set(true); }>
-                        {t!(i18n, device_masks.retire)}
-                    </button>
-                })}
+            <td>
+                <div class="row-actions">
+                    {active.then(|| view! {
+                        <button type="button" class="btn btn-small" data-testid="mask-edit" aria-expanded=move || editing.get().to_string()
+                            on:click=move |_| { confirming.set(false); editing.update(|e| *e = !*e); }>
+                            {t!(i18n, device_masks.edit)}
+                        </button>
+                        <button type="button" class="btn btn-small btn-quiet btn-danger-text" data-testid="mask-retire"
+                            on:click=move |_| { editing.set(false); confirming.set(true); }>
+                            {t!(i18n, device_masks.retire)}
+                        </button>
+                    })}
+                </div>
             </td>
         </tr>
         {move || (editing.get() || confirming.get() || row_error.get().is_some()).then(|| {

@@ -208,6 +208,8 @@ fn DeviceGroup(group: HeldDevice) -> impl IntoView {
     let device_attr = name.clone();
     let size = format!("{} × {}", group.device.columns, group.device.rows);
     let count = group.files.len();
+    // Right after a mask is saved its files are still listed, released: that is no news.
+    let mask_missed = group.mask.is_some() && group.files.iter().any(|f| !f.released);
     let row = move |f: HeldFile| {
         let id = f.id.clone();
         let open = {
@@ -228,13 +230,15 @@ fn DeviceGroup(group: HeldDevice) -> impl IntoView {
                         view! { <span class="status-warn">{t!(i18n, quarantine.held)}</span> }.into_any()
                     }}
                 </td>
-                <td class="row-actions">
-                    {(!f.released).then(|| view! {
-                        <button type="button" class="btn btn-small" class:btn-primary=open data-testid="held-open"
-                            on:click=move |_| desk.open(id.clone())>
-                            {t!(i18n, quarantine.mark_area)}
-                        </button>
-                    })}
+                <td>
+                    <div class="row-actions">
+                        {(!f.released).then(|| view! {
+                            <button type="button" class="btn btn-small" class:btn-primary=open data-testid="held-open"
+                                on:click=move |_| desk.open(id.clone())>
+                                {t!(i18n, quarantine.mark_area)}
+                            </button>
+                        })}
+                    </div>
                 </td>
             </tr>
         }
@@ -245,7 +249,7 @@ fn DeviceGroup(group: HeldDevice) -> impl IntoView {
             <p class="muted" data-testid="held-count">
                 {move || t_string!(i18n, quarantine.device_facts, size = size.clone(), n = count).to_string()}
             </p>
-            {group.mask.is_some().then(|| view! { <p class="hint">{t!(i18n, quarantine.mask_exists)}</p> })}
+            {mask_missed.then(|| view! { <p class="hint">{t!(i18n, quarantine.mask_exists)}</p> })}
             <div class="table-wrap" tabindex="0">
                 <table class="table table-stack">
                     <thead><tr>
