@@ -67,6 +67,17 @@ impl Db {
         })
     }
 
+    /// A transaction that is going to write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads
+    /// first and writes later fails outright (`SQLITE_BUSY_SNAPSHOT`, no waiting) when another
+    /// connection wrote in between, as the import worker does while an expert releases files.
+    pub async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
@@ -79,4 +90,55 @@ pub fn sqlite_url(data_dir: &std::path::Path) -> String {
         "sqlite://{}?mode=rwc",
         data_dir.join("sonohub.db").display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_write_transaction_that_reads_first_is_not_overtaken_by_another_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&sqlite_url(dir.path())).await.unwrap();
+        sqlx::query("CREATE TABLE counter (n INTEGER NOT NULL)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO counter (n) VALUES (0)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        // Read, then (after another connection tried to write) write: the other writer waits
+        // for this transaction instead of invalidating what it read.
+        let mut tx = db.begin_write().await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT n FROM counter")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let other = tokio::spawn({
+            let db = db.clone();
+            async move {
+                sqlx::query("UPDATE counter SET n = n + 10")
+                    .execute(&db.pool)
+                    .await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        sqlx::query("UPDATE counter SET n = $1")
+            .bind(n + 1)
+            .execute(&mut *tx)
+            .await
+            .expect("a read-then-write transaction is not overtaken");
+        tx.commit().await.unwrap();
+        other
+            .await
+            .unwrap()
+            .expect("the other writer waited its turn");
+        let (n,): (i64,) = sqlx::query_as("SELECT n FROM counter")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 11);
+    }
 }

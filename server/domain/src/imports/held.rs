@@ -262,7 +262,7 @@ impl Importer {
         if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
             super::write_atomically(&path, bytes).await?;
         }
-        let mut tx = self.db().pool.begin().await?;
+        let mut tx = self.db().begin_write().await?;
         let (item_id,): (String,) =
             sqlx::query_as("SELECT id FROM import_items WHERE job_id = $1 AND item_key = $2")
                 .bind(job)
@@ -347,7 +347,7 @@ impl Importer {
         id: &str,
         area: MaskRect,
     ) -> Result<HeldOutcome> {
-        let mut tx = self.db().pool.begin().await?;
+        let mut tx = self.db().begin_write().await?;
         let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT h.job_id, i.seq, h.image_columns, h.image_rows FROM held_files h \
              JOIN import_items i ON i.id = h.item_id WHERE h.item_id = $1 AND i.status = 'held'",
@@ -382,7 +382,7 @@ impl Importer {
 
     /// Deletes a held file: it is never imported (its item keeps the reason, `NoImageArea`).
     pub async fn discard_held(&self, actor: &Actor, id: &str) -> Result<HeldOutcome> {
-        let mut tx = self.db().pool.begin().await?;
+        let mut tx = self.db().begin_write().await?;
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT i.job_id, i.seq FROM held_files h JOIN import_items i ON i.id = h.item_id \
              WHERE h.item_id = $1 AND i.status = 'held'",
@@ -427,7 +427,7 @@ impl Importer {
         {
             return Ok(None);
         }
-        let mut tx = self.db().pool.begin().await?;
+        let mut tx = self.db().begin_write().await?;
         let id = device_masks::save(&mut tx, actor, input).await?;
         let held = held_of_device(&mut tx, &input.device).await?;
         let released = requeue(&mut tx, &held).await?;
@@ -446,7 +446,7 @@ impl Importer {
         keep: MaskRect,
         remove: &[MaskRect],
     ) -> Result<MaskEdit> {
-        let mut tx = self.db().pool.begin().await?;
+        let mut tx = self.db().begin_write().await?;
         let device = match device_masks::edit(&mut tx, actor, id, keep, remove).await? {
             Ok(device) => device,
             Err(refused) => return Ok(refused),

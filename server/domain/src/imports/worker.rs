@@ -87,7 +87,7 @@ impl Importer {
     }
 
     async fn finish_job(&self, job: &str) -> Result<()> {
-        let mut tx = self.db().pool.begin().await?;
+        let mut tx = self.db().begin_write().await?;
         // Files released from the quarantine while this run went on: run again.
         let (pending,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM import_items WHERE job_id = $1 AND status = 'pending'",

@@ -64,12 +64,13 @@ pub struct DeviceMask {
 impl DeviceMask {
     /// Whether this mask is for a file of `manufacturer`, `model` and this size.
     pub fn applies_to(&self, manufacturer: &str, model: &str, columns: u32, rows: u32) -> bool {
-        self.manufacturer
-            .trim()
-            .eq_ignore_ascii_case(manufacturer.trim())
-            && self.model.trim().eq_ignore_ascii_case(model.trim())
-            && self.columns == columns
-            && self.rows == rows
+        let device = model::Device {
+            manufacturer: self.manufacturer.clone(),
+            model: self.model.clone(),
+            columns: self.columns,
+            rows: self.rows,
+        };
+        device.matches(manufacturer, model, columns, rows)
     }
 }
 
