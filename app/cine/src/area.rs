@@ -107,6 +107,12 @@ pub enum NoProposal {
     /// Things move, but no connected area of at least [`MIN_AREA_SHARE`] of the image.
     #[error("no coherent moving area was found")]
     NoCoherentArea,
+    /// The moving area reaches all four edges of the image: no still banner or border frames
+    /// it, so the still overlays that carry names cannot be told from the image (two unrelated
+    /// frames, or overlays that change with every frame). Proposing the whole image would keep
+    /// any burned-in text, so nothing is proposed.
+    #[error("everything changes between the frames, up to every edge")]
+    EverythingMoves,
     /// A frame is not `width × height` bytes, or the size is zero.
     #[error("frame {frame} has {len} bytes, expected {expected}")]
     BadFrame {
@@ -224,6 +230,9 @@ pub fn propose_image_area(
         return Err(NoProposal::NoCoherentArea);
     }
     let (bx0, by0, bx1, by1) = grid.bounds(&area).ok_or(NoProposal::NoCoherentArea)?;
+    if bx0 == 0 && by0 == 0 && bx1 + 1 == grid.w && by1 + 1 == grid.h {
+        return Err(NoProposal::EverythingMoves);
+    }
     let rect = PixelRect {
         x0: (bx0 * b) as u32,
         y0: (by0 * b) as u32,

@@ -148,6 +148,25 @@ fn a_static_clip_or_a_single_frame_gets_no_proposal() {
     assert!(got.is_err(), "{got:?}");
 }
 
+#[test]
+fn when_everything_changes_up_to_the_edges_nothing_is_proposed() {
+    // Two unrelated frames (a vendor's two-frame export whose overlays differ too): nothing
+    // still frames the image, and the whole frame would keep any burned-in name.
+    let noise = |seed: u32| -> Vec<u8> {
+        let mut x = seed.wrapping_mul(2_654_435_761).max(1);
+        (0..320 * 240)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 24) as u8
+            })
+            .collect()
+    };
+    let frames = vec![noise(1), noise(2), noise(3)];
+    assert_eq!(propose(320, 240, &frames), Err(NoProposal::EverythingMoves));
+}
+
 /// A blinking text cursor and a clock whose digits change every frame, in the banner.
 fn add_cursor_and_clock(frame: &mut [u8], width: u32, n: usize) {
     let cursor = PixelRect {

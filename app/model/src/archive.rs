@@ -450,6 +450,8 @@ pub enum NoAreaReason {
     Static,
     /// Things move, but not as one area.
     NoCoherentArea,
+    /// What moves reaches every edge: nothing still frames the image (overlays change too).
+    EverythingMoves,
     /// The frames could not be decoded here.
     Undecodable,
 }

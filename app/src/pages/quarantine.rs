@@ -140,6 +140,7 @@ fn no_area_reason(i18n: I18nContext<Locale>, reason: NoAreaReason) -> &'static s
         NoAreaReason::SingleFrame => t_string!(i18n, quarantine.reason_single_frame),
         NoAreaReason::Static => t_string!(i18n, quarantine.reason_static),
         NoAreaReason::NoCoherentArea => t_string!(i18n, quarantine.reason_no_coherent_area),
+        NoAreaReason::EverythingMoves => t_string!(i18n, quarantine.reason_everything_moves),
         NoAreaReason::Undecodable => t_string!(i18n, quarantine.reason_undecodable),
     }
 }

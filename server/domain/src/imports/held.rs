@@ -54,6 +54,7 @@ pub(super) fn hold_info(bytes: &[u8]) -> HeldInfo {
                 cine::area::NoProposal::SingleFrame => NoAreaReason::SingleFrame,
                 cine::area::NoProposal::Static => NoAreaReason::Static,
                 cine::area::NoProposal::NoCoherentArea => NoAreaReason::NoCoherentArea,
+                cine::area::NoProposal::EverythingMoves => NoAreaReason::EverythingMoves,
                 _ => NoAreaReason::Undecodable,
             }),
         Err(_) => Err(NoAreaReason::Undecodable),
