@@ -38,7 +38,18 @@ const MASK_COLUMNS: &str = "m.id, m.manufacturer, m.model, m.image_columns, m.im
      m.remove_areas, cu.username AS created_by, m.created_at, uu.username AS updated_by, m.updated_at, \
      m.retired_at";
 
-fn rect(r: MaskRect) -> cine::clean::PixelRect {
+/// A device as a row stores it (sizes as database integers).
+pub(super) fn device_of(manufacturer: &str, model: &str, columns: i64, rows: i64) -> Device {
+    Device {
+        manufacturer: manufacturer.to_string(),
+        model: model.to_string(),
+        columns: columns.max(0) as u32,
+        rows: rows.max(0) as u32,
+    }
+}
+
+/// A rectangle as the anonymiser takes it.
+pub(super) fn pixel_rect(r: MaskRect) -> cine::clean::PixelRect {
     cine::clean::PixelRect {
         x0: r.x0,
         y0: r.y0,
@@ -49,12 +60,12 @@ fn rect(r: MaskRect) -> cine::clean::PixelRect {
 
 impl MaskRow {
     fn device(&self) -> Device {
-        Device {
-            manufacturer: self.manufacturer.clone(),
-            model: self.model.clone(),
-            columns: self.image_columns.max(0) as u32,
-            rows: self.image_rows.max(0) as u32,
-        }
+        device_of(
+            &self.manufacturer,
+            &self.model,
+            self.image_columns,
+            self.image_rows,
+        )
     }
 
     fn keep(&self) -> Option<MaskRect> {
@@ -79,8 +90,8 @@ pub async fn active(db: &Db) -> Result<Vec<DeviceMask>> {
         .map(|r| {
             let device = r.device();
             DeviceMask {
-                keep: r.keep().map(rect),
-                rects: r.remove().into_iter().map(rect).collect(),
+                keep: r.keep().map(pixel_rect),
+                rects: r.remove().into_iter().map(pixel_rect).collect(),
                 id: Some(r.id),
                 manufacturer: device.manufacturer,
                 model: device.model,

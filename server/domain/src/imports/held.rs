@@ -101,12 +101,12 @@ const HELD_SELECT: &str = "SELECT h.item_id, h.job_id, j.kind, j.created_by, i.s
 
 impl HeldRow {
     fn device(&self) -> Device {
-        Device {
-            manufacturer: self.manufacturer.clone(),
-            model: self.model.clone(),
-            columns: self.image_columns.max(0) as u32,
-            rows: self.image_rows.max(0) as u32,
-        }
+        device_masks::device_of(
+            &self.manufacturer,
+            &self.model,
+            self.image_columns,
+            self.image_rows,
+        )
     }
 
     fn view(self, viewer: &CurrentUser) -> HeldFile {

@@ -84,12 +84,7 @@ impl Importer {
         cfg.image_area = self
             .marked_area(job, item_key)
             .await?
-            .map(|a| cine::clean::PixelRect {
-                x0: a.x0,
-                y0: a.y0,
-                x1: a.x1,
-                y1: a.y1,
-            });
+            .map(super::device_masks::pixel_rect);
         let anonymised = tokio::task::spawn_blocking(move || match anonymize(&bytes, &cfg) {
             Ok(a) => Ok(a),
             Err(AnonymizeError::NoImageArea) => {
