@@ -66,13 +66,17 @@ test('an upload imports a clip and names the file that is not DICOM', async ({ p
   // Not the plain green "Done": the status says that one of two did not get in.
   await expect(job.locator('.status-warn')).toHaveText('已完成：2 个中 1 个未导入');
   await expect(job.locator('progress')).toHaveClass(/progress-warn/);
-  // The job list reloads once more after a job ends: the details must stay open through it.
-  const reloaded = page.waitForResponse((r) => r.url().includes('/import_jobs'), { timeout: 10_000 });
+  const jobId = await job.getAttribute('data-job');
   await job.getByRole('button', { name: '详情' }).click();
   // Each file by the name it was sent under, the refused one with its reason and what to do.
   const failed = page.locator('.job-items li[data-status="failed"]');
   await expect(failed.locator('.item-name')).toHaveText('notes.txt');
+  // A new upload reloads the job list: the open details must stay open through it.
+  const reloaded = page.waitForResponse((r) => r.url().includes('/import_jobs'));
+  await page.getByTestId('upload-files').setInputFiles([path.join(dir, 'notes.txt')]);
+  await page.getByTestId('upload-start').click();
   await reloaded;
+  await expect(page.locator('[data-testid="jobs"] tbody tr[data-job]').first()).not.toHaveAttribute('data-job', jobId!);
   await expect(failed.locator('.item-name')).toHaveText('notes.txt');
   await expect(failed).toContainText('不是 DICOM 文件');
   await expect(failed.locator('.hint')).toContainText('只能导入 DICOM 文件');
