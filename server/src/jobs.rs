@@ -1,5 +1,6 @@
 //! The server's background jobs: the import worker, the DICOM receiver, the demo library seed
-//! and the hourly housekeeping (expired sessions, old sign-in attempts, unreferenced blobs).
+//! and the housekeeping (hourly: expired sessions, old sign-in attempts, unreferenced blobs;
+//! every minute: quiz attempts whose time ran out).
 //! Every job stops when the server does: on SIGTERM, `Started::stop` asks them all and waits.
 use std::future::Future;
 use std::time::Duration;

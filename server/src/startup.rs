@@ -136,6 +136,20 @@ fn housekeeping(jobs: &mut Jobs, state: &AppState, store: &Store) {
             }
         }
     });
+    // Quiz attempts whose time limit passed are closed and graded within a minute, so a
+    // learner who closed the tab still gets their grade (and the lesson done if they passed).
+    let db = state.db.clone();
+    jobs.every(std::time::Duration::from_secs(60), move || {
+        let db = db.clone();
+        async move {
+            if let Err(e) = domain::quizzes::attempts::close_expired(&db).await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "closing expired quiz attempts failed"
+                );
+            }
+        }
+    });
     let (db, importer) = (state.db.clone(), state.importer.clone());
     jobs.every(HOUSEKEEPING, move || {
         let (db, importer) = (db.clone(), importer.clone());

@@ -9,7 +9,7 @@ use model::{AuditAction, AuditVia};
 use serde_json::{Value, json};
 
 /// A demo server with one imported study (a 6-frame clip); returns the study's UID.
-async fn app_with_study() -> (TestApp, String) {
+pub(crate) async fn app_with_study() -> (TestApp, String) {
     let app = TestApp::demo().await;
     let chen = app.signed_in("chen.jing").await;
     let (_, job) = chen.call("open_upload", &[]).await;
@@ -102,7 +102,12 @@ async fn create(expert: &Client, study: &str, title: &str, application: &str) ->
 }
 
 /// Creates, fills, submits (chen.jing) and publishes (wang.lei) a case; returns its id.
-async fn published_case(chen: &Client, wang: &Client, study: &str, title: &str) -> String {
+pub(crate) async fn published_case(
+    chen: &Client,
+    wang: &Client,
+    study: &str,
+    title: &str,
+) -> String {
     let (status, id) = create(chen, study, title, "thyroid").await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_string();

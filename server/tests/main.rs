@@ -8,6 +8,7 @@ mod archive;
 mod auth;
 mod cases;
 mod corpus;
+mod courses;
 mod demo_archive;
 mod demo_cases;
 mod dicom_cli;

@@ -23,6 +23,38 @@ pub enum Shape {
     Text { at: Point, text: String },
 }
 
+impl Shape {
+    /// The smallest axis-aligned box holding the shape: (left, top, right, bottom) in image
+    /// pixels; a text label counts as its anchor point.
+    pub fn bounds(&self) -> (f64, f64, f64, f64) {
+        let span = |points: &[Point]| {
+            points.iter().fold(
+                (
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ),
+                |(l, t, r, b), p| (l.min(p.x), t.min(p.y), r.max(p.x), b.max(p.y)),
+            )
+        };
+        match self {
+            Shape::Arrow { tail, head } => span(&[*tail, *head]),
+            Shape::Ellipse { center, rx, ry } => {
+                (center.x - rx, center.y - ry, center.x + rx, center.y + ry)
+            }
+            Shape::Polygon { points } => span(points),
+            Shape::Text { at, .. } => span(&[*at]),
+        }
+    }
+
+    /// Whether the whole shape lies on an image of `width` × `height` pixels.
+    pub fn fits(&self, width: u32, height: u32) -> bool {
+        let (l, t, r, b) = self.bounds();
+        l >= 0.0 && t >= 0.0 && r <= f64::from(width) && b <= f64::from(height)
+    }
+}
+
 /// One annotation: a shape shown on frames `first..=last`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Annotation {
@@ -44,6 +76,26 @@ impl Annotation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shape_fits_when_its_bounds_lie_on_the_image() {
+        let ellipse = Shape::Ellipse {
+            center: Point { x: 50.0, y: 40.0 },
+            rx: 10.0,
+            ry: 5.0,
+        };
+        assert_eq!(ellipse.bounds(), (40.0, 35.0, 60.0, 45.0));
+        assert!(ellipse.fits(60, 45));
+        assert!(!ellipse.fits(59, 45));
+        let polygon = Shape::Polygon {
+            points: vec![
+                Point { x: -1.0, y: 0.0 },
+                Point { x: 5.0, y: 5.0 },
+                Point { x: 0.0, y: 9.0 },
+            ],
+        };
+        assert!(!polygon.fits(100, 100));
+    }
 
     #[test]
     fn annotations_round_trip_as_tagged_json() {

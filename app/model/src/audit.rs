@@ -88,10 +88,22 @@ pub enum AuditAction {
     DeviceMaskRetired,
     /// A file was cleaned with a device mask.
     DeviceMaskUsed,
+    /// An author saved a course's working copy.
+    CourseSaved,
+    /// An author published a course version.
+    CoursePublished,
+    /// An expert saved a question of the bank.
+    QuestionSaved,
+    /// An author saved a quiz.
+    QuizSaved,
+    /// A coordinator made a cohort (enrolling its site's learners).
+    CohortSaved,
+    /// A learner was enrolled in a course (or enrolled themselves).
+    Enrolled,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::SignIn,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
@@ -114,6 +126,12 @@ impl AuditAction {
         AuditAction::DeviceMaskEdited,
         AuditAction::DeviceMaskRetired,
         AuditAction::DeviceMaskUsed,
+        AuditAction::CourseSaved,
+        AuditAction::CoursePublished,
+        AuditAction::QuestionSaved,
+        AuditAction::QuizSaved,
+        AuditAction::CohortSaved,
+        AuditAction::Enrolled,
     ];
 
     /// The stored name (kept as the log has always written it).
@@ -141,6 +159,12 @@ impl AuditAction {
             AuditAction::DeviceMaskEdited => "device_mask_edited",
             AuditAction::DeviceMaskRetired => "device_mask_retired",
             AuditAction::DeviceMaskUsed => "device_mask_used",
+            AuditAction::CourseSaved => "course_saved",
+            AuditAction::CoursePublished => "course_published",
+            AuditAction::QuestionSaved => "question_saved",
+            AuditAction::QuizSaved => "quiz_saved",
+            AuditAction::CohortSaved => "cohort_saved",
+            AuditAction::Enrolled => "enrolled",
         }
     }
 

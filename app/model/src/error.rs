@@ -17,6 +17,16 @@ pub enum InvalidReason {
     WrongState,
     /// Review must come from someone other than the author.
     OwnWork,
+    /// Every attempt the quiz allows is used.
+    NoAttemptsLeft,
+    /// The attempt's time limit has passed.
+    TimeUp,
+    /// A prerequisite module is not done yet.
+    Locked,
+    /// The clip has no calibration to measure with.
+    NotCalibrated,
+    /// The clip or case is not in the published library.
+    NotPublished,
 }
 
 /// What a user may be told. Database and I/O errors become `Internal` after being logged.

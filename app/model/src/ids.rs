@@ -93,6 +93,37 @@ record_id!(
     "import job"
 );
 
+record_id!(
+    /// A course (its working copy and published versions).
+    CourseId,
+    "a course",
+    "course"
+);
+record_id!(
+    /// A question of the bank.
+    QuestionId,
+    "a question",
+    "question"
+);
+record_id!(
+    /// A quiz.
+    QuizId,
+    "a quiz",
+    "quiz"
+);
+record_id!(
+    /// A learner's attempt at a quiz.
+    AttemptId,
+    "a quiz attempt",
+    "attempt"
+);
+record_id!(
+    /// A cohort of learners enrolled in a course together.
+    CohortId,
+    "a cohort",
+    "cohort"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ mod audit;
 pub mod calendar;
 pub mod cases;
 mod clips;
+pub mod courses;
 mod error;
 mod ids;
 mod people;
@@ -23,7 +24,7 @@ pub use audit::{AuditAction, AuditEvent, AuditVia};
 pub use cases::{AgeBand, Application, CaseId, CaseStatus, Difficulty, Sex};
 pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};
-pub use ids::JobId;
+pub use ids::{AttemptId, CohortId, CourseId, JobId, QuestionId, QuizId};
 pub use people::{
     CurrentUser, NewUser, Permission, Role, Site, SiteId, SiteKind, SitePeople, UserId,
     UserSummary, rules,

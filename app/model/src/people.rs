@@ -45,6 +45,9 @@ impl Role {
             ManageAccounts | ManageSites | ConfigureArchive | ReadAudit | ManageDeviceMasks => {
                 self == Role::Admin
             }
+            AuthorCourses => matches!(self, Role::Expert | Role::Coordinator),
+            WriteQuestions => self == Role::Expert,
+            ManageEnrolment => self == Role::Coordinator,
         }
     }
 
@@ -73,10 +76,16 @@ pub enum Permission {
     ReadAudit,
     /// List, edit and retire device masks (experts save them from the quarantine).
     ManageDeviceMasks,
+    /// Build courses and quizzes, see every attempt at them and their item analysis.
+    AuthorCourses,
+    /// Write questions for the bank.
+    WriteQuestions,
+    /// Make cohorts, enrol people and sites, set due dates.
+    ManageEnrolment,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 11] = [
         Permission::CurateStudies,
         Permission::AuthorCases,
         Permission::ViewNetwork,
@@ -85,6 +94,9 @@ impl Permission {
         Permission::ConfigureArchive,
         Permission::ReadAudit,
         Permission::ManageDeviceMasks,
+        Permission::AuthorCourses,
+        Permission::WriteQuestions,
+        Permission::ManageEnrolment,
     ];
 }
 
@@ -268,26 +280,33 @@ mod permission_tests {
     use super::{Permission, Role};
 
     /// In `Permission::ALL`'s order: curate studies, author cases, view the network, manage
-    /// accounts, manage sites, configure the archive, read the audit log.
+    /// accounts, manage sites, configure the archive, read the audit log, manage device masks,
+    /// author courses, write questions, manage enrolment.
     #[test]
     fn each_role_may_do_what_the_design_table_says() {
         let may = |role: Role| Permission::ALL.map(|p| role.may(p));
         assert_eq!(
             may(Role::Learner),
-            [false; 8],
+            [false; 11],
             "learners only read and learn"
         );
         assert_eq!(
             may(Role::Expert),
-            [true, true, false, false, false, false, false, false]
+            [
+                true, true, false, false, false, false, false, false, true, true, false
+            ]
         );
         assert_eq!(
             may(Role::Coordinator),
-            [false, false, true, false, false, false, false, false]
+            [
+                false, false, true, false, false, false, false, false, true, false, true
+            ]
         );
         assert_eq!(
             may(Role::Admin),
-            [false, false, true, true, true, true, true, true],
+            [
+                false, false, true, true, true, true, true, true, false, false, false
+            ],
             "IT runs the system but does not curate clinical content"
         );
     }

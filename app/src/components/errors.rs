@@ -93,6 +93,11 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
         InvalidReason::LastAdmin => t_string!(i18n, reason.last_admin),
         InvalidReason::WrongState => t_string!(i18n, reason.wrong_state),
         InvalidReason::OwnWork => t_string!(i18n, reason.own_work),
+        InvalidReason::NoAttemptsLeft => t_string!(i18n, reason.no_attempts_left),
+        InvalidReason::TimeUp => t_string!(i18n, reason.time_up),
+        InvalidReason::Locked => t_string!(i18n, reason.locked),
+        InvalidReason::NotCalibrated => t_string!(i18n, reason.not_calibrated),
+        InvalidReason::NotPublished => t_string!(i18n, reason.not_published),
     }
     .to_string()
 }

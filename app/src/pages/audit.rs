@@ -36,6 +36,12 @@ fn action_label(i18n: I18nContext<Locale>, name: &str) -> String {
         AuditAction::DeviceMaskSaved => t_string!(i18n, audit.device_mask_saved),
         AuditAction::DeviceMaskEdited => t_string!(i18n, audit.device_mask_edited),
         AuditAction::DeviceMaskRetired => t_string!(i18n, audit.device_mask_retired),
+        AuditAction::CourseSaved => t_string!(i18n, audit.course_saved),
+        AuditAction::CoursePublished => t_string!(i18n, audit.course_published),
+        AuditAction::QuestionSaved => t_string!(i18n, audit.question_saved),
+        AuditAction::QuizSaved => t_string!(i18n, audit.quiz_saved),
+        AuditAction::CohortSaved => t_string!(i18n, audit.cohort_saved),
+        AuditAction::Enrolled => t_string!(i18n, audit.enrolled),
         AuditAction::DeviceMaskUsed => t_string!(i18n, audit.device_mask_used),
     }
     .to_string()
