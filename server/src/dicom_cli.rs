@@ -1,7 +1,7 @@
 //! `sonohub dicom …`: describe a clip, export a frame as displayed, synthesise clips; the same
 //! decoding core the browser viewer runs.
 use anyhow::{Context, Result};
-use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
+use cine::synth::{Scene, SynthOptions, SynthSyntax, phantom_clip, synth_clip};
 use cine::{Clip, RgbaFrame};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
@@ -31,11 +31,18 @@ pub enum DicomCommand {
         /// The PNG to write.
         out: PathBuf,
     },
-    /// Write a synthetic ultrasound clip with known calibration (0.01 cm per pixel).
+    /// Write a synthetic ultrasound clip with known calibration (0.01 cm per pixel), or with
+    /// `--scene` a simulated teaching scene with its ground truth.
     Synth {
         /// The DICOM file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Simulate this scene (B-mode phantom) instead of the plain test clip.
+        #[arg(long, value_enum)]
+        scene: Option<SceneArg>,
+        /// With `--scene`: write the ground truth (outlines per frame, facts) as JSON here.
+        #[arg(long, requires = "scene")]
+        truth: Option<PathBuf>,
         /// Number of frames.
         #[arg(long, default_value_t = 30)]
         frames: u32,
@@ -88,6 +95,49 @@ impl From<SyntaxArg> for SynthSyntax {
     }
 }
 
+/// Phantom scenes `sonohub dicom synth --scene` can simulate.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum SceneArg {
+    /// Thyroid nodule with echogenic foci and comet tails.
+    ThyroidNodule,
+    /// Carotid long axis with a plaque, pulsating.
+    CarotidPlaque,
+    /// Free fluid appearing in Morison's pouch.
+    MorisonFluid,
+    /// Pleural line with sliding and A-lines.
+    LungSliding,
+    /// Pleural line with B-lines.
+    BLines,
+    /// Lung point moving with breathing.
+    LungPoint,
+    /// Beating heart with a pericardial effusion.
+    PericardialEffusion,
+    /// Abdominal aorta, transverse, known diameter.
+    Aorta,
+    /// Femoral vein collapsing under compression.
+    VeinCompressible,
+    /// Thrombosed femoral vein that does not collapse.
+    VeinNonCompressible,
+}
+
+impl From<SceneArg> for Scene {
+    fn from(s: SceneArg) -> Self {
+        match s {
+            SceneArg::ThyroidNodule => Scene::ThyroidNodule,
+            SceneArg::CarotidPlaque => Scene::CarotidPlaque,
+            SceneArg::MorisonFluid => Scene::MorisonFluid,
+            SceneArg::LungSliding => Scene::LungSliding,
+            SceneArg::BLines => Scene::BLines,
+            SceneArg::LungPoint => Scene::LungPoint,
+            SceneArg::PericardialEffusion => Scene::PericardialEffusion,
+            SceneArg::Aorta => Scene::Aorta,
+            SceneArg::VeinCompressible => Scene::VeinCompressible,
+            SceneArg::VeinNonCompressible => Scene::VeinNonCompressible,
+        }
+    }
+}
+
 /// Runs one `sonohub dicom` subcommand.
 pub fn run(args: DicomArgs) -> Result<()> {
     match args.command {
@@ -105,6 +155,8 @@ pub fn run(args: DicomArgs) -> Result<()> {
         }
         DicomCommand::Synth {
             out,
+            scene,
+            truth,
             frames,
             width,
             height,
@@ -115,14 +167,26 @@ pub fn run(args: DicomArgs) -> Result<()> {
             manufacturer,
             model,
         } => {
-            let mut bytes = synth_clip(&SynthOptions {
+            let options = SynthOptions {
                 width,
                 height,
                 frames,
                 syntax: syntax.into(),
                 fps,
                 seed,
-            })?;
+            };
+            let mut bytes = match scene {
+                None => synth_clip(&options)?,
+                Some(scene) => {
+                    let phantom = phantom_clip(&options, scene.into())?;
+                    if let Some(path) = &truth {
+                        let json = serde_json::to_vec_pretty(&phantom.truth)?;
+                        std::fs::write(path, json)
+                            .with_context(|| format!("writing {}", path.display()))?;
+                    }
+                    phantom.dicom
+                }
+            };
             if no_regions {
                 bytes = crate::demo_studies::without_regions(&bytes)?;
             }
