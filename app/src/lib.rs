@@ -144,9 +144,37 @@ pub fn App() -> impl IntoView {
                             path=StaticSegment("notifications")
                             view=pages::notifications::NotificationsPage
                         />
+                        <Route path=StaticSegment("quizzes") view=pages::courses::report::QuizzesPage />
                         <Route
-                            path=StaticSegment("courses")
-                            view=|| pages::sections::SectionPage(pages::sections::Section::Courses)
+                            path=(StaticSegment("quizzes"), ParamSegment("id"), StaticSegment("analysis"))
+                            view=pages::courses::report::QuizReportPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("courses") view=pages::courses::catalogue::CoursesPage />
+                        <Route
+                            path=(StaticSegment("courses"), ParamSegment("id"))
+                            view=pages::courses::course::CoursePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(
+                                StaticSegment("courses"),
+                                ParamSegment("id"),
+                                StaticSegment("lessons"),
+                                ParamSegment("lesson"),
+                            )
+                            view=pages::courses::lesson::LessonPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("attempts"), ParamSegment("id"))
+                            view=pages::courses::attempt::AttemptPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("attempts"), ParamSegment("id"), StaticSegment("review"))
+                            view=pages::courses::review::ReviewPage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=StaticSegment("replays")

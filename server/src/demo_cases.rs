@@ -226,6 +226,7 @@ pub async fn seed(db: Db, importer: Importer) {
             "the demo case library was not seeded"
         ),
     }
+    crate::demo_courses::seed(&db, &importer).await;
 }
 
 async fn run(db: &Db, importer: &Importer) -> Result<usize> {

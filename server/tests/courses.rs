@@ -123,6 +123,17 @@ async fn enrol_li_na(app: &TestApp, coordinator: &Client, course: &str) {
         .json("create_cohort", json!({ "course": course, "cohort": { "name": "DH spring", "site": site, "due": "2027-03-31" } }))
         .await;
     assert_eq!(status, 200, "{body}");
+    let (status, cohorts) = coordinator.call("course_cohorts", &[("id", course)]).await;
+    assert_eq!(status, 200, "{cohorts}");
+    assert_eq!(cohorts[0]["name"], "DH spring");
+    assert_eq!(
+        cohorts[0]["members"], 1,
+        "li.na, the one learner of her site"
+    );
+    assert!(
+        cohorts[0]["site"].as_str().unwrap().contains("社区"),
+        "{cohorts}"
+    );
 }
 
 fn assert_keyless(what: &str, body: &str) {

@@ -11,6 +11,7 @@ mod corpus;
 mod courses;
 mod demo_archive;
 mod demo_cases;
+mod demo_courses;
 mod dicom_cli;
 mod dicomweb;
 mod imports;

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod archive_settings;
 pub mod audit;
 pub mod cases;
+pub mod courses;
 pub mod device_masks;
 pub mod errors;
 pub mod guard;

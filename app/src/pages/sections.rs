@@ -8,7 +8,6 @@ use leptos::prelude::*;
 /// A teaching area of the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Courses,
     Replays,
     Competency,
 }
@@ -20,18 +19,15 @@ const TEACHING: &[Role] = &[Role::Learner, Role::Expert, Role::Coordinator];
 pub fn SectionPage(section: Section) -> impl IntoView {
     let i18n = use_i18n();
     let title = move || match section {
-        Section::Courses => t_string!(i18n, section.courses_title),
         Section::Replays => t_string!(i18n, section.replays_title),
         Section::Competency => t_string!(i18n, section.competency_title),
     };
     let empty = move || match section {
-        Section::Courses => t_string!(i18n, section.courses_empty),
         Section::Replays => t_string!(i18n, section.replays_empty),
         Section::Competency => t_string!(i18n, section.competency_empty),
     };
     let page = move |i: leptos_i18n::I18nContext<Locale>| {
         match section {
-            Section::Courses => t_string!(i, page_title.courses),
             Section::Replays => t_string!(i, page_title.replays),
             Section::Competency => t_string!(i, page_title.competency),
         }

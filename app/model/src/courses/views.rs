@@ -165,8 +165,9 @@ pub struct LessonContentView {
 pub struct CohortView {
     pub id: CohortId,
     pub name: String,
-    /// The site whose learners it enrols, if any.
+    /// The site whose learners it enrols, if any (its Chinese and English names).
     pub site: Option<String>,
+    pub site_en: Option<String>,
     pub due: Option<String>,
     pub members: usize,
     pub completed: usize,

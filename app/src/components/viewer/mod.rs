@@ -38,6 +38,8 @@ pub enum Tool {
     Ellipse,
     Polygon,
     Text,
+    /// A click answers a question: the page gets the image point and the frame on screen.
+    Pick,
 }
 
 impl Tool {
@@ -98,6 +100,8 @@ pub(crate) struct ViewerState {
     pub editable: Option<RwSignal<Vec<Annotation>>>,
     /// Counts text annotations placed (their label field takes the focus).
     pub text_added: RwSignal<u32>,
+    /// Where a click in the pick tool goes (image point, frame on screen).
+    pub on_pick: Option<Callback<(Point, u32)>>,
     /// Key of this viewer's player in the page's player table.
     pub id: u64,
     pub generation: StoredValue<u64>,
@@ -255,6 +259,17 @@ pub fn CineViewer(
     /// Mirrors the frame on screen, for pages that point at it (e.g. a comment's reference).
     #[prop(optional)]
     current_frame: Option<RwSignal<u32>>,
+    /// With this, the viewer opens in the pick tool: a click (playing or paused) reports the
+    /// image point and the frame on screen (a hotspot question's answer).
+    #[prop(optional)]
+    on_pick: Option<Callback<(Point, u32)>>,
+    /// Mirrors the last calibrated distance measured, in millimetres (a measurement
+    /// question's answer).
+    #[prop(optional)]
+    measured_mm: Option<RwSignal<Option<f64>>>,
+    /// More SVG drawn over the image in image pixels (e.g. where learners clicked).
+    #[prop(optional)]
+    overlay: Option<ViewFn>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let st = ViewerState {
@@ -268,12 +283,17 @@ pub fn CineViewer(
         dropped: RwSignal::new(0),
         zoom: RwSignal::new(1.0),
         pan: RwSignal::new((0.0, 0.0)),
-        tool: RwSignal::new(Tool::Pan),
+        tool: RwSignal::new(if on_pick.is_some() {
+            Tool::Pick
+        } else {
+            Tool::Pan
+        }),
         points: RwSignal::new(Vec::new()),
         timing: RwSignal::new(Timing::default()),
         decoder: RwSignal::new(Decoder::Wasm),
         editable,
         text_added: RwSignal::new(0),
+        on_pick,
         id: render::new_viewer_id(),
         generation: StoredValue::new(0),
         canvas: NodeRef::new(),
@@ -298,6 +318,19 @@ pub fn CineViewer(
 
     if let Some(out) = current_frame {
         Effect::new(move |_| out.set(st.frame.get()));
+    }
+    if let Some(out) = measured_mm {
+        Effect::new(move |_| {
+            let points = st.points.get();
+            if st.tool.get() == Tool::Distance && points.len() == 2 {
+                let mm = st.info.with(|i| {
+                    i.as_ref().and_then(|i| {
+                        crate::cine::distance_mm(&i.regions, points[0], points[1]).ok()
+                    })
+                });
+                out.set(mm);
+            }
+        });
     }
     if let Some(request) = jump_to {
         Effect::new(move |_| {
@@ -529,6 +562,7 @@ pub fn CineViewer(
                     >
                         {visible_annotations}
                         {overlay_points}
+                        {overlay.map(|o| o.run())}
                     </svg>
                 </div>
                 {move || match st.load.get() {
@@ -636,6 +670,7 @@ pub fn CineViewer(
                         aria-label=move || t_string!(i18n, viewer.export)>{t!(i18n, viewer.export)}</button>
                 </div>
                 <div class="vgroup" role="group" aria-label=move || t_string!(i18n, viewer.tools)>
+                    {on_pick.map(|_| tool_button(Tool::Pick, |i| t_string!(i, viewer.tool_pick)))}
                     {tool_button(Tool::Pan, |i| t_string!(i, viewer.tool_pan))}
                     {tool_button(Tool::Distance, |i| t_string!(i, viewer.tool_distance))}
                     {tool_button(Tool::Area, |i| t_string!(i, viewer.tool_area))}

@@ -87,6 +87,7 @@ struct CohortRow {
     id: String,
     name: String,
     site: Option<String>,
+    site_en: Option<String>,
     due: Option<String>,
     members: i64,
     completed: i64,
@@ -95,7 +96,7 @@ struct CohortRow {
 /// A course's cohorts with their members and completions.
 pub async fn cohorts(db: &Db, course: &CourseId) -> Result<Vec<CohortView>> {
     let rows: Vec<CohortRow> = sqlx::query_as(
-        "SELECT c.id, c.name, s.name AS site, c.due_date AS due, \
+        "SELECT c.id, c.name, s.name_zh AS site, s.name_en AS site_en, c.due_date AS due, \
          (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id) AS members, \
          (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.completed_at IS NOT NULL) \
          AS completed \
@@ -111,6 +112,7 @@ pub async fn cohorts(db: &Db, course: &CourseId) -> Result<Vec<CohortView>> {
             id: CohortId(r.id),
             name: r.name,
             site: r.site,
+            site_en: r.site_en,
             due: r.due,
             members: r.members as usize,
             completed: r.completed as usize,

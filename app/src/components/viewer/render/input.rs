@@ -120,6 +120,11 @@ pub fn pointer_down(st: ViewerState, ev: web_sys::PointerEvent) {
                 st.points.set(vec![pt, pt]);
             }
         }
+        Tool::Pick => {
+            if let (Some(pt), Some(pick)) = (point, st.on_pick) {
+                pick.run((to_point(pt), st.frame.get_untracked()));
+            }
+        }
         Tool::Text => {
             if let Some(pt) = point {
                 // Keep the press from focusing the viewer (its mouse-down default, which comes
