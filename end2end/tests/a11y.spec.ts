@@ -1,34 +1,19 @@
 // axe-core (WCAG 2.1 A and AA rules) on every page of every role, in both languages: a serious
 // or critical violation fails the test. Pages added later belong in PAGES.
 import { expect, Page, test } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { demoStudies, hydrated, signIn } from './helpers';
-
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { demoStudies, hydrated, serious, signIn } from './helpers';
 
 // CASE is a published library case, STUDY an anonymised study: found at run time.
 const PAGES: Record<string, string[]> = {
   'li.na': ['/', '/cases', 'CASE', 'CASE/solve', '/viewer', '/profile', '/notifications',
-    '/courses', '/replays', '/competency'],
+    '/courses', 'COURSE', 'COURSE/lessons/efast-reading', 'COURSE/lessons/efast-clip',
+    'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', '/competency'],
   'chen.jing': ['/', '/studies', 'STUDY', '/quarantine', '/cases/work', '/cases/follow-ups',
     '/cases/outcomes', 'CASE/edit', 'CASE/versions'],
-  'zhou.min': ['/', '/people'],
+  'zhou.min': ['/', '/people', '/courses', 'COURSE', '/quizzes', 'QUIZ'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',
     '/people'],
 };
-
-async function serious(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await (window as any).axe.run(document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
-    }));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return result.violations
-    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: any) => `${v.impact} ${v.id} ×${v.nodes.length}: ${v.nodes.map((n: any) => n.target).join(' ')}`);
-}
 
 async function firstCase(page: Page): Promise<string> {
   let href: string | null = null;
@@ -38,6 +23,32 @@ async function firstCase(page: Page): Promise<string> {
     href = await page.locator('a.case-card-link').first().getAttribute('href', { timeout: 1000 });
   }).toPass({ timeout: 120_000 });
   return href!;
+}
+
+/** The demo's Chinese course (seeded after the case library). */
+async function demoCourse(page: Page): Promise<string> {
+  let href: string | null = null;
+  await expect(async () => {
+    await page.goto('/courses');
+    await hydrated(page);
+    href = await page.locator('main .course-card a', { hasText: '急诊超声基础' }).getAttribute('href', { timeout: 1000 });
+  }).toPass({ timeout: 180_000 });
+  return href!;
+}
+
+/** The item analysis of the demo's eFAST quiz. */
+async function demoQuiz(page: Page): Promise<string> {
+  await page.goto('/quizzes');
+  await hydrated(page);
+  return (await page.locator('main table a', { hasText: 'eFAST 测验' }).getAttribute('href'))!;
+}
+
+/** An attempt at the course's eFAST quiz (the open one if there is). */
+async function openAttempt(page: Page, course: string): Promise<string> {
+  const id = course.split('/').pop()!;
+  const lesson = await (await page.request.post('/api/course_lesson', { form: { course: id, lesson: 'efast-quiz' } })).json();
+  const started = await page.request.post('/api/start_attempt', { data: { quiz: lesson.page.quiz_id, course: id, lesson: 'efast-quiz' } });
+  return `/attempts/${await started.json()}`;
 }
 
 async function scan(page: Page, path: string, lang: string) {
@@ -70,8 +81,13 @@ for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
           await demoStudies(page);
           study = (await page.locator('[data-testid="library"] tbody a.btn').first().getAttribute('href'))!;
         }
+        const course = paths.some((p) => p.startsWith('COURSE')) ? await demoCourse(page) : '';
+        const quiz = paths.includes('QUIZ') ? await demoQuiz(page) : '';
+        const attempt = paths.includes('ATTEMPT') ? await openAttempt(page, course) : '';
         for (const p of paths) {
-          await scan(page, p.replace('CASE', kase).replace('STUDY', study), lang);
+          const path = p.replace('CASE', kase).replace('STUDY', study).replace('COURSE', course)
+            .replace('QUIZ', quiz).replace('ATTEMPT', attempt);
+          await scan(page, path, lang);
         }
       });
     }

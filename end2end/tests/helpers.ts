@@ -1,5 +1,8 @@
 // Shared steps: wait for hydration, sign in, sign out.
 import { expect, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const DEMO_PASSWORD = 'sonohub-demo';
 
@@ -30,3 +33,18 @@ export async function demoStudies(page: Page, atLeast = 1) {
     expect(await page.locator('[data-testid="library"] tbody tr').count()).toBeGreaterThanOrEqual(atLeast);
   }).toPass({ timeout: 60_000 });
 }
+
+/** The serious and critical axe-core violations of the page as it stands (WCAG 2.1 A/AA). */
+export async function serious(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await (window as any).axe.run(document, {
+      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
+    }));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return result.violations
+    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v: any) => `${v.impact} ${v.id} ×${v.nodes.length}: ${v.nodes.map((n: any) => n.target).join(' ')}`);
+}
+

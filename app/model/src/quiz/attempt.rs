@@ -134,6 +134,7 @@ pub struct QuestionClip {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttemptSlot {
     pub slot: u32,
+    /// What is asked, as sanitised inline HTML.
     pub stem: String,
     pub question: QuestionForLearner,
     pub clip: Option<QuestionClip>,
@@ -161,6 +162,7 @@ pub struct AttemptView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewSlot {
     pub slot: u32,
+    /// What is asked, as sanitised inline HTML.
     pub stem: String,
     pub question: QuestionForLearner,
     pub clip: Option<QuestionClip>,

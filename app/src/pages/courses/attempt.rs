@@ -298,7 +298,7 @@ fn Question(
         <section class="panel question" data-slot=index data-kind=kind_name(&slot.question) aria-labelledby=format!("q{index}-stem")>
             <h2 id=format!("q{index}-stem") class="question-stem">
                 <span class="question-n">{move || t_string!(i18n, attempt.question_n, n = n + 1).to_string()}</span>
-                <span lang=text_lang(&stem)>{stem.clone()}</span>
+                <span lang=text_lang(&stem) inner_html=stem.clone()></span>
             </h2>
             {widget(i18n, &slot, save)}
             <p class="save-state" aria-live="polite" data-testid="save-state">

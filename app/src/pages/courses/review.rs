@@ -81,19 +81,18 @@ fn key_text(i18n: leptos_i18n::I18nContext<Locale>, key: &QuestionKind) -> Strin
         }
         .to_string(),
         QuestionKind::Ordering { items, .. } => items.join(" → "),
-        QuestionKind::Hotspot { targets, .. } => targets
-            .iter()
-            .map(|t| {
-                t_string!(
-                    i18n,
-                    review.region_frames,
-                    first = t.first_frame + 1,
-                    last = t.last_frame + 1
-                )
-                .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
+        QuestionKind::Hotspot { targets, .. } => {
+            // One region per frame where the structure moves: said once, over its frames.
+            let first = targets.iter().map(|t| t.first_frame).min().unwrap_or(0);
+            let last = targets.iter().map(|t| t.last_frame).max().unwrap_or(0);
+            t_string!(
+                i18n,
+                review.region_frames,
+                first = first + 1,
+                last = last + 1
+            )
+            .to_string()
+        }
         QuestionKind::FrameSelection { target, tolerance } => match target {
             FrameTarget::Frame(f) => {
                 t_string!(i18n, review.frame_within, n = f + 1, tolerance = *tolerance).to_string()
@@ -167,7 +166,7 @@ fn ReviewItem(item: ReviewSlot, n: usize) -> impl IntoView {
         <section class="panel question review-slot" data-slot=slot.slot data-verdict=verdict.unwrap_or("hidden")>
             <h2 class="question-stem">
                 <span class="question-n">{move || t_string!(i18n, attempt.question_n, n = n + 1).to_string()}</span>
-                <span lang=text_lang(&stem)>{stem.clone()}</span>
+                <span lang=text_lang(&stem) inner_html=stem.clone()></span>
             </h2>
             {clip_view(&slot)}
             <dl class="facts">

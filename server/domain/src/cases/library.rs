@@ -34,6 +34,34 @@ pub fn render_markdown(markdown: &str) -> String {
         .to_string()
 }
 
+/// A one-paragraph text (a question's stem) as inline HTML: rendered and sanitised like
+/// teaching points, without the paragraph around it.
+pub fn render_inline_markdown(markdown: &str) -> String {
+    let html = render_markdown(markdown);
+    let trimmed = html.trim();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|t| t.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    }
+}
+
+/// Markdown as plain text (emphasis marks and the like dropped), for tables and titles.
+pub fn markdown_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut out = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The searchable text and tag list of a version.
 pub(crate) struct Index {
     pub search: String,
@@ -538,6 +566,19 @@ pub async fn record_attempt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stem_renders_inline_and_as_plain_text() {
+        let stem = "选出**首次出现**积液的帧 <script>x()</script>";
+        let html = render_inline_markdown(stem);
+        assert_eq!(html, "选出<strong>首次出现</strong>积液的帧 ");
+        assert_eq!(
+            markdown_text("选出**首次出现**积液的帧"),
+            "选出首次出现积液的帧"
+        );
+        // Two paragraphs keep theirs.
+        assert!(render_inline_markdown("a\n\nb").starts_with("<p>a</p>"));
+    }
 
     #[test]
     fn teaching_points_render_markdown_without_scripts() {

@@ -5,8 +5,8 @@ mod outcomes;
 mod talk;
 
 pub use library::{
-    blob_is_published, diff, is_visible, puzzle, record_attempt, render_markdown, search, version,
-    versions, view, workbench,
+    blob_is_published, diff, is_visible, markdown_text, puzzle, record_attempt,
+    render_inline_markdown, render_markdown, search, version, versions, view, workbench,
 };
 pub use outcomes::{add_follow_up, awaiting_follow_up, follow_ups, outcome_tables};
 pub use talk::{

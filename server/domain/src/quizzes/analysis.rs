@@ -56,7 +56,7 @@ pub async fn report(db: &Db, quiz: &QuizId, first_only: bool) -> Result<QuizRepo
         items.push(ItemReport {
             place: p as u32 + 1,
             question_id: QuestionId(most_common(&slots)),
-            stem: first.question.stem.clone(),
+            stem: crate::cases::markdown_text(&first.question.stem),
             kind: kind_name(&first.question.kind).to_string(),
             attempts: slots.len(),
             statistics,

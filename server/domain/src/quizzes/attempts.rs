@@ -378,7 +378,7 @@ pub async fn view(db: &Db, user: &CurrentUser, id: &AttemptId) -> Result<Attempt
         let kind = &slot.question.kind;
         shown.push(AttemptSlot {
             slot: slot.slot,
-            stem: slot.question.stem.clone(),
+            stem: crate::cases::render_inline_markdown(&slot.question.stem),
             question: shown_question(kind, slot.seed, shuffle),
             clip: clip_of(db, &slot.question).await?,
             answer: slot
@@ -484,7 +484,7 @@ pub async fn review(db: &Db, user: &CurrentUser, id: &AttemptId) -> Result<Revie
         let kind = &slot.question.kind;
         shown.push(ReviewSlot {
             slot: slot.slot,
-            stem: slot.question.stem.clone(),
+            stem: crate::cases::render_inline_markdown(&slot.question.stem),
             question: shown_question(kind, slot.seed, shuffle),
             clip: clip_of(db, &slot.question).await?,
             answer: slot
