@@ -294,11 +294,12 @@ impl Work<'_> {
         let from = (&course.id, module.quiz_lesson.as_str());
         let id = attempts::start(self.db, self.user, &module.quiz, Some(from)).await?;
         let view = attempts::view(self.db, self.user, &id).await?;
+        // The attempt shows each stem rendered from its Markdown.
         for slot in &view.slots {
             let asked = module
                 .questions
                 .iter()
-                .find(|q| q.input.stem == slot.stem)
+                .find(|q| domain::cases::render_inline_markdown(&q.input.stem) == slot.stem)
                 .context("a slot with a question the seed did not write")?;
             let right = rng.unit() < answers::p_right(&asked.entry, theta);
             let answer = answers::author_answer(
