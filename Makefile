@@ -20,14 +20,14 @@ run: tools build
 PRUNE_DEBUG ?= 0
 test: test-tools
 	@rm -f target/step-times.txt
-	@start=$$(date +%s); \
-	.ci/step fmt cargo fmt --all --check && \
+	@start=$$(date +%s); rc=0; \
+	{ .ci/step fmt cargo fmt --all --check && \
 	.ci/step clippy-ssr cargo clippy --workspace --all-targets -- -D warnings && \
 	.ci/step clippy-hydrate cargo clippy -p app -p sonohub-model -p sonohub-cine --all-targets --features app/hydrate --target wasm32-unknown-unknown -- -D warnings && \
 	.ci/step tests $(MAKE) --no-print-directory unit && \
 	{ [ "$(PRUNE_DEBUG)" != 1 ] || rm -rf target/debug target/wasm32-unknown-unknown; } && \
 	.ci/step build $(MAKE) --no-print-directory build && \
-	.ci/step e2e $(MAKE) --no-print-directory e2e; rc=$$?; \
+	.ci/step e2e $(MAKE) --no-print-directory e2e; } || rc=$$?; \
 	echo; echo "step             time  result"; cat target/step-times.txt; \
 	echo "total            $$(( $$(date +%s) - start ))s"; df -h . | tail -1; exit $$rc
 

@@ -16,9 +16,10 @@ test('the library lists anonymised studies and a clip plays with its banner blac
   expect(keys.every((k) => /^SH[0-9A-F]{16}$/.test(k))).toBe(true);
   // One made-up patient had two exams: both carry the same pseudonymous key. Counted over the
   // demo's own exams, which carry a description (synthetic clips other tests upload have none
-  // and all share one made-up patient).
+  // and all share one made-up patient; the demo courses' phantom clips, 480 × 360 without a
+  // banner, are described as "Teaching clip: …").
   const demo = await page.locator('[data-testid="library"] tbody tr').evaluateAll((rows) => rows
-    .filter((row) => (row.children[3]?.textContent ?? '').trim() !== '')
+    .filter((row) => /^(?!Teaching clip)./.test((row.children[3]?.textContent ?? '').trim()))
     .map((row) => (row.children[0]?.textContent ?? '').trim()));
   expect(demo.length).toBeGreaterThanOrEqual(4);
   expect(new Set(demo).size).toBe(demo.length - 1);
@@ -27,7 +28,7 @@ test('the library lists anonymised studies and a clip plays with its banner blac
 
   // The newest of the demo's exams (640 × 480 clips with a burned-in banner).
   const study = await page.locator('[data-testid="library"] tbody tr').evaluateAll((rows) => rows
-    .find((row) => (row.children[3]?.textContent ?? '').trim() !== '')
+    .find((row) => /^(?!Teaching clip)./.test((row.children[3]?.textContent ?? '').trim()))
     ?.getAttribute('data-study'));
   await page.locator(`[data-testid="library"] tbody tr[data-study="${study}"] a`).click();
   await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
@@ -116,7 +117,7 @@ test('an expert blacks out an area the regions missed, in every frame', async ({
   await demoStudies(page, 4);
   // The newest of the demo's exams (640 × 480 clips with a burned-in banner).
   const study = await page.locator('[data-testid="library"] tbody tr').evaluateAll((rows) => rows
-    .find((row) => (row.children[3]?.textContent ?? '').trim() !== '')
+    .find((row) => /^(?!Teaching clip)./.test((row.children[3]?.textContent ?? '').trim()))
     ?.getAttribute('data-study'));
   await page.locator(`[data-testid="library"] tbody tr[data-study="${study}"] a`).click();
   await expect(page.locator('.viewer')).toHaveAttribute('data-ready', 'true');
