@@ -150,7 +150,23 @@ pub fn App() -> impl IntoView {
                             view=pages::courses::report::QuizReportPage
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=(StaticSegment("quizzes"), ParamSegment("id"), StaticSegment("edit"))
+                            view=pages::courses::quiz_edit::QuizEditPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("questions") view=pages::courses::questions::QuestionsPage />
+                        <Route
+                            path=(StaticSegment("questions"), ParamSegment("id"), StaticSegment("edit"))
+                            view=pages::courses::questions::QuestionEditPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=StaticSegment("courses") view=pages::courses::catalogue::CoursesPage />
+                        <Route
+                            path=(StaticSegment("courses"), ParamSegment("id"), StaticSegment("edit"))
+                            view=pages::courses::edit::CourseEditPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=(StaticSegment("courses"), ParamSegment("id"))
                             view=pages::courses::course::CoursePage

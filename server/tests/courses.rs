@@ -460,3 +460,88 @@ async fn questions_are_refused_at_their_field() {
     let (status, _) = save_question(&zhou, question(hotspot(100.0), Some(&clip))).await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn editors_open_what_authors_wrote_and_what_they_may_build_on() {
+    let (app, study) = app_with_study().await;
+    let chen = app.signed_in("chen.jing").await;
+    let wang = app.signed_in("wang.lei").await;
+    let zhou = app.signed_in("zhou.min").await;
+    let li = app.signed_in("li.na").await;
+    // Nothing is published yet: nothing to build a question or a clip lesson on.
+    let (status, clips) = chen.call("teaching_clips", &[]).await;
+    assert_eq!((status, clips), (200, json!([])));
+    let case = published_case(&chen, &wang, &study, "FAST").await;
+    let clip = published_clip(&chen, &case).await;
+    let (status, clips) = zhou.call("teaching_clips", &[]).await;
+    assert_eq!(status, 200, "{clips}");
+    let listed = clips.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{clips}");
+    assert_eq!(listed[0]["sop_uid"], json!(clip));
+    assert_eq!(listed[0]["case_id"], json!(case));
+    assert_eq!(
+        (
+            &listed[0]["frames"],
+            &listed[0]["width"],
+            &listed[0]["height"]
+        ),
+        (&json!(6), &json!(320), &json!(240))
+    );
+    // The listed address serves the clip itself.
+    let url = listed[0]["url"].as_str().unwrap();
+    let res = chen.page(url).await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[128..132], b"DICM");
+
+    // The quiz editor opens the quiz as it was saved.
+    let ids = bank(&chen, &clip).await;
+    let mut picks: Vec<Value> = ids[..2]
+        .iter()
+        .map(|q| json!({ "pick": "fixed", "question": q }))
+        .collect();
+    picks.push(json!({ "pick": "random", "application": "efast", "topic": "morison" }));
+    let quiz =
+        json!({ "title": "Mixed", "picks": picks, "settings": settings(Some(2), Some(600)) });
+    let (status, id) = zhou
+        .json("save_quiz", json!({ "id": null, "quiz": quiz }))
+        .await;
+    assert_eq!(status, 200, "{id}");
+    let quiz_id = id.as_str().unwrap();
+    let (status, opened) = chen.call("quiz_for_editor", &[("id", quiz_id)]).await;
+    assert_eq!(status, 200, "{opened}");
+    assert_eq!(opened["picks"], quiz["picks"]);
+    assert_eq!(opened["settings"]["attempts_allowed"], 2);
+    assert_eq!(opened["settings"]["time_limit_secs"], 600);
+
+    // The course editor says where publication stands: draft, listed, taken out.
+    let id = course(&zhou, quiz_id).await;
+    let (status, work) = chen.call("course_working_copy", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{work}");
+    assert_eq!(
+        (&work["published_version"], &work["listed"]),
+        (&json!(1), &json!(true))
+    );
+    assert_eq!(
+        work["content"]["modules"][1]["prerequisites"],
+        json!(["basics"])
+    );
+    let (status, _) = zhou.call("unpublish_course", &[("id", &id)]).await;
+    assert_eq!(status, 200);
+    let (_, work) = zhou.call("course_working_copy", &[("id", &id)]).await;
+    assert_eq!(
+        (&work["published_version"], &work["listed"]),
+        (&json!(1), &json!(false))
+    );
+
+    // Learners open none of it.
+    for (endpoint, arg) in [
+        ("teaching_clips", None),
+        ("quiz_for_editor", Some(quiz_id)),
+        ("course_working_copy", Some(id.as_str())),
+    ] {
+        let form: Vec<(&str, &str)> = arg.map(|a| ("id", a)).into_iter().collect();
+        let (status, _) = li.call(endpoint, &form).await;
+        assert_eq!(status, 403, "{endpoint}");
+    }
+}

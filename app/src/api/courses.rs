@@ -1,12 +1,12 @@
 //! Courses and quizzes: the catalogue, a course's outline, lessons, enrolment and cohorts;
 //! attempts (no key ever leaves before a review), the question bank and item analysis.
 use crate::model::courses::{
-    CohortInput, CohortView, Completion, CourseCard, CourseContent, CourseOverview,
+    CohortInput, CohortView, Completion, CourseCard, CourseContent, CourseOverview, CourseWork,
     LessonContentView,
 };
 use crate::model::quiz::{
     Answer, AttemptView, QuestionInput, QuestionSummary, QuizInput, QuizReport, QuizSummary,
-    ReviewView,
+    ReviewView, TeachingClip,
 };
 use crate::model::{AppError, AttemptId, CourseId, QuestionId, QuizId};
 use leptos::prelude::*;
@@ -64,14 +64,14 @@ pub async fn lesson_done(course: String, lesson: String) -> Result<Completion, A
     Ok(courses::mark_done(&state.db, &user, &course, &lesson).await?)
 }
 
-/// A course's working copy, for its editor. Course authors only.
+/// A course's working copy and publication state, for its editor. Course authors only.
 #[server(endpoint = "course_working_copy")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
-pub async fn course_working_copy(id: String) -> Result<CourseContent, AppError> {
+pub async fn course_working_copy(id: String) -> Result<CourseWork, AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::AuthorCourses).await?;
     let id = CourseId::from_path(&id)?;
-    Ok(courses::working_copy(&state.db, &id).await?)
+    Ok(courses::work(&state.db, &id).await?)
 }
 
 /// Creates a course (`id` empty) or replaces its working copy. Course authors only.
@@ -211,6 +211,15 @@ pub async fn question_bank(application: Option<String>) -> Result<Vec<QuestionSu
     Ok(quizzes::questions(&state.db, application.as_deref()).await?)
 }
 
+/// The clips of published cases, for question and lesson editors. Course authors.
+#[server(endpoint = "teaching_clips")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn teaching_clips() -> Result<Vec<TeachingClip>, AppError> {
+    let state = guard::state()?;
+    guard::user_who_may(Permission::AuthorCourses).await?;
+    Ok(quizzes::teaching_clips(&state.db).await?)
+}
+
 /// A question with its key, for the editor. Question writers only.
 #[server(endpoint = "question_for_editor")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
@@ -243,6 +252,18 @@ pub async fn quiz_list() -> Result<Vec<QuizSummary>, AppError> {
     let state = guard::state()?;
     guard::user_who_may(Permission::AuthorCourses).await?;
     Ok(quizzes::quizzes(&state.db).await?)
+}
+
+/// A quiz as its author wrote it, for the editor. Course authors.
+#[server(endpoint = "quiz_for_editor")]
+#[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
+pub async fn quiz_for_editor(id: String) -> Result<QuizInput, AppError> {
+    let state = guard::state()?;
+    guard::user_who_may(Permission::AuthorCourses).await?;
+    let id = QuizId::from_path(&id)?;
+    quizzes::quiz(&state.db, &id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("quiz".into()))
 }
 
 /// Saves a quiz (new when `id` is empty). Course authors.

@@ -58,9 +58,55 @@ pub fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
         "impression_call" => t_string!(i18n, field.case_impression_call),
         "difficulty" => t_string!(i18n, field.case_difficulty),
         "scores" => t_string!(i18n, field.case_scores),
-        _ => return score_field_label(i18n, field).unwrap_or_else(|| field.to_string()),
+        "stem" => t_string!(i18n, field.question_stem),
+        "topic" => t_string!(i18n, field.question_topic),
+        "explanation" => t_string!(i18n, field.question_explanation),
+        "clip" => t_string!(i18n, field.question_clip),
+        "kind.options" => t_string!(i18n, field.question_options),
+        "kind.correct" => t_string!(i18n, field.question_correct),
+        "kind.items" => t_string!(i18n, field.question_items),
+        "kind.frames" => t_string!(i18n, field.question_frames),
+        "kind.targets" => t_string!(i18n, field.question_targets),
+        "kind.target" | "kind.target.start" => t_string!(i18n, field.question_target),
+        "kind.tolerance" => t_string!(i18n, field.question_tolerance),
+        "kind.expected_mm" => t_string!(i18n, field.question_expected_mm),
+        "picks" => t_string!(i18n, field.quiz_picks),
+        "settings.attempts_allowed" => t_string!(i18n, field.quiz_attempts_allowed),
+        "settings.time_limit_secs" => t_string!(i18n, field.quiz_time_limit),
+        "settings.pass_mark" => t_string!(i18n, field.quiz_pass_mark),
+        "settings.closes_at" => t_string!(i18n, field.quiz_closes_at),
+        _ => {
+            return score_field_label(i18n, field)
+                .or_else(|| quiz_pick_label(i18n, field))
+                .or_else(|| course_field_label(i18n, field))
+                .or_else(|| question_field_label(i18n, field))
+                .unwrap_or_else(|| field.to_string());
+        }
     }
     .to_string()
+}
+
+/// A question's indexed field path as the editor names it: `kind.options.2` "Option C",
+/// `kind.correct.0` the right answers, `kind.items.1` "Item 2", `kind.targets.0.shape` (and
+/// its parts) "Target 1", `kind.targets.0.last_frame` "Target 1's frames".
+fn question_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
+    let rest = field.strip_prefix("kind.")?;
+    let (list, rest) = rest.split_once('.')?;
+    let (n, part) = rest.split_once('.').unwrap_or((rest, ""));
+    let n: usize = n.parse().ok()?;
+    Some(match (list, part) {
+        ("options", _) => {
+            let letter = crate::pages::courses::questions::option_letter(n);
+            t_string!(i18n, field.question_option_n, n = letter).to_string()
+        }
+        ("correct", _) => t_string!(i18n, field.question_correct).to_string(),
+        ("items", _) => t_string!(i18n, field.question_item_n, n = n + 1).to_string(),
+        ("targets", "first_frame" | "last_frame") => {
+            t_string!(i18n, field.question_target_frames, n = n + 1).to_string()
+        }
+        ("targets", _) => t_string!(i18n, field.question_target_n, n = n + 1).to_string(),
+        _ => return None,
+    })
 }
 
 /// A score's field path (`scores.0.size_mm`) as "Score 1 · size_mm" with the score editor's
@@ -78,6 +124,50 @@ fn score_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
             crate::components::scores::field_name(i18n, path)
         )
     })
+}
+
+/// A course editor's field path as the editor names it: `course.title` "Course title",
+/// `modules.1.title` "Module 2 · Module title", `modules.0.lessons.2.body.markdown` "Module 1
+/// · Lesson 3 · Text" (the editor numbers lessons within their module).
+fn course_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
+    match field {
+        "course.title" => return Some(t_string!(i18n, course_edit.course_title).to_string()),
+        "course.summary" => return Some(t_string!(i18n, course_edit.summary).to_string()),
+        "modules" => return Some(t_string!(i18n, courses.modules).to_string()),
+        _ => {}
+    }
+    let rest = field.strip_prefix("modules.")?;
+    let (m, rest) = rest.split_once('.').unwrap_or((rest, ""));
+    let m: usize = m.parse().ok()?;
+    let mut parts = vec![t_string!(i18n, course_edit.module_n, n = m + 1).to_string()];
+    let part = match rest.split('.').collect::<Vec<_>>().as_slice() {
+        [] | [""] => None,
+        ["key"] => Some(t_string!(i18n, course_edit.key).to_string()),
+        ["title"] => Some(t_string!(i18n, course_edit.module_title).to_string()),
+        ["prerequisites", ..] => Some(t_string!(i18n, course_edit.prerequisites).to_string()),
+        ["lessons"] => Some(t_string!(i18n, course_edit.lessons).to_string()),
+        ["lessons", l, lesson @ ..] => {
+            let l: usize = l.parse().ok()?;
+            parts.push(t_string!(i18n, course_edit.lesson_n, n = l + 1).to_string());
+            match lesson {
+                ["key"] => Some(t_string!(i18n, course_edit.key).to_string()),
+                ["title"] => Some(t_string!(i18n, course_edit.lesson_title).to_string()),
+                ["body", "markdown"] => Some(t_string!(i18n, course_edit.markdown).to_string()),
+                ["body", "sop_uid"] => Some(t_string!(i18n, course_edit.clip).to_string()),
+                ["body", "narration"] => Some(t_string!(i18n, course_edit.narration).to_string()),
+                _ => None,
+            }
+        }
+        _ => return None,
+    };
+    parts.extend(part);
+    Some(parts.join(" · "))
+}
+
+/// A quiz's place (`picks.2`) as "Question 3".
+fn quiz_pick_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
+    let n: usize = field.strip_prefix("picks.")?.parse().ok()?;
+    Some(t_string!(i18n, field.quiz_pick_n, n = n + 1).to_string())
 }
 
 /// The translated reason a field was refused.
@@ -116,6 +206,11 @@ fn what_label(i18n: I18nContext<Locale>, what: &str) -> String {
         "upload" => t_string!(i18n, error.what.upload),
         "user" => t_string!(i18n, error.what.user),
         "version" => t_string!(i18n, error.what.version),
+        "course" => t_string!(i18n, error.what.course),
+        "lesson" => t_string!(i18n, error.what.lesson),
+        "quiz" => t_string!(i18n, error.what.quiz),
+        "question" => t_string!(i18n, error.what.question),
+        "attempt" => t_string!(i18n, error.what.attempt),
         other => return other.to_string(),
     }
     .to_string()

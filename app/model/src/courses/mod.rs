@@ -12,8 +12,8 @@ pub use crate::ids::{CohortId, CourseId};
 pub use progress::{Completion, ModuleState, completion, module_states};
 pub use validate::validate_course;
 pub use views::{
-    CohortInput, CohortView, CourseCard, CourseOverview, EnrolVia, LessonContentView, LessonPage,
-    LessonView, ModuleView, QuizLesson,
+    CohortInput, CohortView, CourseCard, CourseOverview, CourseWork, EnrolVia, LessonContentView,
+    LessonPage, LessonView, ModuleView, QuizLesson,
 };
 
 use crate::ids::QuizId;

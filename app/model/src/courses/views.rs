@@ -160,6 +160,16 @@ pub struct LessonContentView {
     pub next: Option<String>,
 }
 
+/// A course as its editor opens it: the working copy and where its publication stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseWork {
+    pub content: super::CourseContent,
+    /// The version learners enrol on, if it was ever published.
+    pub published_version: Option<i64>,
+    /// In the catalogue now (published and not taken out).
+    pub listed: bool,
+}
+
 /// A cohort of a course.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortView {

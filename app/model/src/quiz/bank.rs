@@ -27,6 +27,21 @@ pub struct QuestionInput {
     pub clip: Option<String>,
 }
 
+/// A clip of a published case that questions and course lessons may use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeachingClip {
+    pub case_id: crate::CaseId,
+    /// The case's published title.
+    pub case_title: String,
+    pub application: Option<String>,
+    pub sop_uid: String,
+    /// Where the viewer fetches it.
+    pub url: String,
+    pub frames: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// A question in the bank's list (for authors).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionSummary {

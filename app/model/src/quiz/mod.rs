@@ -17,7 +17,7 @@ pub use attempt::{
 };
 pub use bank::{
     QuestionInput, QuestionSummary, QuizInput, QuizPick, QuizSettings, QuizSummary, ReviewOptions,
-    ReviewShows, kind_name, needs_clip,
+    ReviewShows, TeachingClip, kind_name, needs_clip,
 };
 pub use grading::{FinishedAttempt, GradingMethod, overall};
 pub use question::{

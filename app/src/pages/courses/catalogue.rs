@@ -53,7 +53,12 @@ fn Catalogue(author: bool) -> impl IntoView {
         <header class="page-head">
             <h1>{t!(i18n, courses.title)}</h1>
             <p class="muted">{t!(i18n, courses.intro)}</p>
-            {author.then(|| view! { <p><a href="/quizzes" data-testid="quizzes-link">{t!(i18n, courses.quizzes_link)}</a></p> })}
+            {author.then(|| view! {
+                <p class="form-actions">
+                    <a class="btn btn-primary" href="/courses/new/edit" data-testid="new-course">{t!(i18n, course_edit.new_course)}</a>
+                    <a href="/quizzes" data-testid="quizzes-link">{t!(i18n, courses.quizzes_link)}</a>
+                </p>
+            })}
         </header>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
             {move || cards.get().map(|res| match res {

@@ -192,7 +192,9 @@ fn Outline(course: CourseOverview, may_enrol: bool, refetch: Callback<()>) -> im
         .map(|key| format!("/courses/{}/lessons/{key}", course.id));
     view! {
         <header class="page-head">
-            <p class="breadcrumb"><a href="/courses">{t!(i18n, courses.title)}</a></p>
+            <p class="breadcrumb"><a href="/courses">{t!(i18n, courses.title)}</a>
+                {course.may_manage.then(|| view! { " · " <a href=format!("/courses/{}/edit", course.id) data-testid="edit-course">{t!(i18n, course_edit.edit_course)}</a> })}
+            </p>
             <h1 lang=text_lang(&course.title)>{course.title.clone()}</h1>
             <div class="prose" lang=text_lang(&course.summary_html) inner_html=course.summary_html.clone()></div>
         </header>

@@ -3,7 +3,10 @@
 pub mod attempt;
 pub mod catalogue;
 pub mod course;
+pub mod edit;
 pub mod lesson;
+pub mod questions;
+pub mod quiz_edit;
 pub mod report;
 pub mod review;
 
@@ -11,6 +14,9 @@ use crate::i18n::*;
 use crate::model::Role;
 use crate::model::courses::Completion;
 use leptos_i18n::I18nContext;
+
+/// Who writes courses and quizzes and reads their item analysis.
+const AUTHORS: &[Role] = &[Role::Expert, Role::Coordinator];
 
 /// Who uses the teaching areas.
 const TEACHING: &[Role] = &[Role::Learner, Role::Expert, Role::Coordinator];

@@ -8,15 +8,11 @@ use crate::api::courses::{get_quiz_report, quiz_list};
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
-use crate::model::Role;
 use crate::model::quiz::{QuizReport, QuizStatistics, QuizSummary};
 use crate::pages::guard::Guarded;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// Who reads item analysis: the course authors.
-const AUTHORS: &[Role] = &[Role::Expert, Role::Coordinator];
 
 /// A figure rounded to `decimals`, without the sign of a value that rounds to zero.
 fn fixed(value: f64, decimals: usize) -> String {
@@ -38,7 +34,7 @@ fn moment(value: Option<f64>) -> String {
 }
 
 /// A question kind's name (`kind_name` in the model gives the wire names).
-fn kind_label(i18n: I18nContext<Locale>, kind: &str) -> String {
+pub(super) fn kind_label(i18n: I18nContext<Locale>, kind: &str) -> String {
     match kind {
         "single" => t_string!(i18n, quiz_report.kind_single).to_string(),
         "multiple" => t_string!(i18n, quiz_report.kind_multiple).to_string(),
@@ -56,6 +52,8 @@ fn analysis_href(id: &str) -> String {
 }
 
 fn quiz_row(i18n: I18nContext<Locale>, quiz: QuizSummary) -> impl IntoView {
+    let edit_href = format!("/quizzes/{}/edit", quiz.id.as_str());
+    let title = quiz.title.clone();
     view! {
         <tr data-testid="quiz-row">
             <th scope="row">
@@ -66,6 +64,12 @@ fn quiz_row(i18n: I18nContext<Locale>, quiz: QuizSummary) -> impl IntoView {
             </td>
             <td class="num" data-label=move || t_string!(i18n, quiz_report.col_finished)>
                 {quiz.finished_attempts}
+            </td>
+            <td>
+                <a class="btn btn-small" href=edit_href data-testid="quiz-edit"
+                    aria-label=move || t_string!(i18n, quiz_edit.edit_named, title = title.clone()).to_string()>
+                    {t!(i18n, quiz_edit.edit)}
+                </a>
             </td>
         </tr>
     }
@@ -80,6 +84,10 @@ fn Quizzes() -> impl IntoView {
             <header class="page-head">
                 <h1>{t!(i18n, quiz_report.list_title)}</h1>
                 <p class="muted">{t!(i18n, quiz_report.list_intro)}</p>
+                <p class="row-actions">
+                    <a class="btn btn-primary" href="/quizzes/new/edit" data-testid="new-quiz">{t!(i18n, quiz_edit.new_quiz)}</a>
+                    <a class="btn" href="/questions" data-testid="question-bank-link">{t!(i18n, quiz_edit.bank_link)}</a>
+                </p>
             </header>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || quizzes.get().map(|res| match res {
@@ -95,6 +103,7 @@ fn Quizzes() -> impl IntoView {
                                     <th scope="col">{t!(i18n, quiz_report.col_quiz)}</th>
                                     <th scope="col" class="num">{t!(i18n, quiz_report.col_questions)}</th>
                                     <th scope="col" class="num">{t!(i18n, quiz_report.col_finished)}</th>
+                                    <th scope="col">{t!(i18n, quiz_edit.col_actions)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|quiz| quiz_row(i18n, quiz)).collect_view()}
@@ -114,7 +123,7 @@ fn Quizzes() -> impl IntoView {
 pub fn QuizzesPage() -> impl IntoView {
     view! {
         <PageTitle page=|i| t_string!(i, page_title.quizzes).to_string() />
-        <Guarded roles=AUTHORS children=|_| view! { <Quizzes /> }.into_any() />
+        <Guarded roles=super::AUTHORS children=|_| view! { <Quizzes /> }.into_any() />
     }
 }
 
@@ -279,6 +288,6 @@ fn QuizReportView() -> impl IntoView {
 pub fn QuizReportPage() -> impl IntoView {
     view! {
         <PageTitle page=|i| t_string!(i, page_title.quiz_report).to_string() />
-        <Guarded roles=AUTHORS children=|_| view! { <QuizReportView /> }.into_any() />
+        <Guarded roles=super::AUTHORS children=|_| view! { <QuizReportView /> }.into_any() />
     }
 }

@@ -43,14 +43,14 @@ async fn done_lessons(db: &Db, user_id: &str, course: &CourseId) -> Result<HashS
 }
 
 #[derive(sqlx::FromRow)]
-struct CourseRow {
-    content: String,
-    published_version: Option<i64>,
-    retired_at: Option<i64>,
+pub(super) struct CourseRow {
+    pub(super) content: String,
+    pub(super) published_version: Option<i64>,
+    pub(super) retired_at: Option<i64>,
     self_enrol: i64,
 }
 
-async fn course_row(db: &Db, id: &CourseId) -> Result<CourseRow> {
+pub(super) async fn course_row(db: &Db, id: &CourseId) -> Result<CourseRow> {
     let row: Option<CourseRow> = sqlx::query_as(
         "SELECT content, published_version, retired_at, self_enrol FROM courses WHERE id = $1",
     )

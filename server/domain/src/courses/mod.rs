@@ -10,7 +10,7 @@ pub use learning::{catalogue, enrol_self, lesson, mark_done, overview};
 
 use crate::audit::{self, Actor};
 use crate::{Db, Result, new_id, now};
-use model::courses::{CourseContent, LessonBody, validate_course};
+use model::courses::{CourseContent, CourseWork, LessonBody, validate_course};
 use model::{AppError, AuditAction, CourseId, CurrentUser, InvalidReason};
 
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
@@ -32,6 +32,16 @@ pub async fn working_copy(db: &Db, id: &CourseId) -> Result<CourseContent> {
         .fetch_optional(&db.pool)
         .await?;
     json(&row.ok_or_else(not_found)?.0)
+}
+
+/// A course's working copy with where its publication stands, for its editor.
+pub async fn work(db: &Db, id: &CourseId) -> Result<CourseWork> {
+    let row = learning::course_row(db, id).await?;
+    Ok(CourseWork {
+        content: json(&row.content)?,
+        published_version: row.published_version,
+        listed: row.published_version.is_some() && row.retired_at.is_none(),
+    })
 }
 
 /// A published version of a course.

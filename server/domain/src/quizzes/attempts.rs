@@ -124,16 +124,25 @@ fn refuse(reason: InvalidReason) -> crate::Error {
     AppError::invalid("attempt", reason).into()
 }
 
+#[derive(sqlx::FromRow)]
+struct SlotMark {
+    max_mark: f64,
+    mark: Option<f64>,
+}
+
 /// Finishes an attempt: its grade is the marks earned over the marks possible (an unanswered
 /// question earns nothing). `timed_out` when the server closed it at its deadline.
 async fn finish(db: &Db, attempt: &AttemptRow, at: i64, timed_out: bool) -> Result<f64> {
-    let marks: Vec<(f64, Option<f64>)> =
+    let marks: Vec<SlotMark> =
         sqlx::query_as("SELECT max_mark, mark FROM attempt_slots WHERE attempt_id = $1")
             .bind(&attempt.id)
             .fetch_all(&db.pool)
             .await?;
-    let possible: f64 = marks.iter().map(|(max, _)| max).sum();
-    let earned: f64 = marks.iter().map(|(max, m)| max * m.unwrap_or(0.0)).sum();
+    let possible: f64 = marks.iter().map(|s| s.max_mark).sum();
+    let earned: f64 = marks
+        .iter()
+        .map(|s| s.max_mark * s.mark.unwrap_or(0.0))
+        .sum();
     let grade = if possible > 0.0 {
         earned / possible
     } else {
@@ -528,6 +537,14 @@ pub async fn review(db: &Db, user: &CurrentUser, id: &AttemptId) -> Result<Revie
     })
 }
 
+#[derive(sqlx::FromRow)]
+struct AttemptListRow {
+    id: String,
+    number: i64,
+    finished_at: Option<i64>,
+    grade: Option<f64>,
+}
+
 /// The quiz as its lesson shows it to `user`: settings, their attempts and grade.
 pub async fn lesson(
     db: &Db,
@@ -538,7 +555,7 @@ pub async fn lesson(
     let row = quiz_row(db, quiz)
         .await?
         .ok_or_else(|| AppError::NotFound("quiz".into()))?;
-    let all: Vec<(String, i64, Option<i64>, Option<f64>)> = sqlx::query_as(
+    let all: Vec<AttemptListRow> = sqlx::query_as(
         "SELECT id, number, finished_at, grade FROM quiz_attempts \
          WHERE quiz_id = $1 AND user_id = $2 ORDER BY number",
     )
@@ -547,7 +564,7 @@ pub async fn lesson(
     .fetch_all(&db.pool)
     .await?;
     let grade = overall_grade(db, &user.id.0, quiz, &row).await?;
-    let open = all.iter().any(|(_, _, finished, _)| finished.is_none());
+    let open = all.iter().any(|a| a.finished_at.is_none());
     let left = row
         .settings
         .attempts_allowed
@@ -563,12 +580,12 @@ pub async fn lesson(
         pass_mark: row.settings.pass_mark,
         attempts: all
             .into_iter()
-            .map(|(id, n, finished, g)| {
+            .map(|a| {
                 (
-                    AttemptId(id),
-                    n as u32,
-                    finished.is_some(),
-                    g.map(|g| g * 100.0),
+                    AttemptId(a.id),
+                    a.number as u32,
+                    a.finished_at.is_some(),
+                    a.grade.map(|g| g * 100.0),
                 )
             })
             .collect(),

@@ -5,9 +5,17 @@ use crate::audit::{self, Actor};
 use crate::{Db, Result, new_id, now};
 use model::quiz::{
     QuestionInput, QuestionKind, QuestionSummary, QuizInput, QuizPick, QuizSettings, QuizSummary,
-    kind_name, needs_clip, validate,
+    TeachingClip, kind_name, needs_clip, validate,
 };
 use model::{AppError, AuditAction, CurrentUser, InvalidReason, QuestionId, QuizId};
+
+#[derive(sqlx::FromRow)]
+struct ClipRow {
+    blob_sha: String,
+    frames: i64,
+    width: i64,
+    height: i64,
+}
 
 /// What the bank knows of a published clip.
 pub(crate) struct ClipFacts {
@@ -19,7 +27,7 @@ pub(crate) struct ClipFacts {
 
 /// The clip with SOP Instance UID `sop_uid` if it belongs to a published case.
 pub(crate) async fn published_clip(db: &Db, sop_uid: &str) -> Result<Option<ClipFacts>> {
-    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+    let row: Option<ClipRow> = sqlx::query_as(
         "SELECT i.blob_sha, i.frames, i.width, i.height FROM instances i \
          JOIN cases c ON c.study_uid = i.study_uid \
          WHERE i.sop_uid = $1 AND c.published_version IS NOT NULL AND c.status <> 'retired' \
@@ -28,12 +36,50 @@ pub(crate) async fn published_clip(db: &Db, sop_uid: &str) -> Result<Option<Clip
     .bind(sop_uid)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.map(|(sha, frames, width, height)| ClipFacts {
-        sha,
-        frames: frames.max(1) as u32,
-        width: width as u32,
-        height: height as u32,
+    Ok(row.map(|r| ClipFacts {
+        sha: r.blob_sha,
+        frames: r.frames.max(1) as u32,
+        width: r.width as u32,
+        height: r.height as u32,
     }))
+}
+
+#[derive(sqlx::FromRow)]
+struct TeachingClipRow {
+    case_id: String,
+    title: String,
+    application: Option<String>,
+    sop_uid: String,
+    blob_sha: String,
+    frames: i64,
+    width: i64,
+    height: i64,
+}
+
+/// Every clip of every published case (newest case first, then the study's order): what
+/// questions and clip lessons may be built on.
+pub async fn teaching_clips(db: &Db) -> Result<Vec<TeachingClip>> {
+    let rows: Vec<TeachingClipRow> = sqlx::query_as(
+        "SELECT c.id AS case_id, c.title, c.application, i.sop_uid, i.blob_sha, i.frames, \
+         i.width, i.height FROM cases c JOIN instances i ON i.study_uid = c.study_uid \
+         WHERE c.published_version IS NOT NULL AND c.status <> 'retired' \
+         ORDER BY c.published_at DESC, c.id, i.number, i.sop_uid",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TeachingClip {
+            case_id: model::CaseId(r.case_id),
+            case_title: r.title,
+            application: r.application,
+            sop_uid: r.sop_uid,
+            url: format!("/dicom/{}", r.blob_sha),
+            frames: r.frames.max(1) as u32,
+            width: r.width as u32,
+            height: r.height as u32,
+        })
+        .collect())
 }
 
 fn refuse(field: &str, reason: InvalidReason) -> Error {
@@ -120,8 +166,11 @@ pub async fn save_question(
     if input.stem.trim().is_empty() {
         return Err(refuse("stem", InvalidReason::Required));
     }
-    if input.stem.len() > 4000 || input.explanation.len() > 20_000 {
+    if input.stem.len() > 4000 {
         return Err(refuse("stem", InvalidReason::TooLong));
+    }
+    if input.explanation.len() > 20_000 {
+        return Err(refuse("explanation", InvalidReason::TooLong));
     }
     if input.topic.len() > 64 {
         return Err(refuse("topic", InvalidReason::TooLong));
@@ -209,12 +258,23 @@ pub async fn question(db: &Db, id: &QuestionId) -> Result<Option<QuestionInput>>
         .transpose()
 }
 
+#[derive(sqlx::FromRow)]
+struct QuestionListRow {
+    id: String,
+    application: String,
+    topic: String,
+    kind: String,
+    body: String,
+    author: String,
+    used_in: i64,
+}
+
 /// The bank, optionally filtered by application, newest first.
 pub async fn questions(db: &Db, application: Option<&str>) -> Result<Vec<QuestionSummary>> {
-    let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT q.id, q.application, q.topic, q.kind, q.body, u.display_name, \
+    let rows: Vec<QuestionListRow> = sqlx::query_as(
+        "SELECT q.id, q.application, q.topic, q.kind, q.body, u.display_name AS author, \
          (SELECT COUNT(DISTINCT s.attempt_id) FROM attempt_slots s WHERE s.question_id = q.id) \
-         FROM questions q JOIN users u ON u.id = q.author_id \
+         AS used_in FROM questions q JOIN users u ON u.id = q.author_id \
          WHERE q.retired_at IS NULL AND ($1 = '' OR q.application = $1) \
          ORDER BY q.created_at DESC",
     )
@@ -223,18 +283,18 @@ pub async fn questions(db: &Db, application: Option<&str>) -> Result<Vec<Questio
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, application, topic, kind, body, author, used_in)| {
-            let stem = serde_json::from_str::<QuestionInput>(&body)
+        .map(|r| {
+            let stem = serde_json::from_str::<QuestionInput>(&r.body)
                 .map(|q| q.stem)
                 .unwrap_or_default();
             QuestionSummary {
-                id: QuestionId(id),
-                application,
-                topic,
+                id: QuestionId(r.id),
+                application: r.application,
+                topic: r.topic,
                 stem,
-                kind,
-                author,
-                used_in: used_in as usize,
+                kind: r.kind,
+                author: r.author,
+                used_in: r.used_in as usize,
             }
         })
         .collect())
@@ -248,18 +308,27 @@ pub(crate) struct QuizRow {
     pub settings: QuizSettings,
 }
 
+/// A quiz as stored, its picks and settings as JSON text.
+#[derive(sqlx::FromRow)]
+struct StoredQuiz {
+    title: String,
+    author_id: String,
+    picks: String,
+    settings: String,
+}
+
 pub(crate) async fn quiz_row(db: &Db, id: &QuizId) -> Result<Option<QuizRow>> {
-    let row: Option<(String, String, String, String)> =
+    let row: Option<StoredQuiz> =
         sqlx::query_as("SELECT title, author_id, picks, settings FROM quizzes WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&db.pool)
             .await?;
-    row.map(|(title, author_id, picks, settings)| {
+    row.map(|r| {
         Ok(QuizRow {
-            title,
-            author_id,
-            picks: serde_json::from_str(&picks).map_err(anyhow::Error::from)?,
-            settings: serde_json::from_str(&settings).map_err(anyhow::Error::from)?,
+            title: r.title,
+            author_id: r.author_id,
+            picks: serde_json::from_str(&r.picks).map_err(anyhow::Error::from)?,
+            settings: serde_json::from_str(&r.settings).map_err(anyhow::Error::from)?,
         })
     })
     .transpose()
@@ -347,24 +416,32 @@ pub async fn save_quiz(
     Ok(id)
 }
 
+#[derive(sqlx::FromRow)]
+struct QuizListRow {
+    id: String,
+    title: String,
+    picks: String,
+    finished: i64,
+}
+
 /// Every quiz, with its finished attempts.
 pub async fn quizzes(db: &Db) -> Result<Vec<QuizSummary>> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<QuizListRow> = sqlx::query_as(
         "SELECT q.id, q.title, q.picks, \
          (SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = q.id AND a.finished_at IS NOT NULL) \
-         FROM quizzes q ORDER BY q.created_at DESC",
+         AS finished FROM quizzes q ORDER BY q.created_at DESC",
     )
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, title, picks, finished)| QuizSummary {
-            id: QuizId(id),
-            title,
-            questions: serde_json::from_str::<Vec<QuizPick>>(&picks)
+        .map(|r| QuizSummary {
+            id: QuizId(r.id),
+            title: r.title,
+            questions: serde_json::from_str::<Vec<QuizPick>>(&r.picks)
                 .map(|p| p.len())
                 .unwrap_or(0),
-            finished_attempts: finished as usize,
+            finished_attempts: r.finished as usize,
         })
         .collect())
 }

@@ -5,4 +5,4 @@ pub mod attempts;
 pub mod bank;
 
 pub use analysis::report;
-pub use bank::{question, questions, quiz, quizzes, save_question, save_quiz};
+pub use bank::{question, questions, quiz, quizzes, save_question, save_quiz, teaching_clips};
