@@ -9,8 +9,10 @@ const PAGES: Record<string, string[]> = {
     '/courses', 'COURSE', 'COURSE/lessons/efast-reading', 'COURSE/lessons/efast-clip',
     'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', '/competency'],
   'chen.jing': ['/', '/studies', 'STUDY', '/quarantine', '/cases/work', '/cases/follow-ups',
-    '/cases/outcomes', 'CASE/edit', 'CASE/versions'],
-  'zhou.min': ['/', '/people', '/courses', 'COURSE', '/quizzes', 'QUIZ'],
+    '/cases/outcomes', 'CASE/edit', 'CASE/versions', '/questions', '/questions/new/edit',
+    '/courses/new/edit'],
+  'zhou.min': ['/', '/people', '/courses', 'COURSE', 'COURSE/edit', '/quizzes', 'QUIZ',
+    '/quizzes/new/edit', '/questions'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',
     '/people'],
 };

@@ -41,6 +41,7 @@ test('a coordinator builds, publishes and withdraws a course; a learner enrols o
   const viewer = page.getByTestId('lesson-annotator').locator('.viewer');
   await expect(viewer).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   await page.getByTestId('lesson-annotator').getByRole('button', { name: '椭圆', exact: true }).click();
+  await viewer.locator('canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }));
   const box = (await viewer.locator('canvas').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
   await page.mouse.down();

@@ -260,6 +260,13 @@ test('a learner takes the eFAST module, passes its quiz on the clips and complet
   await expect(page.getByTestId('review-passed')).toHaveAttribute('data-passed', 'true');
   await expect(page.locator('.review-grade')).toContainText('100%');
   await expect(page.locator('[data-verdict="right"]')).toHaveCount(7);
+  // The clips stand on the frames answered (the frame where the fluid first shows is never the
+  // first), not on the first frame the loader draws.
+  await expect(async () => {
+    const frames = await page.locator('.viewer').evaluateAll((vs) => vs.map((v) => v.getAttribute('data-frame')));
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames.some((f) => f !== null && f !== '0')).toBe(true);
+  }).toPass({ timeout: 15_000 });
   // The review in both languages passes axe (the attempt page is scanned by a11y.spec).
   await page.waitForLoadState('networkidle');
   expect(await serious(page), 'review (zh)').toEqual([]);

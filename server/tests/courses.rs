@@ -545,3 +545,60 @@ async fn editors_open_what_authors_wrote_and_what_they_may_build_on() {
         assert_eq!(status, 403, "{endpoint}");
     }
 }
+
+#[tokio::test]
+async fn a_site_cohort_takes_in_learners_who_join_the_site_later() {
+    let app = TestApp::demo().await;
+    let chen = app.signed_in("chen.jing").await;
+    let zhou = app.signed_in("zhou.min").await;
+    let admin = app.signed_in("admin").await;
+    let (status, q) = save_question(
+        &chen,
+        question(json!({ "kind": "true_false", "correct": true }), None),
+    )
+    .await;
+    assert_eq!(status, 200, "{q}");
+    let quiz = save_quiz(
+        &zhou,
+        &[q.as_str().unwrap().to_string()],
+        settings(None, None),
+    )
+    .await;
+    let course = course(&zhou, &quiz).await;
+    enrol_li_na(&app, &zhou, &course).await;
+
+    // A learner whose account is made at li.na's site after the cohort.
+    let (site,): (String,) = sqlx::query_as("SELECT site_id FROM users WHERE username = 'li.na'")
+        .fetch_one(&app.started.state.db.pool)
+        .await
+        .unwrap();
+    let (status, created) = admin
+        .call(
+            "create_user",
+            &[
+                ("user[username]", "zhao.xue"),
+                ("user[display_name]", "赵雪 Zhao Xue"),
+                ("user[role]", "learner"),
+                ("user[site_id]", &site),
+                ("user[password]", "first-day-password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let (_, cohorts) = zhou.call("course_cohorts", &[("id", &course)]).await;
+    assert_eq!(cohorts[0]["members"], 2, "{cohorts}");
+    let zhao = app.client();
+    zhao.sign_in("zhao.xue", "first-day-password").await;
+    let (status, cards) = zhao.call("course_catalogue", &[]).await;
+    assert_eq!(status, 200, "{cards}");
+    assert_eq!(cards[0]["id"], json!(course));
+    assert_eq!(cards[0]["due"], "2027-03-31");
+    assert_eq!(cards[0]["progress"]["required_done"], 0);
+
+    // A learner of another site is not taken in (the course is not open to self-enrolment).
+    let zhang = app.signed_in("zhang.wei").await;
+    let (_, cards) = zhang.call("course_catalogue", &[]).await;
+    assert_eq!(cards, json!([]));
+    let (_, cohorts) = zhou.call("course_cohorts", &[("id", &course)]).await;
+    assert_eq!(cohorts[0]["members"], 2, "{cohorts}");
+}

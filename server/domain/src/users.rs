@@ -132,6 +132,7 @@ pub async fn create(db: &Db, actor: &Actor, user: NewUser) -> Result<UserSummary
     )
     .await?;
     tx.commit().await?;
+    crate::courses::join_site_cohorts(db, &id.0).await?;
     Ok(get(db, &id).await?.ok_or(AppError::Internal)?)
 }
 

@@ -334,8 +334,11 @@ pub fn CineViewer(
     }
     if let Some(request) = jump_to {
         Effect::new(move |_| {
+            // Once the first frame is on screen: the loader draws frame 0 first, which would
+            // otherwise cover a jump made the moment the clip was ready.
             if let Some(n) = request.get()
                 && st.load.with(|l| *l == LoadState::Ready)
+                && st.timing.with(|t| t.first_frame_ms.is_some())
                 && shown.with_value(|s| *s == source.get())
             {
                 render::seek(st, n);

@@ -243,8 +243,14 @@ fn body_fields(ed: Ed, m: usize, l: usize) -> AnyView {
             <p class="small muted field-wide">{t!(i18n, course_edit.markdown_hint)}</p>
         }
         .into_any(),
-        LessonBody::Clip { sop_uid, annotations, .. } => {
-            let count = annotations.len();
+        LessonBody::Clip { sop_uid, .. } => {
+            let count = move || {
+                ed.lesson(m, l, |x| match &x.body {
+                    LessonBody::Clip { annotations, .. } => annotations.len(),
+                    _ => 0,
+                })
+                .unwrap_or(0)
+            };
             let known = choices.clip(&sop_uid).is_some();
             let clips = choices.clips.clone();
             let mut n_in_case = std::collections::HashMap::<CaseId, usize>::new();
@@ -278,7 +284,7 @@ fn body_fields(ed: Ed, m: usize, l: usize) -> AnyView {
                         on:click=move |_| ed.annotating.update(|a| *a = if *a == Some((m, l)) { None } else { Some((m, l)) })>
                         {move || if ed.annotating.get() == Some((m, l)) { t_string!(i18n, course_edit.annotate_close) } else { t_string!(i18n, course_edit.annotate_open) }}
                     </button>
-                    <span class="small muted">{move || t_string!(i18n, course_edit.annotation_count, n = count).to_string()}</span>
+                    <span class="small muted">{move || t_string!(i18n, course_edit.annotation_count, n = count()).to_string()}</span>
                 </div>
                 {move || (ed.annotating.get() == Some((m, l))).then(|| view! { <ClipAnnotator ed m l /> })}
             }

@@ -4,7 +4,7 @@ use super::learning::enrol;
 use crate::audit::{self, Actor};
 use crate::{Db, Result, new_id, now};
 use model::courses::{CohortInput, CohortView, EnrolVia};
-use model::{AppError, AuditAction, CohortId, CourseId, CurrentUser, InvalidReason};
+use model::{AppError, AuditAction, AuditVia, CohortId, CourseId, CurrentUser, InvalidReason};
 
 fn well_formed_date(date: &str) -> bool {
     let b = date.as_bytes();
@@ -80,6 +80,44 @@ pub async fn create_cohort(
         enrol(db, &who, &user, course, via, Some(id.as_str())).await?;
     }
     Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenCohort {
+    id: String,
+    course_id: String,
+}
+
+/// Enrols a learner in the site cohorts of their site they are not in yet: a cohort made for
+/// a site takes in the learners who join the site after it was made. Run when an account is
+/// made and whenever the learner opens the catalogue (so a move to another site counts too).
+/// Cohorts of courses taken out of the catalogue take no one new.
+pub async fn join_site_cohorts(db: &Db, user_id: &str) -> Result<()> {
+    let open: Vec<OpenCohort> = sqlx::query_as(
+        "SELECT c.id, c.course_id FROM cohorts c \
+         JOIN users u ON u.site_id = c.site_id AND u.role = 'learner' AND u.active = 1 \
+         JOIN courses k ON k.id = c.course_id \
+         WHERE u.id = $1 AND k.published_version IS NOT NULL AND k.retired_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.course_id \
+                         AND e.user_id = u.id) \
+         ORDER BY c.created_at",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    for cohort in open {
+        let course = CourseId(cohort.course_id);
+        enrol(
+            db,
+            &Actor::system(AuditVia::Job),
+            user_id,
+            &course,
+            EnrolVia::Site,
+            Some(&cohort.id),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

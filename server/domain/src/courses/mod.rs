@@ -4,7 +4,7 @@
 mod cohorts;
 mod learning;
 
-pub use cohorts::{cohorts, create_cohort};
+pub use cohorts::{cohorts, create_cohort, join_site_cohorts};
 pub(crate) use learning::lesson_done;
 pub use learning::{catalogue, enrol_self, lesson, mark_done, overview};
 
