@@ -9,9 +9,12 @@ use crate::i18n::*;
 use crate::model::{CurrentUser, NewUser, Role, Site, SiteId, UserSummary, rules};
 use leptos::prelude::*;
 
+/// The network's time zone (China, UTC+8), in which times are shown and typed.
+pub const NETWORK_OFFSET_SECS: i64 = 8 * 3600;
+
 /// Unix seconds as date and time (minutes) in the network's time zone (China, UTC+8).
 pub fn network_time(secs: i64) -> String {
-    let minute = (secs + 8 * 3600).rem_euclid(86_400) / 60;
+    let minute = (secs + NETWORK_OFFSET_SECS).rem_euclid(86_400) / 60;
     format!(
         "{} {:02}:{:02}",
         network_date(secs),
@@ -22,7 +25,7 @@ pub fn network_time(secs: i64) -> String {
 
 /// Unix seconds as a date in the network's time zone (China, UTC+8).
 pub fn network_date(secs: i64) -> String {
-    let days = (secs + 8 * 3600).div_euclid(86_400);
+    let days = (secs + NETWORK_OFFSET_SECS).div_euclid(86_400);
     let (y, m, d) = crate::model::calendar::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -256,6 +256,9 @@ pub async fn set_active_by(
     )
     .await?;
     tx.commit().await?;
+    if active {
+        crate::courses::join_site_cohorts(db, &target.0).await?;
+    }
     get(db, target).await
 }
 

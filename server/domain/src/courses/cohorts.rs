@@ -90,7 +90,7 @@ struct OpenCohort {
 
 /// Enrols a learner in the site cohorts of their site they are not in yet: a cohort made for
 /// a site takes in the learners who join the site after it was made. Run when an account is
-/// made and whenever the learner opens the catalogue (so a move to another site counts too).
+/// made or enabled again (a disabled account was left out of cohorts made meanwhile).
 /// Cohorts of courses taken out of the catalogue take no one new.
 pub async fn join_site_cohorts(db: &Db, user_id: &str) -> Result<()> {
     let open: Vec<OpenCohort> = sqlx::query_as(

@@ -4,23 +4,14 @@
 use crate::model::calendar::{civil_from_days, days_from_civil};
 use crate::model::quiz::{GradingMethod, QuizInput, QuizPick, QuizSettings, ReviewOptions};
 use crate::model::{AppError, InvalidReason, QuestionId};
-use crate::pages::people::network_date;
-
-/// The network's time zone (China, UTC+8), in which `closes_at` is typed and shown.
-const NETWORK_OFFSET_SECS: i64 = 8 * 3600;
+use crate::pages::people::{NETWORK_OFFSET_SECS, network_time};
 
 /// The longest stem shown in a list of questions, in characters.
 const STEM_CHARS: usize = 90;
 
 /// Unix seconds as an `<input type="datetime-local">` value in the network's time zone.
 fn local_input(secs: i64) -> String {
-    let minute = (secs + NETWORK_OFFSET_SECS).rem_euclid(86_400) / 60;
-    format!(
-        "{}T{:02}:{:02}",
-        network_date(secs),
-        minute / 60,
-        minute % 60
-    )
+    network_time(secs).replacen(' ', "T", 1)
 }
 
 /// An `<input type="datetime-local">` value (`2026-07-01T18:00`, seconds optional) in the
