@@ -27,6 +27,10 @@ pub enum InvalidReason {
     NotCalibrated,
     /// The clip or case is not in the published library.
     NotPublished,
+    /// After the end of the media or clip it belongs to.
+    PastEnd,
+    /// A file kind or codec that cannot be played.
+    Unsupported,
 }
 
 /// What a user may be told. Database and I/O errors become `Internal` after being logged.

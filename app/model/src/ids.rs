@@ -69,6 +69,18 @@ macro_rules! record_id {
 }
 
 record_id!(
+    /// A guidance replay.
+    ReplayId,
+    "a replay",
+    "replay"
+);
+record_id!(
+    /// A live guidance session.
+    SessionId,
+    "a guidance session",
+    "guidance session"
+);
+record_id!(
     /// A person's account.
     UserId,
     "a user",

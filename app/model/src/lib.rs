@@ -10,6 +10,7 @@ mod error;
 mod ids;
 mod people;
 pub mod quiz;
+pub mod replay;
 pub mod scores;
 mod uid;
 
@@ -24,7 +25,7 @@ pub use audit::{AuditAction, AuditEvent, AuditVia};
 pub use cases::{AgeBand, Application, CaseId, CaseStatus, Difficulty, Sex};
 pub use clips::DemoClip;
 pub use error::{AppError, InvalidReason};
-pub use ids::{AttemptId, CohortId, CourseId, JobId, QuestionId, QuizId};
+pub use ids::{AttemptId, CohortId, CourseId, JobId, QuestionId, QuizId, ReplayId, SessionId};
 pub use people::{
     CurrentUser, NewUser, Permission, Role, Site, SiteId, SiteKind, SitePeople, UserId,
     UserSummary, rules,

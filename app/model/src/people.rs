@@ -48,6 +48,7 @@ impl Role {
             AuthorCourses => matches!(self, Role::Expert | Role::Coordinator),
             WriteQuestions => self == Role::Expert,
             ManageEnrolment => self == Role::Coordinator,
+            RecordReplays => self == Role::Expert,
         }
     }
 
@@ -82,10 +83,12 @@ pub enum Permission {
     WriteQuestions,
     /// Make cohorts, enrol people and sites, set due dates.
     ManageEnrolment,
+    /// Record, edit, review and publish guidance replays; guide live sessions.
+    RecordReplays,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::CurateStudies,
         Permission::AuthorCases,
         Permission::ViewNetwork,
@@ -97,6 +100,7 @@ impl Permission {
         Permission::AuthorCourses,
         Permission::WriteQuestions,
         Permission::ManageEnrolment,
+        Permission::RecordReplays,
     ];
 }
 
@@ -281,31 +285,31 @@ mod permission_tests {
 
     /// In `Permission::ALL`'s order: curate studies, author cases, view the network, manage
     /// accounts, manage sites, configure the archive, read the audit log, manage device masks,
-    /// author courses, write questions, manage enrolment.
+    /// author courses, write questions, manage enrolment, record replays.
     #[test]
     fn each_role_may_do_what_the_design_table_says() {
         let may = |role: Role| Permission::ALL.map(|p| role.may(p));
         assert_eq!(
             may(Role::Learner),
-            [false; 11],
+            [false; 12],
             "learners only read and learn"
         );
         assert_eq!(
             may(Role::Expert),
             [
-                true, true, false, false, false, false, false, false, true, true, false
+                true, true, false, false, false, false, false, false, true, true, false, true
             ]
         );
         assert_eq!(
             may(Role::Coordinator),
             [
-                false, false, true, false, false, false, false, false, true, false, true
+                false, false, true, false, false, false, false, false, true, false, true, false
             ]
         );
         assert_eq!(
             may(Role::Admin),
             [
-                false, false, true, true, true, true, true, true, false, false, false
+                false, false, true, true, true, true, true, true, false, false, false, false
             ],
             "IT runs the system but does not curate clinical content"
         );

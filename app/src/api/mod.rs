@@ -7,6 +7,7 @@ pub mod clips;
 pub mod courses;
 pub mod people;
 pub mod quarantine;
+pub mod replays;
 pub mod sites;
 
 #[cfg(feature = "ssr")]

@@ -188,6 +188,8 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
         InvalidReason::Locked => t_string!(i18n, reason.locked),
         InvalidReason::NotCalibrated => t_string!(i18n, reason.not_calibrated),
         InvalidReason::NotPublished => t_string!(i18n, reason.not_published),
+        InvalidReason::PastEnd => t_string!(i18n, reason.past_end),
+        InvalidReason::Unsupported => t_string!(i18n, reason.unsupported),
     }
     .to_string()
 }

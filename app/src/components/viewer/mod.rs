@@ -79,6 +79,34 @@ pub enum LoadState {
     Failed(ViewerError),
 }
 
+/// Lets a page follow what the viewer shows (recording a replay, the guiding side of a live
+/// session) or drive it (replay playback, the guided side).
+#[derive(Clone, Copy)]
+pub struct ViewerLink {
+    /// What is on screen after every change a person made (play, pause, seek, step, speed,
+    /// loop, zoom, pan); written by the viewer, never while it applies `drive`.
+    pub shown: RwSignal<crate::model::replay::View>,
+    /// The pointer over the image in image pixels; `None` when it is elsewhere.
+    pub pointer: RwSignal<Option<Point>>,
+    /// A view to show, set by the page; applied when it changes and when the clip is ready.
+    pub drive: RwSignal<Option<crate::model::replay::ViewAt>>,
+    /// The page runs the transport: the viewer's play, step and scrub controls are disabled.
+    pub locked: Signal<bool>,
+    applying: StoredValue<bool>,
+}
+
+impl ViewerLink {
+    pub fn new(locked: Signal<bool>) -> ViewerLink {
+        ViewerLink {
+            shown: RwSignal::new(Default::default()),
+            pointer: RwSignal::new(None),
+            drive: RwSignal::new(None),
+            locked,
+            applying: StoredValue::new(false),
+        }
+    }
+}
+
 /// Everything the controls read and write; all `Copy` handles.
 #[derive(Clone, Copy)]
 pub(crate) struct ViewerState {
@@ -102,6 +130,8 @@ pub(crate) struct ViewerState {
     pub text_added: RwSignal<u32>,
     /// Where a click in the pick tool goes (image point, frame on screen).
     pub on_pick: Option<Callback<(Point, u32)>>,
+    /// The page following or driving this viewer.
+    pub link: Option<ViewerLink>,
     /// Key of this viewer's player in the page's player table.
     pub id: u64,
     pub generation: StoredValue<u64>,
@@ -270,6 +300,9 @@ pub fn CineViewer(
     /// More SVG drawn over the image in image pixels (e.g. where learners clicked).
     #[prop(optional)]
     overlay: Option<ViewFn>,
+    /// A page recording what the viewer shows, or driving it.
+    #[prop(optional)]
+    link: Option<ViewerLink>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let st = ViewerState {
@@ -294,6 +327,7 @@ pub fn CineViewer(
         editable,
         text_added: RwSignal::new(0),
         on_pick,
+        link,
         id: render::new_viewer_id(),
         generation: StoredValue::new(0),
         canvas: NodeRef::new(),
@@ -347,6 +381,18 @@ pub fn CineViewer(
         });
     }
 
+    if let Some(link) = link {
+        Effect::new(move |_| {
+            let at = link.drive.get();
+            let ready = st.load.with(|l| *l == LoadState::Ready)
+                && st.timing.with(|t| t.first_frame_ms.is_some());
+            if let (Some(at), true) = (at, ready) {
+                render::apply_link(st, at);
+            }
+        });
+    }
+    let locked = move || link.is_some_and(|l| l.locked.get());
+
     let frames = move || st.info.with(|i| i.as_ref().map_or(1, |i| i.frames.max(1)));
     let schedule = Memo::new(move |_| {
         st.info.with(|i| {
@@ -388,6 +434,10 @@ pub fn CineViewer(
         if in_field {
             return;
         }
+        let transport = matches!(ev.key().as_str(), " " | "k" | "ArrowRight" | "ArrowLeft" | "Home" | "End");
+        if transport && locked() {
+            return;
+        }
         let handled = match ev.key().as_str() {
             " " | "k" => {
                 render::toggle_play(st);
@@ -410,11 +460,11 @@ pub fn CineViewer(
                 true
             }
             "+" | "=" => {
-                st.zoom.update(|z| *z = (*z * 1.25).min(16.0));
+                render::zoom_by(st, 1.25);
                 true
             }
             "-" => {
-                st.zoom.update(|z| *z = (*z / 1.25).max(0.25));
+                render::zoom_by(st, 1.0 / 1.25);
                 true
             }
             "0" => {
@@ -547,6 +597,7 @@ pub fn CineViewer(
                 on:pointermove=move |ev| render::pointer_move(st, ev)
                 on:pointerup=move |ev| render::pointer_up(st, ev)
                 on:pointercancel=move |ev| render::pointer_cancel(st, ev)
+                on:pointerleave=move |_| render::pointer_leave(st)
                 on:dblclick=move |_| render::finish_polygon(st)
                 on:wheel=move |ev| render::wheel(st, ev)
             >
@@ -592,18 +643,18 @@ pub fn CineViewer(
             </div>
             <div class="viewer-controls">
                 <div class="vgroup">
-                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::seek(st, 0)
+                    <button type="button" class="vbtn" disabled=move || !ready() || locked() on:click=move |_| render::seek(st, 0)
                         aria-label=move || t_string!(i18n, viewer.first) title=move || t_string!(i18n, viewer.first)><Icon name="first" /></button>
-                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::step(st, -1)
+                    <button type="button" class="vbtn" disabled=move || !ready() || locked() on:click=move |_| render::step(st, -1)
                         aria-label=move || t_string!(i18n, viewer.previous) title=move || t_string!(i18n, viewer.previous)><Icon name="previous" /></button>
-                    <button type="button" class="vbtn vbtn-play" disabled=move || !ready() on:click=move |_| render::toggle_play(st)
+                    <button type="button" class="vbtn vbtn-play" disabled=move || !ready() || locked() on:click=move |_| render::toggle_play(st)
                         data-testid="play"
                         aria-label=move || if st.playing.get() { t_string!(i18n, viewer.pause) } else { t_string!(i18n, viewer.play) }>
                         {move || if st.playing.get() { view! { <Icon name="pause" /> } } else { view! { <Icon name="play" /> } }}
                     </button>
-                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::step(st, 1)
+                    <button type="button" class="vbtn" disabled=move || !ready() || locked() on:click=move |_| render::step(st, 1)
                         aria-label=move || t_string!(i18n, viewer.next) title=move || t_string!(i18n, viewer.next)><Icon name="next" /></button>
-                    <button type="button" class="vbtn" disabled=move || !ready() on:click=move |_| render::seek(st, frames() - 1)
+                    <button type="button" class="vbtn" disabled=move || !ready() || locked() on:click=move |_| render::seek(st, frames() - 1)
                         aria-label=move || t_string!(i18n, viewer.last) title=move || t_string!(i18n, viewer.last)><Icon name="last" /></button>
                 </div>
                 <input
@@ -612,7 +663,7 @@ pub fn CineViewer(
                     min="0"
                     max=move || frames() - 1
                     prop:value=move || st.frame.get()
-                    disabled=move || !ready()
+                    disabled=move || !ready() || locked()
                     aria-label=move || t_string!(i18n, viewer.scrub)
                     aria-valuetext=move || t_string!(i18n, viewer.frame_of, n = st.frame.get() + 1, total = frames()).to_string()
                     on:input=move |ev| {
@@ -661,11 +712,11 @@ pub fn CineViewer(
                     </select>
                 </label>
                 <div class="vgroup">
-                    <button type="button" class="vbtn" on:click=move |_| st.zoom.update(|z| *z = (*z / 1.25).max(0.25))
+                    <button type="button" class="vbtn" on:click=move |_| render::zoom_by(st, 1.0 / 1.25)
                         aria-label=move || t_string!(i18n, viewer.zoom_out)>"−"</button>
                     <button type="button" class="vbtn" on:click=move |_| render::fit(st)
                         aria-label=move || t_string!(i18n, viewer.fit)>{t!(i18n, viewer.fit)}</button>
-                    <button type="button" class="vbtn" on:click=move |_| st.zoom.update(|z| *z = (*z * 1.25).min(16.0))
+                    <button type="button" class="vbtn" on:click=move |_| render::zoom_by(st, 1.25)
                         aria-label=move || t_string!(i18n, viewer.zoom_in)>"+"</button>
                     <button type="button" class="vbtn" on:click=move |_| render::fullscreen(root)
                         aria-label=move || t_string!(i18n, viewer.fullscreen)><Icon name="fullscreen" /></button>

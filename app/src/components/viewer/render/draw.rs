@@ -82,12 +82,13 @@ fn tick(st: ViewerState, generation: u64) {
     }
     if finished {
         st.playing.set(false);
+        super::link::report(st);
         return;
     }
     request_animation_frame(move || tick(st, generation));
 }
 
-fn restart_clock(st: ViewerState) {
+pub(super) fn restart_clock(st: ViewerState) {
     let from = st.frame.get_untracked();
     with_player(st, |p| {
         p.play_from = from;
@@ -102,6 +103,7 @@ pub fn toggle_play(st: ViewerState) {
     }
     if st.playing.get_untracked() {
         st.playing.set(false);
+        super::link::report(st);
         return;
     }
     let frames = st
@@ -110,10 +112,18 @@ pub fn toggle_play(st: ViewerState) {
     if st.mode.get_untracked() == LoopMode::Once && st.frame.get_untracked() + 1 >= frames {
         draw(st, 0);
     }
+    play(st);
+    super::link::report(st);
+}
+
+/// Plays from the frame on screen.
+pub(super) fn play(st: ViewerState) {
     restart_clock(st);
-    st.playing.set(true);
-    let generation = st.generation.get_value();
-    request_animation_frame(move || tick(st, generation));
+    if !st.playing.get_untracked() {
+        st.playing.set(true);
+        let generation = st.generation.get_value();
+        request_animation_frame(move || tick(st, generation));
+    }
 }
 
 /// Pauses and shows frame `n` (clamped to the clip).
@@ -125,6 +135,7 @@ pub fn seek(st: ViewerState, n: u32) {
     if frames > 0 {
         draw(st, n.min(frames - 1));
     }
+    super::link::report(st);
 }
 
 /// Pauses and moves `delta` frames.
@@ -137,10 +148,12 @@ pub fn step(st: ViewerState, delta: i64) {
 pub fn set_speed(st: ViewerState, speed: f64) {
     st.speed.set(speed);
     restart_clock(st);
+    super::link::report(st);
 }
 
 /// Changes what happens at the end.
 pub fn set_mode(st: ViewerState, mode: LoopMode) {
     st.mode.set(mode);
     restart_clock(st);
+    super::link::report(st);
 }

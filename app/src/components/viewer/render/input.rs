@@ -13,6 +13,13 @@ const MIN_SHAPE_PX: f64 = 3.0;
 pub fn fit(st: ViewerState) {
     st.zoom.set(1.0);
     st.pan.set((0.0, 0.0));
+    super::link::report(st);
+}
+
+/// Zooms by `factor` (buttons, keys, wheel).
+pub fn zoom_by(st: ViewerState, factor: f64) {
+    st.zoom.update(|z| *z = (*z * factor).clamp(0.25, 16.0));
+    super::link::report(st);
 }
 
 /// The image point under a pointer event.
@@ -179,6 +186,7 @@ pub fn pointer_move(st: ViewerState, ev: web_sys::PointerEvent) {
             *x += dx;
             *y += dy;
         });
+        super::link::report(st);
         return;
     }
     with_player(st, |p| {
@@ -197,12 +205,22 @@ pub fn pointer_move(st: ViewerState, ev: web_sys::PointerEvent) {
             *x += dx;
             *y += dy;
         });
+        super::link::report(st);
         return;
     }
+    let at_image = image_point(st, &ev);
+    if st.link.is_some() {
+        super::link::report_pointer(st, at_image.map(to_point));
+    }
     let drawing = with_player(st, |p| p.shape_from).flatten();
-    if let (Some(from), Some(to)) = (drawing, image_point(st, &ev)) {
+    if let (Some(from), Some(to)) = (drawing, at_image) {
         st.points.set(vec![from, to]);
     }
+}
+
+/// The pointer left the image.
+pub fn pointer_leave(st: ViewerState) {
+    super::link::report_pointer(st, None);
 }
 
 pub fn pointer_up(st: ViewerState, ev: web_sys::PointerEvent) {
@@ -253,5 +271,5 @@ pub fn pointer_cancel(st: ViewerState, ev: web_sys::PointerEvent) {
 pub fn wheel(st: ViewerState, ev: web_sys::WheelEvent) {
     ev.prevent_default();
     let factor = if ev.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 };
-    st.zoom.update(|z| *z = (*z * factor).clamp(0.25, 16.0));
+    zoom_by(st, factor);
 }

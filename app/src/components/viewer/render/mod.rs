@@ -8,6 +8,7 @@
 mod decode;
 mod draw;
 mod input;
+mod link;
 mod player;
 mod screen;
 mod video;
@@ -15,8 +16,10 @@ mod video;
 pub(super) use decode::load;
 pub(super) use draw::{seek, set_mode, set_speed, step, toggle_play};
 pub(super) use input::{
-    finish_polygon, fit, pointer_cancel, pointer_down, pointer_move, pointer_up, wheel,
+    finish_polygon, fit, pointer_cancel, pointer_down, pointer_leave, pointer_move, pointer_up,
+    wheel, zoom_by,
 };
+pub(super) use link::apply as apply_link;
 pub(super) use player::{drop_player, new_viewer_id};
 pub(super) use screen::{export_png, fullscreen};
 
