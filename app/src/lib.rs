@@ -192,9 +192,26 @@ pub fn App() -> impl IntoView {
                             view=pages::courses::review::ReviewPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=StaticSegment("replays") view=pages::replays::ReplaysPage />
                         <Route
-                            path=StaticSegment("replays")
-                            view=|| pages::sections::SectionPage(pages::sections::Section::Replays)
+                            path=(StaticSegment("replays"), StaticSegment("new"))
+                            view=pages::replays::recorder::RecorderPage
+                        />
+                        <Route
+                            path=(StaticSegment("replays"), ParamSegment("id"))
+                            view=pages::replays::page::ReplayPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("replays"), ParamSegment("id"), StaticSegment("edit"))
+                            view=pages::replays::page::ReplayEditPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("guidance") view=pages::guidance::GuidancePage />
+                        <Route
+                            path=(StaticSegment("guidance"), ParamSegment("id"))
+                            view=pages::guidance::live::SessionPage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=StaticSegment("competency")

@@ -10,7 +10,7 @@ const PAGES: Record<string, string[]> = {
     'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', '/competency'],
   'chen.jing': ['/', '/studies', 'STUDY', '/quarantine', '/cases/work', '/cases/follow-ups',
     '/cases/outcomes', 'CASE/edit', 'CASE/versions', '/questions', '/questions/new/edit',
-    '/courses/new/edit'],
+    '/courses/new/edit', '/replays', '/replays/new'],
   'zhou.min': ['/', '/people', '/courses', 'COURSE', 'COURSE/edit', '/quizzes', 'QUIZ',
     '/quizzes/new/edit', '/questions'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',

@@ -81,6 +81,31 @@ pub struct ServeArgs {
     /// `Orthanc` on PATH, else /usr/sbin/Orthanc), or `off` for none.
     #[arg(long, env = "SONOHUB_DEMO_ARCHIVE")]
     pub demo_archive: Option<PathBuf>,
+    /// STUN/TURN servers for the voice of live guidance sessions, as JSON in the browser's
+    /// `RTCIceServer` form, e.g. `[{"urls":"stun:stun.example.org:3478"}]` or with
+    /// `username` and `credential` for TURN. None are needed when both sides share a network.
+    #[arg(long, env = "SONOHUB_ICE_SERVERS", value_parser = parse_ice_servers)]
+    pub ice_servers: Option<IceServers>,
+}
+
+/// The `--ice-servers` list, read from its JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IceServers(pub Vec<model::guidance::IceServer>);
+
+fn parse_ice_servers(text: &str) -> Result<IceServers, String> {
+    if text.trim().is_empty() {
+        return Ok(IceServers(Vec::new()));
+    }
+    let servers: Vec<model::guidance::IceServer> = serde_json::from_str(text)
+        .map_err(|e| format!("expected a JSON list of {{\"urls\": ...}} objects: {e}"))?;
+    if let Some(bad) = servers.iter().flat_map(|s| &s.urls).find(|u| {
+        !["stun:", "stuns:", "turn:", "turns:"]
+            .iter()
+            .any(|scheme| u.starts_with(scheme))
+    }) {
+        return Err(format!("{bad:?} is not a stun: or turn: address"));
+    }
+    Ok(IceServers(servers))
 }
 
 /// Whether demo mode starts a local Orthanc as its regional archive, and which one.
@@ -117,6 +142,8 @@ pub struct ServerConfig {
     pub dicomweb_token: Option<String>,
     /// The demo's regional archive (a local Orthanc); off unless in demo mode.
     pub demo_archive: DemoArchive,
+    /// STUN/TURN servers for live guidance's WebRTC voice.
+    pub ice_servers: Vec<model::guidance::IceServer>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -150,6 +177,7 @@ impl From<ServeArgs> for ServerConfig {
                 Some(path) if path.as_os_str() == "off" => DemoArchive::Off,
                 Some(path) => DemoArchive::At(path),
             },
+            ice_servers: a.ice_servers.map(|s| s.0).unwrap_or_default(),
         }
     }
 }
@@ -175,6 +203,7 @@ impl ServerConfig {
             ae_title: "SONOHUB".to_string(),
             dicomweb_token: None,
             demo_archive: DemoArchive::Off,
+            ice_servers: Vec::new(),
         }
     }
 
@@ -183,5 +212,23 @@ impl ServerConfig {
         self.database_url
             .clone()
             .unwrap_or_else(|| domain::db::sqlite_url(&self.data_dir))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ice_servers_are_read_from_json_and_checked() {
+        let servers = parse_ice_servers(
+            r#"[{"urls":"stun:127.0.0.1:3478"},{"urls":["turn:t.example:3478"],"username":"u","credential":"c"}]"#,
+        )
+        .unwrap();
+        assert_eq!(servers.0.len(), 2);
+        assert_eq!(servers.0[1].credential.as_deref(), Some("c"));
+        assert_eq!(parse_ice_servers("").unwrap(), IceServers(Vec::new()));
+        assert!(parse_ice_servers(r#"[{"urls":"http://x"}]"#).is_err());
+        assert!(parse_ice_servers("stun:x").is_err());
     }
 }

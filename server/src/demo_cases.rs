@@ -227,6 +227,7 @@ pub async fn seed(db: Db, importer: Importer) {
         ),
     }
     crate::demo_courses::seed(&db, &importer).await;
+    crate::demo_replays::seed(&db, &importer).await;
 }
 
 async fn run(db: &Db, importer: &Importer) -> Result<usize> {

@@ -1,5 +1,5 @@
 //! DICOM over HTTP: anonymised files at `/dicom/{sha}` (experts: any stored file; others: the
-//! clips of published cases; ETag, Range, immutable) and uploads into an import job's inbox at
+//! clips of published cases and published replays; ETag, Range, immutable) and uploads into an import job's inbox at
 //! `/upload/{job}` (experts; one DICOM file or a zip of them per request, streamed to disk
 //! under the size limit, its name in the `x-file-name` header); held files of the quarantine
 //! at `/held/{item}` (experts, never cached).
@@ -100,11 +100,15 @@ pub async fn get_blob(
     if !blobs::is_sha256(&sha) {
         return plain(StatusCode::NOT_FOUND, "no such file");
     }
-    // Experts curate whole studies; everyone else sees only the clips of published cases.
+    // Experts curate whole studies; everyone else sees only the clips of published cases
+    // and published replays.
     let visible = if user.may(Permission::CurateStudies) {
         domain::studies::blob_is_referenced(&app.db, &sha).await
     } else {
-        domain::cases::blob_is_published(&app.db, &sha).await
+        match domain::cases::blob_is_published(&app.db, &sha).await {
+            Ok(false) => domain::replays::clip_is_published(&app.db, &sha).await,
+            other => other,
+        }
     };
     match visible {
         Ok(true) => {}
@@ -114,8 +118,28 @@ pub async fn get_blob(
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
         }
     }
-    let etag = format!("\"{sha}\"");
     let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
+    serve_blob(
+        app.importer.blobs(),
+        &sha,
+        &headers,
+        "application/dicom",
+        cache,
+    )
+    .await
+}
+
+/// Answers with a stored blob, whole or the range asked for (while `If-Range` still matches),
+/// its SHA-256 as the ETag; 304 when the client has it already. Whoever calls has checked
+/// that the user may see it.
+pub(crate) async fn serve_blob(
+    blobs: &blobs::Blobs,
+    sha: &str,
+    headers: &HeaderMap,
+    content_type: &str,
+    cache: HeaderValue,
+) -> Response {
+    let etag = format!("\"{sha}\"");
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -128,8 +152,7 @@ pub async fn get_blob(
         )
             .into_response();
     }
-    let importer = &app.importer;
-    let size = match importer.blobs().size(&sha).await {
+    let size = match blobs.size(sha).await {
         Ok(Some(size)) => size,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such file"),
         Err(e) => {
@@ -159,7 +182,7 @@ pub async fn get_blob(
         None => None,
     };
     let partial = range.is_some();
-    let read = match importer.blobs().read(&sha, range).await {
+    let read = match blobs.read(sha, range).await {
         Ok(Some(read)) => read,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such file"),
         Err(e) => {
@@ -174,7 +197,7 @@ pub async fn get_blob(
         } else {
             StatusCode::OK
         })
-        .header(header::CONTENT_TYPE, "application/dicom")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::CONTENT_LENGTH, len)
         .header(header::ETAG, &etag)
         .header(header::ACCEPT_RANGES, "bytes")

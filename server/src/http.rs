@@ -105,6 +105,28 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
             axum::routing::post(crate::dicom_http::upload)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route(
+            "/replays/media",
+            axum::routing::post(crate::replay_http::upload_media)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/replays/import",
+            axum::routing::post(crate::replay_http::import)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/replays/{id}/media/{sha}",
+            get(crate::replay_http::get_media),
+        )
+        .route("/replays/{id}/package", get(crate::replay_http::export))
+        .route("/guidance/{id}/ws", get(crate::guidance_ws::socket))
+        .route(
+            "/guidance/{id}/voice",
+            axum::routing::post(crate::guidance_ws::upload_voice).layer(
+                axum::extract::DefaultBodyLimit::max(domain::replays::MAX_AUDIO_BYTES as usize),
+            ),
+        )
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -122,7 +144,11 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
                 DefaultPredicate::new()
                     .and(NotForContentType::const_new("application/dicom"))
                     // WADO-RS parts are DICOM files too; DICOM JSON still compresses.
-                    .and(NotForContentType::const_new("multipart/related")),
+                    .and(NotForContentType::const_new("multipart/related"))
+                    // Replay media and packages are compressed already (and served in ranges).
+                    .and(NotForContentType::const_new("audio/"))
+                    .and(NotForContentType::const_new("video/"))
+                    .and(NotForContentType::const_new("application/zip")),
             ),
         )
         .layer(
@@ -163,6 +189,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/dicom-web/")
         || path.starts_with("/upload/")
         || path.starts_with("/held/")
+        || crate::replay_http::is_file_path(path)
+        || crate::guidance_ws::is_guidance_path(path)
         || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
 }
 
@@ -248,5 +276,9 @@ mod tests {
         assert!(!is_public("/people"));
         assert!(!is_public("/admin/sites"));
         assert!(!is_public("/cases/2.25.1234"));
+        assert!(is_public(
+            "/replays/0190c1c2-0000-7000-8000-000000000001/package"
+        ));
+        assert!(!is_public("/replays/0190c1c2-0000-7000-8000-000000000001"));
     }
 }

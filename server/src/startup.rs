@@ -70,9 +70,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         db,
         settings: Arc::new(Settings {
             demo_clips,
+            ice_servers: config.ice_servers.clone(),
             ..Settings::default()
         }),
         importer: importer.clone(),
+        guidance: Default::default(),
     };
     let store = Store::connect(&url).await?;
     if config.demo && config.demo_clips {

@@ -114,6 +114,39 @@ async fn demo_mode_seeds_emergency_courses_with_a_month_of_learners() {
         began.elapsed()
     );
 
+    // The demo replays, seeded after the courses: three published for learners, in Chinese
+    // and English, one from a live session with both voices.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count(
+        db,
+        "SELECT COUNT(*) FROM replays WHERE status = 'published'",
+    )
+    .await
+        < 3
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the demo replays were not seeded in time"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let li_na = users::credentials(db, "li.na").await.unwrap().unwrap();
+    let li_na = users::current(db, &li_na.id).await.unwrap().unwrap();
+    let replays = domain::replays::list(db, &li_na).await.unwrap();
+    assert_eq!(replays.len(), 3, "{replays:?}");
+    let languages: BTreeSet<&str> = replays.iter().map(|r| r.language.as_str()).collect();
+    assert_eq!(languages, BTreeSet::from(["en", "zh"]));
+    let session = replays
+        .iter()
+        .find(|r| r.from_session)
+        .expect("a live-session replay");
+    assert_eq!(session.voices, 2);
+    for r in &replays {
+        assert!(r.chapters >= 3 && r.case_id.is_some(), "{r:?}");
+        let view = domain::replays::view(db, &li_na, &r.id).await.unwrap();
+        assert!(view.timeline.drawing_times().len() >= 2, "{}", r.title);
+    }
+
     // Both courses published, five modules each, every lesson kind but replay.
     let courses = published(db).await;
     assert_eq!(courses.len(), 2, "{:?}", courses.keys());

@@ -141,6 +141,7 @@ async fn sign_in_checks_passwords_and_limits_failures() {
                 domain::dicom::AnonymizeConfig::default(),
                 domain::imports::Limits::default(),
             ),
+            guidance: Default::default(),
         };
         assert_eq!(
             auth::authenticate(&state, "Gao.Yan ", "repository-test-pw", "10.0.0.1")

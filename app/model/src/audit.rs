@@ -100,10 +100,32 @@ pub enum AuditAction {
     CohortSaved,
     /// A learner was enrolled in a course (or enrolled themselves).
     Enrolled,
+    /// An expert saved a guidance replay (new, or a draft replaced).
+    ReplaySaved,
+    /// A replay moved through review (submitted, returned, published, retired).
+    ReplayTransition,
+    /// An expert deleted a draft replay.
+    ReplayDiscarded,
+    /// An expert imported a replay package as a draft.
+    ReplayImported,
+    /// An expert started a live guidance session and invited a learner.
+    GuidanceStarted,
+    /// A learner asked the hub for a live guidance session.
+    GuidanceRequested,
+    /// An expert took a learner's request for guidance.
+    GuidanceInvited,
+    /// The learner accepted a guidance session: it is live.
+    GuidanceAccepted,
+    /// The learner declined a guidance session (or withdrew the request).
+    GuidanceDeclined,
+    /// The guide ended a live session; its replay draft was made.
+    GuidanceEnded,
+    /// A participant added their voice to an ended session's replay draft.
+    GuidanceVoiceAttached,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::SignIn,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
@@ -132,6 +154,17 @@ impl AuditAction {
         AuditAction::QuizSaved,
         AuditAction::CohortSaved,
         AuditAction::Enrolled,
+        AuditAction::ReplaySaved,
+        AuditAction::ReplayTransition,
+        AuditAction::ReplayDiscarded,
+        AuditAction::ReplayImported,
+        AuditAction::GuidanceStarted,
+        AuditAction::GuidanceRequested,
+        AuditAction::GuidanceInvited,
+        AuditAction::GuidanceAccepted,
+        AuditAction::GuidanceDeclined,
+        AuditAction::GuidanceEnded,
+        AuditAction::GuidanceVoiceAttached,
     ];
 
     /// The stored name (kept as the log has always written it).
@@ -165,6 +198,17 @@ impl AuditAction {
             AuditAction::QuizSaved => "quiz_saved",
             AuditAction::CohortSaved => "cohort_saved",
             AuditAction::Enrolled => "enrolled",
+            AuditAction::GuidanceStarted => "guidance_started",
+            AuditAction::GuidanceRequested => "guidance_requested",
+            AuditAction::GuidanceInvited => "guidance_invited",
+            AuditAction::GuidanceAccepted => "guidance_accepted",
+            AuditAction::GuidanceDeclined => "guidance_declined",
+            AuditAction::GuidanceEnded => "guidance_ended",
+            AuditAction::GuidanceVoiceAttached => "guidance_voice_attached",
+            AuditAction::ReplaySaved => "replay_saved",
+            AuditAction::ReplayTransition => "replay_transition",
+            AuditAction::ReplayDiscarded => "replay_discarded",
+            AuditAction::ReplayImported => "replay_imported",
         }
     }
 

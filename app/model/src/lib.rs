@@ -7,6 +7,7 @@ pub mod cases;
 mod clips;
 pub mod courses;
 mod error;
+pub mod guidance;
 mod ids;
 mod people;
 pub mod quiz;

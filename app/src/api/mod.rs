@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cases;
 pub mod clips;
 pub mod courses;
+pub mod guidance;
 pub mod people;
 pub mod quarantine;
 pub mod replays;

@@ -155,6 +155,7 @@ fn course_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String> 
                 ["body", "markdown"] => Some(t_string!(i18n, course_edit.markdown).to_string()),
                 ["body", "sop_uid"] => Some(t_string!(i18n, course_edit.clip).to_string()),
                 ["body", "narration"] => Some(t_string!(i18n, course_edit.narration).to_string()),
+                ["body", "replay_id"] => Some(t_string!(i18n, course_edit.replay).to_string()),
                 _ => None,
             }
         }
@@ -213,6 +214,7 @@ fn what_label(i18n: I18nContext<Locale>, what: &str) -> String {
         "quiz" => t_string!(i18n, error.what.quiz),
         "question" => t_string!(i18n, error.what.question),
         "attempt" => t_string!(i18n, error.what.attempt),
+        "replay" => t_string!(i18n, error.what.replay),
         other => return other.to_string(),
     }
     .to_string()

@@ -1,5 +1,6 @@
 //! Reusable UI: the layout shell, error messages and small form pieces.
 pub mod errors;
 pub mod layout;
+pub mod replay;
 pub mod scores;
 pub mod viewer;

@@ -43,6 +43,17 @@ fn action_label(i18n: I18nContext<Locale>, name: &str) -> String {
         AuditAction::CohortSaved => t_string!(i18n, audit.cohort_saved),
         AuditAction::Enrolled => t_string!(i18n, audit.enrolled),
         AuditAction::DeviceMaskUsed => t_string!(i18n, audit.device_mask_used),
+        AuditAction::GuidanceStarted => t_string!(i18n, audit.guidance_started),
+        AuditAction::GuidanceRequested => t_string!(i18n, audit.guidance_requested),
+        AuditAction::GuidanceInvited => t_string!(i18n, audit.guidance_invited),
+        AuditAction::GuidanceAccepted => t_string!(i18n, audit.guidance_accepted),
+        AuditAction::GuidanceDeclined => t_string!(i18n, audit.guidance_declined),
+        AuditAction::GuidanceEnded => t_string!(i18n, audit.guidance_ended),
+        AuditAction::GuidanceVoiceAttached => t_string!(i18n, audit.guidance_voice_attached),
+        AuditAction::ReplaySaved => t_string!(i18n, audit.replay_saved),
+        AuditAction::ReplayTransition => t_string!(i18n, audit.replay_transition),
+        AuditAction::ReplayDiscarded => t_string!(i18n, audit.replay_discarded),
+        AuditAction::ReplayImported => t_string!(i18n, audit.replay_imported),
     }
     .to_string()
 }

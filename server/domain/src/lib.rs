@@ -9,8 +9,10 @@ pub mod db;
 pub mod dicom;
 pub mod dicomweb;
 mod error;
+pub mod guidance;
 pub mod imports;
 pub mod quizzes;
+pub mod replays;
 pub mod sites;
 pub mod sql;
 pub mod studies;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The import pipeline, which also owns the blob store.
     pub importer: imports::Importer,
+    /// The live guidance sessions' connections and events (in memory, one per server).
+    pub guidance: guidance::Hub,
 }
 
 /// Runtime settings that the request handlers need.
@@ -40,6 +44,8 @@ pub struct Settings {
     pub login_window_secs: i64,
     /// Synthetic clips served under `/demo-clips/` (demo mode only).
     pub demo_clips: Vec<model::DemoClip>,
+    /// STUN/TURN servers the browsers' WebRTC uses in live guidance (none on one network).
+    pub ice_servers: Vec<model::guidance::IceServer>,
 }
 
 impl Default for Settings {
@@ -49,6 +55,7 @@ impl Default for Settings {
             max_failures_per_ip: 30,
             login_window_secs: 15 * 60,
             demo_clips: Vec::new(),
+            ice_servers: Vec::new(),
         }
     }
 }

@@ -94,15 +94,18 @@ impl DrawingDiff {
         let mut unused: Vec<bool> = vec![true; self.shown.len()];
         // Unchanged drawings first, in order, so a removal in the middle keeps the rest.
         for (i, a) in now.iter().enumerate() {
-            if let Some(j) = (0..self.shown.len()).find(|&j| unused[j] && self.shown[j].1 == *a)
-            {
+            if let Some(j) = (0..self.shown.len()).find(|&j| unused[j] && self.shown[j].1 == *a) {
                 unused[j] = false;
                 kept[i] = Some(self.shown[j].0);
             }
         }
         // A changed drawing stays where it was: same position among the changed ones.
-        let mut changed_old = (0..self.shown.len()).filter(|&j| unused[j]).collect::<Vec<_>>();
-        let changed_new = (0..now.len()).filter(|&i| kept[i].is_none()).collect::<Vec<_>>();
+        let mut changed_old = (0..self.shown.len())
+            .filter(|&j| unused[j])
+            .collect::<Vec<_>>();
+        let changed_new = (0..now.len())
+            .filter(|&i| kept[i].is_none())
+            .collect::<Vec<_>>();
         let same_count = changed_old.len() == changed_new.len();
         let mut actions = Vec::new();
         if !same_count {
@@ -141,11 +144,9 @@ impl DrawingDiff {
 
     /// Starts again from an empty list (ids carry on, so they never repeat in a timeline).
     pub fn clear(&mut self) -> Vec<Action> {
-        let actions = self
-            .shown
+        self.shown
             .drain(..)
             .map(|(id, _)| Action::Erase { id })
-            .collect();
-        actions
+            .collect()
     }
 }

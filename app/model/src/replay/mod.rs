@@ -13,7 +13,7 @@ mod tests;
 
 pub use edit::{DrawingDiff, trim};
 pub use state::{ReplayState, Replayer, ViewAt};
-pub use validate::{Limits, TimelineError, parse_manifest, validate};
+pub use validate::{Limits, MAX_DURATION_MS, MAX_TEXT, TimelineError, parse_manifest, validate};
 pub use views::*;
 
 use crate::Annotation;

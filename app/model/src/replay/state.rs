@@ -33,7 +33,8 @@ pub struct ReplayState {
 }
 
 impl ReplayState {
-    fn apply(&mut self, e: &Event) {
+    /// Folds one more event into the state (a live session follows its events this way).
+    pub fn apply(&mut self, e: &Event) {
         match &e.action {
             Action::View(v) => {
                 self.view = Some(*v);

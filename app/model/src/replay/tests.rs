@@ -5,7 +5,10 @@ fn arrow(x: f64) -> Annotation {
     Annotation {
         shape: Shape::Arrow {
             tail: Point { x, y: 10.0 },
-            head: Point { x: x + 20.0, y: 30.0 },
+            head: Point {
+                x: x + 20.0,
+                y: 30.0,
+            },
         },
         first_frame: 0,
         last_frame: 99,
@@ -14,7 +17,11 @@ fn arrow(x: f64) -> Annotation {
 }
 
 fn ev(t: u64, action: Action) -> Event {
-    Event { t, by: GUIDE, action }
+    Event {
+        t,
+        by: GUIDE,
+        action,
+    }
 }
 
 fn view(frame: u32, playing: bool) -> Action {
@@ -29,25 +36,71 @@ fn view(frame: u32, playing: bool) -> Action {
 /// the doctor points, a second chapter, a remark; pointer samples every 33 ms for a while.
 fn session() -> Timeline {
     let mut events = vec![
-        ev(0, Action::Chapter { title: "Window".into() }),
+        ev(
+            0,
+            Action::Chapter {
+                title: "Window".into(),
+            },
+        ),
         ev(0, view(0, false)),
         ev(500, view(0, true)),
         ev(800, Action::Pointer { x: 50.0, y: 60.0 }),
-        ev(1000, Action::Draw { id: 1, annotation: arrow(10.0) }),
+        ev(
+            1000,
+            Action::Draw {
+                id: 1,
+                annotation: arrow(10.0),
+            },
+        ),
         ev(2000, view(40, false)),
-        ev(2500, Action::Draw { id: 1, annotation: arrow(30.0) }),
-        ev(2600, Action::Draw { id: 2, annotation: arrow(70.0) }),
+        ev(
+            2500,
+            Action::Draw {
+                id: 1,
+                annotation: arrow(30.0),
+            },
+        ),
+        ev(
+            2600,
+            Action::Draw {
+                id: 2,
+                annotation: arrow(70.0),
+            },
+        ),
         ev(3000, Action::Erase { id: 1 }),
-        Event { t: 3100, by: GUIDED, action: Action::Pointer { x: 5.0, y: 6.0 } },
+        Event {
+            t: 3100,
+            by: GUIDED,
+            action: Action::Pointer { x: 5.0, y: 6.0 },
+        },
         ev(3200, Action::PointerOut),
-        ev(4000, Action::Chapter { title: "Correction".into() }),
-        ev(4500, Action::Remark { text: "tilt the probe".into() }),
+        ev(
+            4000,
+            Action::Chapter {
+                title: "Correction".into(),
+            },
+        ),
+        ev(
+            4500,
+            Action::Remark {
+                text: "tilt the probe".into(),
+            },
+        ),
         ev(5000, view(40, true)),
     ];
     for i in 0..600u64 {
-        events.push(ev(5000 + i * 33, Action::Pointer { x: (i % 100) as f64, y: 20.0 }));
+        events.push(ev(
+            5000 + i * 33,
+            Action::Pointer {
+                x: (i % 100) as f64,
+                y: 20.0,
+            },
+        ));
     }
-    Timeline { duration_ms: 30_000, events }
+    Timeline {
+        duration_ms: 30_000,
+        events,
+    }
 }
 
 #[test]
@@ -69,7 +122,6 @@ fn the_state_at_a_time_is_the_same_whether_played_to_or_sought() {
         if t == 9_008 {
             replayer.advance(&mut played, 9_008, 2_700);
             assert_eq!(played, replayer.state_at(2_700));
-            previous = Some(2_700);
             t = 9_024;
             played = replayer.state_at(9_008);
             previous = Some(9_008);
@@ -92,19 +144,30 @@ fn state_holds_view_pointers_drawings_and_chapters() {
     assert_eq!(s.view_at(2_700).view.frame, 40);
     assert_eq!(s.view_at(2_700).playing_for_ms, 0, "paused");
     assert_eq!(
-        s.drawings.iter().map(|(k, a)| (k.1, a.clone())).collect::<Vec<_>>(),
+        s.drawings
+            .iter()
+            .map(|(k, a)| (k.1, a.clone()))
+            .collect::<Vec<_>>(),
         vec![(1, arrow(30.0)), (2, arrow(70.0))],
         "a changed drawing keeps its place"
     );
 
     let s = replayer.state_at(3_150);
     assert_eq!(s.drawings.len(), 1, "drawing 1 erased at 3 s");
-    assert_eq!(s.pointers[1], Some(Point { x: 5.0, y: 6.0 }), "the doctor's pointer");
+    assert_eq!(
+        s.pointers[1],
+        Some(Point { x: 5.0, y: 6.0 }),
+        "the doctor's pointer"
+    );
     let s = replayer.state_at(4_600);
     assert_eq!(s.pointers[0], None, "the expert's pointer left the image");
     assert_eq!(s.chapter, Some(1));
     assert_eq!(s.remark, Some(0));
-    assert_eq!(replayer.state_at(0).chapter, Some(0), "a chapter at 0 is under way at 0");
+    assert_eq!(
+        replayer.state_at(0).chapter,
+        Some(0),
+        "a chapter at 0 is under way at 0"
+    );
 }
 
 #[test]
@@ -122,15 +185,25 @@ fn a_trimmed_replay_opens_as_the_original_looked_at_its_start() {
             v.view.played_ms = 0;
             v
         };
-        assert_eq!(shown(a.view_at(t + 1_500)), shown(b.view_at(t)), "view at {t}");
+        assert_eq!(
+            shown(a.view_at(t + 1_500)),
+            shown(b.view_at(t)),
+            "view at {t}"
+        );
         assert_eq!(a.pointers, b.pointers, "pointers at {t}");
         assert_eq!(a.drawings, b.drawings, "drawings at {t}");
     }
     assert_eq!(
         trimmed.chapters(),
         vec![
-            Chapter { t: 0, title: "Window".into() },
-            Chapter { t: 2_500, title: "Correction".into() }
+            Chapter {
+                t: 0,
+                title: "Window".into()
+            },
+            Chapter {
+                t: 2_500,
+                title: "Correction".into()
+            }
         ],
         "the chapter under way carries on from the new start"
     );
@@ -146,38 +219,67 @@ fn drawing_diff_keeps_ids_and_says_what_changed() {
     let mut diff = DrawingDiff::default();
     assert_eq!(
         diff.update(&[arrow(1.0)]),
-        vec![Action::Draw { id: 1, annotation: arrow(1.0) }]
+        vec![Action::Draw {
+            id: 1,
+            annotation: arrow(1.0)
+        }]
     );
     assert_eq!(
         diff.update(&[arrow(1.0), arrow(2.0), arrow(3.0)]),
         vec![
-            Action::Draw { id: 2, annotation: arrow(2.0) },
-            Action::Draw { id: 3, annotation: arrow(3.0) }
+            Action::Draw {
+                id: 2,
+                annotation: arrow(2.0)
+            },
+            Action::Draw {
+                id: 3,
+                annotation: arrow(3.0)
+            }
         ]
     );
-    assert_eq!(diff.update(&[arrow(1.0), arrow(2.0), arrow(3.0)]), vec![], "nothing changed");
+    assert_eq!(
+        diff.update(&[arrow(1.0), arrow(2.0), arrow(3.0)]),
+        vec![],
+        "nothing changed"
+    );
     // The middle one's frame range narrowed: the same id is redrawn.
     let mut narrowed = arrow(2.0);
     narrowed.last_frame = 9;
     assert_eq!(
         diff.update(&[arrow(1.0), narrowed.clone(), arrow(3.0)]),
-        vec![Action::Draw { id: 2, annotation: narrowed.clone() }]
+        vec![Action::Draw {
+            id: 2,
+            annotation: narrowed.clone()
+        }]
     );
     // Removed from the middle: the others keep their ids.
-    assert_eq!(diff.update(&[arrow(1.0), arrow(3.0)]), vec![Action::Erase { id: 2 }]);
+    assert_eq!(
+        diff.update(&[arrow(1.0), arrow(3.0)]),
+        vec![Action::Erase { id: 2 }]
+    );
     // One gone and one new in the same change reads as the drawing being replaced in place.
     assert_eq!(
         diff.update(&[arrow(3.0), arrow(4.0)]),
-        vec![Action::Draw { id: 1, annotation: arrow(4.0) }]
+        vec![Action::Draw {
+            id: 1,
+            annotation: arrow(4.0)
+        }]
     );
     assert_eq!(
         diff.update(&[arrow(3.0), arrow(4.0), arrow(5.0)]),
-        vec![Action::Draw { id: 4, annotation: arrow(5.0) }],
+        vec![Action::Draw {
+            id: 4,
+            annotation: arrow(5.0)
+        }],
         "ids never repeat"
     );
     assert_eq!(
         diff.clear(),
-        vec![Action::Erase { id: 3 }, Action::Erase { id: 1 }, Action::Erase { id: 4 }]
+        vec![
+            Action::Erase { id: 3 },
+            Action::Erase { id: 1 },
+            Action::Erase { id: 4 }
+        ]
     );
 }
 
@@ -187,30 +289,62 @@ fn validation_names_the_place_in_the_file() {
     t.events.swap(3, 4);
     assert_eq!(
         validate(&t, Limits::default(), "timeline"),
-        Err(TimelineError { path: "timeline.events[4].t".into(), reason: InvalidReason::BadFormat })
+        Err(TimelineError {
+            path: "timeline.events[4].t".into(),
+            reason: InvalidReason::BadFormat
+        })
     );
     let t = session();
-    let limits = Limits { frames: Some(30), size: Some((640, 480)), media_ms: Some(20_000) };
+    let limits = Limits {
+        frames: Some(30),
+        size: Some((640, 480)),
+        media_ms: Some(20_000),
+    };
     assert_eq!(
         validate(&t, limits, "").unwrap_err(),
-        TimelineError { path: "events[5].frame".into(), reason: InvalidReason::PastEnd },
+        TimelineError {
+            path: "events[5].frame".into(),
+            reason: InvalidReason::PastEnd
+        },
         "frame 40 of a 30-frame clip"
     );
-    let limits = Limits { frames: Some(100), size: Some((640, 480)), media_ms: Some(20_000) };
+    let limits = Limits {
+        frames: Some(100),
+        size: Some((640, 480)),
+        media_ms: Some(20_000),
+    };
     let err = validate(&t, limits, "").unwrap_err();
-    assert_eq!(err.reason, InvalidReason::PastEnd, "pointer samples after the voice ends");
+    assert_eq!(
+        err.reason,
+        InvalidReason::PastEnd,
+        "pointer samples after the voice ends"
+    );
     assert!(err.path.ends_with(".t"), "{err:?}");
     let mut t = session();
     t.events.push(ev(29_000, Action::Erase { id: 7 }));
     assert_eq!(
         validate(&t, Limits::default(), "").unwrap_err(),
-        TimelineError { path: format!("events[{}].id", t.events.len() - 1), reason: InvalidReason::Unknown }
+        TimelineError {
+            path: format!("events[{}].id", t.events.len() - 1),
+            reason: InvalidReason::Unknown
+        }
     );
     let mut t = session();
     t.events.push(ev(31_000, Action::PointerOut));
-    assert_eq!(validate(&t, Limits::default(), "").unwrap_err().reason, InvalidReason::PastEnd);
-    validate(&session(), Limits { frames: Some(100), size: Some((640, 480)), media_ms: None }, "")
-        .expect("the session fits its clip");
+    assert_eq!(
+        validate(&t, Limits::default(), "").unwrap_err().reason,
+        InvalidReason::PastEnd
+    );
+    validate(
+        &session(),
+        Limits {
+            frames: Some(100),
+            size: Some((640, 480)),
+            media_ms: None,
+        },
+        "",
+    )
+    .expect("the session fits its clip");
 }
 
 fn manifest_json(events: &str) -> String {
@@ -230,9 +364,15 @@ fn a_manifest_that_fails_its_schema_is_refused_at_the_path() {
     let m = parse_manifest(good.as_bytes()).expect("a good manifest");
     assert_eq!(m.timeline.events.len(), 2);
     assert_eq!(m.voices[0].offset_ms, 0);
-    assert_eq!(m.timeline.events[1].action, view(3, true), "defaults fill speed, zoom, pan");
+    assert_eq!(
+        m.timeline.events[1].action,
+        view(3, true),
+        "defaults fill speed, zoom, pan"
+    );
 
-    let bad_time = manifest_json(r#"[{"t":0,"kind":"chapter","title":"Start"},{"t":"soon","kind":"pointer_out"}]"#);
+    let bad_time = manifest_json(
+        r#"[{"t":0,"kind":"chapter","title":"Start"},{"t":"soon","kind":"pointer_out"}]"#,
+    );
     let err = parse_manifest(bad_time.as_bytes()).unwrap_err();
     assert!(err.path.starts_with("timeline.events[1]"), "{err:?}");
 
@@ -241,9 +381,15 @@ fn a_manifest_that_fails_its_schema_is_refused_at_the_path() {
     assert!(err.path.starts_with("timeline.events[0]"), "{err:?}");
 
     let wrong_format = good.replace("sonohub-replay", "other");
-    assert_eq!(parse_manifest(wrong_format.as_bytes()).unwrap_err().path, "format");
+    assert_eq!(
+        parse_manifest(wrong_format.as_bytes()).unwrap_err().path,
+        "format"
+    );
     let future = good.replace(r#""version":1"#, r#""version":2"#);
-    assert_eq!(parse_manifest(future.as_bytes()).unwrap_err().path, "version");
+    assert_eq!(
+        parse_manifest(future.as_bytes()).unwrap_err().path,
+        "version"
+    );
     let err = parse_manifest(b"{not json").unwrap_err();
     assert_eq!(err.reason, InvalidReason::BadFormat);
 }
@@ -261,13 +407,21 @@ fn the_schema_names_every_event_kind_the_code_writes() {
         view(0, false),
         Action::Pointer { x: 1.0, y: 1.0 },
         Action::PointerOut,
-        Action::Draw { id: 1, annotation: arrow(1.0) },
+        Action::Draw {
+            id: 1,
+            annotation: arrow(1.0),
+        },
         Action::Erase { id: 1 },
         Action::Chapter { title: "a".into() },
         Action::Remark { text: "b".into() },
     ]
     .iter()
-    .map(|a| serde_json::to_value(ev(0, a.clone())).unwrap()["kind"].as_str().unwrap().to_string())
+    .map(|a| {
+        serde_json::to_value(ev(0, a.clone())).unwrap()["kind"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
     .collect();
     assert_eq!(kinds, written);
     let branches = schema["$defs"]["event"]["oneOf"].as_array().unwrap();
@@ -275,7 +429,9 @@ fn the_schema_names_every_event_kind_the_code_writes() {
     assert_eq!(schema["properties"]["version"]["maximum"], FORMAT_VERSION);
     // What the code writes for a view event uses the schema's field names.
     let v = serde_json::to_value(ev(5, view(2, true))).unwrap();
-    for field in ["t", "kind", "frame", "playing", "speed", "loop", "zoom", "pan"] {
+    for field in [
+        "t", "kind", "frame", "playing", "speed", "loop", "zoom", "pan",
+    ] {
         assert!(v.get(field).is_some(), "{field} in {v}");
         assert!(
             field == "t" || field == "kind" || branches[0]["properties"].get(field).is_some(),

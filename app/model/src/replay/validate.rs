@@ -75,13 +75,22 @@ pub fn validate(timeline: &Timeline, limits: Limits, prefix: &str) -> Result<(),
         }
     };
     if timeline.duration_ms == 0 {
-        return Err(TimelineError::at(at("duration_ms".into()), InvalidReason::Required));
+        return Err(TimelineError::at(
+            at("duration_ms".into()),
+            InvalidReason::Required,
+        ));
     }
     if timeline.duration_ms > MAX_DURATION_MS {
-        return Err(TimelineError::at(at("duration_ms".into()), InvalidReason::TooLong));
+        return Err(TimelineError::at(
+            at("duration_ms".into()),
+            InvalidReason::TooLong,
+        ));
     }
     if timeline.events.len() > MAX_EVENTS {
-        return Err(TimelineError::at(at("events".into()), InvalidReason::TooLong));
+        return Err(TimelineError::at(
+            at("events".into()),
+            InvalidReason::TooLong,
+        ));
     }
     let mut alive = std::collections::BTreeSet::new();
     let mut last_t = 0;

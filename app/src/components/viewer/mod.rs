@@ -92,6 +92,8 @@ pub struct ViewerLink {
     pub drive: RwSignal<Option<crate::model::replay::ViewAt>>,
     /// The page runs the transport: the viewer's play, step and scrub controls are disabled.
     pub locked: Signal<bool>,
+    /// Written by the viewer: the clip is loaded and its first frame is on screen.
+    pub ready: RwSignal<bool>,
     applying: StoredValue<bool>,
 }
 
@@ -102,6 +104,7 @@ impl ViewerLink {
             pointer: RwSignal::new(None),
             drive: RwSignal::new(None),
             locked,
+            ready: RwSignal::new(false),
             applying: StoredValue::new(false),
         }
     }
@@ -208,7 +211,8 @@ fn measurement_text(i18n: I18nContext<Locale>, st: ViewerState) -> Option<String
     Some(result.unwrap_or_else(|e| measure_error(i18n, &e)))
 }
 
-fn annotation_view(a: &Annotation) -> AnyView {
+/// An annotation as SVG in image pixels (the replay player's own stage draws them too).
+pub(crate) fn annotation_view(a: &Annotation) -> AnyView {
     let color = a.color.clone().unwrap_or_else(|| "#ffd54f".to_string());
     match &a.shape {
         Shape::Arrow { tail, head } => {
@@ -274,9 +278,10 @@ fn Icon(name: &'static str) -> impl IntoView {
     }
 }
 
-/// The viewer. `annotations` are drawn on the frames they cover; with `editable` instead, the
-/// drawing tools (arrow, ellipse, polygon, text) add to it and a list below edits each
-/// annotation's frame range and label, ready for the owner to save.
+/// The viewer. `annotations` are drawn on the frames they cover; with `editable` as well, the
+/// drawing tools (arrow, ellipse, polygon, text) add to that list, shown over `annotations`,
+/// and a list below edits each of its annotations' frame range and label, ready for the owner
+/// to save.
 #[component]
 pub fn CineViewer(
     #[prop(into)] source: Signal<Option<ClipSource>>,
@@ -333,9 +338,16 @@ pub fn CineViewer(
         canvas: NodeRef::new(),
     };
     let root = NodeRef::<leptos::html::Div>::new();
-    let annotations = match editable {
-        Some(list) => list.into(),
-        None => annotations,
+    // With `editable`, the drawings being edited show over `annotations`, which stay read-only
+    // (a live session: one's own drawings to edit, the other side's to see).
+    let others = annotations;
+    let annotations: Signal<Vec<Annotation>> = match editable {
+        Some(list) => Signal::derive(move || {
+            let mut all = others.get();
+            all.extend(list.get());
+            all
+        }),
+        None => others,
     };
 
     on_cleanup(move || render::drop_player(st.id));
@@ -382,6 +394,13 @@ pub fn CineViewer(
     }
 
     if let Some(link) = link {
+        Effect::new(move |_| {
+            let ready = st.load.with(|l| *l == LoadState::Ready)
+                && st.timing.with(|t| t.first_frame_ms.is_some());
+            if link.ready.get_untracked() != ready {
+                link.ready.set(ready);
+            }
+        });
         Effect::new(move |_| {
             let at = link.drive.get();
             let ready = st.load.with(|l| *l == LoadState::Ready)
@@ -434,7 +453,10 @@ pub fn CineViewer(
         if in_field {
             return;
         }
-        let transport = matches!(ev.key().as_str(), " " | "k" | "ArrowRight" | "ArrowLeft" | "Home" | "End");
+        let transport = matches!(
+            ev.key().as_str(),
+            " " | "k" | "ArrowRight" | "ArrowLeft" | "Home" | "End"
+        );
         if transport && locked() {
             return;
         }

@@ -2,14 +2,17 @@
 //! the history, findings, scores, the follow-up timeline and the consultation.
 use super::{READERS, concordance_label, difficulty_label, follow_kind_label, roman, sex_label};
 use crate::api::cases::{AddCaseComment, AddFollowUp, MarkAnswer, case_comments, published_case};
+use crate::api::replays::case_replays;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
+use crate::components::replay::mmss;
 use crate::components::scores::ScoreSummary;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::cases::{CaseComment, CaseView, FollowUp, FollowUpInput, FollowUpKind};
-use crate::model::{CaseId, CurrentUser, Role, text_lang};
+use crate::model::replay::ReplaySummary;
+use crate::model::{AppError, CaseId, CurrentUser, Role, text_lang};
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_time;
 use leptos::prelude::*;
@@ -474,10 +477,50 @@ pub fn clips_of(
         .collect()
 }
 
+/// The guidance replays attached to the case, each a link to its player; nothing when there
+/// are none. A failure to list them is said here and leaves the rest of the case readable.
+#[component]
+fn CaseReplays(replays: Result<Vec<ReplaySummary>, AppError>) -> impl IntoView {
+    let i18n = use_i18n();
+    match replays {
+        Ok(list) if list.is_empty() => ().into_any(),
+        Ok(list) => view! {
+            <section class="panel case-replays" data-testid="case-replays">
+                <h2>{t!(i18n, replay_player.case_replays)}</h2>
+                <p class="small muted">{t!(i18n, replay_player.case_replays_intro)}</p>
+                <ul class="replay-links">
+                    {list.into_iter().map(|r| {
+                        let (duration, chapters, live) = (mmss(r.duration_ms), r.chapters, r.from_session);
+                        view! {
+                            <li data-replay=r.id.0.clone()>
+                                <a href=format!("/replays/{}", r.id) lang=text_lang(&r.title)>{r.title.clone()}</a>
+                                <span class="small muted">
+                                    {move || t_string!(i18n, replay_player.duration, time = duration.clone()).to_string()}
+                                    " · "
+                                    {move || t_string!(i18n, replay_player.chapter_count, n = chapters).to_string()}
+                                    {live.then(|| view! { " · " {t!(i18n, replay_player.live_session)} })}
+                                </span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+        .into_any(),
+        Err(e) => view! {
+            <p class="form-error" role="alert">
+                {move || t_string!(i18n, replay_player.case_replays_failed, reason = error_message(i18n, &e)).to_string()}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 fn CaseBody(
     case: CaseView,
     comments: Vec<CaseComment>,
+    replays: Result<Vec<ReplaySummary>, AppError>,
     user: CurrentUser,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
@@ -509,6 +552,7 @@ fn CaseBody(
                 <CaseText case=case.clone() />
             </div>
             <aside class="case-side">
+                <CaseReplays replays />
                 <section class="panel">
                     <h2>{t!(i18n, cases.follow_ups)}</h2>
                     <p>
@@ -543,8 +587,10 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
         |(id, _)| async move {
             let id = CaseId::from_path(&id)?;
             let case = published_case(id.clone()).await?;
-            let comments = case_comments(id).await?;
-            Ok::<_, crate::model::AppError>((case, comments))
+            let comments = case_comments(id.clone()).await?;
+            // The case reads without its replays: their failure stays in their section.
+            let replays = case_replays(id.0).await;
+            Ok::<_, crate::model::AppError>((case, comments, replays))
         },
     );
     view! {
@@ -553,7 +599,7 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
                 {move || {
                     let user = user.clone();
                     case.get().map(|res| match res {
-                        Ok((case, comments)) => view! { <CaseBody case comments user reload /> }.into_any(),
+                        Ok((case, comments, replays)) => view! { <CaseBody case comments replays user reload /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     })
                 }}

@@ -7,23 +7,28 @@ use crate::api::cases::applications;
 use crate::api::courses::{
     course_working_copy, publish_course, quiz_list, save_course, teaching_clips, unpublish_course,
 };
+use crate::api::replays::replay_list;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::{PageTitle, lang_code};
+use crate::components::replay::mmss;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::courses::{CourseContent, CourseId, CourseWork, Lesson, LessonBody, Module};
 use crate::model::quiz::{QuizSummary, TeachingClip};
-use crate::model::{AppError, Application, CaseId, QuizId};
+use crate::model::replay::ReplaySummary;
+use crate::model::{AppError, Application, CaseId, CaseStatus, QuizId, text_lang};
 use crate::pages::guard::Guarded;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-/// What lessons may point at: published clips (and so their cases), quizzes, applications.
+/// What lessons may point at: published clips (and so their cases), quizzes, published
+/// replays, applications.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Choices {
     clips: Vec<TeachingClip>,
     quizzes: Vec<QuizSummary>,
+    replays: Vec<ReplaySummary>,
     apps: Vec<Application>,
 }
 
@@ -124,7 +129,9 @@ fn empty_body(kind: &str, choices: &Choices) -> LessonBody {
                 .map(|q| q.id.clone())
                 .unwrap_or_else(|| QuizId(String::new())),
         },
-        "replay" => LessonBody::Replay { replay_id: None },
+        "replay" => LessonBody::Replay {
+            replay_id: choices.replays.first().map(|r| r.id.0.clone()),
+        },
         _ => LessonBody::Reading {
             markdown: String::new(),
         },
@@ -338,10 +345,61 @@ fn body_fields(ed: Ed, m: usize, l: usize) -> AnyView {
             }
             .into_any()
         }
-        LessonBody::Replay { .. } => view! {
-            <p class="small muted field-wide">{t!(i18n, course_edit.replay_hint)}</p>
+        LessonBody::Replay { replay_id } => {
+            let replays = StoredValue::new(choices.replays.clone());
+            let known = replay_id
+                .as_ref()
+                .is_some_and(|id| replays.with_value(|r| r.iter().any(|r| r.id.0 == *id)));
+            let chosen = move || {
+                let id = ed
+                    .lesson(m, l, |x| match &x.body {
+                        LessonBody::Replay { replay_id } => replay_id.clone(),
+                        _ => None,
+                    })
+                    .flatten()?;
+                replays.with_value(|r| r.iter().find(|r| r.id.0 == id).cloned())
+            };
+            let options = choices.replays.iter().map(|r| {
+                let selected = replay_id.as_deref() == Some(r.id.as_str());
+                let (title, duration) = (r.title.clone(), mmss(r.duration_ms));
+                view! {
+                    <option value=r.id.0.clone() selected=selected>
+                        {move || t_string!(i18n, course_edit.replay_option, title = title.clone(), duration = duration.clone()).to_string()}
+                    </option>
+                }
+            }).collect_view();
+            view! {
+                <label class="field field-wide">{t!(i18n, course_edit.replay)}
+                    <select data-testid=format!("lesson-replay-{m}-{l}") on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        ed.update_lesson(m, l, |x| if let LessonBody::Replay { replay_id } = &mut x.body {
+                            *replay_id = (!v.is_empty()).then_some(v);
+                        });
+                    }>
+                        {(!known).then(|| view! { <option value="" selected=true>{t!(i18n, course_edit.choose_replay)}</option> })}
+                        {options}
+                    </select>
+                </label>
+                {move || chosen().map(|r| {
+                    let (title, duration, chapters) = (r.title.clone(), mmss(r.duration_ms), r.chapters);
+                    let lang = text_lang(&title);
+                    view! {
+                        <p class="small field-wide" data-testid=format!("lesson-replay-chosen-{m}-{l}")>
+                            <span lang=lang>
+                                {move || t_string!(i18n, course_edit.replay_chosen, title = title.clone(), duration = duration.clone(), n = chapters).to_string()}
+                            </span>
+                            " · "
+                            <a href=format!("/replays/{}", r.id)>{t!(i18n, course_edit.open_replay)}</a>
+                        </p>
+                    }
+                })}
+                {replays.with_value(Vec::is_empty).then(|| view! {
+                    <p class="notice field-wide">{t!(i18n, course_edit.no_replays)}</p>
+                })}
+                <p class="small muted field-wide">{t!(i18n, course_edit.replay_hint)}</p>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
@@ -703,6 +761,11 @@ fn CourseEdit_() -> impl IntoView {
             let choices = Choices {
                 clips: teaching_clips().await?,
                 quizzes: quiz_list().await?,
+                replays: replay_list()
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.status == CaseStatus::Published)
+                    .collect(),
                 apps: applications().await?,
             };
             Ok::<_, AppError>((id, work, choices))

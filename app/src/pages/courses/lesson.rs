@@ -3,16 +3,22 @@
 //! module is refused by the server, which the page shows with the way back to the outline.
 use super::{TEACHING, percent};
 use crate::api::courses::{LessonDone, StartAttempt, course_lesson};
+use crate::api::replays::get_replay;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
+use crate::components::replay::{ReplayPlayer, parse_t};
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
 use crate::model::courses::{CourseId, LessonContentView, LessonPage, QuizLesson};
 use crate::model::quiz::GradingMethod;
-use crate::model::text_lang;
+use crate::model::replay::ReplayView;
+use crate::model::{AppError, ReplayId, text_lang};
 use crate::pages::guard::Guarded;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A replay lesson's replay, read with the lesson (`None`: the lesson names none).
+type LessonReplay = Option<Result<ReplayView, AppError>>;
 
 fn grading_label(i18n: leptos_i18n::I18nContext<Locale>, g: GradingMethod) -> &'static str {
     match g {
@@ -106,8 +112,50 @@ fn Quiz(quiz: QuizLesson, course: CourseId, lesson: String) -> impl IntoView {
     }
 }
 
+/// Which replay the page showed last and where it stood (ms): marking the lesson done reads
+/// the lesson again, and the new player opens where the last one was.
+#[derive(Clone, Copy)]
+struct ReplayTime(RwSignal<Option<(ReplayId, u64)>>);
+
+/// A replay lesson: the player (opening at `?t=`, as a comment's link asks) and the summary.
 #[component]
-fn Body(view_: LessonContentView) -> impl IntoView {
+fn ReplayLesson(replay: LessonReplay) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let kept = use_context::<ReplayTime>().map(|ReplayTime(t)| t);
+    match replay {
+        None => view! { <p class="empty-state">{t!(i18n, courses.replay_missing)}</p> }.into_any(),
+        // Not the page's own error: the lesson is there, its replay is not (retired, say).
+        Some(Err(error)) => view! {
+            <p class="notice notice-error" role="alert">{error_message(i18n, &error)}</p>
+        }
+        .into_any(),
+        Some(Ok(replay)) => {
+            let id = replay.id.clone();
+            let start_at = kept
+                .and_then(|k| k.get_untracked())
+                .and_then(|(shown, t)| (shown == id).then_some(t))
+                .or_else(|| query.with_untracked(|q| q.get("t").and_then(|t| parse_t(&t))));
+            let on_time = RwSignal::new(start_at.unwrap_or(0));
+            if let Some(kept) = kept {
+                Effect::new(move |_| kept.set(Some((id.clone(), on_time.get()))));
+            }
+            let summary = replay.summary_html.clone();
+            view! {
+                <div class="lesson-replay" data-testid="lesson-replay">
+                    <ReplayPlayer replay start_at on_time />
+                    {(!summary.is_empty()).then(|| view! {
+                        <div class="prose" lang=text_lang(&summary) inner_html=summary.clone()></div>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn Body(view_: LessonContentView, replay: LessonReplay) -> impl IntoView {
     let i18n = use_i18n();
     match view_.page {
         LessonPage::Reading { html } => view! {
@@ -149,12 +197,12 @@ fn Body(view_: LessonContentView) -> impl IntoView {
             .into_any()
         }
         LessonPage::Quiz(quiz) => view! { <Quiz quiz course=view_.course_id.clone() lesson=view_.key.clone() /> }.into_any(),
-        LessonPage::Replay { .. } => view! { <p class="empty-state">{t!(i18n, courses.replay_coming)}</p> }.into_any(),
+        LessonPage::Replay { .. } => view! { <ReplayLesson replay /> }.into_any(),
     }
 }
 
 #[component]
-fn Lesson(lesson: LessonContentView, refetch: Callback<()>) -> impl IntoView {
+fn Lesson(lesson: LessonContentView, replay: LessonReplay, refetch: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let done = ServerAction::<LessonDone>::new();
     Effect::new(move |_| {
@@ -177,7 +225,7 @@ fn Lesson(lesson: LessonContentView, refetch: Callback<()>) -> impl IntoView {
             </p>
             <h1 lang=text_lang(&lesson.title)>{lesson.title.clone()}</h1>
         </header>
-        <Body view_=lesson.clone() />
+        <Body view_=lesson.clone() replay />
         <nav class="lesson-nav" aria-label=move || t_string!(i18n, courses.lesson_nav)>
             {previous.map(|href| view! { <a class="btn" href=href rel="prev">{t!(i18n, courses.previous)}</a> })}
             {if finished {
@@ -217,13 +265,24 @@ fn LessonPage_() -> impl IntoView {
                 )
             })
         },
-        |(_, course, lesson)| course_lesson(course, lesson),
+        |(_, course, lesson)| async move {
+            let lesson = course_lesson(course, lesson).await?;
+            // Read with the lesson, so the server renders the player and the browser hydrates it.
+            let replay = match &lesson.page {
+                LessonPage::Replay {
+                    replay_id: Some(id),
+                } => Some(get_replay(id.clone()).await),
+                _ => None,
+            };
+            Ok::<_, AppError>((lesson, replay))
+        },
     );
     let refetch = Callback::new(move |_| tick.update(|n| *n += 1));
+    provide_context(ReplayTime(RwSignal::new(None)));
     view! {
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
             {move || lesson.get().map(|res| match res {
-                Ok(lesson) => view! { <Lesson lesson refetch /> }.into_any(),
+                Ok((lesson, replay)) => view! { <Lesson lesson replay refetch /> }.into_any(),
                 Err(error) => {
                     let back = params.with_untracked(|p| format!("/courses/{}", p.get("id").unwrap_or_default()));
                     view! {

@@ -115,8 +115,8 @@ pub async fn save(
     Ok(())
 }
 
-/// Checks that every case, clip and quiz a course names exists and is published, with the
-/// path of the lesson at fault.
+/// Checks that every case, clip, quiz and replay a course names exists and is published, with
+/// the path of the lesson at fault.
 async fn check_references(db: &Db, content: &CourseContent) -> Result<()> {
     for (m, module) in content.modules.iter().enumerate() {
         for (l, lesson) in module.lessons.iter().enumerate() {
@@ -138,7 +138,11 @@ async fn check_references(db: &Db, content: &CourseContent) -> Result<()> {
                         .is_some()
                 }
                 LessonBody::Quiz { quiz_id } => crate::quizzes::quiz(db, quiz_id).await?.is_some(),
-                LessonBody::Reading { .. } | LessonBody::Replay { .. } => true,
+                LessonBody::Replay {
+                    replay_id: Some(replay_id),
+                } => crate::replays::is_published(db, replay_id).await?,
+                // A replay lesson still to be chosen says it is coming.
+                LessonBody::Reading { .. } | LessonBody::Replay { replay_id: None } => true,
             };
             if !published {
                 return Err(AppError::invalid(&field, InvalidReason::NotPublished).into());

@@ -7,7 +7,8 @@ use crate::blobs::Blobs;
 use crate::dicom::{AnonymizeConfig, AnonymizeError, anonymize};
 use crate::{Db, Result, now};
 use anyhow::Context;
-use model::{AuditAction, AuditVia, ItemStatus};
+use model::{AuditAction, AuditVia, ImportFailure, ItemStatus};
+use sqlx::AnyConnection;
 
 /// Unreferenced blobs younger than this may still be on their way into a row.
 const ORPHAN_GRACE_SECS: i64 = 3600;
@@ -106,58 +107,17 @@ impl Importer {
         let sha = self.inner.blobs.put(anon.bytes).await?;
         let db = self.db();
         let mut tx = db.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO studies (uid, patient_key, study_date, modalities, description, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, (SELECT created_by FROM import_jobs WHERE id = $6), $7) \
-             ON CONFLICT (uid) DO NOTHING",
-        )
-        .bind(&meta.study_uid)
-        .bind(&anon.patient_key)
-        .bind(&meta.study_date)
-        .bind(&meta.modality)
-        .bind(&meta.study_description)
-        .bind(job)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO series (uid, study_uid, modality, number, description, manufacturer, model) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uid) DO NOTHING",
-        )
-        .bind(&meta.series_uid)
-        .bind(&meta.study_uid)
-        .bind(&meta.modality)
-        .bind(meta.series_number)
-        .bind(&meta.series_description)
-        .bind(&meta.manufacturer)
-        .bind(&meta.model)
-        .execute(&mut *tx)
-        .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class, number, blob_sha, size, \
-             transfer_syntax, height, width, frames, masked_pixels, psnr_db, job_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             ON CONFLICT (sop_uid) DO NOTHING",
-        )
-        .bind(&meta.sop_uid)
-        .bind(&meta.series_uid)
-        .bind(&meta.study_uid)
-        .bind(&meta.sop_class)
-        .bind(meta.instance_number)
-        .bind(&sha)
-        .bind(size)
-        .bind(&meta.transfer_syntax)
-        .bind(i64::from(meta.rows))
-        .bind(i64::from(meta.columns))
-        .bind(i64::from(meta.frames))
-        .bind(anon.masked_pixels as i64)
-        .bind(anon.reencode_psnr_db)
-        .bind(job)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let rows = InstanceRows {
+            meta: &meta,
+            patient_key: &anon.patient_key,
+            sha: &sha,
+            size,
+            masked_pixels: anon.masked_pixels as i64,
+            psnr_db: anon.reencode_psnr_db,
+            job: Some(job),
+            created_by: None,
+        };
+        let inserted = insert_instance(&mut tx, &rows).await?;
         let status = if inserted {
             ItemStatus::Imported
         } else {
@@ -192,12 +152,131 @@ impl Importer {
     }
 }
 
-/// Deletes blobs no instance refers to (left by a crash between blob and row, or by
-/// re-cleaning), once they are older than an hour.
+/// A file anonymised outside an import job (a replay package's clip), not yet stored.
+#[derive(Debug)]
+pub struct Cleaned {
+    /// The anonymised DICOM file.
+    pub bytes: Vec<u8>,
+    pub meta: InstanceMeta,
+    pub patient_key: String,
+    pub masked_pixels: usize,
+    pub reencode_psnr_db: Option<f64>,
+    /// Ids of the stored device masks that cleaned it.
+    pub device_masks_used: Vec<String>,
+}
+
+impl Importer {
+    /// Screens and anonymises one file at once, with the same anonymiser and settings (stored
+    /// device masks included) as the worker uses for a job's files. A file with no known image
+    /// area is refused here, since nothing holds it for an expert to mark.
+    pub async fn anonymise_now(&self, bytes: Vec<u8>) -> Result<Result<Cleaned, ImportFailure>> {
+        if let Err(f) = screen(&bytes, self.inner.limits) {
+            return Ok(Err(f));
+        }
+        let cfg = self.job_config().await?;
+        let anonymised = tokio::task::spawn_blocking(move || anonymize(&bytes, &cfg)).await?;
+        let anon = match anonymised {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(failure_of(e))),
+        };
+        let meta = describe(&anon.bytes)?;
+        Ok(Ok(Cleaned {
+            bytes: anon.bytes,
+            meta,
+            patient_key: anon.patient_key,
+            masked_pixels: anon.masked_pixels,
+            reencode_psnr_db: anon.reencode_psnr_db,
+            device_masks_used: anon.device_masks_used,
+        }))
+    }
+}
+
+/// What the study, series and instance rows of one stored, anonymised file say.
+pub(crate) struct InstanceRows<'a> {
+    pub meta: &'a InstanceMeta,
+    pub patient_key: &'a str,
+    /// Its blob, already stored.
+    pub sha: &'a str,
+    pub size: i64,
+    pub masked_pixels: i64,
+    pub psnr_db: Option<f64>,
+    /// The import job it came with, if any.
+    pub job: Option<&'a str>,
+    /// Who brought it in, when there is no job to say so.
+    pub created_by: Option<&'a str>,
+}
+
+/// Inserts a stored file's study, series and instance rows in the caller's transaction,
+/// keeping those already there; true when the instance is new.
+pub(crate) async fn insert_instance(
+    conn: &mut AnyConnection,
+    rows: &InstanceRows<'_>,
+) -> Result<bool> {
+    let meta = rows.meta;
+    sqlx::query(
+        "INSERT INTO studies (uid, patient_key, study_date, modalities, description, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, COALESCE($8, (SELECT created_by FROM import_jobs WHERE id = $6)), $7) \
+         ON CONFLICT (uid) DO NOTHING",
+    )
+    .bind(&meta.study_uid)
+    .bind(rows.patient_key)
+    .bind(&meta.study_date)
+    .bind(&meta.modality)
+    .bind(&meta.study_description)
+    .bind(rows.job)
+    .bind(now())
+    .bind(rows.created_by)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO series (uid, study_uid, modality, number, description, manufacturer, model) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uid) DO NOTHING",
+    )
+    .bind(&meta.series_uid)
+    .bind(&meta.study_uid)
+    .bind(&meta.modality)
+    .bind(meta.series_number)
+    .bind(&meta.series_description)
+    .bind(&meta.manufacturer)
+    .bind(&meta.model)
+    .execute(&mut *conn)
+    .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class, number, blob_sha, size, \
+         transfer_syntax, height, width, frames, masked_pixels, psnr_db, job_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         ON CONFLICT (sop_uid) DO NOTHING",
+    )
+    .bind(&meta.sop_uid)
+    .bind(&meta.series_uid)
+    .bind(&meta.study_uid)
+    .bind(&meta.sop_class)
+    .bind(meta.instance_number)
+    .bind(rows.sha)
+    .bind(rows.size)
+    .bind(&meta.transfer_syntax)
+    .bind(i64::from(meta.rows))
+    .bind(i64::from(meta.columns))
+    .bind(i64::from(meta.frames))
+    .bind(rows.masked_pixels)
+    .bind(rows.psnr_db)
+    .bind(rows.job)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    Ok(inserted)
+}
+
+/// Deletes blobs no instance or replay media entry refers to (left by a crash between blob and
+/// row, or by re-cleaning), once they are older than an hour.
 pub async fn sweep_orphans(db: &Db, blobs: &Blobs) -> Result<usize> {
-    let referenced: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT blob_sha FROM instances")
-        .fetch_all(&db.pool)
-        .await?;
+    // Replay media (voices, screen recordings) are blobs too, registered when uploaded.
+    let referenced: Vec<(String,)> =
+        sqlx::query_as("SELECT blob_sha FROM instances UNION SELECT sha FROM replay_media")
+            .fetch_all(&db.pool)
+            .await?;
     let referenced: std::collections::HashSet<String> =
         referenced.into_iter().map(|(s,)| s).collect();
     let cutoff = now() - ORPHAN_GRACE_SECS;

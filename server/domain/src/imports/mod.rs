@@ -40,7 +40,8 @@ pub use device_masks::{
     MaskEdit, MaskInput, list as list_device_masks, retire as retire_device_mask,
 };
 pub use held::{HeldOutcome, area_is_usable, held_file, list_held};
-pub use ingest::{describe, sweep_orphans};
+pub use ingest::{Cleaned, describe, sweep_orphans};
+pub(crate) use ingest::{InstanceRows, insert_instance};
 pub use names::{FileName, shows_file_names};
 pub use queue::{items, job, list_jobs, write_atomically};
 pub use screening::screen;

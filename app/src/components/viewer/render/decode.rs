@@ -104,7 +104,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
         // The first frame goes on screen before anything else is decoded; the canvas gets
         // its size from `info` on the next render, so draw once that has happened.
         request_animation_frame(move || {
-            if st.generation.get_value() != generation {
+            if st.generation.try_get_value() != Some(generation) {
                 return;
             }
             if let Some(stream) = video {
@@ -202,7 +202,7 @@ pub(super) fn finished_decoding(st: ViewerState) {
 
 /// Decodes the next frames for at most one slice, then yields to input and drawing.
 fn decode_ahead(st: ViewerState, generation: u64) {
-    if st.generation.get_value() != generation {
+    if st.generation.try_get_value() != Some(generation) {
         return;
     }
     let start = now();

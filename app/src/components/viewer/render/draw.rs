@@ -56,7 +56,8 @@ pub(super) fn draw(st: ViewerState, n: u32) {
 
 /// One animation frame of playback: show the frame due now.
 fn tick(st: ViewerState, generation: u64) {
-    if !st.playing.get_untracked() || st.generation.get_value() != generation {
+    // A viewer taken off the page while playing still has this frame scheduled.
+    if st.generation.try_get_value() != Some(generation) || !st.playing.get_untracked() {
         return;
     }
     let speed = st.speed.get_untracked();

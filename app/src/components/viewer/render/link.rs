@@ -114,7 +114,9 @@ pub fn apply(st: ViewerState, at: ViewAt) {
         )
     });
     if let Some((target, finished)) = target {
-        let frames = st.info.with_untracked(|i| i.as_ref().map_or(1, |i| i.frames));
+        let frames = st
+            .info
+            .with_untracked(|i| i.as_ref().map_or(1, |i| i.frames));
         let shown = st.frame.get_untracked();
         if view.playing && !finished {
             let off = wrapped_distance(shown, target, frames) > DRIFT_FRAMES;
