@@ -62,8 +62,11 @@ pub struct Deck {
     pub generation: StoredValue<u64>,
     pub on_time: Option<RwSignal<u64>>,
     /// Called on every animation frame while playing (the export draws its frame).
-    pub on_frame: StoredValue<Option<fn(Deck, bool)>>,
+    pub on_frame: StoredValue<Option<FrameHook>>,
 }
+
+/// What an export runs on every animation frame (the deck, and whether it is playing).
+pub type FrameHook = fn(Deck, bool);
 
 impl Deck {
     /// A deck stopped at `start` (ms), its state already folded: the server renders it the

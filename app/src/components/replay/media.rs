@@ -55,6 +55,9 @@ pub fn revoke(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
 }
 
+/// An event name with the listener waiting for it.
+type Listener = (&'static str, Closure<dyn FnMut()>);
+
 /// Waits for the first of `names` to fire on `target`, or `timeout_ms`; says which
 /// (`"timeout"` for the timeout).
 pub async fn next_event(
@@ -67,7 +70,7 @@ pub async fn next_event(
     let Some(resolve) = resolve_fn else {
         return "timeout";
     };
-    let listeners: Vec<(&'static str, Closure<dyn FnMut()>)> = names
+    let listeners: Vec<Listener> = names
         .iter()
         .map(|&name| {
             let resolve = resolve.clone();

@@ -25,11 +25,14 @@ const DRIFT_EVERY_MS: i32 = 2_000;
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF_MS: f64 = 10_000.0;
 
+/// The open socket with the listeners it keeps alive.
+type OpenSocket = (web_sys::WebSocket, Vec<Closure<dyn FnMut(JsValue)>>);
+
 /// Everything a live page holds in the browser.
 pub(super) struct Runtime {
     pub ui: LiveUi,
     pub session: SessionId,
-    ws: Option<(web_sys::WebSocket, Vec<Closure<dyn FnMut(JsValue)>>)>,
+    ws: Option<OpenSocket>,
     attempt: u32,
     pub clock: Clock,
     drawings: Drawings,
