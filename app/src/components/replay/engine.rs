@@ -65,7 +65,7 @@ pub struct Deck {
     pub on_frame: StoredValue<Option<FrameHook>>,
 }
 
-/// What an export runs on every animation frame (the deck, and whether it is playing).
+/// What an export runs on every animation frame (the deck, and whether the end is reached).
 pub type FrameHook = fn(Deck, bool);
 
 impl Deck {
