@@ -3,14 +3,15 @@
 import { expect, Page, test } from '@playwright/test';
 import { demoStudies, hydrated, serious, signIn } from './helpers';
 
-// CASE is a published library case, STUDY an anonymised study: found at run time.
+// CASE is a published library case, STUDY an anonymised study, REPLAY a published demo
+// replay: found at run time.
 const PAGES: Record<string, string[]> = {
   'li.na': ['/', '/cases', 'CASE', 'CASE/solve', '/viewer', '/profile', '/notifications',
     '/courses', 'COURSE', 'COURSE/lessons/efast-reading', 'COURSE/lessons/efast-clip',
-    'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', '/competency'],
+    'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', 'REPLAY', '/guidance', '/competency'],
   'chen.jing': ['/', '/studies', 'STUDY', '/quarantine', '/cases/work', '/cases/follow-ups',
     '/cases/outcomes', 'CASE/edit', 'CASE/versions', '/questions', '/questions/new/edit',
-    '/courses/new/edit', '/replays', '/replays/new'],
+    '/courses/new/edit', '/replays', '/replays/new', 'REPLAY', '/guidance'],
   'zhou.min': ['/', '/people', '/courses', 'COURSE', 'COURSE/edit', '/quizzes', 'QUIZ',
     '/quizzes/new/edit', '/questions'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',
@@ -34,6 +35,17 @@ async function demoCourse(page: Page): Promise<string> {
     await page.goto('/courses');
     await hydrated(page);
     href = await page.locator('main .course-card a', { hasText: '急诊超声基础' }).getAttribute('href', { timeout: 1000 });
+  }).toPass({ timeout: 180_000 });
+  return href!;
+}
+
+/** The first published replay in the list (the demo seeds three after its courses). */
+async function demoReplay(page: Page): Promise<string> {
+  let href: string | null = null;
+  await expect(async () => {
+    await page.goto('/replays');
+    await hydrated(page);
+    href = await page.locator('main a[href^="/replays/"]:not([href$="/new"])').first().getAttribute('href', { timeout: 1000 });
   }).toPass({ timeout: 180_000 });
   return href!;
 }
@@ -86,9 +98,10 @@ for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
         const course = paths.some((p) => p.startsWith('COURSE')) ? await demoCourse(page) : '';
         const quiz = paths.includes('QUIZ') ? await demoQuiz(page) : '';
         const attempt = paths.includes('ATTEMPT') ? await openAttempt(page, course) : '';
+        const replay = paths.includes('REPLAY') ? await demoReplay(page) : '';
         for (const p of paths) {
           const path = p.replace('CASE', kase).replace('STUDY', study).replace('COURSE', course)
-            .replace('QUIZ', quiz).replace('ATTEMPT', attempt);
+            .replace('QUIZ', quiz).replace('ATTEMPT', attempt).replace('REPLAY', replay);
           await scan(page, path, lang);
         }
       });

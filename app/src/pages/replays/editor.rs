@@ -4,6 +4,7 @@
 //! renamed, moved, added at the preview's time and removed; the preview in the replay player.
 //! Saving uploads a voice not yet on the server first, then saves the draft; a refusal is
 //! shown beside everything as it was, so nothing is lost.
+use super::held::Held;
 use super::import::refusal_of;
 use super::media::post_body;
 use super::{replay_error, time_label};
@@ -162,7 +163,7 @@ type Before = (Timeline, Vec<Chapter>, Vec<VoiceEdit>);
 pub fn Editor(
     work: Work,
     cases: Vec<(CaseId, String)>,
-    recording: StoredValue<Option<web_sys::Blob>, LocalStorage>,
+    recording: Held<web_sys::Blob>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
@@ -274,7 +275,7 @@ pub fn Editor(
             // A voice recorded here goes up first (once: a retry after a refused save keeps it).
             let waiting = voices.with_untracked(|v| v.iter().position(|v| v.media.is_none()));
             if let Some(i) = waiting {
-                let Some(blob) = recording.get_value() else {
+                let Some(blob) = recording.get() else {
                     saving.set(SaveState::Failed(AppError::Invalid {
                         field: "media".into(),
                         reason: crate::model::InvalidReason::Required,

@@ -1,6 +1,7 @@
 //! Importing a replay package (a zip of `replay.json` and its media) recorded elsewhere: sent
 //! as it is to `POST /replays/import` with progress; a refusal names the file and the place in
 //! it, and the chosen file stays so the expert can try again.
+use super::held::Held;
 use super::media::post_body;
 use crate::components::errors::{error_message, reason_label};
 use crate::i18n::*;
@@ -59,7 +60,8 @@ pub fn ImportPanel() -> impl IntoView {
     let navigate = use_navigate();
     let input = NodeRef::<leptos::html::Input>::new();
     // The chosen file itself stays in the browser (kept here and in its input) for a retry.
-    let file = StoredValue::new_local(None::<web_sys::File>);
+    let file = Held::<web_sys::File>::new();
+    on_cleanup(move || file.set(None));
     let chosen = RwSignal::new(None::<(String, f64)>);
     let sending = RwSignal::new(None::<f64>);
     let refused = RwSignal::new(None::<AppError>);
@@ -69,11 +71,11 @@ pub fn ImportPanel() -> impl IntoView {
             .and_then(|i| i.files())
             .and_then(|list| list.get(0));
         chosen.set(picked.as_ref().map(|f| (f.name(), f.size())));
-        file.set_value(picked);
+        file.set(picked);
         refused.set(None);
     };
     let send = move |_| {
-        let Some(zip) = file.get_value() else {
+        let Some(zip) = file.get() else {
             return;
         };
         let navigate = navigate.clone();

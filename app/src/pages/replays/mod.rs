@@ -4,6 +4,7 @@
 //! edit a draft (`/replays/{id}/edit`) and move replays through review (`/replays/{id}`).
 mod capture;
 mod editor;
+mod held;
 mod import;
 mod media;
 pub mod page;

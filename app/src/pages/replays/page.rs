@@ -271,7 +271,8 @@ fn ReplayEdit_() -> impl IntoView {
             Ok::<_, AppError>((replay, clips))
         },
     );
-    let recording = StoredValue::new_local(None::<web_sys::Blob>);
+    // A saved draft's voices are on the server already: nothing recorded waits here.
+    let recording = super::held::Held::<web_sys::Blob>::new();
     view! {
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
             {move || data.get().map(|res| match res {

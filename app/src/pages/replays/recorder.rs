@@ -5,6 +5,7 @@
 //! Stop hands the recording to the editor in the same page; nothing is stored before Save.
 use super::capture::Capture;
 use super::editor::{Editor, VoiceEdit, Work};
+use super::held::Held;
 use super::media::{MicProblem, VoiceRecorder, object_url, wall_ms};
 use super::time_label;
 use crate::api::cases::applications;
@@ -137,7 +138,7 @@ fn Recording(
     clip: TeachingClip,
     user: CurrentUser,
     chosen: RwSignal<Option<TeachingClip>>,
-    recording: StoredValue<Option<web_sys::Blob>, LocalStorage>,
+    recording: Held<web_sys::Blob>,
     on_done: Callback<Work>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -150,7 +151,7 @@ fn Recording(
     let frame = RwSignal::new(0u32);
     let phase = RwSignal::new(Phase::Ready);
     let capture = StoredValue::new(None::<Capture>);
-    let voice = StoredValue::new_local(None::<VoiceRecorder>);
+    let voice = Held::<VoiceRecorder>::new();
     let with_voice = RwSignal::new(false);
     let elapsed = RwSignal::new(0u64);
     let level = RwSignal::new(0.0f64);
@@ -217,7 +218,7 @@ fn Recording(
         if let Some(n) = capture.with_value(|c| c.as_ref().map(|c| c.now(wall_ms()))) {
             elapsed.set(n);
         }
-        let lvl = voice.with_value(|v| v.as_ref().map_or(0.0, VoiceRecorder::level));
+        let lvl = voice.with(|v| v.map_or(0.0, VoiceRecorder::level));
         level.set(if phase.get_untracked() == Phase::Recording {
             lvl
         } else {
@@ -231,11 +232,9 @@ fn Recording(
     };
     on_cleanup(move || {
         stop_ticker();
-        voice.try_with_value(|v| {
-            if let Some(v) = v {
-                v.release();
-            }
-        });
+        if let Some(v) = voice.take() {
+            v.release();
+        }
     });
 
     let begin = move |wanted: bool| {
@@ -261,7 +260,7 @@ fn Recording(
             let started = Capture::start(wall_ms(), view_now(), &editable.get_untracked());
             capture.set_value(Some(started));
             with_voice.set(recorder.is_some());
-            voice.set_value(recorder);
+            voice.set(recorder);
             elapsed.set(0);
             phase.set(Phase::Recording);
             if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(100)) {
@@ -270,7 +269,7 @@ fn Recording(
         });
     };
     let pause = move |_| {
-        voice.with_value(|v| {
+        voice.with(|v| {
             if let Some(v) = v {
                 v.pause()
             }
@@ -280,7 +279,7 @@ fn Recording(
         tick();
     };
     let resume = move |_| {
-        voice.with_value(|v| {
+        voice.with(|v| {
             if let Some(v) = v {
                 v.resume()
             }
@@ -322,7 +321,7 @@ fn Recording(
             t_string!(i18n, replays.chapter_n, n = n).to_string()
         });
         let speaker = speaker.get_value();
-        let recorder = voice.try_update_value(Option::take).flatten();
+        let recorder = voice.take();
         leptos::task::spawn_local(async move {
             let recorded = match recorder {
                 Some(r) => r.stop().await,
@@ -331,7 +330,7 @@ fn Recording(
             let voices = recorded
                 .and_then(|r| {
                     let url = object_url(&r.blob)?;
-                    recording.set_value(Some(r.blob));
+                    recording.set(Some(r.blob));
                     Some(vec![VoiceEdit {
                         media: None,
                         url,
@@ -475,8 +474,17 @@ fn Recorder_(user: CurrentUser) -> impl IntoView {
     );
     let chosen = RwSignal::new(None::<TeachingClip>);
     let finished = RwSignal::new(None::<Work>);
-    let recording = StoredValue::new_local(None::<web_sys::Blob>);
+    let recording = Held::<web_sys::Blob>::new();
     let on_done = Callback::new(move |work: Work| finished.set(Some(work)));
+    // Leaving the page lets go of the recording (only a browser ever has one).
+    on_cleanup(move || {
+        recording.set(None);
+        if let Some(work) = finished.try_get_untracked().flatten() {
+            for voice in work.voices.iter().filter(|v| v.media.is_none()) {
+                super::media::revoke(&voice.url);
+            }
+        }
+    });
     let user = StoredValue::new(user);
     view! {
         <header class="page-head">
