@@ -52,7 +52,11 @@ build:
 		env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
 			--features=ssr --release; \
 	else \
-		cargo leptos build --release && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
+		echo "building the server beside the browser bundle (whose link, wasm-bindgen and wasm-opt use one core)"; \
+		env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
+			--features=ssr --release & server=$$!; \
+		cargo leptos build --release || { kill $$server 2>/dev/null; wait $$server; exit 1; }; \
+		wait $$server && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
 	fi
 
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
@@ -66,7 +70,7 @@ unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
-	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: quarantine:: courses:: cases:: --skip demo_cases::
+	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: quarantine:: courses:: cases:: replays:: guidance:: --skip demo_cases::
 
 ## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
 e2e:
@@ -78,6 +82,7 @@ bench: test-tools build
 	cd end2end && node bench/anonymize.mjs
 	cd end2end && node bench/import.mjs
 	cd end2end && node bench/quarantine.mjs
+	cd end2end && node bench/guidance.mjs
 
 clean:
 	cargo clean

@@ -6,6 +6,7 @@ use crate::jobs::Jobs;
 use crate::sessions::Store;
 use crate::{http, seed};
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use domain::blobs::Blobs;
 use domain::dicom::{AnonymizeConfig, DeviceMask};
 use domain::{AppState, Db, Settings, imports};
@@ -97,6 +98,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         .await
         .with_context(|| format!("binding {}", config.addr))?;
     let addr = listener.local_addr()?;
+    // Small writes go out at once: a guidance session's pointer frames and their acks would
+    // otherwise wait behind Nagle's algorithm for the peer's delayed ACK (about 15 ms a hop).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set on a connection");
+        }
+    });
     let router = http::router(&config, state.clone(), store, addr);
     let mut stopping = jobs.stopping();
     let server = tokio::spawn(async move {

@@ -6,7 +6,7 @@
 //! connection that floods or sends garbage is dropped.
 
 use crate::cases::{app_with_study, published_case};
-use crate::common::{Client, DEMO_PASSWORD, TestApp};
+use crate::common::{Client, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use model::AuditAction;
 use serde_json::{Value, json};
@@ -19,25 +19,6 @@ const VOICE_WEBM: &[u8] = include_bytes!("data/voice.webm");
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The session cookie of a fresh sign-in (the socket is opened by hand).
-async fn cookie(app: &TestApp, username: &str) -> String {
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/login", app.base))
-        .form(&[("username", username), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sonohub_session="))
-        .expect("a session cookie");
-    cookie.split(';').next().unwrap().to_string()
-}
 
 /// Opens the session's socket as `cookie`'s user: the socket, or the HTTP status refusing it.
 async fn join(app: &TestApp, session: &str, cookie: &str) -> Result<Socket, u16> {
@@ -213,7 +194,10 @@ async fn only_the_two_participants_see_and_join_and_the_guide_leads() {
     assert_eq!(mine[0]["me"], 1);
 
     // Not live yet: the socket is refused with a conflict, not hidden.
-    let (chen_cookie, li_cookie) = (cookie(&app, "chen.jing").await, cookie(&app, "li.na").await);
+    let (chen_cookie, li_cookie) = (
+        app.session_cookie("chen.jing").await,
+        app.session_cookie("li.na").await,
+    );
     assert_eq!(join(&app, &id, &li_cookie).await.err(), Some(409));
     let (status, _) = li
         .call("answer_guidance", &[("id", &id), ("accept", "true")])
@@ -225,8 +209,8 @@ async fn only_the_two_participants_see_and_join_and_the_guide_leads() {
     assert_eq!(status, 422, "accepted once only");
 
     // Anyone else: no such session, through every door.
-    let zhang_cookie = cookie(&app, "zhang.wei").await;
-    let wang_cookie = cookie(&app, "wang.lei").await;
+    let zhang_cookie = app.session_cookie("zhang.wei").await;
+    let wang_cookie = app.session_cookie("wang.lei").await;
     for (client, cookie) in [(&zhang, &zhang_cookie), (&wang, &wang_cookie)] {
         assert_eq!(client.call("guidance_session", &[("id", &id)]).await.0, 404);
         assert_eq!(join(&app, &id, cookie).await.err(), Some(404));
@@ -593,7 +577,7 @@ async fn a_request_waits_for_any_expert_and_abuse_drops_the_connection() {
 
     // A live session, and three ways to be dropped from it.
     let id = live_session(&chen, &li, &sop).await;
-    let chen_cookie = cookie(&app, "chen.jing").await;
+    let chen_cookie = app.session_cookie("chen.jing").await;
 
     let mut flood = join(&app, &id, &chen_cookie).await.unwrap();
     next_of(&mut flood, "welcome").await;

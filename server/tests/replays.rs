@@ -6,7 +6,7 @@
 //! course that names a replay only once it is published.
 
 use crate::cases::app_with_study;
-use crate::common::{Client, DEMO_PASSWORD, TestApp};
+use crate::common::{Client, TestApp};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use model::AuditAction;
 use serde_json::{Value, json};
@@ -232,30 +232,11 @@ async fn media_is_taken_for_what_its_bytes_are() {
     .await;
     assert_eq!((status, body), (401, json!("Unauthenticated")));
     // Past the largest media (512 MiB) by the declared length, before any of it arrives.
-    let cookie = session_cookie(&app, "chen.jing").await;
+    let cookie = app.session_cookie("chen.jing").await;
     let (status, body) = oversize_post(&app, "/replays/media", &cookie, 600 << 20).await;
     assert_eq!((status, body), (413, invalid("media", "too_long")));
     let (status, body) = oversize_post(&app, "/replays/import", &cookie, 2 << 30).await;
     assert_eq!((status, body), (413, invalid("package", "too_long")));
-}
-
-/// The session cookie of a fresh sign-in, for requests written by hand.
-async fn session_cookie(app: &TestApp, username: &str) -> String {
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/login", app.base))
-        .form(&[("username", username), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sonohub_session="))
-        .expect("a session cookie");
-    cookie.split(';').next().unwrap().to_string()
 }
 
 /// Sends the headers of a POST that says it carries `length` bytes, and none of them; returns

@@ -69,6 +69,26 @@ impl TestApp {
         client.sign_in(username, DEMO_PASSWORD).await;
         client
     }
+
+    /// The session cookie (`name=value`) of a fresh sign-in as a demo account, for requests
+    /// and sockets written by hand.
+    pub async fn session_cookie(&self, username: &str) -> String {
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/login", self.base))
+            .form(&[("username", username), ("password", DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("sonohub_session="))
+            .expect("a session cookie");
+        cookie.split(';').next().unwrap().to_string()
+    }
 }
 
 #[derive(Clone)]
