@@ -457,7 +457,7 @@ try {
     '|---|---|---|---|---|---|',
     ...streamRows,
     '',
-    `Screen recording of "${shortest.title}" (the player's WebM export: VP8 + Opus by Chromium's MediaRecorder, 640 × 480): ${kb(sPerMin)} a minute (${(sPerMin * 8 / 60 / 1000).toFixed(0)} kbit/s), ${(sPerMin / ourMin).toFixed(0)}× the replay's ${kb(ourMin)} a minute with its voice${' '}(${(sPerMin / perMin(shortest.events, shortest.duration_ms)).toFixed(0)}× its events alone).`,
+    `Screen recording of "${shortest.title}" (the player's WebM export: VP8 + Opus by Chromium's MediaRecorder, 640 × 480): ${kb(sPerMin)} a minute (${(sPerMin * 8 / 60 / 1000).toFixed(0)} kbit/s), ${(sPerMin / ourMin).toFixed(0)}× the replay's ${kb(ourMin)} a minute with its voice (${(100 * ourMin / sPerMin).toFixed(1)} % of the recording; target under 5 %) and ${(sPerMin / perMin(shortest.events, shortest.duration_ms)).toFixed(0)}× its events alone.`,
     '',
     `**A 5-minute replay** (${pkg.events} events, a 5-minute voice; package ${kb(pkg.bytes.length)}) against the shortest demo replay (${(shortest.duration_ms / 1000).toFixed(0)} s, ${shortest.full.timeline.events.length} events), same browser, same clip:`,
     '',
