@@ -31,6 +31,8 @@ pub enum InvalidReason {
     PastEnd,
     /// A file kind or codec that cannot be played.
     Unsupported,
+    /// A number outside the range it may take (a grade outside 1–5, a share above 1).
+    OutOfRange,
 }
 
 /// What a user may be told. Database and I/O errors become `Internal` after being logged.

@@ -5,6 +5,7 @@ mod audit;
 pub mod calendar;
 pub mod cases;
 mod clips;
+pub mod competency;
 pub mod courses;
 mod error;
 pub mod guidance;

@@ -191,6 +191,7 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
         InvalidReason::NotPublished => t_string!(i18n, reason.not_published),
         InvalidReason::PastEnd => t_string!(i18n, reason.past_end),
         InvalidReason::Unsupported => t_string!(i18n, reason.unsupported),
+        InvalidReason::OutOfRange => t_string!(i18n, reason.out_of_range),
     }
     .to_string()
 }
