@@ -20,28 +20,17 @@ pub const MAX_WINDOWS: usize = 16;
 pub const MAX_CRITERIA: usize = 12;
 /// The longest label, option or window name, in characters.
 pub const MAX_LABEL_CHARS: usize = 80;
-const MAX_KEY: usize = 32;
 
 fn refuse<T>(field: String, reason: InvalidReason) -> Result<T, AppError> {
     Err(AppError::Invalid { field, reason })
 }
 
-/// A short key: lowercase letters, digits, `-` and `_`, unique among its `seen`.
+/// A short key (as a course's lesson keys), present: an empty one is missing, not malformed.
 fn check_key(field: String, key: &str, seen: &mut HashSet<String>) -> Result<(), AppError> {
     if key.is_empty() {
         return refuse(field, InvalidReason::Required);
     }
-    let well_formed = key.len() <= MAX_KEY
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if !well_formed {
-        return refuse(field, InvalidReason::BadFormat);
-    }
-    if !seen.insert(key.to_string()) {
-        return refuse(field, InvalidReason::Taken);
-    }
-    Ok(())
+    crate::courses::check_key(field, key, seen)
 }
 
 /// Text shown to people: present, trimmed (so that options compare as they read) and short.

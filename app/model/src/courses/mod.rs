@@ -10,6 +10,7 @@ mod views;
 
 pub use crate::ids::{CohortId, CourseId};
 pub use progress::{Completion, ModuleState, completion, module_states};
+pub(crate) use validate::check_key;
 pub use validate::validate_course;
 pub use views::{
     CohortInput, CohortView, CourseCard, CourseOverview, CourseWork, EnrolVia, LessonContentView,

@@ -21,7 +21,13 @@ fn check_title(field: String, title: &str) -> Result<(), AppError> {
     }
 }
 
-fn check_key(field: String, key: &str, seen: &mut HashSet<String>) -> Result<(), AppError> {
+/// A short key (a lesson's, a form field's): lowercase ASCII letters, digits, `-` and `_`, at
+/// most 32 bytes, unique among its `seen`.
+pub(crate) fn check_key(
+    field: String,
+    key: &str,
+    seen: &mut HashSet<String>,
+) -> Result<(), AppError> {
     let well_formed = !key.is_empty()
         && key.len() <= MAX_KEY
         && key
