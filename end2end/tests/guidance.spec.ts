@@ -101,7 +101,7 @@ test('an expert guides a doctor live; the session becomes a replay draft with bo
   const id = href!.split('/').pop()!;
   const replay: Json = await (await chen.request.post('/api/get_replay', { form: { id } })).json();
   expect(replay.status).toBe('draft');
-  expect(replay.title).toMatch(/^Guidance: /);
+  expect(replay.title).toMatch(/^远程指导：/);
   expect(replay.timeline.events.some((e: Json) => e.kind === 'draw')).toBe(true);
   expect(replay.timeline.events.some((e: Json) => e.kind === 'pointer' && (e.by ?? 0) === 0)).toBe(true);
   expect(replay.voices.map((v: Json) => v.by).sort()).toEqual([0, 1]);

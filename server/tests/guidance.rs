@@ -404,7 +404,7 @@ async fn only_the_two_participants_see_and_join_and_the_guide_leads() {
         draft["title"]
             .as_str()
             .unwrap()
-            .starts_with("Guidance: 右上腹 eFAST 肝肾隐窝 "),
+            .starts_with("远程指导：右上腹 eFAST 肝肾隐窝 "),
         "{draft}"
     );
     assert_eq!(draft["author"], "陈静 Chen Jing");

@@ -265,7 +265,8 @@ fn network_date(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The replay's title: "Guidance: <case title> <date>", the case title shortened to fit.
+/// The replay's title, in the network's language as the draft is (`zh`): "远程指导：<case title>
+/// <date>", the case title shortened to fit. The expert retitles it before submitting.
 fn replay_title(case_title: &str, started_at: i64) -> String {
     let case: String = case_title.trim().chars().take(150).collect();
     let case = if case.is_empty() {
@@ -273,7 +274,7 @@ fn replay_title(case_title: &str, started_at: i64) -> String {
     } else {
         case
     };
-    format!("Guidance: {case} {}", network_date(started_at))
+    format!("远程指导：{case} {}", network_date(started_at))
 }
 
 /// The guide ends a live session: the hub stops taking events, the server's copy of the
@@ -523,9 +524,9 @@ mod tests {
         let secs = 1_796_068_800;
         assert_eq!(
             replay_title("Morison's pouch", secs),
-            "Guidance: Morison's pouch 2026-12-01"
+            "远程指导：Morison's pouch 2026-12-01"
         );
-        assert_eq!(replay_title(" ", secs), "Guidance: — 2026-12-01");
+        assert_eq!(replay_title(" ", secs), "远程指导：— 2026-12-01");
         assert!(replay_title(&"长".repeat(500), secs).chars().count() <= 200);
     }
 }
