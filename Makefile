@@ -44,17 +44,17 @@ test-tools:
 LEPTOS_ENV := LEPTOS_OUTPUT_NAME=sonohub LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
 	LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=app LEPTOS_BIN_DIR=server \
 	LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt
+SERVER_BUILD := env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
+	--features=ssr --release
 build:
 	@stamp=$$( { git ls-files -co --exclude-standard -z -- app style public Cargo.toml Cargo.lock \
 		| xargs -0 sha256sum; cargo leptos --version; } | sha256sum | cut -c1-16 ); \
 	if [ -f "target/site/.bundle-$$stamp" ] && [ -f target/release/hash.txt ]; then \
 		echo "the browser bundle is up to date ($$stamp): building the server only"; \
-		env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
-			--features=ssr --release; \
+		$(SERVER_BUILD); \
 	else \
 		echo "building the server beside the browser bundle (whose link, wasm-bindgen and wasm-opt use one core)"; \
-		env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
-			--features=ssr --release & server=$$!; \
+		$(SERVER_BUILD) & server=$$!; \
 		cargo leptos build --release || { kill $$server 2>/dev/null; wait $$server; exit 1; }; \
 		wait $$server && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
 	fi

@@ -17,6 +17,7 @@ mod stage;
 mod webm;
 
 pub use clock::{mmss, parse_t};
+pub use media::revoke;
 
 use crate::components::viewer::{CineViewer, ClipSource, ViewerLink};
 use crate::i18n::*;

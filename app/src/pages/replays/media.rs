@@ -241,11 +241,6 @@ pub fn object_url(blob: &web_sys::Blob) -> Option<String> {
     web_sys::Url::create_object_url_with_blob(blob).ok()
 }
 
-/// Lets the browser free a recording given an address by [`object_url`].
-pub fn revoke(url: &str) {
-    let _ = web_sys::Url::revoke_object_url(url);
-}
-
 /// Sends `body` as the raw body of a POST with XMLHttpRequest (fetch cannot report upload
 /// progress), reporting the share sent; answers the status (0 when the network failed) and
 /// the response text.

@@ -481,7 +481,7 @@ fn Recorder_(user: CurrentUser) -> impl IntoView {
         recording.set(None);
         if let Some(work) = finished.try_get_untracked().flatten() {
             for voice in work.voices.iter().filter(|v| v.media.is_none()) {
-                super::media::revoke(&voice.url);
+                crate::components::replay::revoke(&voice.url);
             }
         }
     });
