@@ -106,7 +106,11 @@ pub async fn get_blob(
         domain::studies::blob_is_referenced(&app.db, &sha).await
     } else {
         match domain::cases::blob_is_published(&app.db, &sha).await {
-            Ok(false) => domain::replays::clip_is_published(&app.db, &sha).await,
+            Ok(false) => match domain::replays::clip_is_published(&app.db, &sha).await {
+                // A learner's own logbook clips; every logbook clip for coordinators.
+                Ok(false) => domain::competency::blob_in_logbook(&app.db, &user, &sha).await,
+                other => other,
+            },
             other => other,
         }
     };
@@ -278,7 +282,9 @@ pub async fn upload(
     let Ok(Some(user)) = signed_in.user().await else {
         return plain(StatusCode::UNAUTHORIZED, "sign in to upload");
     };
-    if !user.may(Permission::CurateStudies) {
+    // Experts import studies; learners upload the clips of their logbook entries (into a job
+    // opened for an entry of theirs, which the owner check below holds them to).
+    if !user.may(Permission::CurateStudies) && !user.may(Permission::LogScans) {
         return plain(StatusCode::FORBIDDEN, "only experts import studies");
     }
     match imports::job(&app.db, &job).await {

@@ -182,6 +182,9 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/healthz"
+        // A credential's verification page: anyone holding the certificate may check it.
+        || path == "/verify"
+        || path.starts_with("/verify/")
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         // These answer 401 themselves: a redirect to a page would confuse a file fetch.

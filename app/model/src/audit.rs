@@ -122,10 +122,26 @@ pub enum AuditAction {
     GuidanceEnded,
     /// A participant added their voice to an ended session's replay draft.
     GuidanceVoiceAttached,
+    /// A coordinator added or changed an application and its review form.
+    ApplicationSaved,
+    /// A coordinator retired an application (no new logbook entries).
+    ApplicationRetired,
+    /// A learner submitted a logged scan for review.
+    LogbookSubmitted,
+    /// An expert reviewed a logged scan (first or second review).
+    ScanReviewed,
+    /// A follow-up settled a reviewed scan's finding and its verdict changed.
+    VerdictSettled,
+    /// A coordinator changed an application's credential rule.
+    CredentialRuleSaved,
+    /// A coordinator awarded a credential.
+    CredentialAwarded,
+    /// A coordinator withdrew a credential.
+    CredentialRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 39] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::SignIn,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
@@ -165,6 +181,14 @@ impl AuditAction {
         AuditAction::GuidanceDeclined,
         AuditAction::GuidanceEnded,
         AuditAction::GuidanceVoiceAttached,
+        AuditAction::ApplicationSaved,
+        AuditAction::ApplicationRetired,
+        AuditAction::LogbookSubmitted,
+        AuditAction::ScanReviewed,
+        AuditAction::VerdictSettled,
+        AuditAction::CredentialRuleSaved,
+        AuditAction::CredentialAwarded,
+        AuditAction::CredentialRevoked,
     ];
 
     /// The stored name (kept as the log has always written it).
@@ -209,6 +233,14 @@ impl AuditAction {
             AuditAction::ReplayTransition => "replay_transition",
             AuditAction::ReplayDiscarded => "replay_discarded",
             AuditAction::ReplayImported => "replay_imported",
+            AuditAction::ApplicationSaved => "application_saved",
+            AuditAction::ApplicationRetired => "application_retired",
+            AuditAction::LogbookSubmitted => "logbook_submitted",
+            AuditAction::ScanReviewed => "scan_reviewed",
+            AuditAction::VerdictSettled => "verdict_settled",
+            AuditAction::CredentialRuleSaved => "credential_rule_saved",
+            AuditAction::CredentialAwarded => "credential_awarded",
+            AuditAction::CredentialRevoked => "credential_revoked",
         }
     }
 

@@ -33,6 +33,8 @@ pub enum InvalidReason {
     Unsupported,
     /// A number outside the range it may take (a grade outside 1–5, a share above 1).
     OutOfRange,
+    /// The learner does not meet the credential's rules (yet, or any more).
+    NotEligible,
 }
 
 /// What a user may be told. Database and I/O errors become `Internal` after being logged.

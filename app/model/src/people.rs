@@ -49,6 +49,9 @@ impl Role {
             WriteQuestions => self == Role::Expert,
             ManageEnrolment => self == Role::Coordinator,
             RecordReplays => self == Role::Expert,
+            LogScans => self == Role::Learner,
+            ReviewScans => self == Role::Expert,
+            ManageCredentials => self == Role::Coordinator,
         }
     }
 
@@ -85,10 +88,17 @@ pub enum Permission {
     ManageEnrolment,
     /// Record, edit, review and publish guidance replays; guide live sessions.
     RecordReplays,
+    /// Log one's own scans and submit them for review.
+    LogScans,
+    /// Review other people's logged scans.
+    ReviewScans,
+    /// Set applications' review forms and credential rules, award credentials, see every
+    /// site's logbooks and the quality-control dashboards.
+    ManageCredentials,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 15] = [
         Permission::CurateStudies,
         Permission::AuthorCases,
         Permission::ViewNetwork,
@@ -101,6 +111,9 @@ impl Permission {
         Permission::WriteQuestions,
         Permission::ManageEnrolment,
         Permission::RecordReplays,
+        Permission::LogScans,
+        Permission::ReviewScans,
+        Permission::ManageCredentials,
     ];
 }
 
@@ -285,31 +298,38 @@ mod permission_tests {
 
     /// In `Permission::ALL`'s order: curate studies, author cases, view the network, manage
     /// accounts, manage sites, configure the archive, read the audit log, manage device masks,
-    /// author courses, write questions, manage enrolment, record replays.
+    /// author courses, write questions, manage enrolment, record replays, log scans, review
+    /// scans, manage credentials.
     #[test]
     fn each_role_may_do_what_the_design_table_says() {
         let may = |role: Role| Permission::ALL.map(|p| role.may(p));
         assert_eq!(
             may(Role::Learner),
-            [false; 12],
-            "learners only read and learn"
+            [
+                false, false, false, false, false, false, false, false, false, false, false, false,
+                true, false, false
+            ],
+            "learners read, learn and log their own scans"
         );
         assert_eq!(
             may(Role::Expert),
             [
-                true, true, false, false, false, false, false, false, true, true, false, true
+                true, true, false, false, false, false, false, false, true, true, false, true,
+                false, true, false
             ]
         );
         assert_eq!(
             may(Role::Coordinator),
             [
-                false, false, true, false, false, false, false, false, true, false, true, false
+                false, false, true, false, false, false, false, false, true, false, true, false,
+                false, false, true
             ]
         );
         assert_eq!(
             may(Role::Admin),
             [
-                false, false, true, true, true, true, true, true, false, false, false, false
+                false, false, true, true, true, true, true, true, false, false, false, false,
+                false, false, false
             ],
             "IT runs the system but does not curate clinical content"
         );

@@ -132,9 +132,15 @@ pub async fn import_jobs() -> Result<Vec<ImportJob>, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn import_job_detail(id: JobId) -> Result<(ImportJob, Vec<ImportItem>), AppError> {
     let state = guard::state()?;
-    let user = guard::user_who_may(Permission::CurateStudies).await?;
+    let user = guard::user().await?;
     let job = imports::job(&state.db, id.as_str())
         .await?
+        // Learners follow only their own logbook uploads.
+        .filter(|j| {
+            user.may(Permission::CurateStudies)
+                || (user.may(Permission::LogScans)
+                    && j.created_by.as_deref() == Some(user.id.as_str()))
+        })
         .ok_or_else(|| AppError::NotFound("import job".into()))?;
     let items = imports::items(&state.db, &job, &user).await?;
     Ok((job, items))
@@ -191,12 +197,16 @@ pub async fn open_upload() -> Result<JobId, AppError> {
     ))
 }
 
-/// Every file of an upload has been sent: import them. Experts only, their own upload.
+/// Every file of an upload has been sent: import them. Their own upload: an expert's, or a
+/// learner's for a logbook entry.
 #[server(endpoint = "close_upload")]
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn close_upload(id: JobId) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user_who_may(Permission::CurateStudies).await?;
+    let user = guard::user().await?;
+    if !user.may(Permission::CurateStudies) && !user.may(Permission::LogScans) {
+        return Err(AppError::Forbidden);
+    }
     let job = imports::job(&state.db, id.as_str())
         .await?
         .filter(|j| j.created_by.as_deref() == Some(user.id.as_str()))

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod clips;
+pub mod competency;
 pub mod courses;
 pub mod guidance;
 pub mod people;

@@ -192,6 +192,7 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
         InvalidReason::PastEnd => t_string!(i18n, reason.past_end),
         InvalidReason::Unsupported => t_string!(i18n, reason.unsupported),
         InvalidReason::OutOfRange => t_string!(i18n, reason.out_of_range),
+        InvalidReason::NotEligible => t_string!(i18n, reason.not_eligible),
     }
     .to_string()
 }

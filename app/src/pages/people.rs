@@ -9,8 +9,7 @@ use crate::i18n::*;
 use crate::model::{CurrentUser, NewUser, Role, Site, SiteId, UserSummary, rules};
 use leptos::prelude::*;
 
-/// The network's time zone (China, UTC+8), in which times are shown and typed.
-pub const NETWORK_OFFSET_SECS: i64 = 8 * 3600;
+pub use crate::model::calendar::NETWORK_OFFSET_SECS;
 
 /// Unix seconds as date and time (minutes) in the network's time zone (China, UTC+8).
 pub fn network_time(secs: i64) -> String {

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod cases;
+pub mod competency;
 pub mod courses;
 pub mod db;
 pub mod dicom;

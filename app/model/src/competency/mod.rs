@@ -8,22 +8,28 @@
 //! the status runs in training → eligible → credentialed → due for renewal → lapsed, with the
 //! renewal semantics written out at the top of `evaluate.rs`. See DESIGN.md, "Standards the
 //! product follows".
-mod date;
 mod evaluate;
 mod form;
 mod grade;
 mod kappa;
+mod logbook;
 mod rules;
 mod validate;
 mod verdict;
 mod views;
 
+pub use crate::calendar::CivilDate;
 pub use crate::ids::{CourseId, QuizId};
-pub use date::CivilDate;
 pub use evaluate::evaluate;
 pub use form::{Answer, FieldKind, FormField, Interpretation, ReviewForm};
 pub use grade::{Criterion, Grade, Rubric, RubricScores};
 pub use kappa::{KappaWeights, Rating, cohen_kappa, reviewer_agreement, weighted_kappa};
+pub use logbook::{
+    ApplicationForm, AwardSummary, CURVE_WINDOW, Certificate, CurvePoint, EntryClip, EntryInput,
+    EntryStatus, EntrySummary, EntryView, Grid, GridCell, GridSite, LearningCurve, MyProgress,
+    Period, QualityReport, QueueFilter, ReviewInput, ReviewView, ReviewerLoad, ReviewerPair,
+    RuleView, SiteMonth, SiteTrend, Standing, VerdictSource,
+};
 pub use rules::{
     CredentialRule, DEFAULT_MIN_REVIEWED_SCANS, DUE_WINDOW_DAYS, LearnerRecord, MAX_RENEWAL_DAYS,
     MAX_REQUIREMENTS, MAX_SCANS, MIN_RENEWAL_DAYS, ReviewedScan,

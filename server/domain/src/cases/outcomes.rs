@@ -76,6 +76,8 @@ pub async fn add_follow_up(
     let who = Actor::web(&actor.id);
     audit::record_in(&mut tx, &who, AuditAction::CaseFollowUp, Some(id), detail).await?;
     tx.commit().await?;
+    // Logged scans whose review links this case get the verdict the outcome settles.
+    crate::competency::settle_from_follow_up(db, actor, id, &follow_up.id).await?;
     Ok(follow_up)
 }
 

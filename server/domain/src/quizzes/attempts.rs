@@ -227,6 +227,16 @@ async fn finished(db: &Db, user_id: &str, quiz: &QuizId) -> Result<Vec<(String, 
     .await?)
 }
 
+/// Whether the learner has passed the quiz: their grade by its grading method reaches the
+/// pass mark (a credential rule's required quiz).
+pub(crate) async fn passed(db: &Db, user_id: &str, quiz: &QuizId) -> Result<bool> {
+    let Some(row) = quiz_row(db, quiz).await? else {
+        return Ok(false);
+    };
+    let grade = overall_grade(db, user_id, quiz, &row).await?;
+    Ok(grade.is_some_and(|g| g >= row.settings.pass_mark))
+}
+
 /// The learner's grade for the quiz by its grading method, in percent.
 pub(crate) async fn overall_grade(
     db: &Db,
