@@ -213,11 +213,40 @@ pub fn App() -> impl IntoView {
                             view=pages::guidance::live::SessionPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=StaticSegment("logbook") view=pages::logbook::LogbookPage />
+                        <Route
+                            path=(StaticSegment("logbook"), ParamSegment("id"))
+                            view=pages::logbook::EntryPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("review") view=pages::logbook::ReviewQueuePage />
                         <Route
                             path=StaticSegment("competency")
-                            view=|| {
-                                pages::sections::SectionPage(pages::sections::Section::Competency)
-                            }
+                            view=pages::competency::CompetencyPage
+                        />
+                        <Route
+                            path=(
+                                StaticSegment("competency"),
+                                StaticSegment("learners"),
+                                ParamSegment("learner"),
+                                ParamSegment("application"),
+                            )
+                            view=pages::competency::learner::LearnerPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("certificates"), ParamSegment("code"))
+                            view=pages::competency::certificate::CertificatePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=StaticSegment("verify")
+                            view=pages::competency::certificate::VerifyFormPage
+                        />
+                        <Route
+                            path=(StaticSegment("verify"), ParamSegment("code"))
+                            view=pages::competency::certificate::VerifyPage
+                            ssr=SsrMode::Async
                         />
                     </Routes>
                 </main>

@@ -228,6 +228,7 @@ pub async fn seed(db: Db, importer: Importer) {
     }
     crate::demo_courses::seed(&db, &importer).await;
     crate::demo_replays::seed(&db, &importer).await;
+    crate::demo_competency::seed(&db).await;
 }
 
 async fn run(db: &Db, importer: &Importer) -> Result<usize> {

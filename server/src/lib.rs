@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo_archive;
 pub mod demo_cases;
 pub mod demo_clips;
+pub mod demo_competency;
 pub mod demo_courses;
 pub mod demo_replays;
 pub mod demo_studies;

@@ -7,6 +7,7 @@ mod anonymize_cli;
 mod archive;
 mod auth;
 mod cases;
+mod competency;
 mod corpus;
 mod courses;
 mod demo_archive;

@@ -217,6 +217,10 @@ fn what_label(i18n: I18nContext<Locale>, what: &str) -> String {
         "question" => t_string!(i18n, error.what.question),
         "attempt" => t_string!(i18n, error.what.attempt),
         "replay" => t_string!(i18n, error.what.replay),
+        "logbook entry" => t_string!(i18n, error.what.logbook_entry),
+        "learner" => t_string!(i18n, error.what.learner),
+        "application" => t_string!(i18n, error.what.application),
+        "credential" => t_string!(i18n, error.what.credential),
         other => return other.to_string(),
     }
     .to_string()

@@ -1,4 +1,5 @@
 //! Reusable UI: the layout shell, error messages and small form pieces.
+pub mod charts;
 pub mod errors;
 pub mod layout;
 pub mod replay;

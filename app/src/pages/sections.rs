@@ -9,7 +9,6 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Replays,
-    Competency,
 }
 
 const TEACHING: &[Role] = &[Role::Learner, Role::Expert, Role::Coordinator];
@@ -20,16 +19,13 @@ pub fn SectionPage(section: Section) -> impl IntoView {
     let i18n = use_i18n();
     let title = move || match section {
         Section::Replays => t_string!(i18n, section.replays_title),
-        Section::Competency => t_string!(i18n, section.competency_title),
     };
     let empty = move || match section {
         Section::Replays => t_string!(i18n, section.replays_empty),
-        Section::Competency => t_string!(i18n, section.competency_empty),
     };
     let page = move |i: leptos_i18n::I18nContext<Locale>| {
         match section {
             Section::Replays => t_string!(i, page_title.replays),
-            Section::Competency => t_string!(i, page_title.competency),
         }
         .to_string()
     };

@@ -544,46 +544,68 @@ fn JobRow(job: ImportJob) -> impl IntoView {
         }
     });
     let settled = job.imported + job.duplicate + job.failed + job.held;
-    // Finished, but not everything got in: not the plain green "Done".
-    let refused = job.status == JobStatus::Done && job.failed > 0;
-    let held = job.held;
+    // Every text below reads the locale inside a closure, so the row follows a language switch.
+    let status = job.status;
+    let (total, imported, duplicate, failed, held, pending) = (
+        job.total,
+        job.imported,
+        job.duplicate,
+        job.failed,
+        job.held,
+        job.pending,
+    );
+    let label = job.label.clone();
+    let error = job.error.clone();
     let id = job.id.clone();
     let can_retry =
         job.status == JobStatus::Failed && matches!(job.label, JobLabel::Archive { .. });
     view! {
         <tr data-job=job.id.to_string() data-status=job.status.as_str()>
             <td class="nowrap">{network_time(job.created_at)}</td>
-            <td data-label=move || t_string!(i18n, studies.what)>{job_label(i18n, &job.label)}</td>
+            <td data-label=move || t_string!(i18n, studies.what)>{move || job_label(i18n, &label)}</td>
             <td data-label=move || t_string!(i18n, studies.status)>
-                {if refused {
-                    view! { <span class="status-warn">{t_string!(i18n, studies.status_done_refused, failed = job.failed, total = job.total)}</span> }.into_any()
-                } else {
-                    status_label(i18n, job.status).into_any()
+                {move || {
+                    // Finished, but not everything got in: not the plain green "Done". Held
+                    // files still wait for an image area, so such a job is not finished yet.
+                    let text = match (status, held, failed) {
+                        (JobStatus::Done, 0, 0) => None,
+                        (JobStatus::Done, 0, failed) => Some(t_string!(i18n, studies.status_done_refused, failed = failed, total = total).to_string()),
+                        (JobStatus::Done, held, 0) => Some(t_string!(i18n, studies.status_done_held, imported = imported, held = held, total = total).to_string()),
+                        (JobStatus::Done, held, failed) => Some(t_string!(i18n, studies.status_done_held_refused, imported = imported, held = held, failed = failed, total = total).to_string()),
+                        _ => None,
+                    };
+                    match text {
+                        Some(text) => view! { <span class="status-warn">{text}</span> }.into_any(),
+                        None => status_label(i18n, status).into_any(),
+                    }
                 }}
-                {job.error.as_ref().map(|e| view! { <small class="form-error block">{import_failure_message(i18n, e)}</small> })}
+                {error.map(|e| view! { <small class="form-error block">{move || import_failure_message(i18n, &e)}</small> })}
             </td>
             <td data-label=move || t_string!(i18n, studies.progress)>
-                <progress max=job.total.max(1) value=settled class:progress-warn={job.failed + job.held > 0}></progress>
-                <small class="block">{t_string!(i18n, studies.counts, imported = job.imported, duplicate = job.duplicate, failed = job.failed, pending = job.pending)}</small>
+                <progress max=total.max(1) value=settled class:progress-warn={failed + held > 0}></progress>
+                <small class="block">{move || t_string!(i18n, studies.counts, imported = imported, duplicate = duplicate, failed = failed, pending = pending)}</small>
                 {(held > 0).then(|| view! {
-                    <a class="block status-warn" href="/quarantine" data-testid="job-held">{t_string!(i18n, studies.job_held, n = held)}</a>
+                    <a class="block status-warn" href="/quarantine" data-testid="job-held">{move || t_string!(i18n, studies.job_held, n = held)}</a>
                 })}
             </td>
-            <td class="row-actions">
-                {job.studies.first().cloned().map(|uid| view! {
-                    <a class="btn btn-small" href=format!("/studies/{uid}")>{t!(i18n, studies.open)}</a>
-                })}
-                <button type="button" class="btn btn-small btn-quiet" on:click=move |_| toggle()>
-                    {move || if open.get() { t_string!(i18n, studies.hide) } else { t_string!(i18n, studies.details) }}
-                </button>
-                {can_retry.then(|| {
-                    let id = id.clone();
-                    view! {
-                        <button type="button" class="btn btn-small" on:click=move |_| { retry.dispatch(RetryImport { id: id.clone() }); }>
-                            {t!(i18n, studies.retry)}
-                        </button>
-                    }
-                })}
+            // A flex `td` is no table cell and stops short of the row: the box goes inside.
+            <td>
+                <div class="row-actions">
+                    {job.studies.first().cloned().map(|uid| view! {
+                        <a class="btn btn-small" href=format!("/studies/{uid}")>{t!(i18n, studies.open)}</a>
+                    })}
+                    <button type="button" class="btn btn-small btn-quiet" on:click=move |_| toggle()>
+                        {move || if open.get() { t_string!(i18n, studies.hide) } else { t_string!(i18n, studies.details) }}
+                    </button>
+                    {can_retry.then(|| {
+                        let id = id.clone();
+                        view! {
+                            <button type="button" class="btn btn-small" on:click=move |_| { retry.dispatch(RetryImport { id: id.clone() }); }>
+                                {t!(i18n, studies.retry)}
+                            </button>
+                        }
+                    })}
+                </div>
             </td>
         </tr>
         {

@@ -6,7 +6,7 @@
 //!
 //! The words are data, `server/demo/courses/*.toml` (read and checked by [`data`]); this module
 //! plays them through the domain API after the demo case library is seeded.
-mod answers;
+pub(crate) mod answers;
 mod bank;
 mod clips;
 mod data;

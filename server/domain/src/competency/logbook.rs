@@ -369,13 +369,11 @@ pub async fn entry(db: &Db, user: &CurrentUser, id: &str) -> Result<EntryView> {
             }
         }
     }
-    let reviews = super::review::reviews_of(db, user, id, own).await?;
     let already = reviewed_by(db, id, &user.id).await?;
-    let may_review = reviewer
-        && !own
-        && !already
-        && (summary.status == EntryStatus::Submitted
-            || (summary.status == EntryStatus::Reviewed && summary.wants_second));
+    let second_due = summary.status == EntryStatus::Reviewed && summary.wants_second;
+    let may_review =
+        reviewer && !own && !already && (summary.status == EntryStatus::Submitted || second_due);
+    let reviews = super::review::reviews_of(db, id, own, may_review && second_due).await?;
     let application = super::application(db, &row.application).await?;
     Ok(EntryView {
         may_edit: own && summary.status == EntryStatus::Draft,

@@ -1,0 +1,100 @@
+// The scan logbook and expert review: a learner logs a carotid scan with a clip uploaded from
+// the machine and submits it; an expert finds it in the review queue, grades it beside the
+// clip and submits; the learner reads the grade and the feedback.
+// The learner's side goes through the same server functions the entry editor calls (the
+// editor page is not built yet); the expert's side is walked through the pages.
+import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hydrated, signIn } from './helpers';
+
+const sonohub = path.resolve(__dirname, '../../target/release/sonohub');
+
+function yesterday(): string {
+  return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+}
+
+test('a learner logs a scan, an expert grades it, the learner reads the feedback', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonohub-logbook-'));
+  const clip = path.join(dir, 'carotid-logbook.dcm');
+  execFileSync(sonohub, ['dicom', 'synth', '--out', clip, '--frames', '6', '--width', '320', '--height', '240', '--syntax', 'rle', '--seed', '91']);
+
+  const learner = await browser.newPage();
+  await signIn(learner, 'li.na');
+  await learner.goto('/logbook');
+  await hydrated(learner);
+  await expect(learner.getByRole('heading', { level: 1 })).toHaveText('扫查记录');
+  await expect(learner.locator('header nav a[href="/logbook"]')).toHaveText('扫查记录');
+
+  const entry = {
+    id: '',
+    application: 'carotid',
+    scanned_on: yesterday(),
+    indication: '头晕，颈动脉筛查',
+    interpretation: { answers: { plaque: { choice: '无 none' }, stenosis: { choice: '正常 normal' } } },
+    clips: [],
+    submit: false,
+  };
+  const saved = await learner.request.post('/api/save_logbook_entry', { data: { input: entry } });
+  expect(saved.ok()).toBe(true);
+  const id: string = await saved.json();
+  // The draft's upload: the file goes through the import pipeline like an expert's upload.
+  const opened = await learner.request.post('/api/logbook_upload', { form: { entry: id } });
+  expect(opened.ok()).toBe(true);
+  const job: string = await opened.json();
+  const sent = await learner.request.post(`/upload/${job}`, {
+    headers: { 'content-type': 'application/dicom', 'x-file-name': 'carotid-logbook.dcm' },
+    data: fs.readFileSync(clip),
+  });
+  expect(sent.status()).toBe(200);
+  expect((await learner.request.post('/api/close_upload', { form: { id: job } })).ok()).toBe(true);
+  await expect(async () => {
+    const detail = await (await learner.request.post('/api/import_job_detail', { form: { id: job } })).json();
+    expect(detail[0].status).toBe('done');
+  }).toPass({ timeout: 60_000 });
+  const submitted = await learner.request.post('/api/save_logbook_entry', { data: { input: { ...entry, id, submit: true } } });
+  expect(submitted.ok()).toBe(true);
+
+  await learner.goto('/logbook');
+  await hydrated(learner);
+  const row = learner.locator(`[data-testid="logbook"] tr[data-entry="${id}"]`);
+  await expect(row).toHaveAttribute('data-status', 'submitted');
+  await expect(row).toContainText('待审阅');
+
+  const expert = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  await signIn(expert, 'chen.jing');
+  await expect(expert.locator('header nav a[href="/review"]')).toHaveText('审阅队列');
+  await expert.goto('/review');
+  await hydrated(expert);
+  await expert.locator(`[data-testid="queue"] tr[data-entry="${id}"] a`).click();
+  await expert.waitForURL((url) => url.pathname === `/logbook/${id}`);
+  await hydrated(expert);
+  await expect(expert.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  const form = expert.getByTestId('review-form');
+  // Every grade with the ACEP wording at that grade.
+  await expect(form.locator('input[name="grade"]')).toHaveCount(5);
+  await expect(form.locator('.grade-option').nth(2)).toContainText('达到诊断的最低标准');
+  await expert.getByTestId('grade-4').check();
+  // The expert sees a plaque the learner did not: the proposal is a missed finding.
+  await form.locator('[data-field="plaque"] input[value="有 present"]').check();
+  await form.locator('[data-field="stenosis"] input[value="<50%"]').check();
+  await expect(expert.getByTestId('review-verdict')).toHaveValue('missed_finding');
+  await expert.getByTestId('review-feedback-input').fill('颈动脉分叉处可见小斑块，请注意纵切面扫查。');
+  await expert.getByTestId('review-submit').click();
+  await expert.waitForURL((url) => url.pathname === '/review');
+  await hydrated(expert);
+  await expect(expert.locator(`[data-testid="queue"] tr[data-entry="${id}"]`)).toHaveCount(0);
+
+  await learner.goto(`/logbook/${id}`);
+  await hydrated(learner);
+  const review = learner.getByTestId('review');
+  await expect(review.getByTestId('review-grade')).toContainText('4');
+  await expect(review.getByTestId('review-verdict')).toContainText('漏诊阳性发现');
+  await expect(review.getByTestId('review-feedback')).toHaveText('颈动脉分叉处可见小斑块，请注意纵切面扫查。');
+  await learner.goto('/logbook');
+  await hydrated(learner);
+  await expect(learner.locator(`[data-testid="logbook"] tr[data-entry="${id}"]`)).toHaveAttribute('data-status', 'reviewed');
+});
