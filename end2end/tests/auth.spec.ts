@@ -3,8 +3,8 @@ import { expect, test } from '@playwright/test';
 import { hydrated, signIn } from './helpers';
 
 const SECTIONS: Record<string, string[]> = {
-  'li.na': ['病例库', '课程', '指导回放', '实时指导', '能力档案', '图像查看器'],
-  'chen.jing': ['病例库', '影像库', '课程', '指导回放', '实时指导', '能力档案', '图像查看器'],
+  'li.na': ['病例库', '课程', '指导回放', '实时指导', '能力档案', '扫查记录', '图像查看器'],
+  'chen.jing': ['病例库', '影像库', '课程', '指导回放', '实时指导', '能力档案', '审阅队列', '图像查看器'],
   'zhou.min': ['病例库', '课程', '指导回放', '能力档案', '图像查看器', '人员'],
   admin: ['人员', '系统管理'],
 };
@@ -90,6 +90,7 @@ test('the language switch changes the page and sticks across reload', async ({ p
     'Replays',
     'Guidance',
     'Competency',
+    'Logbook',
     'Viewer',
   ]);
   await page.getByRole('button', { name: '中文' }).click();
