@@ -4,8 +4,8 @@
 //! certificate verifies while signed out; a follow-up on the linked case flips the verdict;
 //! the dashboards' numbers equal what is computed by hand on this small fixture.
 
-use crate::cases::published_case;
-use crate::common::{Client, TestApp, wait_for_job};
+use crate::cases::{app_with_study, published_case};
+use crate::common::{Client, wait_for_job};
 use cine::synth::{SynthOptions, SynthSyntax, synth_clip};
 use serde_json::{Value, json};
 
@@ -85,7 +85,7 @@ fn period() -> Value {
 
 #[tokio::test]
 async fn a_scan_goes_from_the_logbook_through_review_to_a_verified_credential() {
-    let app = TestApp::demo().await;
+    let (app, study) = app_with_study().await;
     let li = app.signed_in("li.na").await;
     let zhang = app.signed_in("zhang.wei").await;
     let chen = app.signed_in("chen.jing").await;
@@ -141,31 +141,7 @@ async fn a_scan_goes_from_the_logbook_through_review_to_a_verified_credential() 
     assert_ne!(status, 200, "grade 6 is refused");
 
     // The first review, linked to a library case; a second review is asked for.
-    let case = {
-        let (_, job) = chen.call("open_upload", &[]).await;
-        let job = job.as_str().unwrap().to_string();
-        let clip = synth_clip(&SynthOptions {
-            width: 320,
-            height: 240,
-            frames: 6,
-            syntax: SynthSyntax::Rle,
-            fps: 20.0,
-            seed: 7,
-        })
-        .unwrap();
-        assert_eq!(chen.upload(&job, clip, "application/dicom").await.0, 200);
-        assert_eq!(chen.call("close_upload", &[("id", &job)]).await.0, 200);
-        wait_for_job(&chen, &job).await;
-        let (_, studies) = chen.call("list_studies", &[]).await;
-        let uid = studies
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["uid"].as_str().unwrap().to_string())
-            .next_back()
-            .unwrap();
-        published_case(&chen, &wang, &uid, "Thyroid nodule TR4").await
-    };
+    let case = published_case(&chen, &wang, &study, "Thyroid nodule TR4").await;
     let (status, body) = review(
         &chen,
         &entry,
