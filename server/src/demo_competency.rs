@@ -227,7 +227,7 @@ async fn run(db: &Db) -> Result<usize> {
                      VALUES ($1, $2, $3, $4, $5, (SELECT id FROM users WHERE username = 'zhou.min'), $6, $7)",
                 )
                 .bind(new_id())
-                .bind(demo_code(&mut rng))
+                .bind(domain::competency::verification_code(|n| rng.below(n)))
                 .bind(&learner.id)
                 .bind(app)
                 .bind(awarded.to_string())
@@ -355,14 +355,6 @@ fn reading(form: &ReviewForm, rng: &mut Rng) -> model::competency::Interpretatio
         answers.insert(field.key.clone(), answer);
     }
     model::competency::Interpretation { answers }
-}
-
-fn demo_code(rng: &mut Rng) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    let letters: String = (0..12)
-        .map(|_| char::from(ALPHABET[rng.below(ALPHABET.len())]))
-        .collect();
-    format!("{}-{}-{}", &letters[0..4], &letters[4..8], &letters[8..12])
 }
 
 async fn forms(db: &Db) -> Result<Vec<(String, ReviewForm)>> {

@@ -14,12 +14,23 @@ use rand::Rng;
 /// Letters of a verification code: no 0/O, 1/I/L, so that it is read back without doubt.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
-/// A fresh verification code, `XXXX-XXXX-XXXX` (about 59 bits).
+/// A verification code, `XXXX-XXXX-XXXX` (about 59 bits), its letters chosen by `pick`
+/// (an index below the alphabet's length): at random for awards, from a seed in the demo.
+pub fn verification_code(mut pick: impl FnMut(usize) -> usize) -> String {
+    grouped(
+        (0..12)
+            .map(|_| char::from(CODE_ALPHABET[pick(CODE_ALPHABET.len()) % CODE_ALPHABET.len()]))
+            .collect(),
+    )
+}
+
 fn new_code() -> String {
     let mut rng = rand::thread_rng();
-    let letters: Vec<char> = (0..12)
-        .map(|_| char::from(CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())]))
-        .collect();
+    verification_code(|n| rng.gen_range(0..n))
+}
+
+/// Twelve letters as three dashed groups of four.
+fn grouped(letters: Vec<char>) -> String {
     letters
         .chunks(4)
         .map(|c| c.iter().collect::<String>())
@@ -35,15 +46,8 @@ pub fn normalise_code(text: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    (letters.len() == 12 && letters.iter().all(|c| CODE_ALPHABET.contains(&(*c as u8)))).then(
-        || {
-            letters
-                .chunks(4)
-                .map(|c| c.iter().collect::<String>())
-                .collect::<Vec<_>>()
-                .join("-")
-        },
-    )
+    (letters.len() == 12 && letters.iter().all(|c| CODE_ALPHABET.contains(&(*c as u8))))
+        .then(|| grouped(letters))
 }
 
 #[derive(sqlx::FromRow)]

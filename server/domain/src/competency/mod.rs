@@ -6,8 +6,8 @@ mod dashboards;
 mod logbook;
 mod review;
 
-pub use awards::normalise_code;
 pub use awards::{award, certificate, revoke, standing, standings};
+pub use awards::{normalise_code, verification_code};
 pub use dashboards::{grid, learning_curve, my_progress, quality_report};
 pub use logbook::{attach_upload, blob_in_logbook, entry, my_logbook, pickable_clips, save_entry};
 pub use review::{queue, review, settle_from_follow_up};
@@ -286,9 +286,12 @@ pub async fn save_rule(
 /// The form an application's entries are filled against; retired applications refuse new
 /// entries when `for_new` is set.
 async fn form_for(db: &Db, code: &str, for_new: bool) -> Result<ReviewForm> {
-    let app = application(db, code)
-        .await
-        .map_err(|_| AppError::invalid("application", InvalidReason::Unknown))?;
+    let app = match application(db, code).await {
+        Err(crate::Error::App(AppError::NotFound(_))) => {
+            return Err(AppError::invalid("application", InvalidReason::Unknown).into());
+        }
+        other => other?,
+    };
     if for_new && app.retired {
         return Err(AppError::invalid("application", InvalidReason::WrongState).into());
     }
