@@ -215,8 +215,17 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=StaticSegment("logbook") view=pages::logbook::LogbookPage />
                         <Route
+                            path=(StaticSegment("logbook"), StaticSegment("new"))
+                            view=pages::logbook::EntryEditorPage
+                        />
+                        <Route
                             path=(StaticSegment("logbook"), ParamSegment("id"))
                             view=pages::logbook::EntryPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("logbook"), ParamSegment("id"), StaticSegment("edit"))
+                            view=pages::logbook::EntryEditorPage
                             ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("review") view=pages::logbook::ReviewQueuePage />

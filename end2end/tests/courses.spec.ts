@@ -111,6 +111,8 @@ async function passByApi(request: APIRequestContext, bank: Map<string, Json>, qu
 /** Clicks image pixel `p` of the viewer in `section`. */
 async function clickImage(section: Locator, p: Pt) {
   const canvas = section.locator('.viewer canvas');
+  // mouse.click does not scroll: the point must be on screen (a no-op when it already is).
+  await canvas.scrollIntoViewIfNeeded();
   const box = (await canvas.boundingBox())!;
   const size = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   await section.page().mouse.click(box.x + (p.x * box.width) / size[0], box.y + (p.y * box.height) / size[1]);
@@ -148,6 +150,9 @@ async function answerInBrowser(page: Page, section: Locator, key: Json) {
       const first = Math.min(...late.map((t) => t.first_frame));
       const viewer = section.locator('.viewer');
       await expect(viewer).toHaveAttribute('data-ready', 'true');
+      // The whole viewer on screen first, so neither the play click nor the image click scrolls
+      // the page while the clip runs (a scroll between measuring and clicking misses the image).
+      await viewer.scrollIntoViewIfNeeded();
       await section.getByTestId('play').click();
       await expect(viewer).toHaveAttribute('data-playing', 'true');
       await expect(async () => {

@@ -4,4 +4,5 @@ pub mod errors;
 pub mod layout;
 pub mod replay;
 pub mod scores;
+pub mod upload;
 pub mod viewer;

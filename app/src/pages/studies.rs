@@ -11,6 +11,9 @@ use crate::components::errors::{
     ErrorNotice, error_message, import_failure_hint, import_failure_message,
 };
 use crate::components::layout::PageTitle;
+use crate::components::upload::relative_path;
+#[cfg(feature = "hydrate")]
+use crate::components::upload::{Sent, send_file};
 use crate::i18n::*;
 use crate::model::{
     AppError, ArchiveStudy, ImportFailure, ImportItem, ImportJob, ItemLabel, ItemStatus, JobId,
@@ -184,64 +187,6 @@ enum UploadState {
     Refused(Option<ImportFailure>),
 }
 
-/// Sends one file with XMLHttpRequest (fetch cannot report upload progress), its `file_name`
-/// in a header (not the URL, which servers log: a file name may name a patient).
-#[cfg(feature = "hydrate")]
-async fn send_file(
-    url: &str,
-    file: &web_sys::File,
-    file_name: &str,
-    progress: impl Fn(f64) + 'static,
-) -> Result<(u16, String), ()> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::prelude::*;
-    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ())?;
-    xhr.open("POST", url).map_err(|_| ())?;
-    let name = file.name().to_ascii_lowercase();
-    let zip = name.ends_with(".zip") || file.type_().contains("zip");
-    xhr.set_request_header(
-        "content-type",
-        if zip {
-            "application/zip"
-        } else {
-            "application/dicom"
-        },
-    )
-    .map_err(|_| ())?;
-    let encoded = String::from(js_sys::encode_uri_component(file_name));
-    xhr.set_request_header("x-file-name", &encoded)
-        .map_err(|_| ())?;
-    let on_progress =
-        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            if e.length_computable() && e.total() > 0.0 {
-                progress(e.loaded() / e.total());
-            }
-        });
-    if let Ok(upload) = xhr.upload() {
-        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-    }
-    let done = js_sys::Promise::new(&mut |resolve, _reject| {
-        let end = Closure::once_into_js(move || {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        xhr.set_onloadend(Some(end.unchecked_ref()));
-    });
-    xhr.send_with_opt_blob(Some(file)).map_err(|_| ())?;
-    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
-    drop(on_progress);
-    let status = xhr.status().map_err(|_| ())?;
-    let text = xhr.response_text().ok().flatten().unwrap_or_default();
-    Ok((status, text))
-}
-
-/// The path of a file inside a picked folder (`webkitRelativePath`), when it has one.
-fn relative_path(file: &web_sys::File) -> Option<String> {
-    js_sys::Reflect::get(file, &wasm_bindgen::JsValue::from_str("webkitRelativePath"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .filter(|p| !p.is_empty())
-}
-
 #[component]
 fn UploadPanel() -> impl IntoView {
     let folder_input = NodeRef::<leptos::html::Input>::new();
@@ -320,7 +265,7 @@ fn UploadPanel() -> impl IntoView {
             for (i, file) in chosen.iter().enumerate() {
                 set(i, &|f| f.state = UploadState::Sending);
                 let name = relative_path(file).unwrap_or_else(|| file.name());
-                let result = send_file(&format!("/upload/{job}"), file, &name, move |p| {
+                let outcome = send_file(&format!("/upload/{job}"), file, &name, move |p| {
                     files.update(|v| {
                         if let Some(f) = v.get_mut(i) {
                             f.sent = p
@@ -328,30 +273,18 @@ fn UploadPanel() -> impl IntoView {
                     })
                 })
                 .await;
-                match result {
-                    Ok((200, body)) => {
-                        let refused: Option<ImportFailure> =
-                            serde_json::from_str::<serde_json::Value>(&body)
-                                .ok()
-                                .and_then(|v| serde_json::from_value(v["refused"][0].clone()).ok());
-                        sent += 1;
-                        set(i, &|f| {
-                            f.sent = 1.0;
-                            f.state = match &refused {
-                                Some(r) => UploadState::Refused(Some(r.clone())),
-                                None => UploadState::Sent,
-                            };
-                        });
-                    }
-                    Ok((_, body)) => {
-                        let refused: Option<ImportFailure> =
-                            serde_json::from_str::<serde_json::Value>(&body)
-                                .ok()
-                                .and_then(|v| serde_json::from_value(v["refused"].clone()).ok());
-                        set(i, &|f| f.state = UploadState::Refused(refused.clone()));
-                    }
-                    Err(()) => set(i, &|f| f.state = UploadState::Refused(None)),
+                if matches!(outcome, Sent::Accepted) {
+                    sent += 1;
                 }
+                set(i, &|f| {
+                    f.state = match &outcome {
+                        Sent::Accepted => {
+                            f.sent = 1.0;
+                            UploadState::Sent
+                        }
+                        Sent::Refused(why) => UploadState::Refused(why.clone()),
+                    };
+                });
             }
             if let Err(e) = close_upload(job).await {
                 error.set(Some(e));

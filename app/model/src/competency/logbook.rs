@@ -62,6 +62,11 @@ impl EntryStatus {
     }
 }
 
+/// The most clips one entry may carry.
+pub const MAX_CLIPS: usize = 12;
+/// The longest indication, in characters.
+pub const MAX_INDICATION: usize = 500;
+
 /// What a learner writes for a scan: a new entry when `id` is empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntryInput {
@@ -90,6 +95,9 @@ pub struct EntryClip {
     pub frames: u32,
     pub width: u32,
     pub height: u32,
+    /// When it was imported (Unix seconds), so the learner can tell their clips apart.
+    #[serde(default)]
+    pub imported_at: i64,
 }
 
 /// A line of a logbook or of the review queue.

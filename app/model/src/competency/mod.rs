@@ -26,9 +26,9 @@ pub use grade::{Criterion, Grade, Rubric, RubricScores};
 pub use kappa::{KappaWeights, Rating, cohen_kappa, reviewer_agreement, weighted_kappa};
 pub use logbook::{
     ApplicationForm, AwardSummary, CURVE_WINDOW, Certificate, CurvePoint, EntryClip, EntryInput,
-    EntryStatus, EntrySummary, EntryView, Grid, GridCell, GridSite, LearningCurve, MyProgress,
-    Period, QualityReport, QueueFilter, ReviewInput, ReviewView, ReviewerLoad, ReviewerPair,
-    RuleView, SiteMonth, SiteTrend, Standing, VerdictSource,
+    EntryStatus, EntrySummary, EntryView, Grid, GridCell, GridSite, LearningCurve, MAX_CLIPS,
+    MAX_INDICATION, MyProgress, Period, QualityReport, QueueFilter, ReviewInput, ReviewView,
+    ReviewerLoad, ReviewerPair, RuleView, SiteMonth, SiteTrend, Standing, VerdictSource,
 };
 pub use rules::{
     CredentialRule, DEFAULT_MIN_REVIEWED_SCANS, DUE_WINDOW_DAYS, LearnerRecord, MAX_RENEWAL_DAYS,

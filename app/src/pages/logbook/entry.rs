@@ -30,7 +30,7 @@ pub fn proposal(
 }
 
 #[component]
-fn Clips(clips: Vec<EntryClip>) -> impl IntoView {
+pub(super) fn Clips(clips: Vec<EntryClip>) -> impl IntoView {
     let i18n = use_i18n();
     let shown = RwSignal::new(0usize);
     let clips = StoredValue::new(clips);

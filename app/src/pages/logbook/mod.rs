@@ -1,5 +1,7 @@
-//! The scan logbook: `/logbook` (a learner's entries), `/logbook/{id}` (an entry, and the
-//! expert's review screen when they may review it) and `/review` (the expert's queue).
+//! The scan logbook: `/logbook` (a learner's entries), `/logbook/new` and `/logbook/{id}/edit`
+//! (recording a scan), `/logbook/{id}` (an entry, and the expert's review screen when they may
+//! review it) and `/review` (the expert's queue).
+mod editor;
 mod entry;
 mod list;
 mod queue;
@@ -64,6 +66,15 @@ pub fn EntryPage() -> impl IntoView {
     view! {
         <PageTitle page=|i| t_string!(i, page_title.logbook_entry).to_string() />
         <Guarded roles=ENTRY_READERS children=|_| view! { <entry::Entry /> }.into_any() />
+    }
+}
+
+/// `/logbook/new` and `/logbook/{id}/edit`: a learner records a scan or edits a draft.
+#[component]
+pub fn EntryEditorPage() -> impl IntoView {
+    view! {
+        <PageTitle page=|i| t_string!(i, page_title.logbook_editor).to_string() />
+        <Guarded roles=&[Role::Learner] children=|user| view! { <editor::Editor user /> }.into_any() />
     }
 }
 

@@ -5,15 +5,10 @@ use super::{date, form_for, json, to_json};
 use crate::audit::{self, Actor};
 use crate::{Db, Result, new_id, now};
 use model::competency::{
-    EntryClip, EntryInput, EntryStatus, EntrySummary, EntryView, Grade, Verdict,
-    validate_interpretation,
+    EntryClip, EntryInput, EntryStatus, EntrySummary, EntryView, Grade, MAX_CLIPS, MAX_INDICATION,
+    Verdict, validate_interpretation,
 };
 use model::{AppError, AuditAction, CurrentUser, InvalidReason, Permission, UserId};
-
-/// The most clips one entry may carry.
-pub const MAX_CLIPS: usize = 12;
-/// The longest indication, in characters.
-pub const MAX_INDICATION: usize = 500;
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SummaryRow {
@@ -126,9 +121,11 @@ pub async fn save_entry(db: &Db, learner: &CurrentUser, input: EntryInput) -> Re
         }
         None => learner.site.id.clone(),
     };
-    let pickable = pickable_sops(db, &learner.id).await?;
     for (i, clip) in input.clips.iter().enumerate() {
-        if !pickable.contains(clip) {
+        if input.clips[..i].contains(clip) {
+            return Err(AppError::invalid(&format!("clips.{i}"), InvalidReason::Taken).into());
+        }
+        if !may_attach(db, &learner.id, clip).await? {
             return Err(AppError::invalid(&format!("clips.{i}"), InvalidReason::Unknown).into());
         }
     }
@@ -193,8 +190,9 @@ pub async fn save_entry(db: &Db, learner: &CurrentUser, input: EntryInput) -> Re
             .execute(&mut *tx)
             .await?;
     }
-    if input.submit {
-        // Clips that arrived through the entry's own upload join it as it goes to review.
+    if input.submit && input.clips.is_empty() {
+        // Sent without a list of clips (the editor always sends one, so a clip the learner
+        // took out stays out): what arrived through the entry's own upload goes to review.
         sqlx::query(
             "INSERT INTO logbook_clips (entry_id, sop_uid, position) \
              SELECT e.id, i.sop_uid, 1000 + i.seq FROM logbook_entries e \
@@ -206,6 +204,8 @@ pub async fn save_entry(db: &Db, learner: &CurrentUser, input: EntryInput) -> Re
         .bind(&id)
         .execute(&mut *tx)
         .await?;
+    }
+    if input.submit {
         let clips: (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM logbook_clips WHERE entry_id = $1")
                 .bind(&id)
@@ -254,16 +254,22 @@ pub async fn attach_upload(db: &Db, learner: &CurrentUser, entry: &str, job: &st
     Ok(())
 }
 
-/// SOP Instance UIDs a learner may attach: instances imported from their own uploads.
-async fn pickable_sops(db: &Db, learner: &UserId) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT i.sop_uid FROM instances i JOIN import_jobs j ON j.id = i.job_id \
-         WHERE j.created_by = $1 ORDER BY i.created_at DESC LIMIT 500",
-    )
+/// Instances a learner may attach: imported by their own uploads, or found already imported
+/// when they uploaded the same file (a duplicate is theirs to log as well).
+const OWN_INSTANCE: &str = "(i.job_id IN (SELECT id FROM import_jobs WHERE created_by = $1) \
+     OR i.sop_uid IN (SELECT t.sop_uid FROM import_items t JOIN import_jobs j ON j.id = t.job_id \
+                      WHERE j.created_by = $1 AND t.status IN ('imported', 'duplicate')))";
+
+/// Whether the learner may attach the instance `sop_uid`.
+async fn may_attach(db: &Db, learner: &UserId, sop_uid: &str) -> Result<bool> {
+    let found: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT 1 FROM instances i WHERE i.sop_uid = $2 AND {OWN_INSTANCE}"
+    ))
     .bind(learner.as_str())
-    .fetch_all(&db.pool)
+    .bind(sop_uid)
+    .fetch_optional(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    Ok(found.is_some())
 }
 
 #[derive(sqlx::FromRow)]
@@ -273,6 +279,7 @@ struct ClipRow {
     frames: i64,
     width: i64,
     height: i64,
+    created_at: i64,
 }
 
 impl From<ClipRow> for EntryClip {
@@ -283,17 +290,17 @@ impl From<ClipRow> for EntryClip {
             frames: u32::try_from(r.frames).unwrap_or(1),
             width: u32::try_from(r.width).unwrap_or(0),
             height: u32::try_from(r.height).unwrap_or(0),
+            imported_at: r.created_at,
         }
     }
 }
 
-/// Clips a learner may attach to an entry, newest first.
+/// Clips a learner may attach to an entry, newest first (the latest 500).
 pub async fn pickable_clips(db: &Db, learner: &CurrentUser) -> Result<Vec<EntryClip>> {
-    let rows: Vec<ClipRow> = sqlx::query_as(
-        "SELECT i.sop_uid, i.blob_sha, i.frames, i.width, i.height FROM instances i \
-         JOIN import_jobs j ON j.id = i.job_id WHERE j.created_by = $1 \
-         ORDER BY i.created_at DESC LIMIT 500",
-    )
+    let rows: Vec<ClipRow> = sqlx::query_as(&format!(
+        "SELECT i.sop_uid, i.blob_sha, i.frames, i.width, i.height, i.created_at FROM instances i \
+         WHERE {OWN_INSTANCE} ORDER BY i.created_at DESC, i.sop_uid LIMIT 500"
+    ))
     .bind(learner.id.as_str())
     .fetch_all(&db.pool)
     .await?;
@@ -345,7 +352,7 @@ pub async fn entry(db: &Db, user: &CurrentUser, id: &str) -> Result<EntryView> {
         return Err(AppError::NotFound("logbook entry".into()).into());
     }
     let clips: Vec<ClipRow> = sqlx::query_as(
-        "SELECT i.sop_uid, i.blob_sha, i.frames, i.width, i.height FROM logbook_clips c \
+        "SELECT i.sop_uid, i.blob_sha, i.frames, i.width, i.height, i.created_at FROM logbook_clips c \
          JOIN instances i ON i.sop_uid = c.sop_uid WHERE c.entry_id = $1 \
          ORDER BY c.position, i.sop_uid",
     )
@@ -353,11 +360,14 @@ pub async fn entry(db: &Db, user: &CurrentUser, id: &str) -> Result<EntryView> {
     .fetch_all(&db.pool)
     .await?;
     let mut clips: Vec<EntryClip> = clips.into_iter().map(EntryClip::from).collect();
+    // A draft whose clips were never listed shows what its upload brought (the editor lists
+    // them as soon as they arrive; an API client may submit without listing).
     if summary.status == EntryStatus::Draft
+        && clips.is_empty()
         && let Some(job) = &row.upload_job
     {
         let uploaded: Vec<ClipRow> = sqlx::query_as(
-            "SELECT i.sop_uid, i.blob_sha, i.frames, i.width, i.height FROM import_items t \
+            "SELECT i.sop_uid, i.blob_sha, i.frames, i.width, i.height, i.created_at FROM import_items t \
              JOIN instances i ON i.sop_uid = t.sop_uid WHERE t.job_id = $1 ORDER BY t.seq",
         )
         .bind(job)
