@@ -234,6 +234,18 @@ pub fn App() -> impl IntoView {
                             view=pages::competency::CompetencyPage
                         />
                         <Route
+                            path=(StaticSegment("competency"), StaticSegment("quality"))
+                            view=pages::competency::QualityPage
+                        />
+                        <Route
+                            path=(StaticSegment("competency"), StaticSegment("rules"))
+                            view=pages::competency::RulesPage
+                        />
+                        <Route
+                            path=(StaticSegment("competency"), StaticSegment("applications"))
+                            view=pages::competency::ApplicationsPage
+                        />
+                        <Route
                             path=(
                                 StaticSegment("competency"),
                                 StaticSegment("learners"),

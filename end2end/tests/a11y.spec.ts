@@ -8,12 +8,12 @@ import { demoStudies, hydrated, serious, signIn } from './helpers';
 const PAGES: Record<string, string[]> = {
   'li.na': ['/', '/cases', 'CASE', 'CASE/solve', '/viewer', '/profile', '/notifications',
     '/courses', 'COURSE', 'COURSE/lessons/efast-reading', 'COURSE/lessons/efast-clip',
-    'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', 'REPLAY', '/guidance', '/competency'],
+    'COURSE/lessons/efast-quiz', 'ATTEMPT', '/replays', 'REPLAY', '/guidance', '/competency', '/logbook', '/logbook/new'],
   'chen.jing': ['/', '/studies', 'STUDY', '/quarantine', '/cases/work', '/cases/follow-ups',
     '/cases/outcomes', 'CASE/edit', 'CASE/versions', '/questions', '/questions/new/edit',
-    '/courses/new/edit', '/replays', '/replays/new', 'REPLAY', '/guidance'],
+    '/courses/new/edit', '/replays', '/replays/new', 'REPLAY', '/guidance', '/competency', '/review'],
   'zhou.min': ['/', '/people', '/courses', 'COURSE', 'COURSE/edit', '/quizzes', 'QUIZ',
-    '/quizzes/new/edit', '/questions'],
+    '/quizzes/new/edit', '/questions', '/competency', '/verify'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',
     '/people'],
 };
@@ -79,6 +79,8 @@ for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
 
     test('the sign-in page and the 404 page', async ({ page }) => {
       await scan(page, '/login', lang);
+      // The public verification page, signed out.
+      await scan(page, '/verify', lang);
       await signIn(page, 'li.na');
       await page.goto('/no/such/page');
       await hydrated(page);

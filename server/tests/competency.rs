@@ -39,7 +39,14 @@ async fn draft_with_clip(learner: &Client, seed: u64) -> String {
     let (status, id) = save_entry(learner, "", false, json!({ "answers": {} })).await;
     assert_eq!(status, 200, "a half-filled draft is kept: {id}");
     let id = id.as_str().unwrap().to_string();
-    let (status, job) = learner.call("logbook_upload", &[("entry", &id)]).await;
+    upload_into(learner, &id, seed).await;
+    id
+}
+
+/// Uploads one synthetic clip (`seed` decides its pixels) into the draft `id` and waits for
+/// the import pipeline.
+async fn upload_into(learner: &Client, id: &str, seed: u64) {
+    let (status, job) = learner.call("logbook_upload", &[("entry", id)]).await;
     assert_eq!(status, 200, "{job}");
     let job = job.as_str().unwrap().to_string();
     let clip = synth_clip(&SynthOptions {
@@ -58,7 +65,81 @@ async fn draft_with_clip(learner: &Client, seed: u64) -> String {
     assert_eq!(learner.call("close_upload", &[("id", &job)]).await.0, 200);
     let (job, items) = wait_for_job(learner, &job).await;
     assert_eq!(job["status"], "done", "{job} {items:?}");
-    id
+}
+
+/// The SOP UIDs of an entry's clips, in order.
+async fn clip_sops(client: &Client, entry: &str) -> Vec<String> {
+    let (status, view) = client.call("logbook_entry", &[("id", entry)]).await;
+    assert_eq!(status, 200, "{view}");
+    view["clips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sop_uid"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Saves the draft `id` with exactly `clips`.
+async fn save_with_clips(learner: &Client, id: &str, clips: &[&str], submit: bool) -> (u16, Value) {
+    learner
+        .json(
+            "save_logbook_entry",
+            json!({ "input": {
+                "id": id, "application": "thyroid", "scanned_on": today(),
+                "indication": "颈部包块", "interpretation": thyroid_reading(3, "随访 follow-up"),
+                "clips": clips, "submit": submit,
+            } }),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_editor_list_of_clips_is_what_goes_to_review() {
+    let (app, _study) = app_with_study().await;
+    let li = app.signed_in("li.na").await;
+    let zhang = app.signed_in("zhang.wei").await;
+
+    // An upload into a draft whose clips were never listed shows up in it.
+    let entry = draft_with_clip(&li, 31).await;
+    let first = clip_sops(&li, &entry).await;
+    assert_eq!(first.len(), 1);
+    let a = first[0].clone();
+    // Once listed, the list is the entry's: a second upload waits among the pickable clips.
+    assert_eq!(save_with_clips(&li, &entry, &[&a], false).await.0, 200);
+    upload_into(&li, &entry, 32).await;
+    assert_eq!(clip_sops(&li, &entry).await, [a.clone()]);
+    let (_, pickable) = li.call("logbook_clips", &[]).await;
+    let pickable: Vec<&str> = pickable
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sop_uid"].as_str().unwrap())
+        .collect();
+    assert!(pickable.contains(&a.as_str()), "{pickable:?}");
+    let b = pickable
+        .iter()
+        .find(|s| **s != a)
+        .expect("the second upload is pickable");
+    let b = b.to_string();
+    // The same clip twice is refused, naming the second.
+    let (status, body) = save_with_clips(&li, &entry, &[&a, &a], false).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("clips.1"), "{body}");
+    // A clip taken out stays out when the entry goes to review.
+    assert_eq!(save_with_clips(&li, &entry, &[&b], true).await.0, 200);
+    assert_eq!(clip_sops(&li, &entry).await, [b.clone()]);
+
+    // Someone else's clip is not attachable, until they upload the same file themselves (a
+    // duplicate of what was imported is theirs to log).
+    let (status, other) = save_entry(&zhang, "", false, json!({ "answers": {} })).await;
+    assert_eq!(status, 200);
+    let other = other.as_str().unwrap().to_string();
+    let (status, body) = save_with_clips(&zhang, &other, &[&a], false).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("clips.0"), "{body}");
+    upload_into(&zhang, &other, 31).await;
+    assert_eq!(save_with_clips(&zhang, &other, &[&a], false).await.0, 200);
+    assert_eq!(clip_sops(&zhang, &other).await, [a]);
 }
 
 async fn review(

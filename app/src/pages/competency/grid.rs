@@ -395,6 +395,11 @@ pub fn CoordinatorDashboard() -> impl IntoView {
             <header class="page-head">
                 <h1>{t!(i18n, credentials.dashboard_title)}</h1>
                 <p class="muted">{t!(i18n, credentials.dashboard_intro)}</p>
+                <nav class="page-links" aria-label=move || t_string!(i18n, credentials.more)>
+                    <a href="/competency/quality" data-testid="to-quality">{t!(i18n, quality.title)}</a>
+                    <a href="/competency/rules" data-testid="to-rules">{t!(i18n, rules.title)}</a>
+                    <a href="/competency/applications" data-testid="to-applications">{t!(i18n, applications.title)}</a>
+                </nav>
             </header>
             <h2>{t!(i18n, credentials.grid_title)}</h2>
             <PeriodPicker choice />

@@ -2,11 +2,14 @@
 //! detail, quality control, credential rules and the review forms, and certificates (printable,
 //! and verifiable by anyone holding the code). Shared here: status and rule wording, figures,
 //! the period picker and today's date.
+pub mod applications;
 pub mod certificate;
 pub mod csv;
 pub mod grid;
 pub mod learner;
 pub mod progress;
+pub mod quality;
+pub mod rules;
 
 use super::guard::Guarded;
 use crate::components::layout::PageTitle;
@@ -271,6 +274,34 @@ pub fn CompetencyPage() -> impl IntoView {
                 _ => view! { <ExpertIntro /> }.into_any(),
             }
         />
+    }
+}
+
+/// `/competency/quality`: site trends, reviewer workload and agreement. Coordinators only.
+#[component]
+pub fn QualityPage() -> impl IntoView {
+    view! {
+        <PageTitle page=|i| t_string!(i, page_title.competency_quality).to_string() />
+        <Guarded roles=&[Role::Coordinator] children=|_| view! { <quality::QualityDashboard /> }.into_any() />
+    }
+}
+
+/// `/competency/rules`: each application's credential rule. Coordinators only.
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    view! {
+        <PageTitle page=|i| t_string!(i, page_title.competency_rules).to_string() />
+        <Guarded roles=&[Role::Coordinator] children=|_| view! { <rules::RulesEditor /> }.into_any() />
+    }
+}
+
+/// `/competency/applications`: the catalogue and each application's review form.
+/// Coordinators only.
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    view! {
+        <PageTitle page=|i| t_string!(i, page_title.competency_applications).to_string() />
+        <Guarded roles=&[Role::Coordinator] children=|_| view! { <applications::ApplicationsEditor /> }.into_any() />
     }
 }
 

@@ -212,8 +212,20 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
     // Saves what the form holds; the entry's id once the server has it.
     let save = move |submit: bool| async move {
         let input = input(submit)?;
+        let first = input.id.is_empty();
         let id = save_logbook_entry(input).await?;
         entry_id.set(id.clone());
+        // A new draft gets its own address, so a reload edits it rather than starting again.
+        #[cfg(feature = "hydrate")]
+        if first && let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("/logbook/{id}/edit")),
+            );
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = first;
         Ok::<String, AppError>(id)
     };
     let on_save = {

@@ -78,6 +78,16 @@ async fn current_award(db: &Db, learner: &str, application: &str) -> Result<Opti
     .await?)
 }
 
+/// A reviewed scan as the rules read it, from its stored columns.
+pub(super) fn reviewed_scan(grade: i64, verdict: &str, reviewed_on: &str) -> Result<ReviewedScan> {
+    Ok(ReviewedScan {
+        grade: Grade::parse(grade)?,
+        verdict: Verdict::parse(verdict)
+            .ok_or_else(|| anyhow::anyhow!("stored verdict {verdict:?}"))?,
+        reviewed_on: date(reviewed_on)?,
+    })
+}
+
 /// A learner's record in one application: reviewed scans, completed courses and passed
 /// quizzes that the rule names, and the current award.
 pub(super) async fn record(
@@ -97,12 +107,7 @@ pub(super) async fn record(
     .await?;
     let mut scans = Vec::with_capacity(rows.len());
     for row in rows {
-        scans.push(ReviewedScan {
-            grade: Grade::parse(row.grade)?,
-            verdict: Verdict::parse(&row.verdict)
-                .ok_or_else(|| anyhow::anyhow!("stored verdict {:?}", row.verdict))?,
-            reviewed_on: date(&row.reviewed_on)?,
-        });
+        scans.push(reviewed_scan(row.grade, &row.verdict, &row.reviewed_on)?);
     }
     let mut completed_courses = Vec::new();
     for course in &rule.required_courses {

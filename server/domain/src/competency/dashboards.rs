@@ -5,12 +5,12 @@
 use super::date;
 use crate::{Db, Result};
 use model::competency::{
-    CURVE_WINDOW, CredentialRule, CurvePoint, Grade, Grid, GridCell, GridSite, LearningCurve,
-    MyProgress, Period, QualityReport, Rating, ReviewerLoad, ReviewerPair, SiteMonth, SiteTrend,
-    Verdict, evaluate, reviewer_agreement,
+    CURVE_WINDOW, CurvePoint, Grade, Grid, GridCell, GridSite, LearnerRecord, LearningCurve,
+    MyProgress, Period, QualityReport, Rating, ReviewedScan, ReviewerLoad, ReviewerPair, SiteMonth,
+    SiteTrend, Verdict, evaluate, reviewer_agreement,
 };
 use model::{AppError, Application, CurrentUser, Permission, SiteId, UserId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 #[derive(sqlx::FromRow)]
@@ -149,31 +149,71 @@ struct AwardRow {
     awarded_on: String,
 }
 
-/// (site, application) of every credential in force today. Credentials that never renew hold
-/// once awarded; the others are read against their renewal rule.
+#[derive(sqlx::FromRow)]
+struct HolderScanRow {
+    learner_id: String,
+    application: String,
+    grade: i64,
+    verdict: String,
+    reviewed_on: String,
+}
+
+/// (site, application) of every credential in force today, once per learner. Credentials that
+/// never renew hold once awarded; the others are read against their renewal rule, from the
+/// holders' reviewed scans fetched in one pass (a rule that also asks for courses or quizzes
+/// reads each holder's whole record).
 async fn credentialed_today(db: &Db) -> Result<Vec<(String, String)>> {
-    let awards: Vec<AwardRow> = sqlx::query_as(
+    let mut awards: Vec<AwardRow> = sqlx::query_as(
         "SELECT a.learner_id, u.site_id, a.application, a.awarded_on \
          FROM credential_awards a JOIN users u ON u.id = a.learner_id \
-         WHERE a.revoked_at IS NULL",
+         WHERE a.revoked_at IS NULL ORDER BY a.awarded_on DESC, a.created_at DESC",
     )
     .fetch_all(&db.pool)
     .await?;
+    // The latest award of a learner in an application is the one in force.
+    let mut seen = HashSet::new();
+    awards.retain(|a| seen.insert((a.learner_id.clone(), a.application.clone())));
+    let rules = super::rule_map(db).await?;
+    let renews = |app: &str| rules.get(app).is_some_and(|r| r.renewal_days.is_some());
+    let mut scans: HashMap<(String, String), Vec<ReviewedScan>> = HashMap::new();
+    if awards.iter().any(|a| renews(&a.application)) {
+        let rows: Vec<HolderScanRow> = sqlx::query_as(
+            "SELECT e.learner_id, e.application, e.grade, e.verdict, e.reviewed_on \
+             FROM logbook_entries e WHERE e.status = 'reviewed' AND EXISTS \
+             (SELECT 1 FROM credential_awards a WHERE a.learner_id = e.learner_id \
+              AND a.application = e.application AND a.revoked_at IS NULL) \
+             ORDER BY e.reviewed_on, e.reviewed_at",
+        )
+        .fetch_all(&db.pool)
+        .await?;
+        for row in rows.into_iter().filter(|r| renews(&r.application)) {
+            let scan = super::awards::reviewed_scan(row.grade, &row.verdict, &row.reviewed_on)?;
+            scans
+                .entry((row.learner_id, row.application))
+                .or_default()
+                .push(scan);
+        }
+    }
     let today = super::today();
-    let mut rules: HashMap<String, CredentialRule> = HashMap::new();
     let mut out = Vec::new();
     for award in awards {
-        if !rules.contains_key(&award.application) {
-            let rule = super::rule(db, &award.application).await?.rule;
-            rules.insert(award.application.clone(), rule);
-        }
-        let rule = &rules[&award.application];
+        let rule = rules.get(&award.application).cloned().unwrap_or_default();
+        let awarded_on = date(&award.awarded_on)?;
         let holds = if rule.renewal_days.is_none() {
-            date(&award.awarded_on)? <= today
+            awarded_on <= today
+        } else if rule.required_courses.is_empty() && rule.required_quizzes.is_empty() {
+            let key = (award.learner_id.clone(), award.application.clone());
+            let record = LearnerRecord {
+                scans: scans.remove(&key).unwrap_or_default(),
+                completed_courses: Vec::new(),
+                passed_quizzes: Vec::new(),
+                awarded_on: Some(awarded_on),
+            };
+            evaluate(&rule, &record, today).status.holds_credential()
         } else {
             let record =
-                super::awards::record(db, &award.learner_id, &award.application, rule).await?;
-            evaluate(rule, &record, today).status.holds_credential()
+                super::awards::record(db, &award.learner_id, &award.application, &rule).await?;
+            evaluate(&rule, &record, today).status.holds_credential()
         };
         if holds {
             out.push((award.site_id, award.application));

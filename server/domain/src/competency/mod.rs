@@ -18,6 +18,7 @@ use model::competency::{
     ApplicationForm, CivilDate, CredentialRule, ReviewForm, RuleView, validate_form, validate_rule,
 };
 use model::{AppError, AuditAction, CurrentUser, InvalidReason};
+use std::collections::HashMap;
 
 /// Today in the network's time zone.
 pub fn today() -> CivilDate {
@@ -199,6 +200,18 @@ pub async fn rule(db: &Db, application: &str) -> Result<RuleView> {
             updated_at: None,
         },
     })
+}
+
+/// The rule of every application that has its own, by application (the others follow the
+/// default), in one query.
+pub(super) async fn rule_map(db: &Db) -> Result<HashMap<String, CredentialRule>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT application, rule FROM credential_rules")
+            .fetch_all(&db.pool)
+            .await?;
+    rows.into_iter()
+        .map(|(application, rule)| Ok((application, json(&rule)?)))
+        .collect()
 }
 
 /// Every application's rule, in the catalogue's order.

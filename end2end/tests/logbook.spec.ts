@@ -1,8 +1,6 @@
 // The scan logbook and expert review: a learner logs a carotid scan with a clip uploaded from
 // the machine and submits it; an expert finds it in the review queue, grades it beside the
 // clip and submits; the learner reads the grade and the feedback.
-// The learner's side goes through the same server functions the entry editor calls (the
-// editor page is not built yet); the expert's side is walked through the pages.
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,34 +27,38 @@ test('a learner logs a scan, an expert grades it, the learner reads the feedback
   await expect(learner.getByRole('heading', { level: 1 })).toHaveText('扫查记录');
   await expect(learner.locator('header nav a[href="/logbook"]')).toHaveText('扫查记录');
 
-  const entry = {
-    id: '',
-    application: 'carotid',
-    scanned_on: yesterday(),
-    indication: '头晕，颈动脉筛查',
-    interpretation: { answers: { plaque: { choice: '无 none' }, stenosis: { choice: '正常 normal' } } },
-    clips: [],
-    submit: false,
-  };
-  const saved = await learner.request.post('/api/save_logbook_entry', { data: { input: entry } });
-  expect(saved.ok()).toBe(true);
-  const id: string = await saved.json();
-  // The draft's upload: the file goes through the import pipeline like an expert's upload.
-  const opened = await learner.request.post('/api/logbook_upload', { form: { entry: id } });
-  expect(opened.ok()).toBe(true);
-  const job: string = await opened.json();
-  const sent = await learner.request.post(`/upload/${job}`, {
-    headers: { 'content-type': 'application/dicom', 'x-file-name': 'carotid-logbook.dcm' },
-    data: fs.readFileSync(clip),
-  });
-  expect(sent.status()).toBe(200);
-  expect((await learner.request.post('/api/close_upload', { form: { id: job } })).ok()).toBe(true);
-  await expect(async () => {
-    const detail = await (await learner.request.post('/api/import_job_detail', { form: { id: job } })).json();
-    expect(detail[0].status).toBe('done');
-  }).toPass({ timeout: 60_000 });
-  const submitted = await learner.request.post('/api/save_logbook_entry', { data: { input: { ...entry, id, submit: true } } });
-  expect(submitted.ok()).toBe(true);
+  // The editor: the application's own questions, a clip uploaded through the import pipeline.
+  await learner.getByTestId('log-scan').click();
+  await learner.waitForURL((url) => url.pathname === '/logbook/new');
+  await hydrated(learner);
+  await expect(learner.getByRole('heading', { level: 1 })).toHaveText('记录新扫查');
+  const form = learner.getByTestId('entry-form');
+  await form.getByTestId('entry-application').selectOption('carotid');
+  await form.getByTestId('entry-date').fill(yesterday());
+  await form.getByTestId('entry-indication').fill('头晕，颈动脉筛查');
+  await form.locator('[data-field="plaque"] input[value="无 none"]').check();
+  await form.locator('[data-field="stenosis"] input[value="正常 normal"]').check();
+  // Nothing goes to review without a clip: the refusal names the clips and keeps the form.
+  await form.getByTestId('submit-entry').click();
+  await expect(form.getByTestId('entry-clips').locator('.field-error')).toHaveText('必填');
+  await expect(form.getByTestId('entry-indication')).toHaveValue('头晕，颈动脉筛查');
+  await form.getByTestId('entry-files').setInputFiles(clip);
+  await form.getByTestId('entry-upload').click();
+  await expect(form.getByTestId('upload-state')).toContainText('已加入 1 个动态图像', { timeout: 60_000 });
+  await expect(form.getByTestId('attached-clips').locator('li')).toHaveCount(1);
+  await expect(form.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  // The upload saved a draft: its address is known, and a reload keeps the clip and answers.
+  await form.getByTestId('save-draft').click();
+  await expect(form.getByTestId('draft-saved')).toBeVisible();
+  await learner.waitForURL(/\/logbook\/[0-9a-f-]+\/edit$/);
+  const id = new URL(learner.url()).pathname.split('/')[2];
+  await learner.reload();
+  await hydrated(learner);
+  await expect(learner.getByRole('heading', { level: 1 })).toHaveText('编辑扫查草稿');
+  await expect(learner.getByTestId('attached-clips').locator('li')).toHaveCount(1);
+  await expect(learner.locator('[data-field="stenosis"] input[value="正常 normal"]')).toBeChecked();
+  await learner.getByTestId('submit-entry').click();
+  await learner.waitForURL((url) => url.pathname === `/logbook/${id}`);
 
   await learner.goto('/logbook');
   await hydrated(learner);
