@@ -13,7 +13,8 @@ const PAGES: Record<string, string[]> = {
     '/cases/outcomes', 'CASE/edit', 'CASE/versions', '/questions', '/questions/new/edit',
     '/courses/new/edit', '/replays', '/replays/new', 'REPLAY', '/guidance', '/competency', '/review'],
   'zhou.min': ['/', '/people', '/courses', 'COURSE', 'COURSE/edit', '/quizzes', 'QUIZ',
-    '/quizzes/new/edit', '/questions', '/competency', '/verify'],
+    '/quizzes/new/edit', '/questions', '/competency', '/competency/quality', '/competency/rules',
+    '/competency/applications', '/verify'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',
     '/people'],
 };

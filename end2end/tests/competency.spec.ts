@@ -78,3 +78,77 @@ test('a learner sees their progress with a learning curve', async ({ page }) => 
   await expect(standing.locator('.rule-line').first()).toBeVisible();
   await expect(page.locator('[data-testid="learning-curve"] svg[role="img"]').first()).toBeVisible();
 });
+
+test('the coordinator compares a site with the hub and reads reviewer agreement', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'zhou.min');
+  await page.goto('/competency');
+  await hydrated(page);
+  await page.getByTestId('to-quality').click();
+  await page.waitForURL('**/competency/quality');
+  await hydrated(page);
+  // Every site against the hub, and the chosen site's two monthly charts (site and hub lines).
+  const sites = page.getByTestId('qc-sites');
+  await expect(sites.locator('tbody tr')).toHaveCount(14, { timeout: 60_000 });
+  const charts = page.getByTestId('qc-charts');
+  await expect(charts.locator('svg[role="img"]')).toHaveCount(2);
+  await expect(charts.locator('path.chart-s-hub').first()).toBeVisible();
+  // Choosing another site redraws the charts for it.
+  const other = sites.locator('tbody tr').nth(3);
+  const name = (await other.locator('th button').textContent())!.trim();
+  await other.locator('th button').click();
+  await expect(charts.locator('svg title').first()).toContainText(name);
+  // The demo's noisy pair agrees less than the others and is marked.
+  await expect(page.getByTestId('qc-reviewers').locator('tbody tr')).not.toHaveCount(0);
+  await expect(page.getByTestId('qc-pairs').locator('tr.row-warn')).not.toHaveCount(0);
+});
+
+test('the coordinator sets a credential rule, and a rule that cannot hold is refused', async ({ page }) => {
+  await signIn(page, 'zhou.min');
+  await page.goto('/competency/rules');
+  await hydrated(page);
+  await page.getByTestId('edit-rule-carotid').click();
+  const form = page.getByTestId('rule-form-carotid');
+  // A renewal period with no maintenance count would renew itself for ever.
+  await form.getByTestId('rule-min_reviewed_scans').fill('30');
+  await form.getByTestId('rule-renews').check();
+  await form.getByTestId('rule-maintenance_scans').fill('0');
+  await form.getByTestId('rule-save').click();
+  await expect(form.locator('.field-error')).toHaveText('必填');
+  await form.getByTestId('rule-maintenance_scans').fill('8');
+  await form.getByTestId('rule-save').click();
+  await expect(page.getByTestId('rule-saved')).toContainText('颈动脉');
+  const card = page.locator('[data-application="carotid"]');
+  await expect(card.getByTestId('rule-summary')).toContainText('至少 30 例审阅扫查');
+  await expect(card.getByTestId('rule-summary')).toContainText('8 例达标扫查');
+});
+
+test('the coordinator adds an application with its review form and retires it', async ({ page }) => {
+  await signIn(page, 'zhou.min');
+  await page.goto('/competency/applications');
+  await hydrated(page);
+  await page.getByTestId('new-application').click();
+  const form = page.getByTestId('application-form');
+  // A code of its own, should the test run again on the same server.
+  const code = `pleural_${Date.now() % 1_000_000}`;
+  await form.getByTestId('app-code').fill(code);
+  await form.getByTestId('app-name-zh').fill('胸腔积液');
+  await form.getByTestId('app-name-en').fill('Pleural effusion');
+  await form.locator('#field-0-key').fill('effusion');
+  await form.locator('#field-0-label').fill('积液 Effusion');
+  await form.locator('#field-0-kind').selectOption('per_window');
+  await form.locator('#field-0-windows').fill('左 left\n右 right');
+  // One option is not enough to choose from: refused, naming where.
+  await form.locator('#field-0-options').fill('无 none');
+  await form.getByTestId('application-save').click();
+  await expect(form.getByTestId('application-error')).toContainText('第 1 项 · 选项');
+  await form.locator('#field-0-options').fill('无 none\n少量 small\n大量 large');
+  await form.locator('#field-0-negative').fill('无 none');
+  await form.getByTestId('application-save').click();
+  const card = page.locator(`[data-application="${code}"]`);
+  await expect(card).toContainText('胸腔积液');
+  await expect(card).toContainText('1 个判读项目');
+  // Learners can log it at once; retired, it is no longer offered.
+  await card.getByTestId(`retire-application-${code}`).click();
+  await expect(card.locator('.badge-retired')).toBeVisible();
+});

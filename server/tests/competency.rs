@@ -86,7 +86,7 @@ async fn save_with_clips(learner: &Client, id: &str, clips: &[&str], submit: boo
             "save_logbook_entry",
             json!({ "input": {
                 "id": id, "application": "thyroid", "scanned_on": today(),
-                "indication": "颈部包块", "interpretation": thyroid_reading(3, "随访 follow-up"),
+                "indication": "颈部包块", "interpretation": thyroid_reading(4, "细针穿刺 FNA"),
                 "clips": clips, "submit": submit,
             } }),
         )
