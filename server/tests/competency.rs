@@ -107,7 +107,7 @@ async fn the_editor_list_of_clips_is_what_goes_to_review() {
     // Once listed, the list is the entry's: a second upload waits among the pickable clips.
     assert_eq!(save_with_clips(&li, &entry, &[&a], false).await.0, 200);
     upload_into(&li, &entry, 32).await;
-    assert_eq!(clip_sops(&li, &entry).await, [a.clone()]);
+    assert_eq!(clip_sops(&li, &entry).await, std::slice::from_ref(&a));
     let (_, pickable) = li.call("logbook_clips", &[]).await;
     let pickable: Vec<&str> = pickable
         .as_array()
@@ -127,7 +127,7 @@ async fn the_editor_list_of_clips_is_what_goes_to_review() {
     assert!(body.to_string().contains("clips.1"), "{body}");
     // A clip taken out stays out when the entry goes to review.
     assert_eq!(save_with_clips(&li, &entry, &[&b], true).await.0, 200);
-    assert_eq!(clip_sops(&li, &entry).await, [b.clone()]);
+    assert_eq!(clip_sops(&li, &entry).await, [b]);
 
     // Someone else's clip is not attachable, until they upload the same file themselves (a
     // duplicate of what was imported is theirs to log).

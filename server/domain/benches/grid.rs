@@ -231,7 +231,7 @@ async fn time_grid(
     let mut reviewed = 0;
     for run in 0..RUNS + 3 {
         let started = Instant::now();
-        let grid = competency::grid(db, who, period.clone()).await?;
+        let grid = competency::grid(db, who, *period).await?;
         let took = started.elapsed().as_secs_f64() * 1000.0;
         // The JSON the server function sends is part of the answer.
         let json = serde_json::to_vec(&grid)?;

@@ -221,6 +221,9 @@ pub struct Standing {
     pub waiting: u32,
     /// The credential in force or last awarded.
     pub award: Option<AwardSummary>,
+    /// Titles of the quizzes the rule requires, by id (only their authors may list quizzes).
+    #[serde(default)]
+    pub quiz_titles: Vec<(String, String)>,
 }
 
 /// A credential award as lists show it.

@@ -88,6 +88,7 @@ fn standing_body(standing: Standing, coordinator: bool) -> impl IntoView {
         view! { <div class="panel standing-actions">{award}{revoke}</div> }
     });
     let lines = standing.evaluation.lines.clone();
+    let titles = standing.quiz_titles.clone();
     view! {
         <header class="page-head">
             <h1>{heading}</h1>
@@ -96,7 +97,7 @@ fn standing_body(standing: Standing, coordinator: bool) -> impl IntoView {
         <div class="panel">
             <StandingFacts standing />
             <h2>{t!(i18n, credentials.rules_heading)}</h2>
-            <RuleLines lines />
+            <RuleLines lines titles />
         </div>
         {actions}
     }

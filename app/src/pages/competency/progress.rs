@@ -173,6 +173,8 @@ fn StandingCard(
     };
     let code = standing.application.clone();
     let lines = standing.evaluation.lines.clone();
+    let mut titles = titles;
+    titles.extend(standing.quiz_titles.iter().cloned());
     let curve = curve.unwrap_or(LearningCurve {
         learner_name: standing.learner_name.clone(),
         application: code.clone(),

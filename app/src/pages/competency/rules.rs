@@ -79,13 +79,14 @@ fn rule_summary(i18n: I18nContext<Locale>, rule: &CredentialRule) -> String {
         agreement = percent(Some(rule.min_agreement))
     )
     .to_string();
+    let separator = t_string!(i18n, rules.separator);
     let extra = rule.required_courses.len() + rule.required_quizzes.len();
     if extra > 0 {
-        text.push_str("；");
+        text.push_str(separator);
         text.push_str(&t_string!(i18n, rules.summary_required, n = extra));
     }
     if let Some(days) = rule.renewal_days {
-        text.push_str("；");
+        text.push_str(separator);
         text.push_str(&t_string!(
             i18n,
             rules.summary_renewal,

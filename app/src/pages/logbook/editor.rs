@@ -438,7 +438,10 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                     </label>
                     <button type="button" class="btn" data-testid="entry-upload"
                         disabled=move || busy.get() || chosen_files.get() == 0 on:click=on_upload>
-                        {move || t_string!(i18n, logbook.upload_n, n = chosen_files.get())}
+                        {move || match chosen_files.get() {
+                            0 => t_string!(i18n, logbook.upload).to_string(),
+                            n => t_string!(i18n, logbook.upload_n, n = n).to_string(),
+                        }}
                     </button>
                 </div>
                 <div role="status" aria-live="polite" data-testid="upload-state">

@@ -186,7 +186,19 @@ async fn standing_of(
             })
         })
         .transpose()?;
+    // Quizzes are read by their authors only: the rule lines name them here for everyone.
+    let mut quiz_titles = Vec::new();
+    for quiz in &rule.required_quizzes {
+        let title: Option<(String,)> = sqlx::query_as("SELECT title FROM quizzes WHERE id = $1")
+            .bind(quiz.as_str())
+            .fetch_optional(&db.pool)
+            .await?;
+        if let Some((title,)) = title {
+            quiz_titles.push((quiz.to_string(), title));
+        }
+    }
     Ok(Standing {
+        quiz_titles,
         learner: UserId(learner.id.clone()),
         learner_name: learner.display_name.clone(),
         site_code: learner.site_code.clone(),
