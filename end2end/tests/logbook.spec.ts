@@ -32,24 +32,24 @@ test('a learner logs a scan, an expert grades it, the learner reads the feedback
   await learner.waitForURL((url) => url.pathname === '/logbook/new');
   await hydrated(learner);
   await expect(learner.getByRole('heading', { level: 1 })).toHaveText('记录新扫查');
-  const form = learner.getByTestId('entry-form');
-  await form.getByTestId('entry-application').selectOption('carotid');
-  await form.getByTestId('entry-date').fill(yesterday());
-  await form.getByTestId('entry-indication').fill('头晕，颈动脉筛查');
-  await form.locator('[data-field="plaque"] input[value="无 none"]').check();
-  await form.locator('[data-field="stenosis"] input[value="正常 normal"]').check();
-  // Nothing goes to review without a clip: the refusal names the clips and keeps the form.
-  await form.getByTestId('submit-entry').click();
-  await expect(form.getByTestId('entry-clips').locator('.field-error')).toHaveText('必填');
-  await expect(form.getByTestId('entry-indication')).toHaveValue('头晕，颈动脉筛查');
-  await form.getByTestId('entry-files').setInputFiles(clip);
-  await form.getByTestId('entry-upload').click();
-  await expect(form.getByTestId('upload-state')).toContainText('已加入 1 个动态图像', { timeout: 60_000 });
-  await expect(form.getByTestId('attached-clips').locator('li')).toHaveCount(1);
-  await expect(form.locator('.viewer')).toHaveAttribute('data-ready', 'true');
+  const editor = learner.getByTestId('entry-form');
+  await editor.getByTestId('entry-application').selectOption('carotid');
+  await editor.getByTestId('entry-date').fill(yesterday());
+  await editor.getByTestId('entry-indication').fill('头晕，颈动脉筛查');
+  await editor.locator('[data-field="plaque"] input[value="无 none"]').check();
+  await editor.locator('[data-field="stenosis"] input[value="正常 normal"]').check();
+  // Nothing goes to review without a clip: the refusal names the clips and keeps the editor.
+  await editor.getByTestId('submit-entry').click();
+  await expect(editor.getByTestId('entry-clips').locator('.field-error')).toHaveText('必填');
+  await expect(editor.getByTestId('entry-indication')).toHaveValue('头晕，颈动脉筛查');
+  await editor.getByTestId('entry-files').setInputFiles(clip);
+  await editor.getByTestId('entry-upload').click();
+  await expect(editor.getByTestId('upload-state')).toContainText('已加入 1 个动态图像', { timeout: 60_000 });
+  await expect(editor.getByTestId('attached-clips').locator('li')).toHaveCount(1);
+  await expect(editor.locator('.viewer')).toHaveAttribute('data-ready', 'true');
   // The upload saved a draft: its address is known, and a reload keeps the clip and answers.
-  await form.getByTestId('save-draft').click();
-  await expect(form.getByTestId('draft-saved')).toBeVisible();
+  await editor.getByTestId('save-draft').click();
+  await expect(editor.getByTestId('draft-saved')).toBeVisible();
   await learner.waitForURL(/\/logbook\/[0-9a-f-]+\/edit$/);
   const id = new URL(learner.url()).pathname.split('/')[2];
   await learner.reload();

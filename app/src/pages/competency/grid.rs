@@ -429,24 +429,24 @@ pub fn CoordinatorDashboard() -> impl IntoView {
                     {t!(i18n, credentials.site)}
                     <select data-testid="standings-site" on:change=move |ev| site.set(event_target_value(&ev)) prop:value=move || site.get()>
                         <option value="">{t!(i18n, credentials.all_sites)}</option>
-                        {move || options().map(|g| {
+                        <Transition fallback=|| ()>{move || options().map(|g| {
                             let lang = lang_code(i18n);
                             g.sites.into_iter().map(|s| view! {
                                 <option value=s.id.to_string()>{by_lang(lang, &s.name_zh, &s.name_en)}</option>
                             }).collect_view()
-                        })}
+                        })}</Transition>
                     </select>
                 </label>
                 <label>
                     {t!(i18n, credentials.application)}
                     <select data-testid="standings-application" on:change=move |ev| application.set(event_target_value(&ev)) prop:value=move || application.get()>
                         <option value="">{t!(i18n, credentials.all_applications)}</option>
-                        {move || options().map(|g| {
+                        <Transition fallback=|| ()>{move || options().map(|g| {
                             let lang = lang_code(i18n);
                             g.applications.into_iter().map(|a| view! {
                                 <option value=a.code.clone()>{a.name(lang).to_string()}</option>
                             }).collect_view()
-                        })}
+                        })}</Transition>
                     </select>
                 </label>
             </div>

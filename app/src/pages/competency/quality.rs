@@ -395,7 +395,6 @@ pub fn QualityDashboard() -> impl IntoView {
         move || (choice.get(), application.get()),
         |(c, a)| get_quality_report(c.period(today()), (!a.is_empty()).then_some(a)),
     );
-    let loaded = move || report.get().and_then(|r| r.ok());
     let csv = move |rows: fn(I18nContext<Locale>, &QualityReport) -> Vec<Vec<String>>| {
         move || {
             report
@@ -457,25 +456,23 @@ pub fn QualityDashboard() -> impl IntoView {
                             {reviewers_view(i18n, reviewers)}
                             <h2>{t!(i18n, quality.pairs_title)}</h2>
                             {pairs_view(i18n, pairs)}
+                <p class="csv-row">
+                                <CsvButton name="site-trends.csv".to_string()
+                                    rows=csv(|i, r| trend_rows(i, &r.trends))
+                                    what=Signal::derive(move || t_string!(i18n, quality.sites_title).to_string()) />
+                                " "
+                                <CsvButton name="reviewer-workload.csv".to_string()
+                                    rows=csv(|i, r| reviewer_rows(i, &r.reviewers))
+                                    what=Signal::derive(move || t_string!(i18n, quality.reviewers_title).to_string()) />
+                                " "
+                                <CsvButton name="reviewer-agreement.csv".to_string()
+                                    rows=csv(|i, r| pair_rows(i, &r.pairs))
+                                    what=Signal::derive(move || t_string!(i18n, quality.pairs_title).to_string()) />
+                            </p>
                         }.into_any()
                     }
                 })}
             </Transition>
-            <Show when=move || loaded().is_some()>
-                <p class="csv-row">
-                    <CsvButton name="site-trends.csv".to_string()
-                        rows=csv(|i, r| trend_rows(i, &r.trends))
-                        what=Signal::derive(move || t_string!(i18n, quality.sites_title).to_string()) />
-                    " "
-                    <CsvButton name="reviewer-workload.csv".to_string()
-                        rows=csv(|i, r| reviewer_rows(i, &r.reviewers))
-                        what=Signal::derive(move || t_string!(i18n, quality.reviewers_title).to_string()) />
-                    " "
-                    <CsvButton name="reviewer-agreement.csv".to_string()
-                        rows=csv(|i, r| pair_rows(i, &r.pairs))
-                        what=Signal::derive(move || t_string!(i18n, quality.pairs_title).to_string()) />
-                </p>
-            </Show>
         </section>
     }
     .into_any()
