@@ -13,7 +13,6 @@ async function visit(page, name, path, shoot, before) {
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.waitForLoadState('networkidle');
   if (before) await before(page);
-  await page.waitForTimeout(300);
   if (shoot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: shoot === 'full' });
   const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   if (wide) findings.push(`${name}: scrolls sideways`);
