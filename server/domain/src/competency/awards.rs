@@ -10,6 +10,7 @@ use model::competency::{
 };
 use model::{AppError, AuditAction, CurrentUser, InvalidReason, Permission, UserId};
 use rand::Rng;
+use std::collections::HashMap;
 
 /// Letters of a verification code: no 0/O, 1/I/L, so that it is read back without doubt.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -186,7 +187,32 @@ async fn standing_of(
             })
         })
         .transpose()?;
-    // Quizzes are read by their authors only: the rule lines name them here for everyone.
+    assemble(
+        db,
+        learner,
+        application,
+        &rule,
+        &record,
+        counts,
+        award,
+        today,
+    )
+    .await
+}
+
+/// A standing from what was read for it; the titles of the quizzes the rule requires are
+/// looked up here (quizzes are read by their authors only: the rule lines name them for all).
+#[allow(clippy::too_many_arguments)]
+async fn assemble(
+    db: &Db,
+    learner: &LearnerRow,
+    application: &model::competency::ApplicationForm,
+    rule: &CredentialRule,
+    record: &LearnerRecord,
+    counts: (i64, i64),
+    award: Option<AwardSummary>,
+    today: CivilDate,
+) -> Result<Standing> {
     let mut quiz_titles = Vec::new();
     for quiz in &rule.required_quizzes {
         let title: Option<(String,)> = sqlx::query_as("SELECT title FROM quizzes WHERE id = $1")
@@ -205,11 +231,94 @@ async fn standing_of(
         application: application.code.clone(),
         application_zh: application.name_zh.clone(),
         application_en: application.name_en.clone(),
-        evaluation: evaluate(&rule, &record, today),
+        evaluation: evaluate(rule, record, today),
         logged: u32::try_from(counts.0).unwrap_or(0),
         waiting: u32::try_from(counts.1).unwrap_or(0),
         award,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct PairScanRow {
+    learner_id: String,
+    application: String,
+    grade: i64,
+    verdict: String,
+    reviewed_on: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PairCountRow {
+    learner_id: String,
+    application: String,
+    logged: i64,
+    waiting: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PairAwardRow {
+    learner_id: String,
+    application: String,
+    code: String,
+    awarded_on: String,
+    awarded_by: String,
+}
+
+type Pair = (String, String);
+
+/// Every learner × application's reviewed scans, entry counts and current award, read in
+/// three queries for the standings list (instead of several queries per pair).
+async fn bulk(
+    db: &Db,
+) -> Result<(
+    HashMap<Pair, Vec<ReviewedScan>>,
+    HashMap<Pair, (i64, i64)>,
+    HashMap<Pair, AwardRow>,
+)> {
+    let rows: Vec<PairScanRow> = sqlx::query_as(
+        "SELECT learner_id, application, grade, verdict, reviewed_on FROM logbook_entries \
+         WHERE status = 'reviewed' ORDER BY reviewed_on, reviewed_at",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut scans: HashMap<Pair, Vec<ReviewedScan>> = HashMap::new();
+    for r in rows {
+        let scan = reviewed_scan(r.grade, &r.verdict, &r.reviewed_on)?;
+        scans
+            .entry((r.learner_id, r.application))
+            .or_default()
+            .push(scan);
+    }
+    let rows: Vec<PairCountRow> = sqlx::query_as(
+        "SELECT learner_id, application, COUNT(*) AS logged, \
+         COALESCE(SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), 0) AS waiting \
+         FROM logbook_entries GROUP BY learner_id, application",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let counts = rows
+        .into_iter()
+        .map(|r| ((r.learner_id, r.application), (r.logged, r.waiting)))
+        .collect();
+    let rows: Vec<PairAwardRow> = sqlx::query_as(
+        "SELECT a.learner_id, a.application, a.code, a.awarded_on, u.display_name AS awarded_by \
+         FROM credential_awards a JOIN users u ON u.id = a.awarded_by \
+         WHERE a.revoked_at IS NULL ORDER BY a.awarded_on DESC, a.created_at DESC",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut awards: HashMap<Pair, AwardRow> = HashMap::new();
+    for r in rows {
+        // The latest first: the one in force.
+        awards
+            .entry((r.learner_id, r.application))
+            .or_insert(AwardRow {
+                code: r.code,
+                awarded_on: r.awarded_on,
+                awarded_by: r.awarded_by,
+            });
+    }
+    Ok((scans, counts, awards))
 }
 
 /// Whether `viewer` may see `learner`'s standing: the learner, or a coordinator.
@@ -257,13 +366,44 @@ pub async fn standings(
     .await?;
     let apps = super::applications(db).await?;
     let today = super::today();
+    let rules = super::rule_map(db).await?;
+    let (mut scans, counts, mut awards) = bulk(db).await?;
+    let mut learners: HashMap<String, LearnerRow> = HashMap::new();
     let mut out = Vec::with_capacity(pairs.len());
     for (learner, code) in pairs {
         let Some(app) = apps.iter().find(|a| a.code == code) else {
             continue;
         };
-        let row = learner_row(db, &learner).await?;
-        out.push(standing_of(db, &row, app, today).await?);
+        if !learners.contains_key(&learner) {
+            let row = learner_row(db, &learner).await?;
+            learners.insert(learner.clone(), row);
+        }
+        let row = &learners[&learner];
+        let rule = rules.get(&code).cloned().unwrap_or_default();
+        let key = (learner.clone(), code.clone());
+        let award = awards.remove(&key);
+        let awarded_on = award.as_ref().map(|a| date(&a.awarded_on)).transpose()?;
+        let record = if rule.required_courses.is_empty() && rule.required_quizzes.is_empty() {
+            LearnerRecord {
+                scans: scans.remove(&key).unwrap_or_default(),
+                completed_courses: Vec::new(),
+                passed_quizzes: Vec::new(),
+                awarded_on,
+            }
+        } else {
+            record(db, &learner, &code, &rule).await?
+        };
+        let award = award
+            .map(|a| {
+                Ok::<_, crate::Error>(AwardSummary {
+                    awarded_on: date(&a.awarded_on)?,
+                    code: a.code,
+                    awarded_by: a.awarded_by,
+                })
+            })
+            .transpose()?;
+        let counts = counts.get(&key).copied().unwrap_or((0, 0));
+        out.push(assemble(db, row, app, &rule, &record, counts, award, today).await?);
     }
     out.sort_by(|a, b| {
         b.evaluation
