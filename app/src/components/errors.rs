@@ -75,11 +75,13 @@ pub fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
         "settings.time_limit_secs" => t_string!(i18n, field.quiz_time_limit),
         "settings.pass_mark" => t_string!(i18n, field.quiz_pass_mark),
         "settings.closes_at" => t_string!(i18n, field.quiz_closes_at),
+        "code" => t_string!(i18n, applications.code),
         _ => {
             return score_field_label(i18n, field)
                 .or_else(|| quiz_pick_label(i18n, field))
                 .or_else(|| course_field_label(i18n, field))
                 .or_else(|| question_field_label(i18n, field))
+                .or_else(|| review_form_field_label(i18n, field))
                 .unwrap_or_else(|| field.to_string());
         }
     }
@@ -107,6 +109,57 @@ fn question_field_label(i18n: I18nContext<Locale>, field: &str) -> Option<String
         ("targets", _) => t_string!(i18n, field.question_target_n, n = n + 1).to_string(),
         _ => return None,
     })
+}
+
+/// A review form's field path (`fields.2.kind.options.1`, `rubric.criteria.0.levels`) as the
+/// applications editor names it: "Field 3 · Options · line 2"; none for other paths.
+fn review_form_field_label(i18n: I18nContext<Locale>, path: &str) -> Option<String> {
+    if !path.starts_with("fields") && !path.starts_with("rubric") {
+        return None;
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let part = parts[i];
+        let next = parts.get(i + 1).and_then(|n| n.parse::<usize>().ok());
+        let word = match part {
+            "fields" => match next {
+                Some(n) => {
+                    i += 1;
+                    t_string!(i18n, applications.field_n, n = n + 1).to_string()
+                }
+                None => t_string!(i18n, applications.fields).to_string(),
+            },
+            "criteria" => match next {
+                Some(n) => {
+                    i += 1;
+                    t_string!(i18n, applications.criterion_n, n = n + 1).to_string()
+                }
+                None => t_string!(i18n, applications.rubric).to_string(),
+            },
+            "rubric" | "kind" => {
+                i += 1;
+                continue;
+            }
+            "key" => t_string!(i18n, applications.key).to_string(),
+            "label" => t_string!(i18n, applications.label).to_string(),
+            "options" => t_string!(i18n, applications.options).to_string(),
+            "windows" => t_string!(i18n, applications.windows).to_string(),
+            "negative" => t_string!(i18n, applications.negative).to_string(),
+            "levels" => t_string!(i18n, applications.levels).to_string(),
+            "min" => t_string!(i18n, applications.min).to_string(),
+            "max" => t_string!(i18n, applications.max).to_string(),
+            "positive_from" => t_string!(i18n, applications.positive_from).to_string(),
+            other => match other.parse::<usize>() {
+                Ok(n) => t_string!(i18n, applications.item_n, n = n + 1).to_string(),
+                Err(_) => other.to_string(),
+            },
+        };
+        out.push(word);
+        i += 1;
+    }
+    Some(out.join(" · "))
 }
 
 /// A score's field path (`scores.0.size_mm`) as "Score 1 · size_mm" with the score editor's
@@ -195,6 +248,30 @@ pub fn reason_label(i18n: I18nContext<Locale>, reason: InvalidReason) -> String 
         InvalidReason::NotEligible => t_string!(i18n, reason.not_eligible),
     }
     .to_string()
+}
+
+/// Whether a refusal of `field` concerns the form control `name`: the field itself or a
+/// part of it (`clips.2` concerns `clips`).
+pub fn concerns(field: &str, name: &str) -> bool {
+    field
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// The reason `error` gives for refusing the control `name` (or a part of it), under the
+/// control; nothing for any other error.
+#[component]
+pub fn FieldError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    name: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match error.get() {
+        Some(AppError::Invalid { field, reason }) if concerns(&field, name) => Some(view! {
+            <p class="field-error" role="alert">{reason_label(i18n, reason)}</p>
+        }),
+        _ => None,
+    }
 }
 
 /// What was not found, in the current language (the server names it in English).

@@ -3,7 +3,7 @@
 //! again (a choice, a choice per window, a level), the options that report no finding (so a
 //! follow-up can settle a reading), and an optional image-quality rubric beside the ACEP scale.
 use crate::api::competency::{RetireApplication, SaveApplication, competency_applications};
-use crate::components::errors::{ErrorNotice, reason_label};
+use crate::components::errors::{ErrorNotice, field_label, reason_label};
 use crate::components::layout::lang_code;
 use crate::i18n::*;
 use crate::model::AppError;
@@ -11,7 +11,6 @@ use crate::model::competency::{
     ApplicationForm, Criterion, FieldKind, FormField, ReviewForm, Rubric,
 };
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 
 /// One line per item; blank lines dropped, each item trimmed.
 pub fn lines(text: &str) -> Vec<String> {
@@ -156,56 +155,6 @@ pub fn form_from_drafts(
     })
 }
 
-/// Where a refusal points, in words: "Field 3 · Options · item 2".
-pub fn path_label(i18n: I18nContext<Locale>, path: &str) -> String {
-    let parts: Vec<&str> = path.split('.').collect();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < parts.len() {
-        let part = parts[i];
-        let next = parts.get(i + 1).and_then(|n| n.parse::<usize>().ok());
-        let word = match part {
-            "fields" => match next {
-                Some(n) => {
-                    i += 1;
-                    t_string!(i18n, applications.field_n, n = n + 1).to_string()
-                }
-                None => t_string!(i18n, applications.fields).to_string(),
-            },
-            "criteria" => match next {
-                Some(n) => {
-                    i += 1;
-                    t_string!(i18n, applications.criterion_n, n = n + 1).to_string()
-                }
-                None => t_string!(i18n, applications.rubric).to_string(),
-            },
-            "rubric" | "kind" => {
-                i += 1;
-                continue;
-            }
-            "key" => t_string!(i18n, applications.key).to_string(),
-            "label" => t_string!(i18n, applications.label).to_string(),
-            "options" => t_string!(i18n, applications.options).to_string(),
-            "windows" => t_string!(i18n, applications.windows).to_string(),
-            "negative" => t_string!(i18n, applications.negative).to_string(),
-            "levels" => t_string!(i18n, applications.levels).to_string(),
-            "min" => t_string!(i18n, applications.min).to_string(),
-            "max" => t_string!(i18n, applications.max).to_string(),
-            "positive_from" => t_string!(i18n, applications.positive_from).to_string(),
-            "code" => t_string!(i18n, applications.code).to_string(),
-            "name_zh" => t_string!(i18n, applications.name_zh).to_string(),
-            "name_en" => t_string!(i18n, applications.name_en).to_string(),
-            other => match other.parse::<usize>() {
-                Ok(n) => t_string!(i18n, applications.item_n, n = n + 1).to_string(),
-                Err(_) => other.to_string(),
-            },
-        };
-        out.push(word);
-        i += 1;
-    }
-    out.join(" · ")
-}
-
 #[component]
 fn ApplicationEditor(
     /// None: a new application.
@@ -291,7 +240,7 @@ fn ApplicationEditor(
         Some(AppError::Invalid { field, reason }) => Some(
             view! {
                 <p class="field-error" role="alert" data-testid="application-error">
-                    {path_label(i18n, &field)}"："{reason_label(i18n, reason)}
+                    {field_label(i18n, &field)}"："{reason_label(i18n, reason)}
                 </p>
             }
             .into_any(),

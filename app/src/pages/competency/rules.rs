@@ -4,7 +4,7 @@
 use super::percent;
 use crate::api::competency::{SaveCredentialRule, competency_applications, credential_rules};
 use crate::api::courses::{course_catalogue, quiz_list};
-use crate::components::errors::{ErrorNotice, reason_label};
+use crate::components::errors::{ErrorNotice, FieldError};
 use crate::components::layout::lang_code;
 use crate::i18n::*;
 use crate::model::competency::{
@@ -111,8 +111,19 @@ fn RuleForm(
     let scans = RwSignal::new(rule.min_reviewed_scans.to_string());
     let acceptable = RwSignal::new(percent_text(rule.min_acceptable_share));
     let agreement = RwSignal::new(percent_text(rule.min_agreement));
-    let chosen_courses = RwSignal::new(rule.required_courses.clone());
-    let chosen_quizzes = RwSignal::new(rule.required_quizzes.clone());
+    // The check lists hold ids as text; they become the rule's ids when it is saved.
+    let course_ids = RwSignal::new(
+        rule.required_courses
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+    );
+    let quiz_ids = RwSignal::new(
+        rule.required_quizzes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+    );
     let renews = RwSignal::new(rule.renewal_days.is_some());
     let renewal_days = RwSignal::new(rule.renewal_days.unwrap_or(365).to_string());
     let maintenance = RwSignal::new(rule.maintenance_scans.max(1).to_string());
@@ -128,16 +139,6 @@ fn RuleForm(
             saved.run(());
         }
     });
-    let field_error = move |name: &'static str| {
-        move || match error.get() {
-            Some(AppError::Invalid { field, reason })
-                if field == name || field.starts_with(&format!("{name}.")) =>
-            {
-                Some(view! { <p class="field-error" role="alert">{reason_label(i18n, reason)}</p> })
-            }
-            _ => None,
-        }
-    };
     let other_error = move || match error.get() {
         Some(AppError::Invalid { .. }) | None => None,
         Some(e) => Some(view! { <ErrorNotice error=e /> }),
@@ -148,8 +149,10 @@ fn RuleForm(
             &scans.get_untracked(),
             &acceptable.get_untracked(),
             &agreement.get_untracked(),
-            chosen_courses.get_untracked(),
-            chosen_quizzes.get_untracked(),
+            course_ids
+                .with_untracked(|ids| ids.iter().filter_map(|s| CourseId::parse(s).ok()).collect()),
+            quiz_ids
+                .with_untracked(|ids| ids.iter().filter_map(|s| QuizId::parse(s).ok()).collect()),
             renews.get_untracked(),
             &renewal_days.get_untracked(),
             &maintenance.get_untracked(),
@@ -181,7 +184,7 @@ fn RuleForm(
                     aria-describedby=hint_id.clone() data-testid=format!("rule-{name}")
                     prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
                 <p class="hint" id=hint_id>{hint}</p>
-                {field_error(name)}
+                <FieldError error name=name />
             </div>
         }
     };
@@ -208,39 +211,6 @@ fn RuleForm(
                 })
                 .collect_view()
         };
-    // The check lists work on ids as text, written back into the rule on save.
-    let course_ids = RwSignal::new(
-        chosen_courses
-            .get_untracked()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>(),
-    );
-    let quiz_ids = RwSignal::new(
-        chosen_quizzes
-            .get_untracked()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>(),
-    );
-    Effect::new(move |_| {
-        chosen_courses.set(
-            course_ids
-                .get()
-                .iter()
-                .filter_map(|s| CourseId::parse(s).ok())
-                .collect(),
-        )
-    });
-    Effect::new(move |_| {
-        chosen_quizzes.set(
-            quiz_ids
-                .get()
-                .iter()
-                .filter_map(|s| QuizId::parse(s).ok())
-                .collect(),
-        )
-    });
     let course_items: Vec<(String, String)> = courses
         .into_iter()
         .map(|(id, title)| (id.to_string(), title))
@@ -264,13 +234,13 @@ fn RuleForm(
                 <legend>{t!(i18n, rules.courses)}</legend>
                 {if has_courses { checks(course_items, "courses", course_ids).into_any() } else {
                     view! { <p class="muted">{t!(i18n, rules.no_courses)}</p> }.into_any() }}
-                {field_error("required_courses")}
+                <FieldError error name="required_courses" />
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, rules.quizzes)}</legend>
                 {if has_quizzes { checks(quiz_items, "quizzes", quiz_ids).into_any() } else {
                     view! { <p class="muted">{t!(i18n, rules.no_quizzes)}</p> }.into_any() }}
-                {field_error("required_quizzes")}
+                <FieldError error name="required_quizzes" />
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, rules.renewal)}</legend>

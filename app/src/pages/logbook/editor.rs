@@ -8,7 +8,7 @@ use crate::api::competency::{
     competency_applications, logbook_clips, logbook_entry, save_logbook_entry,
 };
 use crate::api::sites::list_sites;
-use crate::components::errors::{ErrorNotice, reason_label};
+use crate::components::errors::{ErrorNotice, FieldError, concerns, import_failure_message};
 use crate::components::layout::lang_code;
 #[cfg(feature = "hydrate")]
 use crate::components::upload::Sent;
@@ -294,16 +294,6 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
         let _ = (files_input, pickable, save, upload);
     };
 
-    let field_error = move |name: &'static str| {
-        move || match error.get() {
-            Some(AppError::Invalid { field, reason })
-                if field == name || field.starts_with(&format!("{name}.")) =>
-            {
-                Some(view! { <p class="field-error" role="alert">{reason_label(i18n, reason)}</p> })
-            }
-            _ => None,
-        }
-    };
     let general_error = move || match error.get() {
         Some(AppError::Invalid { field, .. })
             if [
@@ -315,7 +305,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                 "application",
             ]
             .iter()
-            .any(|n| field == *n || field.starts_with(&format!("{n}."))) =>
+            .any(|n| concerns(&field, n)) =>
         {
             None
         }
@@ -356,7 +346,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                                 .collect_view()
                         }}
                     </select>
-                    {field_error("application")}
+                    <FieldError error name="application" />
                 </div>
                 <div class="field">
                     <label for="entry-date">{t!(i18n, logbook.scan_date)}</label>
@@ -364,7 +354,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                         min=min_date max=max_date
                         prop:value=move || scanned_on.get()
                         on:change=move |ev| scanned_on.set(event_target_value(&ev)) />
-                    {field_error("scanned_on")}
+                    <FieldError error name="scanned_on" />
                 </div>
                 <div class="field">
                     <label for="entry-site">{t!(i18n, logbook.site)}</label>
@@ -382,7 +372,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                             })
                         }}
                     </select>
-                    {field_error("site")}
+                    <FieldError error name="site" />
                 </div>
             </div>
             <div class="field">
@@ -392,7 +382,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                     prop:value=move || indication.get()
                     on:input=move |ev| indication.set(event_target_value(&ev))></textarea>
                 <p class="hint" id="entry-indication-hint">{t!(i18n, logbook.indication_hint)}</p>
-                {field_error("indication")}
+                <FieldError error name="indication" />
             </div>
             <fieldset class="own-reading">
                 <legend>{t!(i18n, logbook.your_reading)}</legend>
@@ -400,7 +390,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                     Some(form) => view! { <ReadingFields form reading prefix="entry" /> }.into_any(),
                     None => view! { <p class="muted">{t!(i18n, logbook.choose_application)}</p> }.into_any(),
                 }}
-                {field_error("answers")}
+                <FieldError error name="answers" />
             </fieldset>
 
             <fieldset class="entry-clips" data-testid="entry-clips">
@@ -425,7 +415,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                         }
                     }).collect_view()}
                 </ul>
-                {field_error("clips")}
+                <FieldError error name="clips" />
 
                 <h3>{t!(i18n, logbook.upload_title)}</h3>
                 <p class="hint" id="entry-upload-hint">{t!(i18n, logbook.upload_hint)}</p>
@@ -456,7 +446,7 @@ fn editor_form(loaded: Loaded, own_site: String) -> AnyView {
                                 {outcome.refused.into_iter().map(|(name, why)| view! {
                                     <li class="form-error">
                                         <span class="upload-name">{name}</span>" — "
-                                        {why.map(|w| crate::components::errors::import_failure_message(i18n, &w))
+                                        {why.map(|w| import_failure_message(i18n, &w))
                                             .unwrap_or_else(|| t_string!(i18n, studies.file_refused).to_string())}
                                     </li>
                                 }).collect_view()}

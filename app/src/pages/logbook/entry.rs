@@ -4,7 +4,7 @@
 use super::reading::{ReadingFields, answer_text};
 use super::{grade_wording, status_label, verdict_label};
 use crate::api::competency::{ReviewScan, logbook_entry};
-use crate::components::errors::{ErrorNotice, error_message, reason_label};
+use crate::components::errors::{ErrorNotice, FieldError, error_message};
 use crate::components::layout::lang_code;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
@@ -135,16 +135,6 @@ fn ReviewForm_(view: EntryView) -> impl IntoView {
             .get()
             .or_else(|| submit.value().get().and_then(Result::err))
     });
-    let field_error = move |name: &'static str| {
-        move || match error.get() {
-            Some(AppError::Invalid { field, reason })
-                if field == name || field.starts_with(&format!("{name}.")) =>
-            {
-                Some(view! { <p class="field-error" role="alert">{reason_label(i18n, reason)}</p> })
-            }
-            _ => None,
-        }
-    };
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = submit.value().get() {
@@ -196,7 +186,7 @@ fn ReviewForm_(view: EntryView) -> impl IntoView {
                         <span><strong>{g.value()}</strong>" "{move || grade_wording(i18n, g)}</span>
                     </label>
                 }).collect_view()}
-                {field_error("grade")}
+                <FieldError error name="grade" />
             </fieldset>
             {(!criteria.is_empty()).then(|| view! {
                 <fieldset class="rubric">
@@ -221,13 +211,13 @@ fn ReviewForm_(view: EntryView) -> impl IntoView {
                             </fieldset>
                         }
                     }).collect_view()}
-                    {field_error("rubric")}
+                    <FieldError error name="rubric" />
                 </fieldset>
             })}
             <fieldset class="own-reading">
                 <legend>{t!(i18n, logbook.own_reading)}</legend>
                 <ReadingFields form=form.clone() reading prefix="review" />
-                {field_error("answers")}
+                <FieldError error name="answers" />
             </fieldset>
             <div class="field">
                 <label for="review-verdict">{t!(i18n, logbook.verdict)}</label>
@@ -246,13 +236,13 @@ fn ReviewForm_(view: EntryView) -> impl IntoView {
                 <label for="review-feedback">{t!(i18n, logbook.feedback)}</label>
                 <textarea id="review-feedback" rows="4" maxlength="4000" data-testid="review-feedback-input"
                     prop:value=move || feedback.get() on:input=move |ev| feedback.set(event_target_value(&ev))></textarea>
-                {field_error("feedback")}
+                <FieldError error name="feedback" />
             </div>
             <div class="field">
                 <label for="review-case">{t!(i18n, logbook.linked_case_id)}</label>
                 <input id="review-case" aria-describedby="review-case-hint" bind:value=case_id />
                 <p class="hint" id="review-case-hint">{t!(i18n, logbook.linked_case_hint)}</p>
-                {field_error("case_id")}
+                <FieldError error name="case_id" />
             </div>
             <label class="check">
                 <input type="checkbox" bind:checked=want_second />

@@ -264,21 +264,26 @@ struct PairAwardRow {
     awarded_by: String,
 }
 
-type Pair = (String, String);
+/// A learner and an application.
+pub(super) type Pair = (String, String);
 
-/// Every learner × application's reviewed scans, entry counts and current award, read in
-/// three queries for the standings list (instead of several queries per pair).
-async fn bulk(
+/// Reviewed scans by learner × application, in review order: every learner's, or with
+/// `holders_only` only where the learner holds a (not withdrawn) credential in it.
+pub(super) async fn scans_by_pair(
     db: &Db,
-) -> Result<(
-    HashMap<Pair, Vec<ReviewedScan>>,
-    HashMap<Pair, (i64, i64)>,
-    HashMap<Pair, AwardRow>,
-)> {
-    let rows: Vec<PairScanRow> = sqlx::query_as(
-        "SELECT learner_id, application, grade, verdict, reviewed_on FROM logbook_entries \
-         WHERE status = 'reviewed' ORDER BY reviewed_on, reviewed_at",
-    )
+    holders_only: bool,
+) -> Result<HashMap<Pair, Vec<ReviewedScan>>> {
+    let holders = if holders_only {
+        " AND EXISTS (SELECT 1 FROM credential_awards a WHERE a.learner_id = e.learner_id \
+          AND a.application = e.application AND a.revoked_at IS NULL)"
+    } else {
+        ""
+    };
+    let rows: Vec<PairScanRow> = sqlx::query_as(&format!(
+        "SELECT e.learner_id, e.application, e.grade, e.verdict, e.reviewed_on \
+         FROM logbook_entries e WHERE e.status = 'reviewed'{holders} \
+         ORDER BY e.reviewed_on, e.reviewed_at"
+    ))
     .fetch_all(&db.pool)
     .await?;
     let mut scans: HashMap<Pair, Vec<ReviewedScan>> = HashMap::new();
@@ -289,6 +294,19 @@ async fn bulk(
             .or_default()
             .push(scan);
     }
+    Ok(scans)
+}
+
+/// Every learner × application's reviewed scans, entry counts and current award, read in
+/// three queries for the standings list (instead of several queries per pair).
+async fn bulk(
+    db: &Db,
+) -> Result<(
+    HashMap<Pair, Vec<ReviewedScan>>,
+    HashMap<Pair, (i64, i64)>,
+    HashMap<Pair, AwardRow>,
+)> {
+    let scans = scans_by_pair(db, false).await?;
     let rows: Vec<PairCountRow> = sqlx::query_as(
         "SELECT learner_id, application, COUNT(*) AS logged, \
          COALESCE(SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), 0) AS waiting \
@@ -381,8 +399,17 @@ pub async fn standings(
         let row = &learners[&learner];
         let rule = rules.get(&code).cloned().unwrap_or_default();
         let key = (learner.clone(), code.clone());
-        let award = awards.remove(&key);
-        let awarded_on = award.as_ref().map(|a| date(&a.awarded_on)).transpose()?;
+        let award = awards
+            .remove(&key)
+            .map(|a| {
+                Ok::<_, crate::Error>(AwardSummary {
+                    awarded_on: date(&a.awarded_on)?,
+                    code: a.code,
+                    awarded_by: a.awarded_by,
+                })
+            })
+            .transpose()?;
+        let awarded_on = award.as_ref().map(|a| a.awarded_on);
         let record = if rule.required_courses.is_empty() && rule.required_quizzes.is_empty() {
             LearnerRecord {
                 scans: scans.remove(&key).unwrap_or_default(),
@@ -393,15 +420,6 @@ pub async fn standings(
         } else {
             record(db, &learner, &code, &rule).await?
         };
-        let award = award
-            .map(|a| {
-                Ok::<_, crate::Error>(AwardSummary {
-                    awarded_on: date(&a.awarded_on)?,
-                    code: a.code,
-                    awarded_by: a.awarded_by,
-                })
-            })
-            .transpose()?;
         let counts = counts.get(&key).copied().unwrap_or((0, 0));
         out.push(assemble(db, row, app, &rule, &record, counts, award, today).await?);
     }

@@ -6,8 +6,8 @@ use super::date;
 use crate::{Db, Result};
 use model::competency::{
     CURVE_WINDOW, CurvePoint, Grade, Grid, GridCell, GridSite, LearnerRecord, LearningCurve,
-    MyProgress, Period, QualityReport, Rating, ReviewedScan, ReviewerLoad, ReviewerPair, SiteMonth,
-    SiteTrend, Verdict, evaluate, reviewer_agreement,
+    MyProgress, Period, QualityReport, Rating, ReviewerLoad, ReviewerPair, SiteMonth, SiteTrend,
+    Verdict, evaluate, reviewer_agreement,
 };
 use model::{AppError, Application, CurrentUser, Permission, SiteId, UserId};
 use std::collections::{HashMap, HashSet};
@@ -149,15 +149,6 @@ struct AwardRow {
     awarded_on: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct HolderScanRow {
-    learner_id: String,
-    application: String,
-    grade: i64,
-    verdict: String,
-    reviewed_on: String,
-}
-
 /// (site, application) of every credential in force today, once per learner. Credentials that
 /// never renew hold once awarded; the others are read against their renewal rule, from the
 /// holders' reviewed scans fetched in one pass (a rule that also asks for courses or quizzes
@@ -175,25 +166,11 @@ async fn credentialed_today(db: &Db) -> Result<Vec<(String, String)>> {
     awards.retain(|a| seen.insert((a.learner_id.clone(), a.application.clone())));
     let rules = super::rule_map(db).await?;
     let renews = |app: &str| rules.get(app).is_some_and(|r| r.renewal_days.is_some());
-    let mut scans: HashMap<(String, String), Vec<ReviewedScan>> = HashMap::new();
-    if awards.iter().any(|a| renews(&a.application)) {
-        let rows: Vec<HolderScanRow> = sqlx::query_as(
-            "SELECT e.learner_id, e.application, e.grade, e.verdict, e.reviewed_on \
-             FROM logbook_entries e WHERE e.status = 'reviewed' AND EXISTS \
-             (SELECT 1 FROM credential_awards a WHERE a.learner_id = e.learner_id \
-              AND a.application = e.application AND a.revoked_at IS NULL) \
-             ORDER BY e.reviewed_on, e.reviewed_at",
-        )
-        .fetch_all(&db.pool)
-        .await?;
-        for row in rows.into_iter().filter(|r| renews(&r.application)) {
-            let scan = super::awards::reviewed_scan(row.grade, &row.verdict, &row.reviewed_on)?;
-            scans
-                .entry((row.learner_id, row.application))
-                .or_default()
-                .push(scan);
-        }
-    }
+    let mut scans = if awards.iter().any(|a| renews(&a.application)) {
+        super::awards::scans_by_pair(db, true).await?
+    } else {
+        HashMap::new()
+    };
     let today = super::today();
     let mut out = Vec::new();
     for award in awards {
