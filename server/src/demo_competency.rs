@@ -313,6 +313,19 @@ fn plan(learner: &Learner, app: &str, rng: &mut Rng) -> Plan {
             awarded: Some(today.plus_days(-335)),
             strong: true,
         },
+        // About one learner-application in nine was credentialed in the last five months,
+        // after a year of good scans that all came before the award.
+        _ if rng.unit() < 0.11 => {
+            let days_ago = 20 + rng.below(130) as i64;
+            Plan {
+                count: 28 + rng.below(12),
+                pending: 0,
+                from: Some(today.plus_days(-365)),
+                span: 365 - days_ago - 5,
+                awarded: Some(today.plus_days(-days_ago)),
+                strong: true,
+            }
+        }
         _ => Plan {
             count: 6 + rng.below(30),
             pending: usize::from(rng.unit() < 0.3),

@@ -527,7 +527,12 @@ fn JobRow(job: ImportJob) -> impl IntoView {
                     {job.studies.first().cloned().map(|uid| view! {
                         <a class="btn btn-small" href=format!("/studies/{uid}")>{t!(i18n, studies.open)}</a>
                     })}
-                    <button type="button" class="btn btn-small btn-quiet" on:click=move |_| toggle()>
+                    <button
+                        type="button"
+                        class="btn btn-small btn-quiet"
+                        aria-expanded=move || open.get().to_string()
+                        on:click=move |_| toggle()
+                    >
                         {move || if open.get() { t_string!(i18n, studies.hide) } else { t_string!(i18n, studies.details) }}
                     </button>
                     {can_retry.then(|| {

@@ -326,7 +326,12 @@ fn standings_table(i18n: I18nContext<Locale>, list: Vec<Standing>) -> AnyView {
                 ().into_any()
             };
             view! {
-                <tr data-status=s.evaluation.status.as_str() data-testid="standing-row">
+                <tr
+                    data-status=s.evaluation.status.as_str()
+                    data-learner=s.learner.to_string()
+                    data-application=s.application.clone()
+                    data-testid="standing-row"
+                >
                     <th scope="row"><a href=href>{s.learner_name.clone()}</a></th>
                     <td data-label=move || t_string!(i18n, credentials.site_code)><code>{s.site_code.clone()}</code></td>
                     <td data-label=move || t_string!(i18n, credentials.application)>{app_name}</td>
