@@ -1,10 +1,13 @@
 //! SonoHub's own DICOMweb service end to end: studies imported (anonymised) from a real
 //! Orthanc are searched and retrieved at /dicom-web by the real `dicomweb-client` Python
-//! package with the bearer token, and by hand over HTTP: as stored, byte for byte, with the
-//! same UIDs SonoHub shows, no source identifier anywhere, and 401/403/404/406/400 where due.
+//! package with the bearer token (instances, metadata, frames, rendered images, the pixel
+//! data's BulkDataURI), and by hand over HTTP: as stored, byte for byte, with the same UIDs
+//! SonoHub shows, no source identifier anywhere, and 401/403/404/406/400 where due.
 //!
 //! dicomweb-client comes from PyPI into `SONOHUB_PYTHONPATH` (`.ci/tools test`; else the
 //! workspace's target/pylib). With `SONOHUB_REQUIRE_TOOLS=1` a missing tool fails the test.
+//! What viewers need beyond this (frames, rendered images, bulk data) is `viewers`.
+mod viewers;
 
 use crate::common::orthanc::{self, Exam, Orthanc};
 use crate::common::{Client, TestApp};
@@ -16,6 +19,9 @@ use std::process::Command;
 use std::time::Duration;
 
 const TOKEN: &str = "dicomweb-test-token-0123456789";
+const RLE: &str = "1.2.840.10008.1.2.5";
+/// Bytes of one 320×240 frame decoded to RGB.
+const FRAME_RGB: usize = 320 * 240 * 3;
 const SOURCE_IDENTIFIERS: [&str; 9] = [
     "ZHANG",
     "SANFENG",
@@ -81,6 +87,14 @@ fn pylib() -> Option<PathBuf> {
 
 /// The parts of a `multipart/related` body, headers stripped.
 fn parts(content_type: &str, body: &[u8]) -> Vec<Vec<u8>> {
+    parts_with_headers(content_type, body)
+        .into_iter()
+        .map(|(_, body)| body)
+        .collect()
+}
+
+/// The parts of a `multipart/related` body, each with its headers' text.
+fn parts_with_headers(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
     let boundary = content_type
         .split(';')
         .find_map(|p| p.trim().strip_prefix("boundary="))
@@ -98,7 +112,8 @@ fn parts(content_type: &str, body: &[u8]) -> Vec<Vec<u8>> {
         }
         let head_end = find(&body, b"\r\n\r\n").expect("part headers") + 4;
         let end = find(&body, delimiter.as_bytes()).expect("a closing delimiter");
-        out.push(body[head_end..end].to_vec());
+        let head = String::from_utf8_lossy(&body[..head_end]).to_string();
+        out.push((head, body[head_end..end].to_vec()));
         body.drain(..end);
     }
 }
@@ -111,25 +126,65 @@ async fn get(http: &reqwest::Client, url: String, token: Option<&str>) -> reqwes
     req.send().await.unwrap()
 }
 
-#[tokio::test]
-async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
+/// One stored instance as SonoHub shows it: (study, series, sop, file url, transfer syntax).
+type Stored = (String, String, String, String, String);
+
+/// Two anonymised studies imported from a real Orthanc (the first with a JPEG and an RLE
+/// clip, the second with one JPEG clip, 4 frames of 320×240 each), and the app serving them.
+struct Archive {
+    _orthanc: Orthanc,
+    app: TestApp,
+    /// An expert, signed in.
+    chen: Client,
+    /// `…/dicom-web`.
+    base: String,
+    /// What `list_studies` shows.
+    studies: Vec<Value>,
+    stored: Vec<Stored>,
+    /// Each instance's file as `/dicom/{sha}` serves it, by SOP Instance UID.
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+/// The ICC profile the RLE clip carries: larger than /metadata inlines, so it is bulk data.
+fn icc_profile() -> Vec<u8> {
+    (0..2048u32).map(|i| (i % 251) as u8).collect()
+}
+
+fn with_icc_profile(file: Vec<u8>) -> Vec<u8> {
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    let mut obj = dicom_object::OpenFileOptions::new()
+        .from_reader(&file[128..])
+        .unwrap();
+    obj.put(DataElement::new(
+        dicom_dictionary_std::tags::ICC_PROFILE,
+        VR::OB,
+        PrimitiveValue::U8(icc_profile().into()),
+    ));
+    let mut out = Vec::new();
+    obj.write_all(&mut out).unwrap();
+    out
+}
+
+/// The archive above, or `None` when Orthanc is not installed.
+async fn archive() -> Option<Archive> {
     if !orthanc::available() {
-        return;
+        return None;
     }
     let orthanc = Orthanc::start().await;
     let exams = [
         orthanc::zhang_exam("20240110", "ACC-7001", 1),
         orthanc::zhang_exam("20240410", "ACC-7002", 2),
     ];
-    // The first study has a JPEG and an RLE clip, the second one JPEG clip.
     for (exam, syntaxes) in exams.iter().zip([
         &[SynthSyntax::Jpeg, SynthSyntax::Rle][..],
         &[SynthSyntax::Jpeg][..],
     ]) {
         for (n, syntax) in syntaxes.iter().enumerate() {
-            orthanc
-                .store(orthanc::clip(exam, n as u32 + 1, *syntax, 4))
-                .await;
+            let mut clip = orthanc::clip(exam, n as u32 + 1, *syntax, 4);
+            if *syntax == SynthSyntax::Rle {
+                clip = with_icc_profile(clip);
+            }
+            orthanc.store(clip).await;
         }
     }
     let app = TestApp::with(|c| {
@@ -139,17 +194,13 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     .await;
     let chen = import(&app, &orthanc, &exams).await;
     let base = app.client().url("/dicom-web");
-    let anonymous = app.client().http;
-
-    // What SonoHub itself shows.
     let (_, studies) = chen.call("list_studies", &[]).await;
     let studies = studies
         .as_array()
         .unwrap_or_else(|| panic!("list_studies: {studies}"))
         .clone();
     assert_eq!(studies.len(), 2, "{studies:?}");
-    let key = studies[0]["patient_key"].as_str().unwrap().to_string();
-    let mut stored = Vec::new(); // (study, series, sop, sha url, transfer syntax)
+    let mut stored = Vec::new();
     for study in &studies {
         let uid = study["uid"].as_str().unwrap();
         let (_, detail) = chen.call("study", &[("uid", uid)]).await;
@@ -164,13 +215,6 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
         }
     }
     assert_eq!(stored.len(), 3);
-    let syntaxes: BTreeSet<&str> = stored.iter().map(|s| s.4.as_str()).collect();
-    assert_eq!(
-        syntaxes.len(),
-        2,
-        "a JPEG and an RLE transfer syntax: {syntaxes:?}"
-    );
-    let reference = tempfile::tempdir().unwrap();
     let mut files = std::collections::BTreeMap::new();
     for (_, _, sop, url, _) in &stored {
         let bytes = chen
@@ -183,8 +227,44 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
             .await
             .unwrap()
             .to_vec();
-        std::fs::write(reference.path().join(format!("{sop}.dcm")), &bytes).unwrap();
         files.insert(sop.clone(), bytes);
+    }
+    Some(Archive {
+        _orthanc: orthanc,
+        app,
+        chen,
+        base,
+        studies,
+        stored,
+        files,
+    })
+}
+
+#[tokio::test]
+async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
+    let Some(Archive {
+        _orthanc,
+        app,
+        chen,
+        base,
+        studies,
+        stored,
+        files,
+    }) = archive().await
+    else {
+        return;
+    };
+    let anonymous = app.client().http;
+    let key = studies[0]["patient_key"].as_str().unwrap().to_string();
+    let syntaxes: BTreeSet<&str> = stored.iter().map(|s| s.4.as_str()).collect();
+    assert_eq!(
+        syntaxes.len(),
+        2,
+        "a JPEG and an RLE transfer syntax: {syntaxes:?}"
+    );
+    let reference = tempfile::tempdir().unwrap();
+    for (sop, bytes) in &files {
+        std::fs::write(reference.path().join(format!("{sop}.dcm")), bytes).unwrap();
     }
 
     // Who may search: the token or an expert's session; nobody else.
@@ -413,7 +493,47 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
             .unwrap();
         assert_eq!(m["patient_id"], key.as_str());
         assert_eq!((&m["rows"], &m["frames"]), (&json!(240), &json!(4)));
-        assert_eq!(m["has_pixel_data"], false);
+        assert_eq!(m["transfer_syntax"], syntax.as_str(), "0002,0010 for OHIF");
+        assert_eq!(m["inline_pixel_data"], false);
+        assert_eq!(
+            m["pixel_data_uri"],
+            format!("series/{series}/instances/{sop}/frames/1,2,3,4"),
+            "relative to the study's metadata URL"
+        );
+
+        // Frames, rendered images and the pixel data link, through dicomweb-client.
+        let f = &facts["frames"][sop];
+        let rle = syntax == RLE;
+        assert_eq!(f["stored_frames"], 4, "{f}");
+        assert_eq!(f["as_stored_equal"], true, "transfer-syntax=*: {f}");
+        assert_eq!(
+            f["own_type"],
+            if rle { "image/dicom-rle" } else { "image/jpeg" }
+        );
+        assert_eq!(f["own_type_equal"], true, "{f}");
+        assert_eq!(f["decoded_lengths"], json!([FRAME_RGB, FRAME_RGB]), "{f}");
+        let difference = f["decoded_mean_difference"].as_f64().unwrap();
+        if rle {
+            assert_eq!(difference, 0.0, "lossless frames decode exactly: {f}");
+            assert_eq!(
+                f["default_lengths"],
+                json!([FRAME_RGB, FRAME_RGB]),
+                "lossless: uncompressed by default"
+            );
+        } else {
+            assert!(
+                difference < 3.0,
+                "JPEG decoded as RGB by both decoders: {f}"
+            );
+            assert_eq!(f["default_is_stored"], true, "lossy: as stored by default");
+        }
+        assert_eq!(f["rendered"], json!({"format": "JPEG", "size": [320, 240]}));
+        assert_eq!(f["small_png"], json!({"format": "PNG", "size": [64, 48]}));
+        assert_eq!(
+            f["frame_rendered"],
+            json!({"format": "PNG", "size": [320, 240]})
+        );
+        assert_eq!(f["linked_equal"], true, "{f}");
 
         let retrieved = &facts["series_retrieved"][series];
         let mut want: Vec<&str> = stored

@@ -1,4 +1,5 @@
-"""Drives SonoHub's /dicom-web with the real dicomweb-client package, as OHIF-like clients do.
+"""Drives SonoHub's /dicom-web with the real dicomweb-client package, as OHIF-like clients do:
+searches, instances, metadata, frames (as stored and decoded), rendered images, bulk data.
 
 Called by server/tests/dicomweb.rs with one JSON argument:
   {"url", "token", "patient_key", "forbidden": [...], "reference_dir"}
@@ -9,14 +10,18 @@ import io
 import json
 import os
 import sys
+from urllib.parse import urljoin
 
 # This file's name is the package's: look for the package only on PYTHONPATH.
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 
+import numpy  # noqa: E402
 import pydicom  # noqa: E402
+import pydicom.encaps  # noqa: E402
 import requests  # noqa: E402
 from dicomweb_client.api import DICOMwebClient  # noqa: E402
+from PIL import Image  # noqa: E402
 
 config = json.loads(sys.argv[1])
 client = DICOMwebClient(
@@ -140,14 +145,21 @@ for study in facts["studies"]:
 
     metadata = client.retrieve_study_metadata(uid)
     seen.append(json.dumps(metadata))
-    parsed = [pydicom.Dataset.from_json(m) for m in metadata]
+    # Bulk data stays a link here (frame_facts fetches it).
+    parsed = [
+        pydicom.Dataset.from_json(m, bulk_data_uri_handler=lambda tag, vr, uri: None)
+        for m in metadata
+    ]
     facts.setdefault("metadata", {})[uid] = [
         {
             "sop_uid": ds.SOPInstanceUID,
             "patient_id": ds.PatientID,
             "rows": ds.Rows,
             "frames": int(ds.NumberOfFrames),
-            "has_pixel_data": "PixelData" in ds or "7FE00010" in m,
+            "transfer_syntax": value(m, "00020010"),
+            "pixel_data_uri": m.get("7FE00010", {}).get("BulkDataURI"),
+            "inline_pixel_data": "Value" in m.get("7FE00010", {})
+            or "InlineBinary" in m.get("7FE00010", {}),
         }
         for ds, m in zip(parsed, metadata)
     ]
@@ -161,6 +173,80 @@ for study in facts["studies"]:
     )
     series_metadata = client.retrieve_series_metadata(uid, first_series)
     facts.setdefault("series_metadata", {})[first_series] = len(series_metadata)
+
+
+def frame_facts(study_uid, series_uid, sop):
+    """Frames, rendered images and the pixel data link, as viewers fetch them."""
+    reference = pydicom.dcmread(os.path.join(config["reference_dir"], sop + ".dcm"))
+    count = int(reference.NumberOfFrames)
+    stored = list(pydicom.encaps.generate_frames(reference.PixelData, number_of_frames=count))
+    own_type = {"1.2.840.10008.1.2.5": "image/dicom-rle"}.get(
+        str(reference.file_meta.TransferSyntaxUID), "image/jpeg"
+    )
+
+    def frames(numbers, media_types=None):
+        return client.retrieve_instance_frames(
+            study_uid, series_uid, sop, numbers, media_types=media_types
+        )
+
+    default = frames([1, 2])
+    as_stored = frames([2, 4], (("application/octet-stream", "*"),))
+    own = frames([3], (own_type,))
+    decoded = frames([1, 3], (("application/octet-stream", "1.2.840.10008.1.2.1"),))
+    expected = reference.pixel_array  # frames × rows × columns × 3, RGB
+    differences = [
+        float(
+            numpy.abs(
+                numpy.frombuffer(d, numpy.uint8).astype(int)
+                - expected[n].reshape(-1).astype(int)
+            ).mean()
+        )
+        for d, n in zip(decoded, [0, 2])
+    ]
+
+    def image(data):
+        picture = Image.open(io.BytesIO(data))
+        return {"format": picture.format, "size": list(picture.size)}
+
+    rendered = client.retrieve_instance_rendered(
+        study_uid, series_uid, sop, media_types=("image/jpeg",)
+    )
+    small_png = client.retrieve_instance_rendered(
+        study_uid, series_uid, sop, media_types=("image/png",), params={"viewport": "64,64"}
+    )
+    frame_rendered = client.retrieve_instance_frames_rendered(
+        study_uid, series_uid, sop, [2], media_types=("image/png",)
+    )
+    instance_url = f"{config['url']}/studies/{study_uid}/series/{series_uid}/instances/{sop}/"
+    metadata = client.retrieve_instance_metadata(study_uid, series_uid, sop)
+    seen.append(json.dumps(metadata))
+    link = urljoin(instance_url + "metadata", metadata["7FE00010"]["BulkDataURI"])
+    linked = client.retrieve_bulkdata(link, media_types=(("application/octet-stream", "*"),))
+    return {
+        "stored_frames": len(stored),
+        "default_lengths": [len(f) for f in default],
+        "default_is_stored": default == stored[:2],
+        "as_stored_equal": as_stored == [stored[1], stored[3]],
+        "own_type": own_type,
+        "own_type_equal": own == [stored[2]],
+        "decoded_lengths": [len(f) for f in decoded],
+        "decoded_mean_difference": max(differences),
+        "rendered": image(rendered),
+        "small_png": image(small_png),
+        "frame_rendered": image(frame_rendered),
+        "pixel_data_link": link,
+        "linked_equal": linked == stored,
+    }
+
+
+facts["frames"] = {}
+for study in facts["studies"]:
+    for s in facts["series"][study["uid"]]:
+        for i in client.search_for_instances(
+            study_instance_uid=study["uid"], series_instance_uid=s["uid"]
+        ):
+            sop = value(i, "00080018")
+            facts["frames"][sop] = frame_facts(study["uid"], s["uid"], sop)
 
 try:
     client.search_for_series(study_instance_uid="2.25.1")

@@ -1,10 +1,64 @@
-//! DICOM JSON (PS3.18 Annex F) of a stored data set, for WADO-RS `/metadata`. Pixel data is
-//! bulk data and is left out; every other attribute keeps its value as the file has it.
+//! DICOM JSON (PS3.18 Annex F) of a stored data set, for WADO-RS `/metadata`. Pixel data and
+//! other large binary values are bulk data: linked by a `BulkDataURI` at the top level (Pixel
+//! Data to the instance's `frames` resource, the rest to its `bulkdata/{tag}` resource) and
+//! left out inside sequences; every other attribute keeps its value as the file has it.
 use dicom_core::header::Header;
 use dicom_core::value::Value;
 use dicom_core::{PrimitiveValue, Tag, VR};
-use dicom_object::InMemDicomObject;
+use dicom_object::{FileDicomObject, InMemDicomObject};
 use serde_json::{Map, Number, Value as Json};
+
+/// Binary values longer than this are bulk data, not `InlineBinary`.
+pub const BULK_THRESHOLD: usize = 1024;
+
+/// How one instance's metadata links its bulk data: URIs relative to the URL of the request
+/// (RFC 3986), in the forms OHIF also resolves against its WADO root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkLinks {
+    /// What leads from the request's URL to the instance's resources: empty at the instance
+    /// level, `instances/{sop}/` at the series level, `series/{uid}/instances/{sop}/` at
+    /// the study level.
+    pub instance: String,
+    /// Frames of the pixel data; 0 when the instance has none.
+    pub frames: u32,
+    /// The VR Pixel Data has (OB, or OW for native samples over 8 bits).
+    pub pixel_vr: VR,
+}
+
+impl BulkLinks {
+    fn frames_uri(&self) -> String {
+        let list: Vec<String> = (1..=self.frames).map(|n| n.to_string()).collect();
+        format!("{}frames/{}", self.instance, list.join(","))
+    }
+
+    fn bulk_uri(&self, tag: Tag) -> String {
+        format!("{}bulkdata/{}", self.instance, key(tag))
+    }
+}
+
+/// One stored instance as DICOM JSON: its data set with bulk data linked, and the File Meta's
+/// Transfer Syntax UID (0002,0010), which viewers read to know how frames arrive.
+pub fn instance(obj: &FileDicomObject<InMemDicomObject>, links: &BulkLinks) -> Json {
+    let mut out = attributes(obj, Some(links));
+    out.push((
+        key(Tag(0x0002, 0x0010)),
+        serde_json::json!({ "vr": "UI", "Value": [obj.meta().transfer_syntax()] }),
+    ));
+    if links.frames > 0 {
+        let pixel_data = serde_json::json!({
+            "vr": links.pixel_vr.to_string(),
+            "BulkDataURI": links.frames_uri(),
+        });
+        out.push((key(Tag(0x7FE0, 0x0010)), pixel_data));
+    }
+    in_tag_order(out)
+}
+
+/// Attributes as JSON object members, keys in tag order.
+fn in_tag_order(mut members: Vec<(String, Json)>) -> Json {
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    Json::Object(members.into_iter().collect::<Map<_, _>>())
+}
 
 /// The pixel data in each of its forms: bulk data, never inlined.
 const BULK_DATA: [Tag; 3] = [
@@ -18,9 +72,24 @@ pub fn key(tag: Tag) -> String {
     format!("{:04X}{:04X}", tag.group(), tag.element())
 }
 
-/// One data set as a DICOM JSON object, keys in tag order.
+/// One data set (a sequence item) as a DICOM JSON object, keys in tag order; large binary
+/// values are left out.
 pub fn data_set(obj: &InMemDicomObject) -> Json {
-    let mut out = Map::new();
+    in_tag_order(attributes(obj, None))
+}
+
+/// Whether values of `vr` are binary (`InlineBinary` or bulk data in JSON).
+fn binary(vr: VR) -> bool {
+    matches!(
+        vr,
+        VR::OB | VR::OD | VR::OF | VR::OL | VR::OV | VR::OW | VR::UN
+    )
+}
+
+/// The members of one data set. Large binary values are linked through `links` at the top
+/// level and left out below it.
+fn attributes(obj: &InMemDicomObject, links: Option<&BulkLinks>) -> Vec<(String, Json)> {
+    let mut out = Vec::new();
     for element in obj.iter() {
         let tag = element.tag();
         // Group lengths are encoding details, not attributes.
@@ -31,6 +100,12 @@ pub fn data_set(obj: &InMemDicomObject) -> Json {
         let mut attribute = Map::new();
         attribute.insert("vr".into(), Json::from(vr.to_string()));
         match element.value() {
+            Value::Primitive(value)
+                if binary(vr) && value.calculate_byte_len() > BULK_THRESHOLD =>
+            {
+                let Some(links) = links else { continue };
+                attribute.insert("BulkDataURI".into(), Json::from(links.bulk_uri(tag)));
+            }
             Value::Primitive(value) => {
                 if let Some((name, value)) = primitive(vr, value) {
                     attribute.insert(name.into(), value);
@@ -45,9 +120,9 @@ pub fn data_set(obj: &InMemDicomObject) -> Json {
             // Encapsulated pixel data is bulk data too.
             Value::PixelSequence(_) => continue,
         }
-        out.insert(key(tag), Json::Object(attribute));
+        out.push((key(tag), Json::Object(attribute)));
     }
-    Json::Object(out)
+    out
 }
 
 /// The `Value` (or `InlineBinary`) member for a primitive value; `None` when it is empty.
@@ -268,5 +343,61 @@ mod tests {
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted, "keys in tag order");
+    }
+
+    #[test]
+    fn an_instance_links_its_bulk_data_and_names_its_transfer_syntax() {
+        use dicom_object::meta::FileMetaTableBuilder;
+        let mut obj = InMemDicomObject::new_empty();
+        obj.put(DataElement::new(
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            VR::OW,
+            PrimitiveValue::U8(vec![0; BULK_THRESHOLD + 2].into()),
+        ));
+        obj.put(DataElement::new(
+            tags::ICC_PROFILE,
+            VR::OB,
+            PrimitiveValue::U8(vec![1, 2, 3].into()),
+        ));
+        let meta = FileMetaTableBuilder::new()
+            .transfer_syntax(dicom_dictionary_std::uids::JPEG_BASELINE8_BIT)
+            .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.3.1")
+            .media_storage_sop_instance_uid("2.25.3")
+            .build()
+            .unwrap();
+        let file = obj.with_exact_meta(meta);
+        let links = BulkLinks {
+            instance: "instances/2.25.3/".into(),
+            frames: 3,
+            pixel_vr: VR::OB,
+        };
+        let json = instance(&file, &links);
+        assert_eq!(
+            json["00020010"],
+            json!({"vr": "UI", "Value": ["1.2.840.10008.1.2.4.50"]})
+        );
+        assert_eq!(
+            json["7FE00010"],
+            json!({"vr": "OB", "BulkDataURI": "instances/2.25.3/frames/1,2,3"})
+        );
+        assert_eq!(
+            json["00281201"],
+            json!({"vr": "OW", "BulkDataURI": "instances/2.25.3/bulkdata/00281201"})
+        );
+        assert_eq!(
+            json["00282000"],
+            json!({"vr": "OB", "InlineBinary": "AQID"})
+        );
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys.first().map(|k| k.as_str()), Some("00020010"));
+        assert_eq!(keys.last().map(|k| k.as_str()), Some("7FE00010"));
+        // Inside a sequence, large binary values are left out.
+        let mut item = InMemDicomObject::new_empty();
+        item.put(DataElement::new(
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            VR::OW,
+            PrimitiveValue::U8(vec![0; BULK_THRESHOLD + 2].into()),
+        ));
+        assert_eq!(data_set(&item), json!({}));
     }
 }

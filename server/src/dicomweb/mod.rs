@@ -1,21 +1,65 @@
-//! SonoHub's own read-only DICOMweb service (PS3.18) at `/dicom-web`: QIDO-RS searches and
-//! WADO-RS retrieves over the anonymised teaching studies, so OHIF or any DICOMweb client can
-//! open them. Experts' signed-in sessions or the configured bearer token may use it.
+//! SonoHub's own read-only DICOMweb service (PS3.18) at `/dicom-web`, so OHIF or any DICOMweb
+//! client can open the anonymised teaching studies. Experts' signed-in sessions or the
+//! configured bearer token may use it; whatever carries pixel data out is audited.
+//!
+//! * QIDO-RS searches: `/studies`, `/series`, `/instances` at each level (`qido`).
+//! * WADO-RS: studies, series and instances as stored DICOM, never transcoded, and their
+//!   `/metadata` as DICOM JSON with the Transfer Syntax UID and bulk data linked (`wado`).
+//! * Frames, `…/instances/{sop}/frames/{list}`: stored bytes as they are, or decoded to
+//!   uncompressed little endian when asked, multipart or single-part (`frames`, where each
+//!   frame's bytes are in the file: `pixels`; decoding: `decoded`).
+//! * `/rendered` and `/thumbnail` at study, series, instance and frame level: JPEG or PNG,
+//!   `viewport` and `quality` honoured, cached by blob hash (`rendered`, `picture`).
+//! * `…/instances/{sop}/bulkdata/{tag}`: top-level binary values over 1 KiB (`bulkdata`).
+//!
+//! Accept headers are negotiated in one place (`accept`); multipart bodies are streamed part
+//! by part (`multipart`).
+mod accept;
+mod bulkdata;
+mod cache;
+mod decoded;
+mod frames;
 mod json;
+mod multipart;
+mod picture;
+mod pixels;
 mod qido;
+mod rendered;
 mod wado;
 
 use crate::http::ServerState;
 use app::api::guard::SignedIn;
-use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use model::{Permission, Uid};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
+
+/// What the DICOMweb routes keep in memory between requests, keyed by blob hash so an entry
+/// never goes stale: where each instance's frames are, and rendered images.
+struct Caches {
+    layouts: cache::Bounded<String, Arc<pixels::FrameLayout>>,
+    rendered: cache::Bounded<rendered::RenderKey, Bytes>,
+}
+
+impl Caches {
+    /// Frame layouts are small (tens of bytes a frame); rendered images are JPEGs and PNGs.
+    const LAYOUT_BYTES: usize = 4 << 20;
+    const RENDERED_BYTES: usize = 48 << 20;
+
+    fn new() -> Caches {
+        Caches {
+            layouts: cache::bounded(Self::LAYOUT_BYTES, 1 << 10),
+            rendered: cache::bounded(Self::RENDERED_BYTES, 32 << 10),
+        }
+    }
+}
 
 /// The bearer token DICOMweb clients may present, kept only as its SHA-256 so that comparing
 /// takes the same time whatever was offered.
@@ -36,29 +80,43 @@ impl Token {
     }
 }
 
-/// The `/dicom-web` routes (nested by the main router).
+/// The `/dicom-web` routes (nested by the main router). Every one passes `authorise`.
 pub fn routes(state: &ServerState) -> Router<ServerState> {
+    const STUDY: &str = "/studies/{study}";
+    const SERIES: &str = "/studies/{study}/series/{series}";
     const INSTANCE: &str = "/studies/{study}/series/{series}/instances/{instance}";
+    const FRAMES: &str = "/studies/{study}/series/{series}/instances/{instance}/frames/{frames}";
     Router::new()
         .route("/studies", get(qido::studies))
         .route("/series", get(qido::series))
         .route("/instances", get(qido::instances))
-        .route("/studies/{study}", get(wado::retrieve))
-        .route("/studies/{study}/metadata", get(wado::metadata))
-        .route("/studies/{study}/series", get(qido::series))
-        .route("/studies/{study}/instances", get(qido::instances))
-        .route("/studies/{study}/series/{series}", get(wado::retrieve))
-        .route(
-            "/studies/{study}/series/{series}/metadata",
-            get(wado::metadata),
-        )
-        .route(
-            "/studies/{study}/series/{series}/instances",
-            get(qido::instances),
-        )
+        .route(STUDY, get(wado::retrieve))
+        .route(&format!("{STUDY}/metadata"), get(wado::metadata))
+        .route(&format!("{STUDY}/rendered"), get(rendered::rendered))
+        .route(&format!("{STUDY}/thumbnail"), get(rendered::thumbnail))
+        .route(&format!("{STUDY}/series"), get(qido::series))
+        .route(&format!("{STUDY}/instances"), get(qido::instances))
+        .route(SERIES, get(wado::retrieve))
+        .route(&format!("{SERIES}/metadata"), get(wado::metadata))
+        .route(&format!("{SERIES}/rendered"), get(rendered::rendered))
+        .route(&format!("{SERIES}/thumbnail"), get(rendered::thumbnail))
+        .route(&format!("{SERIES}/instances"), get(qido::instances))
         .route(INSTANCE, get(wado::retrieve))
         .route(&format!("{INSTANCE}/metadata"), get(wado::metadata))
+        .route(&format!("{INSTANCE}/rendered"), get(rendered::rendered))
+        .route(&format!("{INSTANCE}/thumbnail"), get(rendered::thumbnail))
+        .route(
+            &format!("{INSTANCE}/bulkdata/{{tag}}"),
+            get(bulkdata::retrieve),
+        )
+        .route(FRAMES, get(frames::retrieve))
+        .route(&format!("{FRAMES}/rendered"), get(rendered::frame_rendered))
+        .route(
+            &format!("{FRAMES}/thumbnail"),
+            get(rendered::frame_thumbnail),
+        )
         .fallback(|| async { Problem::NotFound("no such DICOMweb resource") })
+        .layer(Extension(Arc::new(Caches::new())))
         .layer(middleware::from_fn_with_state(state.clone(), authorise))
 }
 
@@ -118,8 +176,11 @@ async fn authorise(
 pub(crate) enum Problem {
     /// 400: a malformed UID, query key or value.
     BadRequest(String),
+    /// 404: no such study, series, instance, frame or attribute.
     NotFound(&'static str),
-    /// 406: the stored transfer syntax is not one the client accepts (we never transcode).
+    /// 404 naming what is missing, e.g. a frame past the last.
+    Missing(String),
+    /// 406: nothing the client accepts can be made from what is stored; says what can.
     NotAcceptable(String),
     Internal,
 }
@@ -137,6 +198,7 @@ impl IntoResponse for Problem {
         match self {
             Problem::BadRequest(why) => (StatusCode::BAD_REQUEST, why).into_response(),
             Problem::NotFound(what) => (StatusCode::NOT_FOUND, what).into_response(),
+            Problem::Missing(what) => (StatusCode::NOT_FOUND, what).into_response(),
             Problem::NotAcceptable(why) => (StatusCode::NOT_ACCEPTABLE, why).into_response(),
             Problem::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,

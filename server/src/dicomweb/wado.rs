@@ -1,22 +1,29 @@
 //! WADO-RS (PS3.18 §10.4): studies, series and instances as `multipart/related` DICOM parts
 //! with the stored bytes unchanged (streamed from the blob store, never transcoded), and their
-//! metadata as DICOM JSON.
+//! metadata as DICOM JSON with bulk data linked. Frames, rendered images and bulk data have
+//! their own modules.
+use super::accept::{Accept, Offer};
+use super::multipart::multipart;
+use super::pixels::{self, ImageShape};
 use super::{PathUids, Problem, json};
 use crate::http::ServerState;
 use app::api::guard::SignedIn;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use dicom_core::VR;
 use domain::audit::{self, Actor};
 use domain::blobs::Blobs;
 use domain::dicomweb::{self as repo, InstanceRecord, Matching};
-use futures_util::StreamExt;
 use model::{AuditAction, AuditVia};
 use serde_json::Value as Json;
 
 /// The stored instances a retrieve path names; 404 when there are none.
-async fn scope(state: &ServerState, uids: PathUids) -> Result<Vec<InstanceRecord>, Problem> {
+pub(super) async fn scope(
+    state: &ServerState,
+    uids: PathUids,
+) -> Result<Vec<InstanceRecord>, Problem> {
     let PathUids {
         study,
         series,
@@ -42,72 +49,16 @@ async fn scope(state: &ServerState, uids: PathUids) -> Result<Vec<InstanceRecord
     Ok(found)
 }
 
-/// One media range of an Accept header: its type and parameters, lower-cased where DICOM
-/// and HTTP say case does not matter.
-#[derive(Debug, PartialEq)]
-struct MediaRange {
-    media_type: String,
-    params: Vec<(String, String)>,
-}
-
-impl MediaRange {
-    fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+/// A whole instance as stored, inside `multipart/related`. A range naming no transfer
+/// syntax takes it too: SonoHub never transcodes, and says so in the part's header.
+fn dicom_offer(syntax: &str) -> Offer {
+    Offer {
+        multipart: true,
+        media_type: "application/dicom",
+        syntax: syntax.to_string(),
+        as_stored: true,
+        syntax_by_default: true,
     }
-}
-
-/// The media ranges a client accepts (those with `q=0` left out); `None` without an Accept
-/// header, which accepts anything.
-fn accepted(headers: &HeaderMap) -> Option<Vec<MediaRange>> {
-    headers.get(header::ACCEPT)?;
-    let ranges = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|range| {
-            let mut parts = range.split(';').map(str::trim);
-            let media_type = parts.next()?.to_ascii_lowercase();
-            if media_type.is_empty() {
-                return None;
-            }
-            let params: Vec<(String, String)> = parts
-                .filter_map(|p| {
-                    let (k, v) = p.split_once('=')?;
-                    Some((
-                        k.trim().to_ascii_lowercase(),
-                        v.trim().trim_matches('"').to_string(),
-                    ))
-                })
-                .collect();
-            let refused = params
-                .iter()
-                .any(|(k, v)| k == "q" && v.parse::<f32>().is_ok_and(|q| q <= 0.0));
-            (!refused).then_some(MediaRange { media_type, params })
-        })
-        .collect();
-    Some(ranges)
-}
-
-/// True when one of `ranges` takes a DICOM part in `syntax`: `multipart/related` of
-/// `application/dicom` with no transfer syntax, `*`, or exactly this one (or a wildcard range).
-fn takes(ranges: &Option<Vec<MediaRange>>, syntax: &str) -> bool {
-    let Some(ranges) = ranges else {
-        return true;
-    };
-    ranges.iter().any(|r| match r.media_type.as_str() {
-        "*/*" | "multipart/*" => true,
-        "multipart/related" => {
-            r.param("type")
-                .is_none_or(|t| t.eq_ignore_ascii_case("application/dicom"))
-                && r.param("transfer-syntax")
-                    .is_none_or(|ts| ts == "*" || ts == syntax)
-        }
-        _ => false,
-    })
 }
 
 /// `GET /dicom-web/studies/{study}[/series/{series}[/instances/{instance}]]`: every instance
@@ -119,28 +70,41 @@ pub(super) async fn retrieve(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let instances = scope(&state, uids).await?;
-    let ranges = accepted(&headers);
-    if let Some(refused) = instances
-        .iter()
-        .find(|i| !takes(&ranges, &i.transfer_syntax))
-    {
+    let accept = Accept::from_headers(&headers);
+    if let Some(refused) = instances.iter().find(|i| {
+        accept
+            .choose(&[dicom_offer(&i.transfer_syntax)], Offer::fit)
+            .is_none()
+    }) {
         return Err(Problem::NotAcceptable(format!(
             "instances are served as stored (no transcoding); {} is in transfer syntax {}. \
              Accept multipart/related; type=\"application/dicom\"; transfer-syntax=*",
             refused.sop_uid, refused.transfer_syntax
         )));
     }
-    audit_export(&state, &signed_in, &headers, &instances).await;
-    Ok(multipart(state.app.importer.blobs().clone(), instances))
+    let mut studies: Vec<&str> = instances.iter().map(|i| i.study_uid.as_str()).collect();
+    studies.dedup();
+    let detail = serde_json::json!({
+        "instances": instances.len(),
+        "bytes": instances.iter().map(|i| i.size).sum::<i64>(),
+    });
+    for study in studies {
+        audit_export(&state, &signed_in, &headers, study, detail.clone()).await;
+    }
+    Ok(stream_instances(
+        state.app.importer.blobs().clone(),
+        instances,
+    ))
 }
 
-/// Records who took which images out: the signed-in expert, or the bearer token's holder
-/// (no person) when a token was presented.
-async fn audit_export(
+/// Records who took images of `study` out, and what (`detail`): the signed-in expert, or the
+/// bearer token's holder (no person) when a token was presented.
+pub(super) async fn audit_export(
     state: &ServerState,
     signed_in: &SignedIn,
     headers: &HeaderMap,
-    instances: &[InstanceRecord],
+    study: &str,
+    detail: Json,
 ) {
     let user = match headers.contains_key(header::AUTHORIZATION) {
         true => None,
@@ -150,108 +114,101 @@ async fn audit_export(
         user,
         via: AuditVia::DicomWeb,
     };
-    let mut studies: Vec<&str> = instances.iter().map(|i| i.study_uid.as_str()).collect();
-    studies.dedup();
-    let detail = serde_json::json!({
-        "instances": instances.len(),
-        "bytes": instances.iter().map(|i| i.size).sum::<i64>(),
-    });
-    for study in studies {
-        audit::record(
-            &state.app.db,
-            &actor,
-            AuditAction::StudyExported,
-            Some(study),
-            detail.clone(),
-        )
-        .await;
-    }
+    audit::record(
+        &state.app.db,
+        &actor,
+        AuditAction::StudyExported,
+        Some(study),
+        detail,
+    )
+    .await;
 }
 
-/// Streams the instances' blobs as parts, one at a time, so a study is never held in memory.
-/// A blob that cannot be read ends the body with an error rather than a short, valid-looking
-/// message.
-fn multipart(blobs: Blobs, instances: Vec<InstanceRecord>) -> Response {
-    let boundary = format!("sonohub-{}", uuid::Uuid::now_v7().simple());
-    let content_type =
-        format!("multipart/related; type=\"application/dicom\"; boundary={boundary}");
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+/// Streams the instances' blobs as parts, one at a time.
+fn stream_instances(blobs: Blobs, instances: Vec<InstanceRecord>) -> Response {
+    let (parts, response) = multipart("application/dicom");
     tokio::spawn(async move {
         for instance in instances {
-            let head = format!(
-                "--{boundary}\r\nContent-Type: application/dicom; transfer-syntax={}\r\n\
-                 Content-Length: {}\r\n\r\n",
-                instance.transfer_syntax, instance.size
+            let content_type = format!(
+                "application/dicom; transfer-syntax={}",
+                instance.transfer_syntax
             );
-            if tx.send(Ok(Bytes::from(head))).await.is_err() {
-                return;
-            }
-            let read = match blobs.read(&instance.blob_sha, None).await {
-                Ok(Some(read)) => read,
-                Ok(None) => {
-                    tracing::error!(sha = instance.blob_sha, "stored instance has no blob");
-                    let _ = tx.send(Err(std::io::Error::other("missing blob"))).await;
-                    return;
-                }
-                Err(e) => {
-                    tracing::error!(error = format!("{e:#}"), "reading a blob failed");
-                    let _ = tx.send(Err(std::io::Error::other("storage error"))).await;
-                    return;
-                }
-            };
-            let mut chunks = read.body.into_stream();
-            while let Some(chunk) = chunks.next().await {
-                let failed = chunk.is_err();
-                if tx.send(chunk.map_err(std::io::Error::other)).await.is_err() || failed {
-                    return;
-                }
-            }
-            if tx.send(Ok(Bytes::from_static(b"\r\n"))).await.is_err() {
+            let size = u64::try_from(instance.size).unwrap_or_default();
+            if !parts
+                .blob_part(&blobs, &instance.blob_sha, None, &content_type, size)
+                .await
+            {
                 return;
             }
         }
-        let _ = tx
-            .send(Ok(Bytes::from(format!("--{boundary}--\r\n"))))
-            .await;
+        parts.finish().await;
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from_stream(body))
-        .unwrap_or_else(|_| Problem::Internal.into_response())
+    response
 }
 
-/// The stored data set of a blob as DICOM JSON, read up to (not including) the pixel data.
-fn metadata_of(bytes: &[u8]) -> anyhow::Result<Json> {
-    use anyhow::Context;
-    let obj = dicom_object::OpenFileOptions::new()
-        .read_until(dicom_dictionary_std::tags::PIXEL_DATA)
-        .from_reader(bytes.get(128..).context("file too short")?)
-        .context("reading a stored instance")?;
-    Ok(json::data_set(&obj))
+/// Where a metadata request's URL leads to each instance's own resources, for relative
+/// `BulkDataURI`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MetadataLevel {
+    Study,
+    Series,
+    Instance,
+}
+
+impl MetadataLevel {
+    fn of(uids: &PathUids) -> MetadataLevel {
+        match (&uids.series, &uids.instance) {
+            (_, Some(_)) => MetadataLevel::Instance,
+            (Some(_), None) => MetadataLevel::Series,
+            _ => MetadataLevel::Study,
+        }
+    }
+
+    /// The path from `…/metadata` at this level to the instance's resources.
+    fn to_instance(self, instance: &InstanceRecord) -> String {
+        match self {
+            MetadataLevel::Instance => String::new(),
+            MetadataLevel::Series => format!("instances/{}/", instance.sop_uid),
+            MetadataLevel::Study => format!(
+                "series/{}/instances/{}/",
+                instance.series_uid, instance.sop_uid
+            ),
+        }
+    }
+}
+
+/// The stored data set of a blob as DICOM JSON, read up to (not including) the pixel data,
+/// which is linked to the instance's frames.
+fn metadata_of(bytes: &[u8], to_instance: String) -> anyhow::Result<Json> {
+    let obj = pixels::header(bytes)?;
+    let shape = ImageShape::read(&obj);
+    let syntax = obj.meta().transfer_syntax();
+    let encapsulated = !pixels::web_encoding(syntax).native;
+    let links = json::BulkLinks {
+        instance: to_instance,
+        frames: shape.as_ref().map_or(0, |s| s.frames),
+        pixel_vr: match shape {
+            Some(s) if !encapsulated && s.bits_allocated > 8 => VR::OW,
+            _ => VR::OB,
+        },
+    };
+    Ok(json::instance(&obj, &links))
 }
 
 /// `GET .../metadata` at study, series or instance level: each instance's data set as DICOM
-/// JSON, pixel data left out.
+/// JSON, with its Transfer Syntax UID and bulk data (pixel data first) as `BulkDataURI`s.
 pub(super) async fn metadata(
     State(state): State<ServerState>,
     Path(uids): Path<PathUids>,
 ) -> Result<Response, Problem> {
+    let level = MetadataLevel::of(&uids);
     let instances = scope(&state, uids).await?;
     let blobs = state.app.importer.blobs();
     let mut out = Vec::with_capacity(instances.len());
     for instance in instances {
-        let bytes = blobs
-            .bytes(&instance.blob_sha)
-            .await
-            .map_err(Problem::internal)?
-            .ok_or_else(|| {
-                Problem::internal(anyhow::anyhow!("blob {} is missing", instance.blob_sha))
-            })?;
-        let data_set = tokio::task::spawn_blocking(move || metadata_of(&bytes))
+        let bytes = stored_bytes(blobs, &instance).await?;
+        let to_instance = level.to_instance(&instance);
+        let data_set = tokio::task::spawn_blocking(move || metadata_of(&bytes, to_instance))
             .await
             .map_err(Problem::internal)?
             .map_err(Problem::internal)?;
@@ -267,50 +224,81 @@ pub(super) async fn metadata(
         .into_response())
 }
 
+/// The whole stored file of `instance`; a missing blob is our fault, not the client's.
+pub(super) async fn stored_bytes(
+    blobs: &Blobs,
+    instance: &InstanceRecord,
+) -> Result<Bytes, Problem> {
+    blobs
+        .bytes(&instance.blob_sha)
+        .await
+        .map_err(Problem::internal)?
+        .ok_or_else(|| Problem::internal(anyhow::anyhow!("blob {} is missing", instance.blob_sha)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn accept(value: &str) -> Option<Vec<MediaRange>> {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
-        accepted(&headers)
+    fn record() -> InstanceRecord {
+        InstanceRecord {
+            study_uid: "2.25.1".into(),
+            series_uid: "2.25.2".into(),
+            sop_uid: "2.25.3".into(),
+            sop_class: String::new(),
+            number: None,
+            modality: "US".into(),
+            blob_sha: String::new(),
+            size: 0,
+            transfer_syntax: String::new(),
+            rows: 1,
+            columns: 1,
+            frames: 1,
+        }
     }
 
-    const JPEG: &str = dicom_dictionary_std::uids::JPEG_BASELINE8_BIT;
+    #[test]
+    fn bulk_data_links_are_relative_to_the_metadata_request() {
+        let uids = |series: Option<&str>, instance: Option<&str>| PathUids {
+            study: Some("2.25.1".into()),
+            series: series.map(String::from),
+            instance: instance.map(String::from),
+        };
+        let base = "https://pacs.example/dicom-web/studies/2.25.1/";
+        let cases = [
+            (uids(None, None), "metadata"),
+            (uids(Some("2.25.2"), None), "series/2.25.2/metadata"),
+            (
+                uids(Some("2.25.2"), Some("2.25.3")),
+                "series/2.25.2/instances/2.25.3/metadata",
+            ),
+        ];
+        for (uids, request) in cases {
+            let relative = MetadataLevel::of(&uids).to_instance(&record());
+            let request = reqwest::Url::parse(base).unwrap().join(request).unwrap();
+            assert_eq!(
+                request
+                    .join(&format!("{relative}frames/1"))
+                    .unwrap()
+                    .as_str(),
+                "https://pacs.example/dicom-web/studies/2.25.1/series/2.25.2/instances/2.25.3/frames/1",
+                "{request}"
+            );
+        }
+    }
 
     #[test]
-    fn stored_syntax_is_served_unless_the_client_names_another() {
-        assert!(takes(&None, JPEG), "no Accept takes anything");
-        assert!(takes(&accept("*/*"), JPEG));
-        assert!(takes(
-            &accept("multipart/related; type=\"application/dicom\""),
-            JPEG
-        ));
-        assert!(takes(
-            &accept("multipart/related; type=\"application/dicom\"; transfer-syntax=*"),
-            JPEG
-        ));
-        assert!(takes(
-            &accept(&format!(
-                "multipart/related; type=application/dicom; transfer-syntax={JPEG}"
-            )),
-            JPEG
-        ));
-        let explicit_le =
-            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1";
-        assert!(!takes(&accept(explicit_le), JPEG));
-        assert!(takes(
-            &accept(&format!(
-                "{explicit_le}, multipart/related; type=\"application/dicom\"; transfer-syntax={JPEG}"
-            )),
-            JPEG
-        ));
-        assert!(!takes(&accept("application/dicom+json"), JPEG));
+    fn whole_instances_are_offered_in_their_stored_syntax() {
+        let jpeg = dicom_offer(dicom_dictionary_std::uids::JPEG_BASELINE8_BIT);
+        let takes = |accept: &str| {
+            super::super::accept::Accept::parse(accept)
+                .choose(std::slice::from_ref(&jpeg), Offer::fit)
+                .is_some()
+        };
+        assert!(takes("multipart/related; type=application/dicom; q=0.9"));
+        assert!(takes("multipart/related; type=\"application/dicom\""));
         assert!(!takes(
-            &accept("multipart/related; type=\"image/jpeg\""),
-            JPEG
+            "multipart/related; type=application/dicom; transfer-syntax=1.2.840.10008.1.2.1"
         ));
-        assert!(!takes(&accept("*/*; q=0"), JPEG));
     }
 }
