@@ -296,7 +296,7 @@ async fn measure(backend: &'static str, url: &str, scans: usize) -> anyhow::Resu
     };
     let (grid, cells, reviewed) = time_grid(&db, &who, &period).await?;
     let bare = time_bare(&db, &period).await?;
-    for index in ["logbook_grid", "logbook_reviewed"] {
+    for index in ["logbook_grid"] {
         sqlx::query(&format!("DROP INDEX {index}"))
             .execute(&db.pool)
             .await?;

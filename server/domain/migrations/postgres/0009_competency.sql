@@ -54,10 +54,11 @@ CREATE TABLE logbook_entries (
     -- Asked for a second, independent review (a sample for reviewer agreement).
     second_wanted   BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX logbook_grid ON logbook_entries(site_id, application, reviewed_on);
+-- The grid and the site trends read a period's reviewed scans from this index alone: every
+-- column they count is in it, so no table row is visited (a year of 100,000 scans).
+CREATE INDEX logbook_grid ON logbook_entries(reviewed_on, site_id, application, grade, agrees);
 CREATE INDEX logbook_learner ON logbook_entries(learner_id, application, scanned_on);
 CREATE INDEX logbook_queue ON logbook_entries(status, submitted_at);
-CREATE INDEX logbook_reviewed ON logbook_entries(reviewed_on);
 
 CREATE TABLE logbook_clips (
     entry_id  TEXT NOT NULL REFERENCES logbook_entries(id),

@@ -245,6 +245,7 @@ struct PairScanRow {
     grade: i64,
     verdict: String,
     reviewed_on: String,
+    reviewed_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -267,8 +268,13 @@ struct PairAwardRow {
 /// A learner and an application.
 pub(super) type Pair = (String, String);
 
+/// A reviewed scan with when it was reviewed (day, then instant), to put scans in order.
+type Timed = ((String, i64), ReviewedScan);
+
 /// Reviewed scans by learner × application, in review order: every learner's, or with
-/// `holders_only` only where the learner holds a (not withdrawn) credential in it.
+/// `holders_only` only where the learner holds a (not withdrawn) credential in it. Read in
+/// table order and sorted here: ordering in SQL walked the date index and visited every row
+/// out of order (SQLite: 200 ms of the grid's 230 ms over 100,000 scans).
 pub(super) async fn scans_by_pair(
     db: &Db,
     holders_only: bool,
@@ -280,21 +286,27 @@ pub(super) async fn scans_by_pair(
         ""
     };
     let rows: Vec<PairScanRow> = sqlx::query_as(&format!(
-        "SELECT e.learner_id, e.application, e.grade, e.verdict, e.reviewed_on \
-         FROM logbook_entries e WHERE e.status = 'reviewed'{holders} \
-         ORDER BY e.reviewed_on, e.reviewed_at"
+        "SELECT e.learner_id, e.application, e.grade, e.verdict, e.reviewed_on, \
+         COALESCE(e.reviewed_at, 0) AS reviewed_at \
+         FROM logbook_entries e WHERE e.status = 'reviewed'{holders}"
     ))
     .fetch_all(&db.pool)
     .await?;
-    let mut scans: HashMap<Pair, Vec<ReviewedScan>> = HashMap::new();
+    let mut timed: HashMap<Pair, Vec<Timed>> = HashMap::new();
     for r in rows {
         let scan = reviewed_scan(r.grade, &r.verdict, &r.reviewed_on)?;
-        scans
+        timed
             .entry((r.learner_id, r.application))
             .or_default()
-            .push(scan);
+            .push(((r.reviewed_on, r.reviewed_at), scan));
     }
-    Ok(scans)
+    Ok(timed
+        .into_iter()
+        .map(|(pair, mut list)| {
+            list.sort_by(|a, b| a.0.cmp(&b.0));
+            (pair, list.into_iter().map(|(_, scan)| scan).collect())
+        })
+        .collect())
 }
 
 /// Every learner × application's reviewed scans, entry counts and current award, read in

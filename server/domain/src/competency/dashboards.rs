@@ -1,7 +1,7 @@
 //! The dashboards' figures: the coordinator's site × application grid, a learner's learning
 //! curve and progress, each site's monthly quality against the hub's, and reviewer workload
 //! and agreement. Counts come from the logbook's copied first-review columns, so the grid is
-//! one pass over the `logbook_reviewed` index.
+//! one pass over the covering `logbook_grid` index.
 use super::date;
 use crate::{Db, Result};
 use model::competency::{
