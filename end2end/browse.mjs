@@ -19,3 +19,22 @@ export async function signIn(page, base, user) {
   await page.click('form button[type="submit"]');
   await page.waitForURL(`${base}/`);
 }
+
+/**
+ * What a review run reports about the page as `name`: sideways scrolling, and axe-core's serious
+ * and critical WCAG 2.x A/AA violations (`axe`: axe.min.js's source), one line each.
+ */
+export async function findings(page, name, axe) {
+  const found = [];
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (wide) found.push(`${name}: scrolls sideways`);
+  await page.addScriptTag({ content: axe });
+  const result = await page.evaluate(async () =>
+    await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  for (const v of result.violations) {
+    if (v.impact === 'serious' || v.impact === 'critical') {
+      found.push(`${name}: ${v.impact} ${v.id} ×${v.nodes.length} ${v.nodes[0]?.target} ${v.nodes[0]?.failureSummary?.slice(0, 200) ?? ''}`);
+    }
+  }
+  return found;
+}

@@ -1,6 +1,6 @@
 // Review run (not a test): screenshots (desktop + phone, zh + en, full page) and axe of the
 // competency pages. node review-competency.mjs BASE_URL OUT_DIR
-import { launch, signIn } from './browse.mjs';
+import { findings as check, launch, signIn } from './browse.mjs';
 import { readFileSync, mkdirSync } from 'node:fs';
 const base = process.argv[2];
 const out = process.argv[3];
@@ -14,16 +14,7 @@ async function visit(page, name, path, shoot, before) {
   await page.waitForLoadState('networkidle');
   if (before) await before(page);
   if (shoot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: shoot === 'full' });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  if (wide) findings.push(`${name}: scrolls sideways`);
-  await page.addScriptTag({ content: axe });
-  const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-  for (const v of result.violations) {
-    if (v.impact === 'serious' || v.impact === 'critical') {
-      findings.push(`${name}: ${v.impact} ${v.id} ×${v.nodes.length} ${v.nodes[0]?.target} ${v.nodes[0]?.failureSummary?.slice(0, 200)}`);
-    }
-  }
+  findings.push(...await check(page, name, axe));
   console.log(name, await page.title());
 }
 // Find ids once (zh desktop, as the coordinator / expert).

@@ -3,7 +3,7 @@
 // with regions, and real files from pydicom's corpus; shows the job's details naming each file,
 // the proposed area on a palette clip, the device mask releasing the held files, and the admin's
 // list of masks. node review-quarantine.mjs BASE OUT_DIR
-import { launch, signIn } from './browse.mjs';
+import { findings as check, launch, signIn } from './browse.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,19 +29,6 @@ function palette(dir, name, seed, model) {
     env: { ...process.env, PYTHONPATH: path.join(root, 'target/pylib') },
   });
   return file;
-}
-
-async function axeScan(page, name) {
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  if (wide) findings.push(`${name}: scrolls sideways`);
-  await page.addScriptTag({ content: axe });
-  const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-  for (const v of result.violations) {
-    if (v.impact === 'serious' || v.impact === 'critical') {
-      findings.push(`${name}: ${v.impact} ${v.id} ×${v.nodes.length} ${v.nodes[0]?.target}`);
-    }
-  }
 }
 
 async function hydrated(page) {
@@ -87,7 +74,7 @@ for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
     await job.locator('.row-actions button.btn-quiet').first().click();
     await page.locator('.job-items li').first().waitFor();
     await page.screenshot({ path: `${out}/${tag}-job-details.png`, fullPage: true });
-    await axeScan(page, `${tag}-job-details`);
+    findings.push(...await check(page, `${tag}-job-details`, axe));
 
     await job.getByTestId('job-held').click();
     await page.waitForURL((url) => url.pathname === '/quarantine');
@@ -106,7 +93,7 @@ for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
     await work.locator('[data-testid="proposal"][data-proposed="true"]').waitFor();
     await work.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${out}/${tag}-quarantine-palette.png`, fullPage: true });
-    await axeScan(page, `${tag}-quarantine`);
+    findings.push(...await check(page, `${tag}-quarantine`, axe));
     console.log(tag, 'proposal:', (await work.getByTestId('proposal').textContent()).trim());
 
     await work.getByTestId('save-device-mask').click();
@@ -135,7 +122,7 @@ for (const [locale, lang] of [['zh-CN', 'zh'], ['en-GB', 'en']]) {
     await hydrated(adminPage);
     await adminPage.waitForLoadState('networkidle');
     await adminPage.screenshot({ path: `${out}/${tag}-device-masks.png`, fullPage: true });
-    await axeScan(adminPage, `${tag}-device-masks`);
+    findings.push(...await check(adminPage, `${tag}-device-masks`, axe));
     await admin.close();
   }
 }

@@ -1,7 +1,7 @@
 // Review run (not a test): screenshots of pages on a desktop and a phone, and an axe-core scan
 // of each in both languages. node review.mjs BASE_URL OUT_DIR AXE_JS
 import { expect } from '@playwright/test';
-import { launch, signIn } from './browse.mjs';
+import { findings as check, launch, signIn } from './browse.mjs';
 import { readFileSync } from 'node:fs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
@@ -24,17 +24,9 @@ async function visit(page, name, path, shoot) {
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.waitForLoadState('networkidle');
   if (shoot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: false });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  if (wide) findings.push(`${name}: scrolls sideways`);
-  if (axe) {
-    await page.addScriptTag({ content: axe });
-    const result = await page.evaluate(async () =>
-      await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-    for (const v of result.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') {
-        findings.push(`${name}: ${v.impact} ${v.id} ×${v.nodes.length} ${v.nodes[0]?.target}`);
-      }
-    }
+  if (axe) findings.push(...await check(page, name, axe));
+  else if (await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) {
+    findings.push(`${name}: scrolls sideways`);
   }
   console.log(name, await page.title());
 }

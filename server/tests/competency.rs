@@ -288,6 +288,25 @@ async fn a_scan_goes_from_the_logbook_through_review_to_a_verified_credential() 
         .await;
     assert_eq!(status, 200, "{standing}");
     assert_eq!(standing["evaluation"]["status"], "eligible");
+    // The coordinator's list reads every pair at once: it agrees with her own standing.
+    let (status, list) = zhou
+        .call("credential_standings", &[("application", "thyroid")])
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["learner"] == li_id.as_str())
+        .expect("li.na is in the standings");
+    assert_eq!(row["evaluation"], standing["evaluation"]);
+    assert_eq!(row["learner_name"], standing["learner_name"]);
+    assert_eq!(row["site_code"], standing["site_code"]);
+    assert_eq!(
+        li.call("credential_standings", &[]).await.0,
+        403,
+        "learners do not read the standings"
+    );
     let zhang_id = zhang.me().await["id"].as_str().unwrap().to_string();
     assert_eq!(
         zhang

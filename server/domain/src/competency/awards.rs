@@ -65,6 +65,17 @@ struct AwardRow {
     awarded_by: String,
 }
 
+impl AwardRow {
+    /// The award as a standing shows it.
+    fn summary(self) -> Result<AwardSummary> {
+        Ok(AwardSummary {
+            awarded_on: date(&self.awarded_on)?,
+            code: self.code,
+            awarded_by: self.awarded_by,
+        })
+    }
+}
+
 /// The current (not withdrawn) award of a learner in an application.
 async fn current_award(db: &Db, learner: &str, application: &str) -> Result<Option<AwardRow>> {
     Ok(sqlx::query_as(
@@ -142,6 +153,15 @@ pub(super) async fn record(
     })
 }
 
+/// A learner × application the standings list, with who the learner is (one query for all).
+#[derive(sqlx::FromRow)]
+struct StandingPairRow {
+    learner_id: String,
+    application: String,
+    display_name: String,
+    site_code: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct LearnerRow {
     id: String,
@@ -179,13 +199,7 @@ async fn standing_of(
     .await?;
     let award = current_award(db, &learner.id, &application.code)
         .await?
-        .map(|a| {
-            Ok::<_, crate::Error>(AwardSummary {
-                awarded_on: date(&a.awarded_on)?,
-                code: a.code,
-                awarded_by: a.awarded_by,
-            })
-        })
+        .map(AwardRow::summary)
         .transpose()?;
     assemble(
         db,
@@ -382,11 +396,12 @@ pub async fn standings(
     if !viewer.may(Permission::ManageCredentials) {
         return Err(AppError::Forbidden.into());
     }
-    let pairs: Vec<(String, String)> = sqlx::query_as(
-        "SELECT DISTINCT p.learner_id, p.application FROM ( \
+    let pairs: Vec<StandingPairRow> = sqlx::query_as(
+        "SELECT DISTINCT p.learner_id, p.application, u.display_name, s.code AS site_code FROM ( \
            SELECT learner_id, application FROM logbook_entries \
            UNION SELECT learner_id, application FROM credential_awards WHERE revoked_at IS NULL \
-         ) p JOIN users u ON u.id = p.learner_id \
+         ) p JOIN users u ON u.id = p.learner_id AND u.role = 'learner' \
+         JOIN sites s ON s.id = u.site_id \
          WHERE ($1 = '' OR u.site_id = $1) AND ($2 = '' OR p.application = $2) \
          ORDER BY p.learner_id, p.application",
     )
@@ -398,29 +413,20 @@ pub async fn standings(
     let today = super::today();
     let rules = super::rule_map(db).await?;
     let (mut scans, counts, mut awards) = bulk(db).await?;
-    let mut learners: HashMap<String, LearnerRow> = HashMap::new();
     let mut out = Vec::with_capacity(pairs.len());
-    for (learner, code) in pairs {
+    for pair in pairs {
+        let (learner, code) = (pair.learner_id, pair.application);
+        let row = LearnerRow {
+            id: learner.clone(),
+            display_name: pair.display_name,
+            site_code: pair.site_code,
+        };
         let Some(app) = apps.iter().find(|a| a.code == code) else {
             continue;
         };
-        if !learners.contains_key(&learner) {
-            let row = learner_row(db, &learner).await?;
-            learners.insert(learner.clone(), row);
-        }
-        let row = &learners[&learner];
         let rule = rules.get(&code).cloned().unwrap_or_default();
         let key = (learner.clone(), code.clone());
-        let award = awards
-            .remove(&key)
-            .map(|a| {
-                Ok::<_, crate::Error>(AwardSummary {
-                    awarded_on: date(&a.awarded_on)?,
-                    code: a.code,
-                    awarded_by: a.awarded_by,
-                })
-            })
-            .transpose()?;
+        let award = awards.remove(&key).map(AwardRow::summary).transpose()?;
         let awarded_on = award.as_ref().map(|a| a.awarded_on);
         let record = if rule.required_courses.is_empty() && rule.required_quizzes.is_empty() {
             LearnerRecord {
@@ -433,7 +439,7 @@ pub async fn standings(
             record(db, &learner, &code, &rule).await?
         };
         let counts = counts.get(&key).copied().unwrap_or((0, 0));
-        out.push(assemble(db, row, app, &rule, &record, counts, award, today).await?);
+        out.push(assemble(db, &row, app, &rule, &record, counts, award, today).await?);
     }
     out.sort_by(|a, b| {
         b.evaluation
