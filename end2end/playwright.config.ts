@@ -4,6 +4,11 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.SONOHUB_E2E_PORT ?? 3107);
 const base = `http://127.0.0.1:${port}`;
 const data = process.env.SONOHUB_E2E_DATA ?? '../target/e2e-data';
+// tests/ohif.spec.ts reads SonoHub's DICOMweb with this bearer token from an OHIF viewer on
+// its own origin (this port), which SonoHub lets in with CORS. Set here so the test reads
+// the same values.
+process.env.SONOHUB_DICOMWEB_TOKEN ??= 'end2end-dicomweb-bearer-token';
+process.env.SONOHUB_E2E_OHIF_PORT ??= String(port + 100);
 
 export default defineConfig({
   testDir: './tests',
@@ -47,7 +52,13 @@ export default defineConfig({
     url: `${base}/healthz`,
     // The demo's Orthanc archive is tested by the server's integration tests; here it would
     // only race the archive settings the tests change.
-    env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn', SONOHUB_DEMO_ARCHIVE: 'off' },
+    env: {
+      LEPTOS_SITE_ROOT: '../target/site',
+      RUST_LOG: 'warn',
+      SONOHUB_DEMO_ARCHIVE: 'off',
+      SONOHUB_DICOMWEB_TOKEN: process.env.SONOHUB_DICOMWEB_TOKEN,
+      SONOHUB_DICOMWEB_CORS: `http://127.0.0.1:${process.env.SONOHUB_E2E_OHIF_PORT}`,
+    },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore',

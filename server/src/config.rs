@@ -77,6 +77,11 @@ pub struct ServeArgs {
     /// use the service.
     #[arg(long, env = "SONOHUB_DICOMWEB_TOKEN", hide_env_values = true)]
     pub dicomweb_token: Option<String>,
+    /// Origins whose pages may call /dicom-web, e.g. an OHIF viewer on its own host:
+    /// `https://viewer.example.org`, several separated by commas, or `*` for any (with a
+    /// token; browsers send no cookies to a wildcard). Default: same origin only.
+    #[arg(long, env = "SONOHUB_DICOMWEB_CORS", value_delimiter = ',')]
+    pub dicomweb_cors: Vec<String>,
     /// Demo mode: the Orthanc executable to run as the demo's regional archive (default:
     /// `Orthanc` on PATH, else /usr/sbin/Orthanc), or `off` for none.
     #[arg(long, env = "SONOHUB_DEMO_ARCHIVE")]
@@ -140,6 +145,8 @@ pub struct ServerConfig {
     pub ae_title: String,
     /// Bearer token accepted at `/dicom-web` besides a signed-in session.
     pub dicomweb_token: Option<String>,
+    /// Origins allowed to call `/dicom-web` from their pages (`*` for any).
+    pub dicomweb_cors: Vec<String>,
     /// The demo's regional archive (a local Orthanc); off unless in demo mode.
     pub demo_archive: DemoArchive,
     /// STUN/TURN servers for live guidance's WebRTC voice.
@@ -171,6 +178,7 @@ impl From<ServeArgs> for ServerConfig {
             ae_title: a.ae_title,
             // An empty variable means no token, not an empty one.
             dicomweb_token: a.dicomweb_token.filter(|t| !t.is_empty()),
+            dicomweb_cors: a.dicomweb_cors,
             demo_archive: match a.demo_archive {
                 _ if !a.demo => DemoArchive::Off,
                 None => DemoArchive::Installed,
@@ -202,6 +210,7 @@ impl ServerConfig {
             dicom_addr: None,
             ae_title: "SONOHUB".to_string(),
             dicomweb_token: None,
+            dicomweb_cors: Vec::new(),
             demo_archive: DemoArchive::Off,
             ice_servers: Vec::new(),
         }

@@ -40,7 +40,12 @@ impl FromRef<ServerState> for LeptosOptions {
 }
 
 /// Builds the whole router over `state`.
-pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: SocketAddr) -> Router {
+pub fn router(
+    config: &ServerConfig,
+    state: AppState,
+    store: Store,
+    addr: SocketAddr,
+) -> anyhow::Result<Router> {
     let site_root = config.site_root.to_string_lossy().to_string();
     // cargo-leptos writes hash.txt beside the binary when it fingerprints the bundle; only then
     // may /pkg files be cached forever (test binaries serve unhashed names).
@@ -95,11 +100,30 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
             }),
         ));
 
-    Router::new()
+    // Pages (and server functions, which stay on this runtime) go to the render threads.
+    let pages = Router::new()
+        .leptos_routes_with_context(&server_state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
+        .with_state(server_state.clone());
+    let pages = crate::render::Renderers::for_machine(pages)?;
+
+    Ok(Router::new()
         .route("/healthz", get(healthz))
         .route("/dicom/{sha}", get(crate::dicom_http::get_blob))
         .route("/held/{item}", get(crate::dicom_http::get_held))
-        .nest("/dicom-web", crate::dicomweb::routes(&server_state))
+        .nest(
+            "/dicom-web",
+            crate::dicomweb::routes(
+                &server_state,
+                &crate::dicomweb::Cors::parse(&config.dicomweb_cors)?,
+            ),
+        )
         .route(
             "/upload/{job}",
             axum::routing::post(crate::dicom_http::upload)
@@ -127,16 +151,9 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
                 axum::extract::DefaultBodyLimit::max(domain::replays::MAX_AUDIO_BYTES as usize),
             ),
         )
-        .leptos_routes_with_context(&server_state, routes, context.clone(), {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
-        })
         .merge(pkg)
         .merge(clips)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            ServerState,
-            _,
-        >(context, shell))
+        .fallback_service(pages)
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
         .layer(sessions)
         .layer(
@@ -161,12 +178,29 @@ pub fn router(config: &ServerConfig, state: AppState, store: Store, addr: Socket
                             .get("x-request-id")
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("-");
-                        tracing::info_span!("request", id, method = %req.method(), uri = %req.uri())
+                        let uri = redacted(req.uri());
+                        tracing::info_span!("request", id, method = %req.method(), uri = %uri)
                     }),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
-        .with_state(server_state)
+        .with_state(server_state))
+}
+
+/// The request's path and query for the log, with any `access_token` value (a DICOMweb
+/// credential) blanked.
+fn redacted(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.to_string();
+    };
+    let query: Vec<&str> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some(("access_token", _)) => "access_token=…",
+            _ => pair,
+        })
+        .collect();
+    format!("{}?{}", uri.path(), query.join("&"))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.
@@ -189,6 +223,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
         // These answer 401 themselves: a redirect to a page would confuse a file fetch.
         || path.starts_with("/dicom/")
+        || path == "/dicom-web"
         || path.starts_with("/dicom-web/")
         || path.starts_with("/upload/")
         || path.starts_with("/held/")
@@ -232,7 +267,7 @@ async fn sign_in_gate(
 }
 
 /// Decodes `%XX` escapes (enough for the `next` parameter we write ourselves).
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -275,6 +310,10 @@ mod tests {
         assert!(is_public("/pkg/sonohub.wasm"));
         assert!(is_public("/favicon.svg"));
         assert!(is_public("/api/login"));
+        // WADO-URI lives at the service's root and answers 401 itself.
+        assert!(is_public("/dicom-web"));
+        assert!(is_public("/dicom-web/studies"));
+        assert!(!is_public("/dicom-webx"));
         assert!(!is_public("/"));
         assert!(!is_public("/people"));
         assert!(!is_public("/admin/sites"));
@@ -283,5 +322,17 @@ mod tests {
             "/replays/0190c1c2-0000-7000-8000-000000000001/package"
         ));
         assert!(!is_public("/replays/0190c1c2-0000-7000-8000-000000000001"));
+    }
+
+    #[test]
+    fn a_dicomweb_token_in_the_query_stays_out_of_the_log() {
+        let uri: axum::http::Uri =
+            "/dicom-web?requestType=WADO&access_token=s3cret-token&objectUID=2.25.1"
+                .parse()
+                .unwrap();
+        let logged = redacted(&uri);
+        assert!(!logged.contains("s3cret"), "{logged}");
+        assert!(logged.contains("requestType=WADO") && logged.contains("objectUID=2.25.1"));
+        assert_eq!(redacted(&"/cases?page=2".parse().unwrap()), "/cases?page=2");
     }
 }

@@ -15,6 +15,7 @@ pub mod dicomweb;
 pub mod guidance_ws;
 pub mod http;
 pub mod jobs;
+pub mod render;
 pub mod replay_http;
 pub mod seed;
 pub mod sessions;

@@ -105,7 +105,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
             tracing::debug!(%error, "TCP_NODELAY not set on a connection");
         }
     });
-    let router = http::router(&config, state.clone(), store, addr);
+    let router = http::router(&config, state.clone(), store, addr)?;
     let mut stopping = jobs.stopping();
     let server = tokio::spawn(async move {
         axum::serve(

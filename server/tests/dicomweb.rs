@@ -19,6 +19,8 @@ use std::process::Command;
 use std::time::Duration;
 
 const TOKEN: &str = "dicomweb-test-token-0123456789";
+/// A viewer on its own origin, which the archive below allows (`--dicomweb-cors`).
+const VIEWER_ORIGIN: &str = "http://viewer.test:8042";
 const RLE: &str = "1.2.840.10008.1.2.5";
 /// Bytes of one 320×240 frame decoded to RGB.
 const FRAME_RGB: usize = 320 * 240 * 3;
@@ -190,6 +192,7 @@ async fn archive() -> Option<Archive> {
     let app = TestApp::with(|c| {
         c.demo = true;
         c.dicomweb_token = Some(TOKEN.to_string());
+        c.dicomweb_cors = vec![VIEWER_ORIGIN.to_string()];
     })
     .await;
     let chen = import(&app, &orthanc, &exams).await;

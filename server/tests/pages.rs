@@ -193,3 +193,63 @@ async fn pages_render_whole_on_any_worker_thread() {
         }
     }
 }
+
+/// The coordinator's pages over the demo's year of logbooks, many at once, each rendered to its
+/// end. A page that read a resource outside any Suspense and wrote a signal while rendering
+/// (`/competency/quality`) once left its stream waiting for seconds, and on Leptos' threads
+/// deadlocked the whole server; both are ruled out now, and this holds them out.
+#[tokio::test]
+async fn coordinator_pages_render_to_the_end_many_at_once() {
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.demo_clips = true;
+    })
+    .await;
+    let db = &app.started.state.db;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    loop {
+        let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM logbook_entries")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        if entries > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no demo logbooks after 4 minutes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let coordinator = app.signed_in("zhou.min").await;
+    let pages = [
+        ("/competency/quality", "data-testid=\"qc-sites\""),
+        ("/competency", "data-testid=\"grid\""),
+        ("/competency/rules", "<form"),
+        ("/competency/applications", "<form"),
+        ("/", "home-coordinator"),
+    ];
+    for round in 0..3 {
+        let renders = pages.iter().flat_map(|&(path, marker)| {
+            let c = &coordinator;
+            (0..4).map(move |_| async move {
+                let res = c.page(path).await;
+                assert_eq!(res.status(), 200, "{path}");
+                let html = res.text().await.expect("the whole page");
+                (path, marker, html)
+            })
+        });
+        for (path, marker, html) in futures_util::future::join_all(renders).await {
+            assert!(
+                html.trim_end().ends_with("</html>"),
+                "round {round}: {path} ended early"
+            );
+            assert!(
+                html.contains(marker),
+                "round {round}: {path} lacks {marker}"
+            );
+        }
+    }
+    let health = app.client().page("/healthz").await;
+    assert_eq!(health.status(), 200);
+}

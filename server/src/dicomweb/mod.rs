@@ -11,6 +11,11 @@
 //! * `/rendered` and `/thumbnail` at study, series, instance and frame level: JPEG or PNG,
 //!   `viewport` and `quality` honoured, cached by blob hash (`rendered`, `picture`).
 //! * `…/instances/{sop}/bulkdata/{tag}`: top-level binary values over 1 KiB (`bulkdata`).
+//! * WADO-URI, `/dicom-web?requestType=WADO&…`, for viewers that still use it (`wado_uri`).
+//!
+//! Other origins may call it when the operator lists them (`--dicomweb-cors`): preflight
+//! requests are answered before any credential is asked for, and the token may come as
+//! `Authorization: Bearer` or, where a client cannot set headers, as `?access_token=`.
 //!
 //! Accept headers are negotiated in one place (`accept`); multipart bodies are streamed part
 //! by part (`multipart`).
@@ -26,12 +31,13 @@ mod pixels;
 mod qido;
 mod rendered;
 mod wado;
+mod wado_uri;
 
 use crate::http::ServerState;
 use app::api::guard::SignedIn;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -40,6 +46,7 @@ use model::{Permission, Uid};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// What the DICOMweb routes keep in memory between requests, keyed by blob hash so an entry
 /// never goes stale: where each instance's frames are, and rendered images.
@@ -80,13 +87,15 @@ impl Token {
     }
 }
 
-/// The `/dicom-web` routes (nested by the main router). Every one passes `authorise`.
-pub fn routes(state: &ServerState) -> Router<ServerState> {
+/// The `/dicom-web` routes (nested by the main router). Every one passes `authorise`; the
+/// `cors` origins may call them from their pages.
+pub fn routes(state: &ServerState, cors: &Cors) -> Router<ServerState> {
     const STUDY: &str = "/studies/{study}";
     const SERIES: &str = "/studies/{study}/series/{series}";
     const INSTANCE: &str = "/studies/{study}/series/{series}/instances/{instance}";
     const FRAMES: &str = "/studies/{study}/series/{series}/instances/{instance}/frames/{frames}";
-    Router::new()
+    let routes = Router::new()
+        .route("/", get(wado_uri::retrieve))
         .route("/studies", get(qido::studies))
         .route("/series", get(qido::series))
         .route("/instances", get(qido::instances))
@@ -117,7 +126,114 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
         )
         .fallback(|| async { Problem::NotFound("no such DICOMweb resource") })
         .layer(Extension(Arc::new(Caches::new())))
-        .layer(middleware::from_fn_with_state(state.clone(), authorise))
+        .layer(middleware::from_fn_with_state(state.clone(), authorise));
+    match cors.layer() {
+        // Outside `authorise`: a preflight carries no credentials and must not be refused.
+        Some(layer) => routes.layer(layer),
+        None => routes,
+    }
+}
+
+/// The origins whose pages may call `/dicom-web` (`--dicomweb-cors`): none by default.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Cors {
+    #[default]
+    SameOrigin,
+    /// `*`: any page may call it with a token it holds. Browsers send no cookies to a
+    /// wildcard, so a session cannot be used from another origin this way.
+    AnyOrigin,
+    Origins(Vec<HeaderValue>),
+}
+
+impl Cors {
+    /// Reads `--dicomweb-cors`: `*`, or origins as a browser sends them
+    /// (`https://viewer.example.org`, `http://127.0.0.1:3000`).
+    pub fn parse(values: &[String]) -> anyhow::Result<Cors> {
+        let values: Vec<&str> = values
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            return Ok(Cors::SameOrigin);
+        }
+        if values == ["*"] {
+            return Ok(Cors::AnyOrigin);
+        }
+        let origins = values
+            .into_iter()
+            .map(|origin| {
+                let valid = origin.split_once("://").is_some_and(|(scheme, rest)| {
+                    matches!(scheme, "http" | "https")
+                        && !rest.is_empty()
+                        && !rest.contains(['/', '?', '#', '*', ' '])
+                });
+                anyhow::ensure!(
+                    valid,
+                    "--dicomweb-cors: {origin:?} is not an origin like https://viewer.example.org \
+                     (scheme and host, optionally a port, no path), nor *"
+                );
+                Ok(HeaderValue::from_str(origin)?)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Cors::Origins(origins))
+    }
+
+    fn layer(&self) -> Option<CorsLayer> {
+        let allow = match self {
+            Cors::SameOrigin => return None,
+            Cors::AnyOrigin => AllowOrigin::any(),
+            Cors::Origins(origins) => AllowOrigin::list(origins.iter().cloned()),
+        };
+        Some(
+            CorsLayer::new()
+                .allow_origin(allow)
+                .allow_methods([Method::GET, Method::HEAD])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::ACCEPT,
+                    header::IF_NONE_MATCH,
+                    header::RANGE,
+                ])
+                .expose_headers([
+                    header::CONTENT_TYPE,
+                    header::CONTENT_LENGTH,
+                    header::ETAG,
+                    header::WWW_AUTHENTICATE,
+                ])
+                .max_age(std::time::Duration::from_secs(3600)),
+        )
+    }
+}
+
+/// The bearer token a request offers: `Authorization: Bearer …`, else `?access_token=…`
+/// (RFC 6750 §2.3, for clients that load images by URL and cannot set a header).
+fn offered_token(req: &Request) -> Option<String> {
+    let from_header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
+        });
+    from_header.or_else(|| {
+        form_urlencoded_pairs(req.uri().query()?)
+            .find(|(name, _)| name == "access_token")
+            .map(|(_, value)| value)
+    })
+}
+
+/// `name=value` pairs of a query, percent-decoded.
+fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query.split('&').filter_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        let decode = |s: &str| crate::http::percent_decode(&s.replace('+', " "));
+        Some((decode(name), decode(value)))
+    })
 }
 
 /// Lets a request through with a signed-in session or the right bearer token; answers 401
@@ -125,23 +241,26 @@ pub fn routes(state: &ServerState) -> Router<ServerState> {
 async fn authorise(
     State(state): State<ServerState>,
     signed_in: SignedIn,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        });
-    let allowed = match bearer {
+    let bearer = offered_token(&req);
+    let allowed = match &bearer {
         // A token that is offered decides alone: a wrong one is refused even with a session.
-        Some(offered) => state
-            .dicomweb_token
-            .as_ref()
-            .is_some_and(|t| t.matches(offered)),
+        Some(offered) => {
+            let valid = state
+                .dicomweb_token
+                .as_ref()
+                .is_some_and(|t| t.matches(offered));
+            if valid && !req.headers().contains_key(header::AUTHORIZATION) {
+                // A token from the query is then the request's credential, as a header
+                // would be (whose it is decides who the audit names).
+                if let Ok(value) = HeaderValue::from_str(&format!("Bearer {offered}")) {
+                    req.headers_mut().insert(header::AUTHORIZATION, value);
+                }
+            }
+            valid
+        }
         // The archive's studies are listed to experts only (as in the app's study browser);
         // other roles see cases, not the archive.
         None => match signed_in.user().await.ok().flatten() {

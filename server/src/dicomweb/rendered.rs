@@ -24,7 +24,7 @@ use domain::dicomweb::InstanceRecord;
 use std::sync::Arc;
 
 /// The largest viewport side served: more is never a display, only work.
-const MAX_SIDE: u32 = 4096;
+pub(super) const MAX_SIDE: u32 = 4096;
 /// What a thumbnail fits inside when the client gives no viewport.
 const THUMBNAIL_SIDE: u32 = 256;
 /// JPEG quality when the client names none.
@@ -35,19 +35,19 @@ const CACHE_CONTROL: &str = "private, max-age=3600";
 /// The `viewport` parameter: the box the image is fitted inside, and optionally the region
 /// of the source image shown in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Viewport {
-    width: u32,
-    height: u32,
-    source: Option<SourceRegion>,
+pub(super) struct Viewport {
+    pub width: u32,
+    pub height: u32,
+    pub source: Option<SourceRegion>,
 }
 
 /// The rendering parameters a client may give; unknown parameters are ignored.
 #[derive(Debug, Clone, PartialEq)]
-struct RenderQuery {
-    viewport: Option<Viewport>,
-    quality: Option<u8>,
+pub(super) struct RenderQuery {
+    pub viewport: Option<Viewport>,
+    pub quality: Option<u8>,
     /// The `accept` parameter, which takes the Accept header's place (for `<img src>`).
-    accept: Option<String>,
+    pub accept: Option<String>,
 }
 
 fn bad(name: &str, value: &str, rule: &str) -> Problem {
@@ -279,7 +279,7 @@ async fn cached_or_rendered(
 }
 
 /// The answer for one frame: 304 when the client has it, else the image (audited).
-async fn answer(
+pub(super) async fn answer(
     state: &ServerState,
     caches: &Caches,
     signed_in: &SignedIn,

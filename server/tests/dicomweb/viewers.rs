@@ -3,7 +3,9 @@
 //! fragments (JPEG and RLE) or decoded to RGB, rendered images and thumbnails at every level
 //! with their format and viewport, the metadata's BulkDataURIs followed, Accept variants of
 //! a whole-instance retrieve, and a frames request audited once.
-use super::{Archive, FRAME_RGB, RLE, TOKEN, archive, icc_profile, parts_with_headers};
+use super::{
+    Archive, FRAME_RGB, RLE, TOKEN, VIEWER_ORIGIN, archive, icc_profile, parts_with_headers,
+};
 use crate::common::TestApp;
 use axum::http::StatusCode;
 use dicom_core::value::Value as DicomValue;
@@ -453,4 +455,185 @@ async fn metadata_links_bulk_data_and_retrieves_negotiate() {
         }
     }
     app.started.stop().await.unwrap();
+}
+
+/// A GET without any credential of its own, with extra headers.
+async fn anonymous(url: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = reqwest::Client::new().get(url);
+    for (name, value) in extra {
+        req = req.header(*name, *value);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn wado_uri_serves_the_stored_file_and_rendered_frames() {
+    let Some(Archive {
+        _orthanc,
+        app,
+        base,
+        stored,
+        files,
+        ..
+    }) = archive().await
+    else {
+        return;
+    };
+    let (study, series, sop, _, syntax) = &stored[0];
+    let uri =
+        format!("{base}?requestType=WADO&studyUID={study}&seriesUID={series}&objectUID={sop}");
+    let before = exports(&app, study).await;
+
+    // Cornerstone's wadouri loader: the file as stored, byte for byte.
+    let a = fetch(&format!("{uri}&contentType=application%2Fdicom"), None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.content_type, "application/dicom");
+    assert_eq!(a.body, files[sop]);
+    // The stored syntax may be named; any other is refused, since nothing is transcoded.
+    let a = fetch(
+        &format!("{uri}&contentType=application/dicom&transferSyntax={syntax}"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = fetch(
+        &format!("{uri}&contentType=application/dicom&transferSyntax=1.2.840.10008.1.2.1"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_ACCEPTABLE);
+    assert!(String::from_utf8_lossy(&a.body).contains(syntax.as_str()));
+
+    // The default is a JPEG of the first frame; rows, columns, frame and format are honoured.
+    let a = fetch(&uri, None).await;
+    assert_eq!(
+        (a.status, a.content_type.as_str()),
+        (StatusCode::OK, "image/jpeg")
+    );
+    assert_eq!(jpeg_size(&a.body), (320, 240));
+    let a = fetch(
+        &format!("{uri}&contentType=image/png&frameNumber=4&columns=160"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.content_type.as_str()),
+        (StatusCode::OK, "image/png")
+    );
+    assert_eq!(png_size(&a.body), (160, 120));
+    let a = fetch(&format!("{uri}&region=0,0,0.5,0.5&imageQuality=60"), None).await;
+    assert_eq!(
+        jpeg_size(&a.body),
+        (160, 120),
+        "a quarter of the image, at its own size"
+    );
+    // Each fetch above that carried pixels out is in the audit log: two files (the third
+    // was refused) and three images.
+    assert_eq!(exports(&app, study).await - before, 5);
+
+    // What cannot be served says why.
+    let a = fetch(&format!("{uri}&frameNumber=5"), None).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&a.body).contains("4 frames"));
+    let a = fetch(&format!("{uri}&contentType=image/gif"), None).await;
+    assert_eq!(a.status, StatusCode::NOT_ACCEPTABLE);
+    let a = fetch(
+        &format!("{base}?requestType=WADO&studyUID={study}&seriesUID={series}"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let a = fetch(
+        &format!("{base}?requestType=WADO&studyUID={study}&seriesUID={series}&objectUID=2.25.9"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+
+    // Without a credential: 401 with the challenge, not the sign-in page.
+    let res = anonymous(&uri, &[]).await;
+    assert_eq!(res.status(), 401);
+    assert!(res.headers().contains_key("www-authenticate"));
+    // The token may come in the query, for clients that load images by URL; a wrong one is
+    // refused.
+    let res = anonymous(&format!("{uri}&access_token={TOKEN}"), &[]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    let res = anonymous(&format!("{uri}&access_token=not-the-token-at-all"), &[]).await;
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn a_viewer_on_an_allowed_origin_may_call_with_its_token() {
+    let Some(Archive {
+        _orthanc,
+        base,
+        stored,
+        ..
+    }) = archive().await
+    else {
+        return;
+    };
+    let (study, series, sop, _, _) = &stored[0];
+    let frames = format!("{base}/studies/{study}/series/{series}/instances/{sop}/frames/1");
+
+    // The preflight carries no credential and is answered as such, not with 401.
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, &frames)
+        .header("origin", VIEWER_ORIGIN)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization,accept")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let h = preflight.headers();
+    assert_eq!(h["access-control-allow-origin"], VIEWER_ORIGIN);
+    let allowed = h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("accept"),
+        "{allowed}"
+    );
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("GET")
+    );
+
+    // The request itself: answered, readable by the viewer's page.
+    let a = fetch_with(&frames, Some(OHIF), &[("origin", VIEWER_ORIGIN)]).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers["access-control-allow-origin"], VIEWER_ORIGIN);
+    assert!(
+        a.headers["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("content-type")
+    );
+    // A refusal is readable too, so the viewer can tell the user to sign in.
+    let res = anonymous(&format!("{base}/studies"), &[("origin", VIEWER_ORIGIN)]).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["access-control-allow-origin"], VIEWER_ORIGIN);
+
+    // Any other origin gets no permission to read.
+    let other = "http://elsewhere.test";
+    let a = fetch_with(&frames, Some(OHIF), &[("origin", other)]).await;
+    assert!(!a.headers.contains_key("access-control-allow-origin"));
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, &frames)
+        .header("origin", other)
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !preflight
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
 }

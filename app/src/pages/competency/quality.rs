@@ -232,6 +232,7 @@ fn site_charts(i18n: I18nContext<Locale>, report: &QualityReport, site_id: &str)
 fn sites_table(
     i18n: I18nContext<Locale>,
     report: &QualityReport,
+    charted: Signal<String>,
     chosen: RwSignal<String>,
 ) -> AnyView {
     let lang = lang_code(i18n);
@@ -253,10 +254,10 @@ fn sites_table(
             let id = t.site.id.to_string();
             let name = by_lang(lang, &t.site.name_zh, &t.site.name_en);
             view! {
-                <tr data-site=t.site.code.clone() class:row-selected={let id = id.clone(); move || chosen.get() == id}>
+                <tr data-site=t.site.code.clone() class:row-selected={let id = id.clone(); move || charted.get() == id}>
                     <th scope="row">
                         <button type="button" class="link-button" on:click={let id = id.clone(); move |_| chosen.set(id.clone())}
-                            aria-pressed={let id = id.clone(); move || (chosen.get() == id).to_string()}>
+                            aria-pressed={let id = id.clone(); move || (charted.get() == id).to_string()}>
                             {name}
                         </button>
                         {t.site.hub.then(|| view! { " " <span class="badge">{t!(i18n, quality.hub)}</span> })}
@@ -420,12 +421,14 @@ pub fn QualityDashboard() -> impl IntoView {
                     <select data-testid="qc-application" prop:value=move || application.get()
                         on:change=move |ev| application.set(event_target_value(&ev))>
                         <option value="">{t!(i18n, credentials.all_applications)}</option>
-                        {move || apps.get().and_then(|r| r.ok()).map(|apps| {
+                        // Read inside a boundary, as every resource is: one read outside
+                        // any leaves the server render waiting on a wakeup it may not get.
+                        <Transition fallback=|| ()>{move || apps.get().and_then(|r| r.ok()).map(|apps| {
                             let lang = lang_code(i18n);
                             apps.into_iter().filter(|a| !a.retired).map(|a| view! {
                                 <option value=a.code.clone()>{a.name(lang).to_string()}</option>
                             }).collect_view()
-                        })}
+                        })}</Transition>
                     </select>
                 </label>
             </div>
@@ -433,12 +436,14 @@ pub fn QualityDashboard() -> impl IntoView {
                 {move || report.get().map(|res| match res {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(r) => {
-                        // The first community site that lags the hub, or the first one.
-                        if chosen.get_untracked().is_empty()
-                            && let Some(t) = r.trends.iter().find(|t| !t.site.hub)
-                        {
-                            chosen.set(t.site.id.to_string());
-                        }
+                        // Until one is picked, the charts show the first community site.
+                        // (Derived, not set here: writing a signal while rendering re-runs
+                        // the boundary under the server's render.)
+                        let first = r.trends.iter().find(|t| !t.site.hub).map(|t| t.site.id.to_string()).unwrap_or_default();
+                        let charted = Signal::derive(move || {
+                            let picked = chosen.get();
+                            if picked.is_empty() { first.clone() } else { picked }
+                        });
                         let waiting = r.waiting;
                         let shown = t_string!(i18n, credentials.period_shown, from = r.period.from.to_string(), until = r.period.until.to_string()).to_string();
                         let (reviewers, pairs) = (r.reviewers.clone(), r.pairs.clone());
@@ -448,9 +453,9 @@ pub fn QualityDashboard() -> impl IntoView {
                                 <a href="/review">{t_string!(i18n, quality.waiting, n = waiting)}</a></p>
                             <h2>{t!(i18n, quality.sites_title)}</h2>
                             <p class="hint">{t!(i18n, quality.sites_hint)}</p>
-                            {report.with_value(|r| sites_table(i18n, r, chosen))}
+                            {report.with_value(|r| sites_table(i18n, r, charted, chosen))}
                             <div data-testid="qc-charts">
-                                {move || report.with_value(|r| site_charts(i18n, r, &chosen.get()))}
+                                {move || report.with_value(|r| site_charts(i18n, r, &charted.get()))}
                             </div>
                             <h2>{t!(i18n, quality.reviewers_title)}</h2>
                             {reviewers_view(i18n, reviewers)}
