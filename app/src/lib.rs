@@ -92,6 +92,10 @@ pub fn App() -> impl IntoView {
                             path=(StaticSegment("admin"), StaticSegment("device-masks"))
                             view=pages::device_masks::DeviceMasksPage
                         />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("dicomweb-tokens"))
+                            view=pages::dicomweb_tokens::DicomWebTokensPage
+                        />
                         <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
                         <Route path=StaticSegment("studies") view=pages::studies::StudiesPage />
                         <Route

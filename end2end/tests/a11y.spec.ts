@@ -16,6 +16,7 @@ const PAGES: Record<string, string[]> = {
     '/quizzes/new/edit', '/questions', '/competency', '/competency/quality', '/competency/rules',
     '/competency/applications', '/verify'],
   admin: ['/', '/admin', '/admin/audit', '/admin/sites', '/admin/archive', '/admin/device-masks',
+    '/admin/dicomweb-tokens',
     '/people'],
 };
 

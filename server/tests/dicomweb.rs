@@ -552,3 +552,129 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     assert!(facts["seen_bytes"].as_u64().unwrap() > 10_000);
     app.started.stop().await.unwrap();
 }
+
+/// A GET of `/dicom-web/studies` with `secret` as a bearer token (or in the query).
+async fn studies_with(app: &TestApp, secret: &str, in_query: bool) -> u16 {
+    let http = reqwest::Client::new();
+    let url = app.client().url("/dicom-web/studies");
+    let req = if in_query {
+        http.get(format!("{url}?access_token={secret}"))
+    } else {
+        http.get(url).bearer_auth(secret)
+    };
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn admins_issue_name_and_revoke_read_only_tokens() {
+    let app = TestApp::demo().await;
+    let admin = app.signed_in("admin").await;
+    let issue = |name: &'static str, holder: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .call(
+                    "issue_dicomweb_token",
+                    &[("name", name), ("holder", holder)],
+                )
+                .await
+        }
+    };
+    let (status, issued) = issue("OHIF teaching viewer", "Hub radiology IT").await;
+    assert_eq!(status, 200, "{issued}");
+    let secret = issued["secret"].as_str().unwrap().to_string();
+    let id = issued["token"]["id"].as_str().unwrap().to_string();
+    assert!(
+        secret.starts_with("shdw_") && secret.len() == 45,
+        "{secret}"
+    );
+    assert_eq!(issued["token"]["name"], "OHIF teaching viewer");
+
+    // The secret opens /dicom-web, in the header or the query; nothing else does.
+    assert_eq!(studies_with(&app, &secret, false).await, 200);
+    assert_eq!(studies_with(&app, &secret, true).await, 200);
+    assert_eq!(studies_with(&app, &format!("{secret}0"), false).await, 401);
+    assert_eq!(
+        studies_with(&app, "shdw_not-a-token-at-all", true).await,
+        401
+    );
+
+    // The list never carries the secret, only its first characters, and counts the uses.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let listed = loop {
+        let (status, list) = admin.call("dicomweb_tokens", &[]).await;
+        assert_eq!(status, 200, "{list}");
+        assert!(!list.to_string().contains(&secret[9..]), "{list}");
+        if list[0]["uses"] == 2 {
+            break list;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "uses not counted: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(listed[0]["hint"], &secret[..9]);
+    assert_eq!(listed[0]["holder"], "Hub radiology IT");
+    assert!(listed[0]["last_used_at"].is_i64());
+
+    // Names are unique among tokens in force; both fields are required.
+    let (_, body) = issue("OHIF teaching viewer", "someone else").await;
+    assert_eq!(
+        body,
+        json!({"Invalid": {"field": "token_name", "reason": "taken"}})
+    );
+    let (_, body) = issue("  ", "Hub radiology IT").await;
+    assert_eq!(
+        body,
+        json!({"Invalid": {"field": "token_name", "reason": "required"}})
+    );
+    let (_, body) = issue("Research PACS", "").await;
+    assert_eq!(
+        body,
+        json!({"Invalid": {"field": "token_holder", "reason": "required"}})
+    );
+
+    // Only admins manage tokens.
+    for user in ["li.na", "chen.jing", "zhou.min"] {
+        let c = app.signed_in(user).await;
+        for (endpoint, form) in [
+            ("dicomweb_tokens", vec![]),
+            (
+                "issue_dicomweb_token",
+                vec![("name", "mine"), ("holder", user)],
+            ),
+            ("revoke_dicomweb_token", vec![("id", id.as_str())]),
+        ] {
+            let (status, body) = c.call(endpoint, &form).await;
+            assert_eq!(
+                (status, body),
+                (403, json!("Forbidden")),
+                "{user} {endpoint}"
+            );
+        }
+    }
+
+    // Revoked, it is refused at once, and its name is free again.
+    let (status, body) = admin.call("revoke_dicomweb_token", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(studies_with(&app, &secret, false).await, 401);
+    let (_, body) = admin.call("revoke_dicomweb_token", &[("id", &id)]).await;
+    assert_eq!(body, json!({"NotFound": "token"}));
+    let (status, _) = issue("OHIF teaching viewer", "Hub radiology IT").await;
+    assert_eq!(status, 200);
+    let (_, list) = admin.call("dicomweb_tokens", &[]).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(
+        list[1]["revoked_at"].is_i64() && list[1]["revoked_by"].is_string(),
+        "{list}"
+    );
+
+    let actions: Vec<String> = app
+        .audit_of(&id)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["dicomweb_token_issued", "dicomweb_token_revoked"]);
+}

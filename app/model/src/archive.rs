@@ -507,6 +507,35 @@ pub struct DeviceMaskView {
     pub last_used_at: Option<i64>,
 }
 
+/// A read-only DICOMweb token as admins see it: who it is for and how it is used, never the
+/// secret (only its first characters, to recognise it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DicomWebTokenView {
+    pub id: String,
+    /// What it is for, e.g. "OHIF teaching viewer".
+    pub name: String,
+    /// The person or service that holds it.
+    pub holder: String,
+    /// The secret's first characters.
+    pub hint: String,
+    /// Display name of the admin who issued it.
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    /// Requests answered with it.
+    pub uses: u64,
+    pub last_used_at: Option<i64>,
+    /// When it was revoked; it is then refused.
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+}
+
+/// A token just issued, with its secret: shown once, never stored in the clear.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IssuedToken {
+    pub token: DicomWebTokenView,
+    pub secret: String,
+}
+
 /// `YYYYMMDD` as `YYYY-MM-DD`; anything else as it is.
 pub fn dicom_date_to_iso(da: &str) -> String {
     let da = da.trim();

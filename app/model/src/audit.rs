@@ -88,6 +88,10 @@ pub enum AuditAction {
     DeviceMaskRetired,
     /// A file was cleaned with a device mask.
     DeviceMaskUsed,
+    /// An admin issued a DICOMweb token (subject: its id; detail: name and holder).
+    DicomWebTokenIssued,
+    /// An admin revoked a DICOMweb token.
+    DicomWebTokenRevoked,
     /// An author saved a course's working copy.
     CourseSaved,
     /// An author published a course version.
@@ -141,7 +145,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 49] = [
         AuditAction::SignIn,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
@@ -164,6 +168,8 @@ impl AuditAction {
         AuditAction::DeviceMaskEdited,
         AuditAction::DeviceMaskRetired,
         AuditAction::DeviceMaskUsed,
+        AuditAction::DicomWebTokenIssued,
+        AuditAction::DicomWebTokenRevoked,
         AuditAction::CourseSaved,
         AuditAction::CoursePublished,
         AuditAction::QuestionSaved,
@@ -216,6 +222,8 @@ impl AuditAction {
             AuditAction::DeviceMaskEdited => "device_mask_edited",
             AuditAction::DeviceMaskRetired => "device_mask_retired",
             AuditAction::DeviceMaskUsed => "device_mask_used",
+            AuditAction::DicomWebTokenIssued => "dicomweb_token_issued",
+            AuditAction::DicomWebTokenRevoked => "dicomweb_token_revoked",
             AuditAction::CourseSaved => "course_saved",
             AuditAction::CoursePublished => "course_published",
             AuditAction::QuestionSaved => "question_saved",

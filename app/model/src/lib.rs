@@ -19,9 +19,9 @@ mod uid;
 pub use annotation::{Annotation, Point, Shape};
 pub use archive::{
     ArchiveAuth, ArchiveCheck, ArchiveProblem, ArchiveQuery, ArchiveSettingsView, ArchiveStudy,
-    AreaProposal, Device, DeviceMaskView, HeldDevice, HeldFile, ImportFailure, ImportItem,
-    ImportJob, ImportKind, InstanceSummary, ItemLabel, ItemStatus, JobLabel, JobStatus, MaskRect,
-    NoAreaReason, StudyDetail, StudySummary,
+    AreaProposal, Device, DeviceMaskView, DicomWebTokenView, HeldDevice, HeldFile, ImportFailure,
+    ImportItem, ImportJob, ImportKind, InstanceSummary, IssuedToken, ItemLabel, ItemStatus,
+    JobLabel, JobStatus, MaskRect, NoAreaReason, StudyDetail, StudySummary,
 };
 pub use audit::{AuditAction, AuditEvent, AuditVia};
 pub use cases::{AgeBand, Application, CaseId, CaseStatus, Difficulty, Sex};

@@ -42,9 +42,8 @@ impl Role {
         match what {
             CurateStudies | AuthorCases => self == Role::Expert,
             ViewNetwork => matches!(self, Role::Coordinator | Role::Admin),
-            ManageAccounts | ManageSites | ConfigureArchive | ReadAudit | ManageDeviceMasks => {
-                self == Role::Admin
-            }
+            ManageAccounts | ManageSites | ConfigureArchive | ReadAudit | ManageDeviceMasks
+            | ManageDicomWebTokens => self == Role::Admin,
             AuthorCourses => matches!(self, Role::Expert | Role::Coordinator),
             WriteQuestions => self == Role::Expert,
             ManageEnrolment => self == Role::Coordinator,
@@ -80,6 +79,8 @@ pub enum Permission {
     ReadAudit,
     /// List, edit and retire device masks (experts save them from the quarantine).
     ManageDeviceMasks,
+    /// Issue, name and revoke the read-only tokens DICOMweb viewers and services use.
+    ManageDicomWebTokens,
     /// Build courses and quizzes, see every attempt at them and their item analysis.
     AuthorCourses,
     /// Write questions for the bank.
@@ -98,7 +99,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::CurateStudies,
         Permission::AuthorCases,
         Permission::ViewNetwork,
@@ -107,6 +108,7 @@ impl Permission {
         Permission::ConfigureArchive,
         Permission::ReadAudit,
         Permission::ManageDeviceMasks,
+        Permission::ManageDicomWebTokens,
         Permission::AuthorCourses,
         Permission::WriteQuestions,
         Permission::ManageEnrolment,
@@ -298,7 +300,7 @@ mod permission_tests {
 
     /// In `Permission::ALL`'s order: curate studies, author cases, view the network, manage
     /// accounts, manage sites, configure the archive, read the audit log, manage device masks,
-    /// author courses, write questions, manage enrolment, record replays, log scans, review
+    /// manage DICOMweb tokens, author courses, write questions, manage enrolment, record replays, log scans, review
     /// scans, manage credentials.
     #[test]
     fn each_role_may_do_what_the_design_table_says() {
@@ -307,28 +309,28 @@ mod permission_tests {
             may(Role::Learner),
             [
                 false, false, false, false, false, false, false, false, false, false, false, false,
-                true, false, false
+                false, true, false, false
             ],
             "learners read, learn and log their own scans"
         );
         assert_eq!(
             may(Role::Expert),
             [
-                true, true, false, false, false, false, false, false, true, true, false, true,
-                false, true, false
+                true, true, false, false, false, false, false, false, false, true, true, false,
+                true, false, true, false
             ]
         );
         assert_eq!(
             may(Role::Coordinator),
             [
-                false, false, true, false, false, false, false, false, true, false, true, false,
-                false, false, true
+                false, false, true, false, false, false, false, false, false, true, false, true,
+                false, false, false, true
             ]
         );
         assert_eq!(
             may(Role::Admin),
             [
-                false, false, true, true, true, true, true, true, false, false, false, false,
+                false, false, true, true, true, true, true, true, true, false, false, false, false,
                 false, false, false
             ],
             "IT runs the system but does not curate clinical content"

@@ -11,6 +11,7 @@ pub mod people;
 pub mod quarantine;
 pub mod replays;
 pub mod sites;
+pub mod tokens;
 
 #[cfg(feature = "ssr")]
 pub mod guard;

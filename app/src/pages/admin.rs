@@ -46,6 +46,12 @@ pub fn AdminPage() -> impl IntoView {
                                 </a>
                             </li>
                             <li class="card">
+                                <a href="/admin/dicomweb-tokens">
+                                    <h3>{t!(i18n, dicomweb_tokens.title)}</h3>
+                                    <p>{t!(i18n, home.admin_dicomweb_tokens)}</p>
+                                </a>
+                            </li>
+                            <li class="card">
                                 <a href="/admin/audit">
                                     <h3>{t!(i18n, audit.title)}</h3>
                                     <p>{t!(i18n, audit.intro)}</p>

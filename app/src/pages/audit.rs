@@ -43,6 +43,8 @@ fn action_label(i18n: I18nContext<Locale>, name: &str) -> String {
         AuditAction::CohortSaved => t_string!(i18n, audit.cohort_saved),
         AuditAction::Enrolled => t_string!(i18n, audit.enrolled),
         AuditAction::DeviceMaskUsed => t_string!(i18n, audit.device_mask_used),
+        AuditAction::DicomWebTokenIssued => t_string!(i18n, audit.dicomweb_token_issued),
+        AuditAction::DicomWebTokenRevoked => t_string!(i18n, audit.dicomweb_token_revoked),
         AuditAction::GuidanceStarted => t_string!(i18n, audit.guidance_started),
         AuditAction::GuidanceRequested => t_string!(i18n, audit.guidance_requested),
         AuditAction::GuidanceInvited => t_string!(i18n, audit.guidance_invited),

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod competency;
 pub mod courses;
 pub mod device_masks;
+pub mod dicomweb_tokens;
 pub mod errors;
 pub mod guard;
 pub mod guidance;

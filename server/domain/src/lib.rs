@@ -9,6 +9,7 @@ pub mod courses;
 pub mod db;
 pub mod dicom;
 pub mod dicomweb;
+pub mod dicomweb_tokens;
 mod error;
 pub mod guidance;
 pub mod imports;

@@ -1,6 +1,7 @@
 //! SonoHub's own read-only DICOMweb service (PS3.18) at `/dicom-web`, so OHIF or any DICOMweb
-//! client can open the anonymised teaching studies. Experts' signed-in sessions or the
-//! configured bearer token may use it; whatever carries pixel data out is audited.
+//! client can open the anonymised teaching studies. Experts' signed-in sessions may use it, and
+//! so may bearer tokens: those admins issue by name (`domain::dicomweb_tokens`) and the
+//! operator's `--dicomweb-token`. Whatever carries pixel data out is audited, naming the token.
 //!
 //! * QIDO-RS searches: `/studies`, `/series`, `/instances` at each level (`qido`).
 //! * WADO-RS: studies, series and instances as stored DICOM, never transcoded, and their
@@ -210,8 +211,16 @@ impl Cors {
 /// The bearer token a request offers: `Authorization: Bearer …`, else `?access_token=…`
 /// (RFC 6750 §2.3, for clients that load images by URL and cannot set a header).
 fn offered_token(req: &Request) -> Option<String> {
-    let from_header = req
-        .headers()
+    bearer(req.headers()).or_else(|| {
+        form_urlencoded_pairs(req.uri().query()?)
+            .find(|(name, _)| name == "access_token")
+            .map(|(_, value)| value)
+    })
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -219,12 +228,27 @@ fn offered_token(req: &Request) -> Option<String> {
             scheme
                 .eq_ignore_ascii_case("bearer")
                 .then(|| token.trim().to_string())
-        });
-    from_header.or_else(|| {
-        form_urlencoded_pairs(req.uri().query()?)
-            .find(|(name, _)| name == "access_token")
-            .map(|(_, value)| value)
-    })
+        })
+}
+
+/// Who holds the token a request presented, for the audit log: a named token's name, or the
+/// operator's token from the command line.
+pub(crate) async fn token_holder(
+    state: &ServerState,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
+    let secret = bearer(headers)?;
+    if state
+        .dicomweb_token
+        .as_ref()
+        .is_some_and(|t| t.matches(&secret))
+    {
+        return Some("--dicomweb-token".to_string());
+    }
+    match domain::dicomweb_tokens::find(&state.app.db, &secret).await {
+        Ok(Some(token)) => Some(token.name),
+        _ => Some("unknown".to_string()),
+    }
 }
 
 /// `name=value` pairs of a query, percent-decoded.
@@ -248,10 +272,28 @@ async fn authorise(
     let allowed = match &bearer {
         // A token that is offered decides alone: a wrong one is refused even with a session.
         Some(offered) => {
-            let valid = state
+            let configured = state
                 .dicomweb_token
                 .as_ref()
                 .is_some_and(|t| t.matches(offered));
+            let valid = configured
+                || match domain::dicomweb_tokens::find(&state.app.db, offered).await {
+                    Ok(Some(token)) => {
+                        // Counted apart from the answer: a busy viewer must not wait on it.
+                        let db = state.app.db.clone();
+                        tokio::spawn(async move {
+                            if let Err(e) = domain::dicomweb_tokens::used(&db, &token.id).await {
+                                domain::internal(e);
+                            }
+                        });
+                        true
+                    }
+                    Ok(None) => false,
+                    Err(e) => {
+                        domain::internal(e);
+                        return Problem::Internal.into_response();
+                    }
+                };
             if valid && !req.headers().contains_key(header::AUTHORIZATION) {
                 // A token from the query is then the request's credential, as a header
                 // would be (whose it is decides who the audit names).

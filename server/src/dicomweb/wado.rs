@@ -98,17 +98,22 @@ pub(super) async fn retrieve(
 }
 
 /// Records who took images of `study` out, and what (`detail`): the signed-in expert, or the
-/// bearer token's holder (no person) when a token was presented.
+/// token (by name, no person) when one was presented.
 pub(super) async fn audit_export(
     state: &ServerState,
     signed_in: &SignedIn,
     headers: &HeaderMap,
     study: &str,
-    detail: Json,
+    mut detail: Json,
 ) {
-    let user = match headers.contains_key(header::AUTHORIZATION) {
-        true => None,
-        false => signed_in.user().await.ok().flatten().map(|u| u.id),
+    let user = match super::token_holder(state, headers).await {
+        Some(token) => {
+            if let Some(fields) = detail.as_object_mut() {
+                fields.insert("token".to_string(), Json::String(token));
+            }
+            None
+        }
+        None => signed_in.user().await.ok().flatten().map(|u| u.id),
     };
     let actor = Actor {
         user,

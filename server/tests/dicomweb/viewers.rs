@@ -561,12 +561,34 @@ async fn wado_uri_serves_the_stored_file_and_rendered_frames() {
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     let res = anonymous(&format!("{uri}&access_token=not-the-token-at-all"), &[]).await;
     assert_eq!(res.status(), 401);
+
+    // A token an admin issued works the same, and the export is audited under its name.
+    let admin = app.signed_in("admin").await;
+    let (_, issued) = admin
+        .call(
+            "issue_dicomweb_token",
+            &[("name", "Ward 3 viewer"), ("holder", "Ward 3 workstation")],
+        )
+        .await;
+    let secret = issued["secret"].as_str().expect("a secret");
+    let res = anonymous(&format!("{uri}&frameNumber=2&access_token={secret}"), &[]).await;
+    assert_eq!(res.status(), 200);
+    let events = app.audit_of(study).await;
+    let last = events.last().unwrap();
+    let detail: Value = serde_json::from_str(&last.detail).unwrap();
+    assert_eq!(detail["token"], "Ward 3 viewer", "{detail}");
+    assert_eq!(
+        (last.actor.as_deref(), detail["frame"].as_i64()),
+        (None, Some(2))
+    );
 }
 
 #[tokio::test]
 async fn a_viewer_on_an_allowed_origin_may_call_with_its_token() {
+    // `app` is held to the end: dropping it stops the server.
     let Some(Archive {
         _orthanc,
+        app: _app,
         base,
         stored,
         ..
