@@ -547,6 +547,18 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
         want.sort();
         assert_eq!(retrieved, &json!(want));
         assert_eq!(facts["series_metadata"][series], in_study);
+        // The series rendered: its first image, fitted inside the viewport.
+        assert_eq!(
+            facts["series_rendered"][series],
+            json!({"format": "JPEG", "size": [160, 120]})
+        );
+        let mut whole: Vec<&str> = stored
+            .iter()
+            .filter(|s| &s.0 == study)
+            .map(|s| s.2.as_str())
+            .collect();
+        whole.sort();
+        assert_eq!(facts["study_retrieved"][study], json!(whole));
     }
     assert_eq!(facts["leaks"], json!([]), "source identifiers served");
     assert!(facts["seen_bytes"].as_u64().unwrap() > 10_000);

@@ -173,6 +173,21 @@ for study in facts["studies"]:
     )
     series_metadata = client.retrieve_series_metadata(uid, first_series)
     facts.setdefault("series_metadata", {})[first_series] = len(series_metadata)
+    study_sets = client.retrieve_study(uid, media_types=(("application/dicom", "*"),))
+    facts.setdefault("study_retrieved", {})[uid] = sorted(
+        ds.SOPInstanceUID for ds in study_sets
+    )
+    series_rendered = Image.open(
+        io.BytesIO(
+            client.retrieve_series_rendered(
+                uid, first_series, media_types=("image/jpeg",), params={"viewport": "160,160"}
+            )
+        )
+    )
+    facts.setdefault("series_rendered", {})[first_series] = {
+        "format": series_rendered.format,
+        "size": list(series_rendered.size),
+    }
 
 
 def frame_facts(study_uid, series_uid, sop):
