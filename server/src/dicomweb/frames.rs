@@ -3,6 +3,7 @@
 //! `image/jpeg`), read from the blob store by byte range; or, asked for uncompressed data of
 //! a compressed clip, each frame decoded by `cine` (the browser's decoder) to interleaved RGB
 //! little endian. Multipart answers stream frame by frame; one frame may come single-part.
+use super::Reader;
 use super::accept::{Accept, EXPLICIT_LE, Offer};
 use super::decoded;
 use super::multipart::multipart;
@@ -10,7 +11,6 @@ use super::pixels::{self, FrameBytes, FrameLayout};
 use super::wado::{audit_export, scope, stored_bytes};
 use super::{Caches, PathUids, Problem};
 use crate::http::ServerState;
-use app::api::guard::SignedIn;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -215,7 +215,7 @@ fn not_acceptable(layout: &FrameLayout) -> Problem {
 pub(super) async fn retrieve(
     State(state): State<ServerState>,
     Extension(caches): Extension<Arc<Caches>>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Path(path): Path<FramePath>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
@@ -243,7 +243,7 @@ pub(super) async fn retrieve(
             Payload::Decoded => "decoded",
         },
     });
-    audit_export(&state, &signed_in, &headers, &instance.study_uid, detail).await;
+    audit_export(&state, &reader, &instance.study_uid, detail).await;
     Ok(response)
 }
 

@@ -231,24 +231,12 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
         })
 }
 
-/// Who holds the token a request presented, for the audit log: a named token's name, or the
-/// operator's token from the command line.
-pub(crate) async fn token_holder(
-    state: &ServerState,
-    headers: &axum::http::HeaderMap,
-) -> Option<String> {
-    let secret = bearer(headers)?;
-    if state
-        .dicomweb_token
-        .as_ref()
-        .is_some_and(|t| t.matches(&secret))
-    {
-        return Some("--dicomweb-token".to_string());
-    }
-    match domain::dicomweb_tokens::find(&state.app.db, &secret).await {
-        Ok(Some(token)) => Some(token.name),
-        _ => Some("unknown".to_string()),
-    }
+/// Who a request that `authorise` let in reads for, as the audit log names them: the signed-in
+/// expert, or a token by its name (`--dicomweb-token` for the operator's own).
+#[derive(Clone, Debug)]
+pub(crate) enum Reader {
+    Expert(model::UserId),
+    Token(String),
 }
 
 /// `name=value` pairs of a query, percent-decoded.
@@ -269,51 +257,48 @@ async fn authorise(
     next: Next,
 ) -> Response {
     let bearer = offered_token(&req);
-    let allowed = match &bearer {
+    let reader = match &bearer {
         // A token that is offered decides alone: a wrong one is refused even with a session.
         Some(offered) => {
             let configured = state
                 .dicomweb_token
                 .as_ref()
                 .is_some_and(|t| t.matches(offered));
-            let valid = configured
-                || match domain::dicomweb_tokens::find(&state.app.db, offered).await {
+            if configured {
+                Some(Reader::Token("--dicomweb-token".to_string()))
+            } else {
+                match domain::dicomweb_tokens::find(&state.app.db, offered).await {
                     Ok(Some(token)) => {
                         // Counted apart from the answer: a busy viewer must not wait on it.
                         let db = state.app.db.clone();
+                        let id = token.id.clone();
                         tokio::spawn(async move {
-                            if let Err(e) = domain::dicomweb_tokens::used(&db, &token.id).await {
+                            if let Err(e) = domain::dicomweb_tokens::used(&db, &id).await {
                                 domain::internal(e);
                             }
                         });
-                        true
+                        Some(Reader::Token(token.name))
                     }
-                    Ok(None) => false,
+                    Ok(None) => None,
                     Err(e) => {
                         domain::internal(e);
                         return Problem::Internal.into_response();
                     }
-                };
-            if valid && !req.headers().contains_key(header::AUTHORIZATION) {
-                // A token from the query is then the request's credential, as a header
-                // would be (whose it is decides who the audit names).
-                if let Ok(value) = HeaderValue::from_str(&format!("Bearer {offered}")) {
-                    req.headers_mut().insert(header::AUTHORIZATION, value);
                 }
             }
-            valid
         }
         // The archive's studies are listed to experts only (as in the app's study browser);
         // other roles see cases, not the archive.
         None => match signed_in.user().await.ok().flatten() {
-            Some(user) if user.may(Permission::CurateStudies) => true,
+            Some(user) if user.may(Permission::CurateStudies) => Some(Reader::Expert(user.id)),
             Some(_) => {
                 return (StatusCode::FORBIDDEN, "only experts browse the archive").into_response();
             }
-            None => false,
+            None => None,
         },
     };
-    if allowed {
+    if let Some(reader) = reader {
+        req.extensions_mut().insert(reader);
         return next.run(req).await;
     }
     let challenge = if bearer.is_some() {

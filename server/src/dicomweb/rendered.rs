@@ -7,6 +7,7 @@
 //! Which frame: a frame URL's own; the first frame of the first image in scope for
 //! `/rendered`; the middle frame of the first image for `/thumbnail`, which shows a clip
 //! mid-sweep rather than as the probe touches the skin.
+use super::Reader;
 use super::accept::{Accept, fits_single};
 use super::decoded;
 use super::frames::{FramePath, instance_and_frames};
@@ -14,7 +15,6 @@ use super::picture::{self, ImageFormat, Picture, SourceRegion, fit_inside};
 use super::wado::{audit_export, scope, stored_bytes};
 use super::{Caches, PathUids, Problem};
 use crate::http::ServerState;
-use app::api::guard::SignedIn;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -282,7 +282,7 @@ async fn cached_or_rendered(
 pub(super) async fn answer(
     state: &ServerState,
     caches: &Caches,
-    signed_in: &SignedIn,
+    reader: &Reader,
     headers: &HeaderMap,
     (instance, frame): (InstanceRecord, u32),
     (query, format): (RenderQuery, ImageFormat),
@@ -308,7 +308,7 @@ pub(super) async fn answer(
         "frame": frame + 1,
         "rendered": format.media_type(),
     });
-    audit_export(state, signed_in, headers, &instance.study_uid, detail).await;
+    audit_export(state, reader, &instance.study_uid, detail).await;
     let content_type = HeaderValue::from_static(format.media_type());
     let response = ([(header::CONTENT_TYPE, content_type)], image).into_response();
     Ok(with_caching(response, &etag))
@@ -331,56 +331,56 @@ fn with_caching(mut response: Response, etag: &str) -> Response {
 pub(super) async fn rendered(
     State(state): State<ServerState>,
     Extension(caches): Extension<Arc<Caches>>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Path(uids): Path<PathUids>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let params = parameters(&pairs, &headers, Purpose::Rendered)?;
     let target = first_image(&state, uids, Purpose::Rendered).await?;
-    answer(&state, &caches, &signed_in, &headers, target, params).await
+    answer(&state, &caches, &reader, &headers, target, params).await
 }
 
 /// `GET /studies/{study}[/series/{series}[/instances/{instance}]]/thumbnail`
 pub(super) async fn thumbnail(
     State(state): State<ServerState>,
     Extension(caches): Extension<Arc<Caches>>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Path(uids): Path<PathUids>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let params = parameters(&pairs, &headers, Purpose::Thumbnail)?;
     let target = first_image(&state, uids, Purpose::Thumbnail).await?;
-    answer(&state, &caches, &signed_in, &headers, target, params).await
+    answer(&state, &caches, &reader, &headers, target, params).await
 }
 
 /// `GET …/instances/{instance}/frames/{n}/rendered`
 pub(super) async fn frame_rendered(
     State(state): State<ServerState>,
     Extension(caches): Extension<Arc<Caches>>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Path(path): Path<FramePath>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let params = parameters(&pairs, &headers, Purpose::Rendered)?;
     let target = listed_frame(&state, &path).await?;
-    answer(&state, &caches, &signed_in, &headers, target, params).await
+    answer(&state, &caches, &reader, &headers, target, params).await
 }
 
 /// `GET …/instances/{instance}/frames/{n}/thumbnail`
 pub(super) async fn frame_thumbnail(
     State(state): State<ServerState>,
     Extension(caches): Extension<Arc<Caches>>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Path(path): Path<FramePath>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let params = parameters(&pairs, &headers, Purpose::Thumbnail)?;
     let target = listed_frame(&state, &path).await?;
-    answer(&state, &caches, &signed_in, &headers, target, params).await
+    answer(&state, &caches, &reader, &headers, target, params).await
 }
 
 #[cfg(test)]

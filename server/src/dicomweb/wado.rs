@@ -2,12 +2,13 @@
 //! with the stored bytes unchanged (streamed from the blob store, never transcoded), and their
 //! metadata as DICOM JSON with bulk data linked. Frames, rendered images and bulk data have
 //! their own modules.
+use super::Reader;
 use super::accept::{Accept, Offer};
 use super::multipart::multipart;
 use super::pixels::{self, ImageShape};
 use super::{PathUids, Problem, json};
 use crate::http::ServerState;
-use app::api::guard::SignedIn;
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -65,7 +66,7 @@ fn dicom_offer(syntax: &str) -> Offer {
 /// in scope as one `multipart/related; type="application/dicom"` response.
 pub(super) async fn retrieve(
     State(state): State<ServerState>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Path(uids): Path<PathUids>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
@@ -89,7 +90,7 @@ pub(super) async fn retrieve(
         "bytes": instances.iter().map(|i| i.size).sum::<i64>(),
     });
     for study in studies {
-        audit_export(&state, &signed_in, &headers, study, detail.clone()).await;
+        audit_export(&state, &reader, study, detail.clone()).await;
     }
     Ok(stream_instances(
         state.app.importer.blobs().clone(),
@@ -98,22 +99,21 @@ pub(super) async fn retrieve(
 }
 
 /// Records who took images of `study` out, and what (`detail`): the signed-in expert, or the
-/// token (by name, no person) when one was presented.
+/// token (by name, no person).
 pub(super) async fn audit_export(
     state: &ServerState,
-    signed_in: &SignedIn,
-    headers: &HeaderMap,
+    reader: &Reader,
     study: &str,
     mut detail: Json,
 ) {
-    let user = match super::token_holder(state, headers).await {
-        Some(token) => {
+    let user = match reader {
+        Reader::Token(name) => {
             if let Some(fields) = detail.as_object_mut() {
-                fields.insert("token".to_string(), Json::String(token));
+                fields.insert("token".to_string(), Json::String(name.clone()));
             }
             None
         }
-        None => signed_in.user().await.ok().flatten().map(|u| u.id),
+        Reader::Expert(user) => Some(user.clone()),
     };
     let actor = Actor {
         user,

@@ -14,12 +14,12 @@
 //! Parameters SonoHub has nothing to do with (`charset`, `anonymize`: every stored object is
 //! anonymised already; `annotation`, `windowCenter`/`windowWidth`, `presentationUID`) are
 //! ignored, as the standard allows a server to.
+use super::Reader;
 use super::picture::{ImageFormat, SourceRegion};
 use super::rendered::{self, MAX_SIDE, RenderQuery, Viewport};
 use super::wado::{audit_export, scope, stored_bytes};
 use super::{Caches, PathUids, Problem};
 use crate::http::ServerState;
-use app::api::guard::SignedIn;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -191,7 +191,7 @@ fn source_region([x1, y1, x2, y2]: [f64; 4], columns: u32, rows: u32) -> SourceR
 pub(super) async fn retrieve(
     State(state): State<ServerState>,
     Extension(caches): Extension<Arc<Caches>>,
-    signed_in: SignedIn,
+    Extension(reader): Extension<Reader>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
@@ -225,7 +225,7 @@ pub(super) async fn retrieve(
                 "bytes": bytes.len(),
                 "wado_uri": instance.sop_uid,
             });
-            audit_export(&state, &signed_in, &headers, &instance.study_uid, detail).await;
+            audit_export(&state, &reader, &instance.study_uid, detail).await;
             let content_type = HeaderValue::from_static("application/dicom");
             Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
         }
@@ -260,7 +260,7 @@ pub(super) async fn retrieve(
             rendered::answer(
                 &state,
                 &caches,
-                &signed_in,
+                &reader,
                 &headers,
                 (instance, frame),
                 (query, format),
