@@ -378,6 +378,7 @@ fn archive_only(file: &str, text: &str) -> Result<Vec<ClipOrder>> {
             birth_date: entry.birth_date,
             sex: entry.sex,
             study_date: entry.study_date,
+            study_time: format!("{:02}{:02}00", 8 + (k * 3) % 9, (k * 13) % 60),
             description: entry.description,
         };
         for (n, clip) in entry.clips.into_iter().enumerate() {

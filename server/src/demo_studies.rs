@@ -25,6 +25,8 @@ pub struct Exam {
     pub sex: String,
     pub accession: String,
     pub study_date: String,
+    /// `HHMMSS`, or empty.
+    pub study_time: String,
     pub study_uid: String,
     pub series_uid: String,
     pub description: String,
@@ -50,6 +52,8 @@ pub fn dress(clip: &[u8], exam: &Exam, n: u32) -> Result<Vec<u8>> {
     put(tags::ACCESSION_NUMBER, VR::SH, &exam.accession);
     put(tags::STUDY_DATE, VR::DA, &exam.study_date);
     put(tags::SERIES_DATE, VR::DA, &exam.study_date);
+    put(tags::STUDY_TIME, VR::TM, &exam.study_time);
+    put(tags::SERIES_TIME, VR::TM, &exam.study_time);
     put(tags::CONTENT_DATE, VR::DA, &exam.study_date);
     put(tags::STUDY_DESCRIPTION, VR::LO, &exam.description);
     put(tags::INSTITUTION_NAME, VR::LO, &exam.institution);
@@ -213,6 +217,8 @@ fn parse(file: &str, text: &str) -> Result<Vec<DemoExam>> {
             birth_date: entry.birth_date,
             sex: entry.sex,
             study_date: entry.study_date,
+            // Morning and afternoon clinics, a few exams an hour.
+            study_time: format!("{:02}{:02}00", 8 + (k * 5) % 9, (k * 17) % 60),
             description: entry.description,
         };
         exams.push(DemoExam {

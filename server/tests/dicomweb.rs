@@ -300,6 +300,71 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     let res = get(&learner.http, studies_url.clone(), None).await;
     assert_eq!(res.status(), 403, "learners do not browse the archive");
 
+    // The matching keys PS3.18 requires of a study search, and the attributes it returns.
+    let search = |query: &str| {
+        let url = format!("{studies_url}{query}");
+        let http = anonymous.clone();
+        async move {
+            let res = get(&http, url.clone(), Some(TOKEN)).await;
+            assert_eq!(res.status(), 200, "{url}");
+            let found: Value = res.json().await.unwrap();
+            found.as_array().unwrap().clone()
+        }
+    };
+    let by_name = format!("?PatientName={}*", key[..4].to_lowercase());
+    assert_eq!(
+        search(&by_name).await.len(),
+        2,
+        "{by_name}: any case, wildcard"
+    );
+    assert_eq!(
+        search("?PatientName=ZHANG*").await.len(),
+        0,
+        "no source name"
+    );
+    assert_eq!(search("?AccessionNumber=ACC-7001").await.len(), 0);
+    assert_eq!(search("?AccessionNumber=*&StudyID=*").await.len(), 2);
+    let morning = search("?StudyTime=0915").await;
+    assert_eq!(morning.len(), 1, "the 09:15 exam");
+    assert_eq!(morning[0]["00080030"]["Value"], json!(["091500"]));
+    let later = search("?00080030=10-").await;
+    assert_eq!(later.len(), 1, "the 10:15 exam");
+    assert_ne!(later[0]["0020000D"], morning[0]["0020000D"]);
+    for study in &listed.as_array().unwrap()[..] {
+        for tag in ["00080050", "00080090", "00100030", "00100040", "00200010"] {
+            assert!(study[tag]["vr"].is_string(), "{tag} present: {study}");
+            assert!(study[tag].get("Value").is_none(), "{tag} emptied: {study}");
+        }
+        let uid = study["0020000D"]["Value"][0].as_str().unwrap();
+        let res = get(
+            &anonymous,
+            format!("{studies_url}/{uid}/series"),
+            Some(TOKEN),
+        )
+        .await;
+        let series: Value = res.json().await.unwrap();
+        for s in series.as_array().unwrap() {
+            assert_eq!(s["00080021"]["Value"], study["00080020"]["Value"], "{s}");
+            assert_eq!(s["00080031"]["Value"], study["00080030"]["Value"], "{s}");
+        }
+    }
+    let instances = |query: &'static str| {
+        let url = format!("{base}/instances{query}");
+        let http = anonymous.clone();
+        async move {
+            let res = get(&http, url, Some(TOKEN)).await;
+            assert_eq!(res.status(), 200, "{query}");
+            res.json::<Value>().await.unwrap().as_array().unwrap().len()
+        }
+    };
+    assert_eq!(instances("?SeriesNumber=1").await, 3);
+    assert_eq!(instances("?InstanceNumber=2").await, 1);
+    assert_eq!(
+        instances("?SOPClassUID=1.2.840.10008.5.1.4.1.1.3.1").await,
+        3
+    );
+    assert_eq!(instances("?SOPClassUID=1.2.840.10008.5.1.4.1.1.7").await, 0);
+
     // Unknown resources are 404, malformed requests 400, other transfer syntaxes 406.
     let (study, series, sop, _, _) = &stored[0];
     for path in [
@@ -319,6 +384,8 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
         "/studies?StudyDate=20240410-20240110",
         "/studies?limit=many",
         "/studies?StudyInstanceUID=2.25.x",
+        "/studies?StudyTime=25",
+        "/instances?InstanceNumber=first",
         "/studies/not-a-uid",
     ] {
         let res = get(&anonymous, format!("{base}{path}"), Some(TOKEN)).await;

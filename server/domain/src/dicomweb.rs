@@ -13,9 +13,22 @@ pub struct Matching {
     pub sop_uids: Vec<String>,
     /// The pseudonymous patient key; `*` and `?` are DICOM wildcards.
     pub patient_id: Option<String>,
+    /// The patient's name, which in a stored study is the same pseudonymous key; wildcards
+    /// as above, letters matched regardless of case (PS3.4 C.2.2.2.4 lets PN do so).
+    pub patient_name: Option<String>,
     /// Inclusive bounds on the (shifted) study date.
     pub date_from: Option<String>,
     pub date_to: Option<String>,
+    /// Inclusive bounds on the study time, `HHMMSS` (a shorter lower bound is padded with
+    /// zeros, a shorter upper bound with nines, so `1000` ends at 10:00:59).
+    pub time_from: Option<String>,
+    pub time_to: Option<String>,
+    pub series_numbers: Vec<i64>,
+    pub instance_numbers: Vec<i64>,
+    pub sop_classes: Vec<String>,
+    /// A key asked for a value no stored study can have (an accession number, a referring
+    /// physician or a study ID: the anonymiser empties them all), so nothing matches.
+    pub nothing: bool,
     /// Modalities in the study (study level) or of the series (series and instance level).
     pub modalities: Vec<String>,
     pub limit: i64,
@@ -30,6 +43,9 @@ pub struct StudyRecord {
     /// `YYYYMMDD`, or empty.
     #[sqlx(rename = "study_date")]
     pub date: String,
+    /// As in the files (`HHMMSS.FFFFFF` or a prefix), or empty.
+    #[sqlx(rename = "study_time")]
+    pub time: String,
     pub description: String,
     /// Distinct modalities of its series, sorted (read by a second query).
     #[sqlx(skip)]
@@ -46,6 +62,11 @@ pub struct SeriesRecord {
     pub modality: String,
     pub number: Option<i64>,
     pub description: String,
+    /// Shifted like the study date; or empty.
+    #[sqlx(rename = "series_date")]
+    pub date: String,
+    #[sqlx(rename = "series_time")]
+    pub time: String,
     pub instances: i64,
 }
 
@@ -88,6 +109,31 @@ fn match_study(search: &mut Search<'_>, m: &Matching) {
             search.and_where().push("s.patient_key = ").bind(id.clone());
         }
     }
+    if let Some(name) = &m.patient_name {
+        search
+            .and_where()
+            .push("UPPER(s.patient_key) LIKE ")
+            .bind(like_pattern(&name.to_uppercase()))
+            .push(" ESCAPE '\\'");
+    }
+    // Times of any precision compared as their first six digits.
+    let time = "SUBSTR(s.study_time || '000000', 1, 6)";
+    if let Some(from) = &m.time_from {
+        search
+            .and_where()
+            .push("s.study_time <> '' AND ")
+            .push(time)
+            .push(" >= ")
+            .bind(padded(from, '0'));
+    }
+    if let Some(to) = &m.time_to {
+        search
+            .and_where()
+            .push("s.study_time <> '' AND ")
+            .push(time)
+            .push(" <= ")
+            .bind(padded(to, '9'));
+    }
     if let Some(from) = &m.date_from {
         search
             .and_where()
@@ -102,8 +148,20 @@ fn match_study(search: &mut Search<'_>, m: &Matching) {
     }
 }
 
+/// `HHMM…` cut or filled with `fill` to six digits.
+fn padded(time: &str, fill: char) -> String {
+    let mut out: String = time.chars().filter(char::is_ascii_digit).take(6).collect();
+    while out.len() < 6 {
+        out.push(fill);
+    }
+    out
+}
+
 /// `column IN (…)` over `values`; nothing when there are none.
-fn match_any(search: &mut Search<'_>, column: &str, values: &[String]) {
+fn match_any<T>(search: &mut Search<'_>, column: &str, values: &[T])
+where
+    T: Clone + for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + 'static,
+{
     if values.is_empty() {
         return;
     }
@@ -150,8 +208,11 @@ struct StudyModality {
 
 /// Studies matching `m`, newest (shifted) study date first.
 pub async fn studies(db: &Db, m: &Matching) -> Result<Vec<StudyRecord>> {
+    if m.nothing {
+        return Ok(Vec::new());
+    }
     let mut search = Search::new(
-        "SELECT s.uid, s.patient_key, s.study_date, s.description, \
+        "SELECT s.uid, s.patient_key, s.study_date, s.study_time, s.description, \
          (SELECT COUNT(*) FROM series se WHERE se.study_uid = s.uid) AS series, \
          (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.uid) AS instances \
          FROM studies s",
@@ -194,14 +255,19 @@ pub async fn studies(db: &Db, m: &Matching) -> Result<Vec<StudyRecord>> {
 
 /// Series matching `m` (study-level keys match their study), in study and series order.
 pub async fn series(db: &Db, m: &Matching) -> Result<Vec<SeriesRecord>> {
+    if m.nothing {
+        return Ok(Vec::new());
+    }
     let mut search = Search::new(
-        "SELECT se.study_uid, se.uid, se.modality, se.number, se.description, \
+        "SELECT se.study_uid, se.uid, se.modality, se.number, se.description, se.series_date, \
+         se.series_time, \
          (SELECT COUNT(*) FROM instances i WHERE i.series_uid = se.uid) AS instances \
          FROM series se JOIN studies s ON s.uid = se.study_uid",
     );
     match_study(&mut search, m);
     match_any(&mut search, "se.uid", &m.series_uids);
     match_any(&mut search, "se.modality", &m.modalities);
+    match_any(&mut search, "se.number", &m.series_numbers);
     search.push(" ORDER BY s.study_date DESC, se.study_uid, se.number, se.uid");
     page(&mut search, m);
     search.fetch_all(db).await
@@ -210,6 +276,9 @@ pub async fn series(db: &Db, m: &Matching) -> Result<Vec<SeriesRecord>> {
 /// Instances matching `m` (study and series keys match their study and series), in series
 /// and instance order.
 pub async fn instances(db: &Db, m: &Matching) -> Result<Vec<InstanceRecord>> {
+    if m.nothing {
+        return Ok(Vec::new());
+    }
     let mut search = Search::new(
         "SELECT i.study_uid, i.series_uid, i.sop_uid, i.sop_class, i.number, se.modality, \
          i.blob_sha, i.size, i.transfer_syntax, i.height, i.width, i.frames \
@@ -220,6 +289,9 @@ pub async fn instances(db: &Db, m: &Matching) -> Result<Vec<InstanceRecord>> {
     match_any(&mut search, "i.series_uid", &m.series_uids);
     match_any(&mut search, "i.sop_uid", &m.sop_uids);
     match_any(&mut search, "se.modality", &m.modalities);
+    match_any(&mut search, "se.number", &m.series_numbers);
+    match_any(&mut search, "i.number", &m.instance_numbers);
+    match_any(&mut search, "i.sop_class", &m.sop_classes);
     search.push(
         " ORDER BY s.study_date DESC, i.study_uid, se.number, i.series_uid, i.number, i.sop_uid",
     );
@@ -256,5 +328,12 @@ mod tests {
         assert_eq!(like_pattern("SH12*"), "SH12%");
         assert_eq!(like_pattern("SH?2"), "SH_2");
         assert_eq!(like_pattern("a%b_c\\d*"), "a\\%b\\_c\\\\d%");
+    }
+
+    #[test]
+    fn time_bounds_cover_the_whole_of_their_precision() {
+        assert_eq!(padded("09", '0'), "090000");
+        assert_eq!(padded("1000", '9'), "100099");
+        assert_eq!(padded("101500.123", '9'), "101500");
     }
 }

@@ -56,6 +56,7 @@ fn exam(clip: &TeachingClip, n: usize, institution: &str) -> Exam {
         sex: clip.sex.clone(),
         accession: format!("TC{}{:03}", clip.study_date, n + 1),
         study_date: clip.study_date.clone(),
+        study_time: format!("{:02}3000", 9 + n % 8),
         study_uid: study_uid(n),
         series_uid: format!("{}.1", study_uid(n)),
         description: format!("Teaching clip: {}", clip.scene.name()),

@@ -35,9 +35,17 @@ fn attribute(key: &str) -> Option<&'static str> {
         ("SeriesInstanceUID", "0020000E"),
         ("SOPInstanceUID", "00080018"),
         ("PatientID", "00100020"),
+        ("PatientName", "00100010"),
         ("StudyDate", "00080020"),
+        ("StudyTime", "00080030"),
+        ("AccessionNumber", "00080050"),
+        ("ReferringPhysicianName", "00080090"),
+        ("StudyID", "00200010"),
         ("ModalitiesInStudy", "00080061"),
         ("Modality", "00080060"),
+        ("SeriesNumber", "00200011"),
+        ("InstanceNumber", "00200013"),
+        ("SOPClassUID", "00080016"),
     ];
     known
         .iter()
@@ -90,6 +98,63 @@ fn date_range(value: &str) -> Result<(Option<String>, Option<String>), Problem> 
     }
 }
 
+/// A TM value: `HH`, `HHMM`, `HHMMSS` or `HHMMSS.F…` (up to six fraction digits).
+fn time(value: &str) -> Result<String, Problem> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    let field = |i: usize, max: u32| {
+        whole
+            .get(i..i + 2)
+            .and_then(|f| f.parse::<u32>().ok())
+            .is_some_and(|n| n <= max)
+    };
+    let ok = matches!(whole.len(), 2 | 4 | 6)
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && field(0, 23)
+        && (whole.len() < 4 || field(2, 59))
+        && (whole.len() < 6 || field(4, 60))
+        && (fraction.is_empty() || whole.len() == 6)
+        && fraction.len() <= 6
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(Problem::BadRequest(format!(
+            "StudyTime {value:?} is not HHMMSS"
+        )))
+    }
+}
+
+/// A StudyTime key: one time (all of its precision: `10` is 10:00:00 to 10:59:59), or a
+/// `from-to` range with either end open.
+fn time_range(value: &str) -> Result<(Option<String>, Option<String>), Problem> {
+    match value.split_once('-') {
+        None => {
+            let t = time(value)?;
+            Ok((Some(t.clone()), Some(t)))
+        }
+        Some((from, to)) => {
+            let from = (!from.is_empty()).then(|| time(from)).transpose()?;
+            let to = (!to.is_empty()).then(|| time(to)).transpose()?;
+            if from.is_none() && to.is_none() {
+                return Err(Problem::BadRequest("StudyTime range has no bound".into()));
+            }
+            Ok((from, to))
+        }
+    }
+}
+
+/// IS values (InstanceNumber, SeriesNumber), separated by backslashes or commas.
+fn number_list(key: &str, value: &str) -> Result<Vec<i64>, Problem> {
+    value
+        .split(['\\', ','])
+        .map(|n| {
+            n.trim()
+                .parse::<i64>()
+                .map_err(|_| Problem::BadRequest(format!("{key} {n:?} is not a number")))
+        })
+        .collect()
+}
+
 /// Modality codes (CS: upper-case letters, digits, `_`), separated by backslashes or commas.
 fn modality_list(value: &str) -> Result<Vec<String>, Problem> {
     value
@@ -137,8 +202,8 @@ fn parse(level: Level, pairs: &[(String, String)]) -> Result<Search, Problem> {
                 m.offset = count(key, value)?;
                 continue;
             }
-            // Every result carries the attributes it has; fuzzy matching does not apply to
-            // the keys SonoHub matches on.
+            // Every result carries every attribute SonoHub keeps (`includefield=all`);
+            // fuzzy matching does not apply to the keys it matches on.
             "includefield" | "fuzzymatching" => continue,
             _ => {}
         }
@@ -151,8 +216,8 @@ fn parse(level: Level, pairs: &[(String, String)]) -> Result<Search, Problem> {
             continue;
         }
         let applies = match keyword {
-            "SeriesInstanceUID" | "Modality" => level != Level::Study,
-            "SOPInstanceUID" => level == Level::Instance,
+            "SeriesInstanceUID" | "Modality" | "SeriesNumber" => level != Level::Study,
+            "SOPInstanceUID" | "InstanceNumber" | "SOPClassUID" => level == Level::Instance,
             "ModalitiesInStudy" => level == Level::Study,
             _ => true,
         };
@@ -170,8 +235,26 @@ fn parse(level: Level, pairs: &[(String, String)]) -> Result<Search, Problem> {
                 }
                 m.patient_id = Some(value.clone());
             }
+            "ModalitiesInStudy" | "Modality" => m.modalities = modality_list(value)?,
+            "PatientName" => {
+                if value.chars().count() > 64 * 5 {
+                    return Err(Problem::BadRequest("PatientName is too long".into()));
+                }
+                m.patient_name = Some(value.clone());
+            }
             "StudyDate" => (m.date_from, m.date_to) = date_range(value)?,
-            _ => m.modalities = modality_list(value)?,
+            "StudyTime" => (m.time_from, m.time_to) = time_range(value)?,
+            // Emptied in every stored study: only a value that matches the empty one (a run
+            // of `*`) finds anything.
+            "AccessionNumber" | "ReferringPhysicianName" | "StudyID" => {
+                if value.chars().any(|c| c != '*') {
+                    m.nothing = true;
+                }
+            }
+            "SeriesNumber" => m.series_numbers = number_list(key, value)?,
+            "InstanceNumber" => m.instance_numbers = number_list(key, value)?,
+            "SOPClassUID" => m.sop_classes = uid_list(value)?,
+            _ => unreachable!("every known keyword is matched above"),
         }
     }
     Ok(search)
@@ -210,14 +293,20 @@ fn object<const N: usize>(pairs: [(&str, Json); N]) -> Json {
     )
 }
 
+/// Every study attribute PS3.18 Table 10.6.3-3 asks for (and the description), those the
+/// anonymiser empties (accession number, referring physician, birth date, sex, study ID)
+/// present without a value, so a client's `includefield` finds each one.
 fn study_json(s: &StudyRecord) -> Json {
     object([
         ("00080020", text("DA", &s.date)),
+        ("00080030", text("TM", &s.time)),
+        ("00080050", text("SH", "")),
         ("00080056", text("CS", "ONLINE")),
         (
             "00080061",
             attr("CS", s.modalities.iter().map(|m| json!(m)).collect()),
         ),
+        ("00080090", text("PN", "")),
         ("00081030", text("LO", &s.description)),
         // The pseudonymous key is both the name and the ID, as in the stored files.
         (
@@ -225,7 +314,10 @@ fn study_json(s: &StudyRecord) -> Json {
             attr("PN", vec![json!({ "Alphabetic": s.patient_key })]),
         ),
         ("00100020", text("LO", &s.patient_key)),
+        ("00100030", text("DA", "")),
+        ("00100040", text("CS", "")),
         ("0020000D", text("UI", &s.uid)),
+        ("00200010", text("SH", "")),
         ("00201206", number("IS", Some(s.series))),
         ("00201208", number("IS", Some(s.instances))),
     ])
@@ -233,6 +325,8 @@ fn study_json(s: &StudyRecord) -> Json {
 
 fn series_json(s: &SeriesRecord) -> Json {
     object([
+        ("00080021", text("DA", &s.date)),
+        ("00080031", text("TM", &s.time)),
         ("00080056", text("CS", "ONLINE")),
         ("00080060", text("CS", &s.modality)),
         ("0008103E", text("LO", &s.description)),
@@ -366,7 +460,9 @@ mod tests {
                 ("offset", "10"),
                 ("includefield", "all"),
                 ("Modality", "US"),
-                ("PatientName", "ZHANG*"),
+                ("PatientName", "zhang*"),
+                ("00080030", "0930-1100"),
+                ("OtherPatientIDs", "X"),
             ]),
         )
         .unwrap();
@@ -379,9 +475,15 @@ mod tests {
         assert_eq!(m.modalities, ["US", "CT"]);
         assert_eq!(m.study_uids, ["2.25.1", "2.25.2"]);
         assert_eq!((m.limit, m.offset), (5, 10));
+        assert_eq!(m.patient_name.as_deref(), Some("zhang*"));
+        assert_eq!(
+            (m.time_from.as_deref(), m.time_to.as_deref()),
+            (Some("0930"), Some("1100"))
+        );
+        assert!(!m.nothing);
         assert_eq!(
             s.ignored,
-            ["Modality", "PatientName"],
+            ["Modality", "OtherPatientIDs"],
             "series keys at the study level, and unknown keys, are ignored"
         );
         let one_day = parse(Level::Study, &pairs(&[("StudyDate", "20240229")])).unwrap();
@@ -390,6 +492,65 @@ mod tests {
         assert_eq!(open.matching.date_from, None);
         let capped = parse(Level::Study, &pairs(&[("limit", "999999")])).unwrap();
         assert_eq!(capped.matching.limit, MAX_RESULTS);
+        let numbered = parse(
+            Level::Instance,
+            &pairs(&[
+                ("SeriesNumber", "1"),
+                ("00200013", "2\\3"),
+                ("SOPClassUID", "1.2.840.10008.5.1.4.1.1.3.1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(numbered.matching.series_numbers, [1]);
+        assert_eq!(numbered.matching.instance_numbers, [2, 3]);
+        assert_eq!(
+            numbered.matching.sop_classes,
+            ["1.2.840.10008.5.1.4.1.1.3.1"]
+        );
+    }
+
+    #[test]
+    fn emptied_attributes_match_only_a_universal_value() {
+        for key in ["AccessionNumber", "00080090", "StudyID"] {
+            for (value, nothing) in [("*", false), ("**", false), ("", false), ("A*", true)] {
+                let s = parse(Level::Study, &pairs(&[(key, value)])).unwrap();
+                assert_eq!(s.matching.nothing, nothing, "{key}={value}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_known_key_parses_at_every_level() {
+        let value = |keyword: &str| match keyword {
+            "StudyDate" => "20240101",
+            "StudyTime" => "10",
+            "Modality" | "ModalitiesInStudy" => "US",
+            "SeriesNumber" | "InstanceNumber" => "1",
+            k if k.ends_with("UID") => "2.25.1",
+            _ => "X",
+        };
+        for keyword in [
+            "StudyInstanceUID",
+            "SeriesInstanceUID",
+            "SOPInstanceUID",
+            "PatientID",
+            "PatientName",
+            "StudyDate",
+            "StudyTime",
+            "AccessionNumber",
+            "ReferringPhysicianName",
+            "StudyID",
+            "ModalitiesInStudy",
+            "Modality",
+            "SeriesNumber",
+            "InstanceNumber",
+            "SOPClassUID",
+        ] {
+            assert_eq!(attribute(keyword), Some(keyword));
+            for level in [Level::Study, Level::Series, Level::Instance] {
+                assert!(parse(level, &pairs(&[(keyword, value(keyword))])).is_ok());
+            }
+        }
     }
 
     #[test]
@@ -402,6 +563,13 @@ mod tests {
             ("StudyInstanceUID", "2.25.x"),
             ("SeriesInstanceUID", "1..2"),
             ("Modality", "us"),
+            ("StudyTime", "2500"),
+            ("StudyTime", "09:30"),
+            ("StudyTime", "1"),
+            ("StudyTime", "0930.5"),
+            ("StudyTime", "-"),
+            ("InstanceNumber", "two"),
+            ("SOPClassUID", "x"),
             ("limit", "-1"),
             ("offset", "many"),
         ] {

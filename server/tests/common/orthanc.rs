@@ -145,6 +145,7 @@ pub fn zhang_exam(date: &str, accession: &str, n: u32) -> Exam {
         sex: "M".into(),
         accession: accession.into(),
         study_date: date.into(),
+        study_time: format!("{:02}1500", 8 + n),
         study_uid: format!("1.2.826.0.1.3680043.10.543.{n}"),
         series_uid: format!("1.2.826.0.1.3680043.10.543.{n}.1"),
         description: "Thyroid".into(),

@@ -36,10 +36,13 @@ pub fn describe(bytes: &[u8]) -> Result<InstanceMeta> {
         sop_class: text(tags::SOP_CLASS_UID),
         transfer_syntax: obj.meta().transfer_syntax().to_string(),
         study_date: text(tags::STUDY_DATE),
+        study_time: text(tags::STUDY_TIME),
         study_description: text(tags::STUDY_DESCRIPTION),
         modality: text(tags::MODALITY),
         series_number: int(tags::SERIES_NUMBER),
         series_description: text(tags::SERIES_DESCRIPTION),
+        series_date: text(tags::SERIES_DATE),
+        series_time: text(tags::SERIES_TIME),
         manufacturer: text(tags::MANUFACTURER),
         model: text(tags::MANUFACTURER_MODEL_NAME),
         instance_number: int(tags::INSTANCE_NUMBER),
@@ -214,8 +217,8 @@ pub(crate) async fn insert_instance(
 ) -> Result<bool> {
     let meta = rows.meta;
     sqlx::query(
-        "INSERT INTO studies (uid, patient_key, study_date, modalities, description, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, COALESCE($8, (SELECT created_by FROM import_jobs WHERE id = $6)), $7) \
+        "INSERT INTO studies (uid, patient_key, study_date, modalities, description, created_by, created_at, study_time) \
+         VALUES ($1, $2, $3, $4, $5, COALESCE($8, (SELECT created_by FROM import_jobs WHERE id = $6)), $7, $9) \
          ON CONFLICT (uid) DO NOTHING",
     )
     .bind(&meta.study_uid)
@@ -226,11 +229,12 @@ pub(crate) async fn insert_instance(
     .bind(rows.job)
     .bind(now())
     .bind(rows.created_by)
+    .bind(&meta.study_time)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO series (uid, study_uid, modality, number, description, manufacturer, model) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uid) DO NOTHING",
+        "INSERT INTO series (uid, study_uid, modality, number, description, manufacturer, model, \
+         series_date, series_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
     )
     .bind(&meta.series_uid)
     .bind(&meta.study_uid)
@@ -239,6 +243,8 @@ pub(crate) async fn insert_instance(
     .bind(&meta.series_description)
     .bind(&meta.manufacturer)
     .bind(&meta.model)
+    .bind(&meta.series_date)
+    .bind(&meta.series_time)
     .execute(&mut *conn)
     .await?;
     let inserted = sqlx::query(
