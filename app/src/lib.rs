@@ -7,6 +7,8 @@ pub mod api;
 /// The cine decoding core (its own crate, `app/cine`, so the browser build can optimise it for speed).
 pub use ::cine;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 /// Types shared with the server (its own crate, `app/model`, which the domain also uses).
 pub use ::model;
 pub mod pages;
@@ -28,6 +30,14 @@ pub struct Me(pub Resource<Result<Option<CurrentUser>, AppError>>);
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's policy names the nonce its hydration and streaming scripts carry.
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        let nonce = leptos::nonce::use_nonce();
+        if let Ok(policy) = axum::http::HeaderValue::from_str(&csp::page_policy(nonce.as_deref())) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html>

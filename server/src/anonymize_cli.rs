@@ -87,6 +87,7 @@ fn headers_only(
     cfg: &AnonymizeConfig,
     out: &Path,
     head: &mut Vec<u8>,
+    written: &mut Written,
 ) -> Result<Option<std::result::Result<serde_json::Value, String>>> {
     use domain::dicom::layout::{pixel_data_len, pixel_data_offset};
     use std::io::{Seek, SeekFrom, Write};
@@ -123,10 +124,12 @@ fn headers_only(
         Ok(done) => done,
         Err(e) => return Ok(Some(Err(e.to_string()))),
     };
-    let target = out
-        .join(&ids.patient_key)
-        .join(&ids.study_uid)
-        .join(format!("{}.dcm", ids.sop_uid));
+    let target = match output_path(out, &ids.patient_key, &ids.study_uid, &ids.sop_uid)
+        .and_then(|t| written.claim(&t, path).map(|()| t))
+    {
+        Ok(t) => t,
+        Err(reason) => return Ok(Some(Err(reason))),
+    };
     let dir = target.parent().context("output path has a folder")?;
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".{}.tmp", ids.sop_uid));
@@ -149,6 +152,63 @@ fn headers_only(
     }))))
 }
 
+/// Where a de-identified file goes: `OUT/<patient key>/<study UID>/<SOP UID>.dcm`. Every part
+/// must be a UID (or the key) as the standard spells them, so a crafted UID such as
+/// `1.2.840.10008.1/../../x` (kept verbatim, being a standard one) cannot leave `OUT`, and a
+/// missing one cannot make two files share a name.
+fn output_path(
+    out: &Path,
+    patient_key: &str,
+    study_uid: &str,
+    sop_uid: &str,
+) -> std::result::Result<PathBuf, String> {
+    let uid = |what: &str, v: &str| {
+        let ok = !v.is_empty()
+            && v.len() <= 64
+            && v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && !v.starts_with('.')
+            && !v.ends_with('.')
+            && !v.contains("..");
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("its {what} {v:?} is not a DICOM UID"))
+        }
+    };
+    uid("Study Instance UID", study_uid)?;
+    uid("SOP Instance UID", sop_uid)?;
+    if patient_key.is_empty() || !patient_key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "its patient key {patient_key:?} is not one SonoHub makes"
+        ));
+    }
+    Ok(out
+        .join(patient_key)
+        .join(study_uid)
+        .join(format!("{sop_uid}.dcm")))
+}
+
+/// The outputs of one run, so two inputs that come out as the same instance (one image in two
+/// encodings, a copied file) are caught instead of one silently replacing the other.
+#[derive(Default)]
+struct Written(std::collections::HashMap<PathBuf, PathBuf>);
+
+impl Written {
+    /// Claims `target` for `input`; the refusal names the input that has it.
+    fn claim(&mut self, target: &Path, input: &Path) -> std::result::Result<(), String> {
+        match self.0.get(target) {
+            Some(first) => Err(format!(
+                "it is the same instance (SOP Instance UID) as {}",
+                first.display()
+            )),
+            None => {
+                self.0.insert(target.to_path_buf(), input.to_path_buf());
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Runs `sonohub anonymize`; fails when any input was refused.
 pub fn run(args: AnonymizeArgs) -> Result<()> {
     let device_masks: Vec<DeviceMask> = match &args.device_masks {
@@ -168,11 +228,12 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         collect(input, &mut files)?;
     }
     let mut refused = 0usize;
+    let mut written = Written::default();
     // One read buffer for the whole batch: a fresh one per file costs a page fault per 4 KB.
     let mut input = Vec::new();
     for file in &files {
         if !cfg.clean_pixels {
-            match headers_only(file, &cfg, &args.out, &mut input)? {
+            match headers_only(file, &cfg, &args.out, &mut input, &mut written)? {
                 Some(Ok(line)) => {
                     println!("{line}");
                     continue;
@@ -192,14 +253,15 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         let result = File::open(file)
             .and_then(|mut f| f.read_to_end(&mut input))
             .map_err(|e| e.to_string())
-            .and_then(|_| anonymize(&input, &cfg).map_err(|e| e.to_string()));
+            .and_then(|_| anonymize(&input, &cfg).map_err(|e| e.to_string()))
+            .and_then(|done| {
+                let target =
+                    output_path(&args.out, &done.patient_key, &done.study_uid, &done.sop_uid)?;
+                written.claim(&target, file)?;
+                Ok((done, target))
+            });
         let line = match result {
-            Ok(done) => {
-                let target = args
-                    .out
-                    .join(&done.patient_key)
-                    .join(&done.study_uid)
-                    .join(format!("{}.dcm", done.sop_uid));
+            Ok((done, target)) => {
                 write_atomically(&target, &done.bytes)?;
                 serde_json::json!({
                     "input": file, "output": target, "patient_key": done.patient_key,
@@ -221,4 +283,34 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_stay_in_their_folder_and_never_share_a_name() {
+        let out = Path::new("/out");
+        let ok = output_path(out, "SH12AB", "2.25.1", "2.25.2").unwrap();
+        assert_eq!(ok, Path::new("/out/SH12AB/2.25.1/2.25.2.dcm"));
+        for (study, sop) in [
+            ("2.25.1", "1.2.840.10008.1/../../x"),
+            ("2.25.1", ""),
+            ("..", "2.25.2"),
+            ("2.25.1", "2.25..2"),
+            ("2.25.1", "/etc/passwd"),
+            ("2.25.1", &"1".repeat(65)),
+        ] {
+            assert!(
+                output_path(out, "SH12AB", study, sop).is_err(),
+                "{study} {sop}"
+            );
+        }
+        assert!(output_path(out, "../x", "2.25.1", "2.25.2").is_err());
+        let mut written = Written::default();
+        written.claim(&ok, Path::new("a.dcm")).unwrap();
+        let again = written.claim(&ok, Path::new("b.dcm")).unwrap_err();
+        assert!(again.contains("a.dcm"), "{again}");
+    }
 }

@@ -21,6 +21,11 @@ pub enum Command {
     Dicom(crate::dicom_cli::DicomArgs),
     /// De-identify DICOM files and folders (PS3.15 Annex E, pixels cleaned) into a folder.
     Anonymize(crate::anonymize_cli::AnonymizeArgs),
+    /// Copy the database, the stored files and the pseudonymisation secret into a new
+    /// folder, consistently, while the server runs.
+    Backup(crate::backup::BackupArgs),
+    /// Bring a backup back into an empty data folder (or empty database).
+    Restore(crate::backup::RestoreArgs),
 }
 
 /// Options of `sonohub serve`.
@@ -72,6 +77,8 @@ pub struct ServeArgs {
     /// The receiver's AE title, which scanners and PACS must call.
     #[arg(long, env = "SONOHUB_AE_TITLE", default_value = "SONOHUB")]
     pub ae_title: String,
+    #[command(flatten)]
+    pub receiver: ReceiverLimits,
     /// Bearer token for the read-only DICOMweb service at /dicom-web (at least 16
     /// characters; prefer the environment variable). Without it only signed-in sessions may
     /// use the service.
@@ -82,6 +89,14 @@ pub struct ServeArgs {
     /// token; browsers send no cookies to a wildcard). Default: same origin only.
     #[arg(long, env = "SONOHUB_DICOMWEB_CORS", value_delimiter = ',')]
     pub dicomweb_cors: Vec<String>,
+    /// Proxies in front of SonoHub whose X-Forwarded-For names the client (addresses or
+    /// networks, comma-separated). Default: loopback, where a proxy on the same host runs.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SONOHUB_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Demo mode: the Orthanc executable to run as the demo's regional archive (default:
     /// `Orthanc` on PATH, else /usr/sbin/Orthanc), or `off` for none.
     #[arg(long, env = "SONOHUB_DEMO_ARCHIVE")]
@@ -123,6 +138,52 @@ pub enum DemoArchive {
     At(PathBuf),
 }
 
+/// What the DICOM receiver admits: who may send, how many at once, and how much may wait in
+/// the inbox before it is imported.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReceiverLimits {
+    /// Senders allowed to store, comma-separated: `AE`, `AE@10.1.2.0/24`, `@10.1.2.3`
+    /// (default: anyone who calls the AE title).
+    #[arg(
+        long = "dicom-allow",
+        env = "SONOHUB_DICOM_ALLOW",
+        value_delimiter = ','
+    )]
+    pub senders: Vec<crate::store_scp::AllowedSender>,
+    /// Associations served at once; further connections are closed.
+    #[arg(
+        long = "dicom-max-associations",
+        env = "SONOHUB_DICOM_MAX_ASSOCIATIONS",
+        default_value_t = 8
+    )]
+    pub max_associations: usize,
+    /// Megabytes of objects all associations together may hold in memory while receiving.
+    #[arg(
+        long = "dicom-buffer-mb",
+        env = "SONOHUB_DICOM_BUFFER_MB",
+        default_value_t = 1024
+    )]
+    pub buffer_mb: u64,
+    /// Megabytes the inbox may hold before it is imported (all senders, C-STORE).
+    #[arg(long = "inbox-quota-mb", env = "SONOHUB_INBOX_QUOTA_MB", default_value_t = 20 * 1024)]
+    pub inbox_quota_mb: u64,
+    /// Megabytes one sender (calling AE title at an address) may have waiting in the inbox.
+    #[arg(long = "sender-quota-mb", env = "SONOHUB_SENDER_QUOTA_MB", default_value_t = 4 * 1024)]
+    pub sender_quota_mb: u64,
+}
+
+impl Default for ReceiverLimits {
+    fn default() -> Self {
+        ReceiverLimits {
+            senders: Vec::new(),
+            max_associations: 8,
+            buffer_mb: 1024,
+            inbox_quota_mb: 20 * 1024,
+            sender_quota_mb: 4 * 1024,
+        }
+    }
+}
+
 /// Everything `start` needs, whether from the command line or a test.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -136,6 +197,9 @@ pub struct ServerConfig {
     /// Ask for the first admin on the terminal when none is configured.
     pub interactive: bool,
     pub secure_cookies: bool,
+    /// The address users reach SonoHub at (`SONOHUB_PUBLIC_URL`): with a proxy in front, the
+    /// origin browsers send, which state-changing requests must come from.
+    pub public_url: Option<String>,
     pub site_root: PathBuf,
     pub secret_file: Option<PathBuf>,
     pub blob_store: Option<String>,
@@ -143,10 +207,13 @@ pub struct ServerConfig {
     pub device_masks: Option<PathBuf>,
     pub dicom_addr: Option<SocketAddr>,
     pub ae_title: String,
+    pub receiver: ReceiverLimits,
     /// Bearer token accepted at `/dicom-web` besides a signed-in session.
     pub dicomweb_token: Option<String>,
     /// Origins allowed to call `/dicom-web` from their pages (`*` for any).
     pub dicomweb_cors: Vec<String>,
+    /// Proxies whose X-Forwarded-For is believed; empty keeps the default (loopback).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The demo's regional archive (a local Orthanc); off unless in demo mode.
     pub demo_archive: DemoArchive,
     /// STUN/TURN servers for live guidance's WebRTC voice.
@@ -167,6 +234,7 @@ impl From<ServeArgs> for ServerConfig {
                 .public_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://")),
+            public_url: a.public_url,
             site_root: a.site_root,
             secret_file: a.secret_file,
             blob_store: a.blob_store,
@@ -176,9 +244,11 @@ impl From<ServeArgs> for ServerConfig {
                 .dicom_addr
                 .or(a.demo.then(|| SocketAddr::from(([127, 0, 0, 1], 11112)))),
             ae_title: a.ae_title,
+            receiver: a.receiver,
             // An empty variable means no token, not an empty one.
             dicomweb_token: a.dicomweb_token.filter(|t| !t.is_empty()),
             dicomweb_cors: a.dicomweb_cors,
+            trusted_proxies: a.trusted_proxies,
             demo_archive: match a.demo_archive {
                 _ if !a.demo => DemoArchive::Off,
                 None => DemoArchive::Installed,
@@ -202,6 +272,7 @@ impl ServerConfig {
             first_admin: None,
             interactive: false,
             secure_cookies: false,
+            public_url: None,
             site_root: PathBuf::from("target/site"),
             secret_file: None,
             blob_store: None,
@@ -209,8 +280,10 @@ impl ServerConfig {
             device_masks: None,
             dicom_addr: None,
             ae_title: "SONOHUB".to_string(),
+            receiver: ReceiverLimits::default(),
             dicomweb_token: None,
             dicomweb_cors: Vec::new(),
+            trusted_proxies: Vec::new(),
             demo_archive: DemoArchive::Off,
             ice_servers: Vec::new(),
         }

@@ -1,5 +1,5 @@
 //! DICOM over HTTP: anonymised files at `/dicom/{sha}` (experts: any stored file; others: the
-//! clips of published cases and published replays; ETag, Range, immutable) and uploads into an import job's inbox at
+//! clips of published cases and published replays; ETag, Range, revalidated on every use) and uploads into an import job's inbox at
 //! `/upload/{job}` (experts; one DICOM file or a zip of them per request, streamed to disk
 //! under the size limit, its name in the `x-file-name` header); held files of the quarantine
 //! at `/held/{item}` (experts, never cached).
@@ -122,7 +122,9 @@ pub async fn get_blob(
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "storage error");
         }
     }
-    let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
+    // Kept, but checked again on every use (a 304 costs a few bytes): a file re-cleaned
+    // after release, or a case withdrawn, must not live on in a shared clinic browser.
+    let cache = HeaderValue::from_static("private, no-cache");
     serve_blob(
         app.importer.blobs(),
         &sha,
@@ -410,7 +412,10 @@ fn unzip_into(
     max_entry: u64,
     max_total: u64,
 ) -> Result<(usize, Vec<ImportFailure>), ImportFailure> {
-    let file = std::fs::File::open(zip.path).map_err(|_| ImportFailure::Storage)?;
+    let mut file = std::fs::File::open(zip.path).map_err(|_| ImportFailure::Storage)?;
+    if !imports::zip_directory_fits(&mut file).map_err(|_| ImportFailure::Damaged)? {
+        return Err(ImportFailure::Damaged);
+    }
     let mut archive = zip::ZipArchive::new(file).map_err(|_| ImportFailure::Damaged)?;
     let mut files = 0;
     let mut refusals = Vec::new();

@@ -156,6 +156,10 @@ pub fn router(
         .fallback_service(pages)
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(crate::security::Policy::new(config.public_url.as_deref())),
+            crate::security::guard,
+        ))
         .layer(
             CompressionLayer::new().compress_when(
                 DefaultPredicate::new()

@@ -1,6 +1,7 @@
 //! The SonoHub server: configuration, start-up, the HTTP stack and the demo seed.
 #![recursion_limit = "512"]
 pub mod anonymize_cli;
+pub mod backup;
 pub mod config;
 pub mod demo_archive;
 pub mod demo_cases;
@@ -17,6 +18,7 @@ pub mod http;
 pub mod jobs;
 pub mod render;
 pub mod replay_http;
+pub mod security;
 pub mod seed;
 pub mod sessions;
 pub mod startup;

@@ -28,6 +28,16 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Serve(args)) => *args,
         Some(Command::Dicom(args)) => return server::dicom_cli::run(args),
         Some(Command::Anonymize(args)) => return server::anonymize_cli::run(args),
+        Some(Command::Backup(args)) => {
+            let done = server::backup::backup(args).await?;
+            println!("{}", server::backup::summary("Backed up", &done));
+            return Ok(());
+        }
+        Some(Command::Restore(args)) => {
+            let done = server::backup::restore(args).await?;
+            println!("{}", server::backup::summary("Restored", &done));
+            return Ok(());
+        }
         None => cli.serve,
     };
     let started = server::start(args.into()).await?;

@@ -69,10 +69,18 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     let importer = importer(&config, db.clone())?;
     let state = AppState {
         db,
-        settings: Arc::new(Settings {
-            demo_clips,
-            ice_servers: config.ice_servers.clone(),
-            ..Settings::default()
+        settings: Arc::new({
+            let defaults = Settings::default();
+            Settings {
+                demo_clips,
+                ice_servers: config.ice_servers.clone(),
+                trusted_proxies: if config.trusted_proxies.is_empty() {
+                    defaults.trusted_proxies.clone()
+                } else {
+                    config.trusted_proxies.clone()
+                },
+                ..defaults
+            }
         }),
         importer: importer.clone(),
         guidance: Default::default(),
@@ -206,12 +214,19 @@ async fn dicom_receiver(
         .await
         .with_context(|| format!("binding the DICOM receiver to {addr}"))?;
     let bound = listener.local_addr()?;
+    let limits = &config.receiver;
     let settings = crate::store_scp::ScpSettings {
-        ae_title: config.ae_title.clone(),
-        max_object_bytes: importer.limits().max_instance_bytes,
         idle_timeout: Duration::from_secs(60),
+        max_associations: limits.max_associations,
+        max_buffered_bytes: limits.buffer_mb * 1024 * 1024,
+        senders: limits.senders.clone(),
+        ..crate::store_scp::ScpSettings::new(&config.ae_title, importer.limits().max_instance_bytes)
     };
-    let inbox = Arc::new(crate::store_scp::ImportInbox(importer.clone()));
+    let inbox = Arc::new(crate::store_scp::ImportInbox::new(
+        importer.clone(),
+        limits.inbox_quota_mb * 1024 * 1024,
+        limits.sender_quota_mb * 1024 * 1024,
+    ));
     let stopping = jobs.stopping();
     jobs.spawn(async move {
         if let Err(e) = crate::store_scp::serve(listener, settings, inbox, stopping).await {
@@ -221,35 +236,66 @@ async fn dicom_receiver(
     Ok(bound)
 }
 
+/// Where the pseudonymisation secret comes from: a file, the environment, or the file made in
+/// the data folder on first start.
+pub(crate) enum SecretSource {
+    File(std::path::PathBuf),
+    Environment(Vec<u8>),
+    DataFolder(std::path::PathBuf),
+}
+
+impl SecretSource {
+    pub(crate) fn of(secret_file: Option<&std::path::Path>, data_dir: &std::path::Path) -> Self {
+        match (secret_file, std::env::var("SONOHUB_SECRET")) {
+            (Some(path), _) => SecretSource::File(path.to_path_buf()),
+            (None, Ok(s)) => SecretSource::Environment(s.into_bytes()),
+            (None, Err(_)) => SecretSource::DataFolder(data_dir.join(SECRET_FILE)),
+        }
+    }
+
+    /// The secret, trimmed; `None` when the data folder has none yet.
+    pub(crate) fn read(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        let bytes = match self {
+            SecretSource::File(path) => Some(
+                std::fs::read(path)
+                    .with_context(|| format!("reading the secret {}", path.display()))?,
+            ),
+            SecretSource::Environment(bytes) => Some(bytes.clone()),
+            SecretSource::DataFolder(path) if !path.exists() => None,
+            SecretSource::DataFolder(path) => Some(std::fs::read(path)?),
+        };
+        Ok(bytes.map(|b| b.trim_ascii().to_vec()))
+    }
+}
+
+/// The name of the secret made in the data folder.
+pub(crate) const SECRET_FILE: &str = "pseudonym.secret";
+
 /// The pseudonymisation secret: from a file, the environment, or made once in the data folder.
 fn pseudonym_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
-    let secret = if let Some(path) = &config.secret_file {
-        std::fs::read(path).with_context(|| format!("reading the secret {}", path.display()))?
-    } else if let Ok(s) = std::env::var("SONOHUB_SECRET") {
-        s.into_bytes()
+    let source = SecretSource::of(config.secret_file.as_deref(), &config.data_dir);
+    let secret = if let Some(secret) = source.read()? {
+        secret
     } else {
-        let path = config.data_dir.join("pseudonym.secret");
-        if !path.exists() {
-            use rand::RngCore;
-            let mut key = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut key);
-            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-            let tmp = path.with_extension("part");
-            std::fs::write(&tmp, hex.as_bytes())?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-            }
-            std::fs::rename(&tmp, &path)?;
-            tracing::warn!(
-                path = %path.display(),
-                "made a new pseudonymisation secret: back it up with the database"
-            );
+        let path = config.data_dir.join(SECRET_FILE);
+        use rand::RngCore;
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = path.with_extension("part");
+        std::fs::write(&tmp, hex.as_bytes())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
         }
-        std::fs::read(&path)?
+        std::fs::rename(&tmp, &path)?;
+        tracing::warn!(
+            path = %path.display(),
+            "made a new pseudonymisation secret: back it up with the database"
+        );
+        std::fs::read(&path)?.trim_ascii().to_vec()
     };
-    let secret = secret.trim_ascii().to_vec();
     anyhow::ensure!(
         secret.len() >= 16,
         "the pseudonymisation secret must be at least 16 bytes"

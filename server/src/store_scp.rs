@@ -7,9 +7,15 @@
 //! syntax, followed by exactly the data set bytes that arrived. Partial objects (aborts,
 //! dropped connections, objects over the size limit) never reach the inbox.
 //!
+//! Limits that hold against a sender that misbehaves: at most `max_associations` at once
+//! (further connections are closed unread); at most `max_buffered_bytes` of objects in memory
+//! across all associations (an object that would pass it is refused, Out of Resources); the
+//! called AE title must be ours, and with an allow-list the calling AE title and address must
+//! be on it. The inbox adds its disk quotas ([`ImportInbox`]).
+//!
 //! Logs name AE titles, peers, SOP classes and sizes; never patient data or instance UIDs.
 
-mod dimse;
+pub(crate) mod dimse;
 mod storage_classes;
 
 use std::net::SocketAddr;
@@ -28,7 +34,7 @@ use dicom_ul::pdu::{
 };
 use domain::audit::Actor;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
@@ -40,9 +46,9 @@ pub const IMPLEMENTATION_CLASS_UID: &str = "2.25.1581298845348518138178578721555
 /// Implementation Version Name written next to it (at most 16 characters).
 pub const IMPLEMENTATION_VERSION_NAME: &str = "SONOHUB_SCP";
 /// Largest PDU we accept: few round trips per clip, bounded memory per association.
-const MAX_PDU_LENGTH: u32 = 256 * 1024;
+pub(crate) const MAX_PDU_LENGTH: u32 = 256 * 1024;
 /// A command set is a few hundred bytes; anything this large is a confused or hostile peer.
-const MAX_COMMAND_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_COMMAND_BYTES: usize = 64 * 1024;
 
 /// Settings of the receiver.
 #[derive(Debug, Clone)]
@@ -53,6 +59,69 @@ pub struct ScpSettings {
     pub max_object_bytes: u64,
     /// How long an association may stay silent before it is aborted; also the shutdown grace.
     pub idle_timeout: Duration,
+    /// Associations served at once; connections beyond are closed at once.
+    pub max_associations: usize,
+    /// Bytes of objects being received that all associations together may hold in memory.
+    pub max_buffered_bytes: u64,
+    /// Who may send; empty: anyone who calls our AE title.
+    pub senders: Vec<AllowedSender>,
+}
+
+impl ScpSettings {
+    /// A receiver called `ae_title` with the default limits.
+    pub fn new(ae_title: &str, max_object_bytes: u64) -> ScpSettings {
+        ScpSettings {
+            ae_title: ae_title.to_string(),
+            max_object_bytes,
+            idle_timeout: Duration::from_secs(60),
+            max_associations: 8,
+            max_buffered_bytes: 1 << 30,
+            senders: Vec::new(),
+        }
+    }
+}
+
+/// One entry of the sender allow-list: `AE`, `AE@network`, or `@network` (any AE title from
+/// there), the network an address or CIDR block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllowedSender {
+    pub ae_title: Option<String>,
+    pub network: Option<ipnet::IpNet>,
+}
+
+impl std::str::FromStr for AllowedSender {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (ae, net) = match s.trim().split_once('@') {
+            Some((ae, net)) => (ae.trim(), Some(net.trim())),
+            None => (s.trim(), None),
+        };
+        let network = net
+            .map(|n| {
+                n.parse::<ipnet::IpNet>()
+                    .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("{n:?} is not an address or network"))
+            })
+            .transpose()?;
+        if ae.len() > 16 || ae.contains('\\') {
+            return Err(format!("{ae:?} is not an AE title"));
+        }
+        let ae_title = (!ae.is_empty()).then(|| ae.to_string());
+        if ae_title.is_none() && network.is_none() {
+            return Err("an allowed sender needs an AE title or a network".into());
+        }
+        Ok(AllowedSender { ae_title, network })
+    }
+}
+
+impl AllowedSender {
+    fn admits(&self, calling_ae: &str, peer: std::net::IpAddr) -> bool {
+        self.ae_title
+            .as_deref()
+            .is_none_or(|ae| ae == calling_ae.trim())
+            && self.network.is_none_or(|net| net.contains(&peer))
+    }
 }
 
 /// Where received objects go. Implemented by the import pipeline; tests use an in-memory one.
@@ -94,6 +163,8 @@ pub async fn serve(
         .local_addr()
         .context("reading the listener's address")?;
     let settings = Arc::new(settings);
+    let slots = Arc::new(Semaphore::new(settings.max_associations.max(1)));
+    let budget = Arc::new(Semaphore::new(kib(settings.max_buffered_bytes)));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut associations = JoinSet::new();
     tracing::info!(ae_title = %settings.ae_title, %local, "DICOM receiver listening");
@@ -102,13 +173,26 @@ pub async fn serve(
             changed = shutdown.changed() => if changed.is_err() { break },
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        tracing::warn!(
+                            %peer,
+                            limit = settings.max_associations,
+                            "DICOM connection closed: too many associations at once"
+                        );
+                        drop(socket);
+                        continue;
+                    };
                     let span = tracing::info_span!(
                         "dicom_association", %peer, association = tracing::field::Empty
                     );
                     let task = handle_connection(
                         socket, peer, settings.clone(), inbox.clone(), stop_rx.clone(),
+                        budget.clone(),
                     );
-                    associations.spawn(task.instrument(span));
+                    associations.spawn(async move {
+                        task.await;
+                        drop(slot);
+                    }.instrument(span));
                 }
                 Err(error) => {
                     // Typically out of file descriptors: back off instead of spinning.
@@ -148,10 +232,21 @@ fn log_join(joined: Result<(), tokio::task::JoinError>) {
     }
 }
 
-/// Rejects associations that call another AE title, logging who tried (the span has the peer).
-struct CalledAeTitle;
+/// Whole KiB in `bytes` (rounded up), as semaphore permits.
+fn kib(bytes: u64) -> usize {
+    usize::try_from(bytes.div_ceil(1024))
+        .unwrap_or(usize::MAX)
+        .min(Semaphore::MAX_PERMITS)
+}
 
-impl AccessControl for CalledAeTitle {
+/// Rejects associations that call another AE title, or, with an allow-list, come from a
+/// sender not on it; logs who tried (the span has the peer).
+struct Admission {
+    peer: std::net::IpAddr,
+    senders: Vec<AllowedSender>,
+}
+
+impl AccessControl for Admission {
     fn check_access(
         &self,
         this_ae_title: &str,
@@ -159,16 +254,27 @@ impl AccessControl for CalledAeTitle {
         called_ae_title: &str,
         _user_identity: Option<&UserIdentity>,
     ) -> Result<(), AssociationRJServiceUserReason> {
-        if called_ae_title.trim() == this_ae_title.trim() {
-            Ok(())
-        } else {
+        if called_ae_title.trim() != this_ae_title.trim() {
             tracing::warn!(
                 calling_ae = calling_ae_title,
                 called_ae = called_ae_title,
                 "DICOM association rejected: called AE title is not ours"
             );
-            Err(AssociationRJServiceUserReason::CalledAETitleNotRecognized)
+            return Err(AssociationRJServiceUserReason::CalledAETitleNotRecognized);
         }
+        let listed = self.senders.is_empty()
+            || self
+                .senders
+                .iter()
+                .any(|s| s.admits(calling_ae_title, self.peer));
+        if !listed {
+            tracing::warn!(
+                calling_ae = calling_ae_title,
+                "DICOM association rejected: sender not on the allow-list"
+            );
+            return Err(AssociationRJServiceUserReason::CallingAETitleNotRecognized);
+        }
+        Ok(())
     }
 }
 
@@ -180,6 +286,7 @@ async fn handle_connection(
     settings: Arc<ScpSettings>,
     inbox: Arc<dyn Inbox>,
     mut stop: watch::Receiver<bool>,
+    budget: Arc<Semaphore>,
 ) {
     let options = STORAGE_SOP_CLASSES
         .iter()
@@ -187,7 +294,10 @@ async fn handle_connection(
             ServerAssociationOptions::new().with_abstract_syntax(uids::VERIFICATION),
             |options, uid| options.with_abstract_syntax(*uid),
         )
-        .ae_access_control(CalledAeTitle)
+        .ae_access_control(Admission {
+            peer: peer.ip(),
+            senders: settings.senders.clone(),
+        })
         .ae_title(settings.ae_title.clone())
         .max_pdu_length(MAX_PDU_LENGTH)
         .read_timeout(settings.idle_timeout)
@@ -198,7 +308,7 @@ async fn handle_connection(
     }
     let mut association = match options.establish_async(socket).await {
         Ok(association) => association,
-        // A wrong called AE title was logged with both titles by `CalledAeTitle`.
+        // A wrong called AE title or an unlisted sender was logged by `Admission`.
         Err(error @ dicom_ul::association::Error::Rejected { .. }) => {
             tracing::debug!(%error, "DICOM association rejected");
             return;
@@ -234,6 +344,7 @@ async fn handle_connection(
         calling_ae,
         settings,
         inbox,
+        budget,
         pending: Pending::Idle,
         received: 0,
     };
@@ -299,6 +410,8 @@ struct Incoming {
     header_len: usize,
     /// Set when the object will be refused; its fragments are then discarded as they come.
     refusal: Option<Refusal>,
+    /// Its share of the memory budget, held until it is stored or refused.
+    held: Option<OwnedSemaphorePermit>,
 }
 
 /// Where the association is in the message it is receiving.
@@ -313,6 +426,8 @@ struct Session {
     calling_ae: String,
     settings: Arc<ScpSettings>,
     inbox: Arc<dyn Inbox>,
+    /// The memory budget all associations share, in KiB.
+    budget: Arc<Semaphore>,
     pending: Pending,
     received: usize,
 }
@@ -445,6 +560,7 @@ impl Session {
             header_len: file.len(),
             file,
             refusal,
+            held: None,
         });
         Ok(())
     }
@@ -463,6 +579,11 @@ impl Session {
         );
         if incoming.refusal.is_none() {
             let size = (incoming.file.len() - incoming.header_len + value.data.len()) as u64;
+            // Memory for the whole object so far (the first fragment also pays for the
+            // header), rounded to KiB.
+            let owed = kib(incoming.file.len() as u64 + value.data.len() as u64)
+                - incoming.held.as_ref().map_or(0, |h| h.num_permits());
+            let share = (owed > 0).then(|| self.budget.clone().try_acquire_many_owned(owed as u32));
             if size > self.settings.max_object_bytes {
                 tracing::warn!(
                     limit = self.settings.max_object_bytes,
@@ -470,11 +591,30 @@ impl Session {
                     "object over the size limit; discarding it"
                 );
                 incoming.file = Vec::new();
+                incoming.held = None;
                 incoming.refusal = Some(Refusal {
                     status: status::OUT_OF_RESOURCES,
                     comment: "object exceeds the receiver's size limit",
                 });
+            } else if let Some(Err(_)) = share {
+                tracing::warn!(
+                    limit = self.settings.max_buffered_bytes,
+                    sop_class = %incoming.request.sop_class,
+                    "objects being received fill the memory budget; refusing this one"
+                );
+                incoming.file = Vec::new();
+                incoming.held = None;
+                incoming.refusal = Some(Refusal {
+                    status: status::OUT_OF_RESOURCES,
+                    comment: "the receiver is busy; send it again later",
+                });
             } else {
+                if let Some(Ok(share)) = share {
+                    match &mut incoming.held {
+                        Some(held) => held.merge(share),
+                        None => incoming.held = Some(share),
+                    }
+                }
                 incoming.file.extend_from_slice(&value.data);
             }
         }
@@ -496,6 +636,7 @@ impl Session {
             file,
             header_len,
             refusal,
+            held: _held,
         } = incoming;
         let (status, comment) = match refusal {
             Some(refusal) => (refusal.status, Some(refusal.comment)),
@@ -597,7 +738,48 @@ async fn respond(
 
 /// The receiver's inbox: each association becomes an import job of its own; its objects wait
 /// in the job's inbox folder and are anonymised once the association ends.
-pub struct ImportInbox(pub domain::imports::Importer);
+pub struct ImportInbox {
+    importer: domain::imports::Importer,
+    /// Bytes the whole inbox may hold.
+    quota: u64,
+    /// Bytes one sender's jobs may hold.
+    sender_quota: u64,
+    /// Each open association's job and who sent it (`AE@address`).
+    senders: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl ImportInbox {
+    pub fn new(importer: domain::imports::Importer, quota: u64, sender_quota: u64) -> ImportInbox {
+        ImportInbox {
+            importer,
+            quota,
+            sender_quota,
+            senders: Default::default(),
+        }
+    }
+
+    /// Whether `bytes` more for `job` stay inside the quotas; the refusal says which one.
+    async fn room_for(&self, job: &str, bytes: u64) -> anyhow::Result<Result<(), &'static str>> {
+        let usage = self.importer.inbox_usage().await?;
+        let total: u64 = usage.values().sum();
+        if total + bytes > self.quota {
+            return Ok(Err("the inbox is full"));
+        }
+        let mut senders = self.senders.lock().expect("senders lock");
+        // Jobs whose files were all imported hold nothing any more.
+        senders.retain(|j, _| j == job || usage.contains_key(j));
+        let sender = senders.get(job);
+        let theirs: u64 = usage
+            .iter()
+            .filter(|(j, _)| *j == job || (sender.is_some() && senders.get(*j) == sender))
+            .map(|(_, b)| b)
+            .sum();
+        if theirs + bytes > self.sender_quota {
+            return Ok(Err("this sender's quota of the inbox is full"));
+        }
+        Ok(Ok(()))
+    }
+}
 
 #[async_trait::async_trait]
 impl Inbox for ImportInbox {
@@ -606,7 +788,7 @@ impl Inbox for ImportInbox {
             calling_ae: calling_ae.trim().to_string(),
         };
         let job = self
-            .0
+            .importer
             .open_inbox(
                 &Actor::system(model::AuditVia::CStore),
                 model::ImportKind::Cstore,
@@ -614,21 +796,41 @@ impl Inbox for ImportInbox {
             )
             .await?;
         tracing::info!(job, %peer, calling_ae, "C-STORE association opened an import job");
+        self.senders
+            .lock()
+            .expect("senders lock")
+            .insert(job.clone(), format!("{}@{}", calling_ae.trim(), peer.ip()));
         Ok(job)
     }
 
     async fn store(&self, association: &str, file: Vec<u8>) -> anyhow::Result<()> {
-        if let Err(failure) = domain::imports::screen(&file, self.0.limits()) {
+        if let Err(full) = self.room_for(association, file.len() as u64).await? {
+            tracing::warn!(
+                job = association,
+                bytes = file.len(),
+                "{full}; object refused"
+            );
+            anyhow::bail!("{full}");
+        }
+        let limits = self.importer.limits();
+        // Screening may inflate a deflated data set: on the blocking pool.
+        let (screened, file) =
+            tokio::task::spawn_blocking(move || (domain::imports::screen(&file, limits), file))
+                .await?;
+        if let Err(failure) = screened {
             // C-STORE sends no file name: the item is "File n", n its place in the association.
-            self.0.add_refused(association, &failure, None).await?;
+            self.importer
+                .add_refused(association, &failure, None)
+                .await?;
             return Err(CannotUnderstand(format!("{failure:?}")).into());
         }
-        Ok(self.0.add_file(association, &file, None).await?)
+        Ok(self.importer.add_file(association, &file, None).await?)
     }
 
     async fn end(&self, association: &str, complete: bool, received: usize) {
         let error = (!complete).then_some(model::ImportFailure::Incomplete);
-        if let Err(e) = self.0.close_inbox(association, error.as_ref()).await {
+        // The files stay in the inbox until imported, and still count against the sender.
+        if let Err(e) = self.importer.close_inbox(association, error.as_ref()).await {
             tracing::error!(
                 job = association,
                 error = format!("{e:#}"),

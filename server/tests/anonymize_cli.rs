@@ -199,3 +199,82 @@ fn headers_only_passes_the_pixels_through_and_matches_the_full_path() {
         assert!(written.ends_with(&source[at..]));
     }
 }
+
+/// A file whose SOP Instance UID is a standard-looking prefix with a path in it, one with no
+/// UID, and the same file twice: each is refused by name, and nothing is written outside
+/// `--out` or over another output.
+#[test]
+fn crafted_and_repeated_uids_are_refused_and_write_nowhere() {
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    use dicom_dictionary_std::tags;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let good = input.join("good.dcm");
+    let out = sonohub(
+        &[
+            "dicom",
+            "synth",
+            "--out",
+            good.to_str().unwrap(),
+            "--frames",
+            "2",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(&good, input.join("good-copy.dcm")).unwrap();
+    for (name, sop) in [
+        ("escape.dcm", "1.2.840.10008.1/../../../escaped"),
+        ("blank.dcm", ""),
+    ] {
+        let mut obj = dicom_object::open_file(&good).unwrap();
+        obj.put(DataElement::new(
+            tags::SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from(sop),
+        ));
+        obj.write_to_file(input.join(name)).unwrap();
+    }
+    let out_dir = dir.path().join("nested/out");
+    let out = sonohub(
+        &[
+            "anonymize",
+            input.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        Some("a-long-enough-secret-for-tests"),
+    );
+    assert!(!out.status.success(), "refusals fail the run");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let refused = |file: &str| {
+        lines
+            .iter()
+            .find(|l| l["input"].as_str().unwrap().ends_with(file))
+            .and_then(|l| l["refused"].as_str())
+            .map(str::to_string)
+    };
+    // Refused, whichever check sees it first (the path check, or the parser).
+    assert!(refused("escape.dcm").is_some(), "{lines:?}");
+    assert!(refused("blank.dcm").is_some(), "{lines:?}");
+    let copies = [refused("good.dcm"), refused("good-copy.dcm")];
+    assert_eq!(
+        copies
+            .iter()
+            .filter(|r| r.as_deref().is_some_and(|r| r.contains("same instance")))
+            .count(),
+        1,
+        "exactly one of the two copies is refused: {lines:?}"
+    );
+    // Only the one good output exists, and nothing landed beside or above `--out`.
+    assert_eq!(walk(&out_dir).len(), 1, "{:?}", walk(&out_dir));
+    assert_eq!(walk(dir.path()).len(), 5, "{:?}", walk(dir.path()));
+}

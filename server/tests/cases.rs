@@ -11,6 +11,12 @@ use serde_json::{Value, json};
 /// A demo server with one imported study (a 6-frame clip); returns the study's UID.
 pub(crate) async fn app_with_study() -> (TestApp, String) {
     let app = TestApp::demo().await;
+    let uid = study_into(&app).await;
+    (app, uid)
+}
+
+/// Uploads and imports one 6-frame clip as chen.jing; returns its study's UID.
+pub(crate) async fn study_into(app: &TestApp) -> String {
     let chen = app.signed_in("chen.jing").await;
     let (_, job) = chen.call("open_upload", &[]).await;
     let job = job.as_str().unwrap().to_string();
@@ -29,8 +35,7 @@ pub(crate) async fn app_with_study() -> (TestApp, String) {
     assert_eq!(status, 200, "{body}");
     wait_for_job(&chen, &job).await;
     let (_, studies) = chen.call("list_studies", &[]).await;
-    let uid = studies[0]["uid"].as_str().unwrap().to_string();
-    (app, uid)
+    studies[0]["uid"].as_str().unwrap().to_string()
 }
 
 /// The working copy and its save stamp.
@@ -318,6 +323,7 @@ async fn the_published_case_is_read_and_found(w: &Workflow) {
     assert_eq!(view["version"], 1);
     assert_eq!(view["clip_urls"][0][1], w.clip_url.as_str());
     assert_eq!(w.fetches_clip(learner).await, 200);
+    other_clips_of_the_study_stay_unpublished(w).await;
     assert!(
         view["teaching_html"]
             .as_str()
@@ -341,6 +347,43 @@ async fn the_published_case_is_read_and_found(w: &Workflow) {
             total,
             "{query}"
         );
+    }
+}
+
+/// Clips of the case's study that the published version does not list stay closed to learners,
+/// whatever their SOP UID looks like: empty (as any empty text in the case), or one that reads
+/// as a pattern.
+async fn other_clips_of_the_study_stay_unpublished(w: &Workflow) {
+    let db = &w.app.started.state.db;
+    let sha = w.clip_url.trim_start_matches("/dicom/");
+    let published = domain::cases::blob_is_published(db, sha).await.unwrap();
+    assert!(published, "the case's own clip");
+    let (study, series): (String, String) =
+        sqlx::query_as("SELECT study_uid, series_uid FROM instances WHERE blob_sha = $1")
+            .bind(sha)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    for (n, sop) in ["", "%", "1.2._%"].into_iter().enumerate() {
+        let other = format!("{n:064}");
+        sqlx::query(
+            "INSERT INTO instances (sop_uid, series_uid, study_uid, blob_sha, size, \
+             transfer_syntax, created_at) VALUES ($1, $2, $3, $4, 1, '1.2.840.10008.1.2.1', 0)",
+        )
+        .bind(sop)
+        .bind(&series)
+        .bind(&study)
+        .bind(&other)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let published = domain::cases::blob_is_published(db, &other).await.unwrap();
+        assert!(!published, "a clip with SOP UID {sop:?} is not in the case");
+        sqlx::query("DELETE FROM instances WHERE blob_sha = $1")
+            .bind(&other)
+            .execute(&db.pool)
+            .await
+            .unwrap();
     }
 }
 

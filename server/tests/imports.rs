@@ -363,3 +363,73 @@ async fn each_uploaded_file_is_named_to_its_sender_and_numbered_to_other_experts
     }
     app.started.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_full_inbox_refuses_objects_and_says_so() {
+    if !crate::common::tool("dcmtk's storescu", crate::common::runs("storescu")) {
+        return;
+    }
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.dicom_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+        c.receiver.inbox_quota_mb = 1;
+    })
+    .await;
+    let port = app.started.dicom_addr.unwrap().port();
+    let files = tempfile::tempdir().unwrap();
+    let big = files.path().join("big.dcm");
+    let small = files.path().join("small.dcm");
+    std::fs::write(&big, clip(1, SynthSyntax::Rgb)).unwrap();
+    // Both uncompressed: storescu sends every file in the first one's transfer syntax.
+    let little = synth_clip(&SynthOptions {
+        width: 64,
+        height: 48,
+        frames: 2,
+        syntax: SynthSyntax::Rgb,
+        fps: 20.0,
+        seed: 2,
+    })
+    .unwrap();
+    std::fs::write(&small, little).unwrap();
+    assert!(std::fs::metadata(&big).unwrap().len() > 1024 * 1024);
+    assert!(std::fs::metadata(&small).unwrap().len() < 512 * 1024);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("storescu")
+            .args([
+                "-v",
+                "--no-halt",
+                "-aet",
+                "US_ROOM3",
+                "-aec",
+                "SONOHUB",
+                "127.0.0.1",
+            ])
+            .arg(port.to_string())
+            .args([&big, &small])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        report.contains("Received Store Response (Refused: OutOfResources)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Received Store Response (Success)"),
+        "{report}"
+    );
+    let chen = app.signed_in("chen.jing").await;
+    let (_, jobs) = chen.call("import_jobs", &[]).await;
+    let job = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "cstore")
+        .unwrap()
+        .clone();
+    let (job, _) = wait_for_job(&chen, job["id"].as_str().unwrap()).await;
+    assert_eq!(job["imported"], 1, "only the object that fitted: {job}");
+}

@@ -5,6 +5,7 @@ mod common;
 
 mod anonymize_cli;
 mod archive;
+mod backup;
 mod auth;
 mod cases;
 mod competency;

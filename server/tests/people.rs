@@ -224,8 +224,16 @@ async fn passwords_can_be_reset_by_an_admin_and_changed_by_their_owner() {
         )
         .await;
     assert_eq!(status, 200);
+    // The session opened with the old password is over once it was reset.
+    assert_eq!(
+        user.me().await,
+        json!(null),
+        "a reset ends the old sessions"
+    );
     let fresh = app.client();
     fresh.sign_in("li.na", "reset-by-admin-1").await;
+    let elsewhere = app.client();
+    elsewhere.sign_in("li.na", "reset-by-admin-1").await;
     let (_, wrong) = fresh
         .call(
             "change_password",
@@ -249,6 +257,13 @@ async fn passwords_can_be_reset_by_an_admin_and_changed_by_their_owner() {
         )
         .await;
     assert_eq!(status, 200);
+    // Changing it keeps the session it was changed in, and ends every other one.
+    assert_eq!(fresh.me().await["username"], "li.na");
+    assert_eq!(
+        elsewhere.me().await,
+        json!(null),
+        "a change ends other sessions"
+    );
     app.client().sign_in("li.na", "my-own-password-2").await;
 }
 

@@ -107,6 +107,14 @@ impl Scp {
     }
 
     async fn start_with(max_object_bytes: u64, idle_timeout: Duration) -> Scp {
+        Scp::start_limited(ScpSettings {
+            idle_timeout,
+            ..ScpSettings::new(AE_TITLE, max_object_bytes)
+        })
+        .await
+    }
+
+    async fn start_limited(settings: ScpSettings) -> Scp {
         let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -114,11 +122,6 @@ impl Scp {
         let addr = listener.local_addr().expect("address");
         let inbox = Arc::new(MemoryInbox::default());
         let (shutdown, watcher) = watch::channel(false);
-        let settings = ScpSettings {
-            ae_title: AE_TITLE.to_owned(),
-            max_object_bytes,
-            idle_timeout,
-        };
         let task = tokio::spawn(store_scp::serve(listener, settings, inbox.clone(), watcher));
         Scp {
             addr,
@@ -541,5 +544,132 @@ async fn a_silent_sender_is_aborted_after_the_idle_timeout() {
         scp.inbox.ended(1).await,
         vec![("job-1".to_owned(), false, 0)]
     );
+    scp.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_senders_on_the_allow_list_may_store() {
+    if !have_dcmtk() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clip = clip(dir.path(), "rgb.dcm", SynthSyntax::Rgb, 1, (32, 24), 2);
+    let allow = |list: &[&str]| ScpSettings {
+        senders: list.iter().map(|s| s.parse().unwrap()).collect(),
+        ..ScpSettings::new(AE_TITLE, 1 << 30)
+    };
+    let scp = Scp::start_limited(allow(&["SCANNER@127.0.0.0/8", "@10.9.9.9"])).await;
+    let out = scp
+        .run(
+            "storescu",
+            &["-aet", "INTRUDER", "-aec", AE_TITLE],
+            &[clip.clone()],
+        )
+        .await;
+    assert!(!out.status.success(), "{}", log(&out));
+    assert!(
+        scp.inbox.begun().is_empty(),
+        "an unlisted AE title is rejected"
+    );
+    let out = scp
+        .run(
+            "storescu",
+            &["-aet", "SCANNER", "-aec", AE_TITLE],
+            &[clip.clone()],
+        )
+        .await;
+    assert!(out.status.success(), "{}", log(&out));
+    assert_eq!(scp.inbox.stored().len(), 1);
+    scp.stop().await;
+    // The right AE title from an address not on the list is rejected too.
+    let scp = Scp::start_limited(allow(&["SCANNER@10.0.0.0/8"])).await;
+    let out = scp
+        .run("storescu", &["-aet", "SCANNER", "-aec", AE_TITLE], &[clip])
+        .await;
+    assert!(!out.status.success(), "{}", log(&out));
+    assert!(scp.inbox.begun().is_empty());
+    scp.stop().await;
+    for bad in [
+        "",
+        "@",
+        "A@not-a-network",
+        "MUCH-TOO-LONG-AE-TITLE@10.0.0.1",
+    ] {
+        assert!(bad.parse::<store_scp::AllowedSender>().is_err(), "{bad:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn associations_past_the_limit_are_turned_away_until_one_ends() {
+    if !have_dcmtk() {
+        return;
+    }
+    let scp = Scp::start_limited(ScpSettings {
+        max_associations: 1,
+        ..ScpSettings::new(AE_TITLE, 1 << 30)
+    })
+    .await;
+    let held = dicom_ul::ClientAssociationOptions::new()
+        .calling_ae_title("HOLDER")
+        .called_ae_title(AE_TITLE)
+        .with_presentation_context(uids::VERIFICATION, vec![EXPLICIT_VR_LE])
+        .establish_async(scp.addr)
+        .await
+        .expect("association");
+    let echo = || scp.run("echoscu", &["-aet", "SCANNER", "-aec", AE_TITLE], &[]);
+    let out = echo().await;
+    assert!(
+        !out.status.success(),
+        "a second sender at once: {}",
+        log(&out)
+    );
+    held.release().await.expect("release");
+    scp.inbox.ended(1).await;
+    // Its slot is free once its task has ended, a moment after the inbox heard of it.
+    let mut out = echo().await;
+    for _ in 0..50 {
+        if out.status.success() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        out = echo().await;
+    }
+    assert!(out.status.success(), "{}", log(&out));
+    scp.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_past_the_memory_budget_are_refused_and_later_ones_arrive() {
+    if !have_dcmtk() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = clip(dir.path(), "big.dcm", SynthSyntax::Rgb, 1, (256, 192), 4);
+    let small = clip(dir.path(), "small.dcm", SynthSyntax::Rgb, 2, (32, 24), 2);
+    let budget = 128 * 1024;
+    assert!(std::fs::metadata(&big).expect("size").len() > 2 * budget);
+    let scp = Scp::start_limited(ScpSettings {
+        max_buffered_bytes: budget,
+        ..ScpSettings::new(AE_TITLE, 1 << 30)
+    })
+    .await;
+    let out = scp
+        .run(
+            "storescu",
+            &["-v", "-aet", "SCANNER", "-aec", AE_TITLE, "--no-halt"],
+            &[big, small.clone(), small],
+        )
+        .await;
+    let report = log(&out);
+    assert!(
+        report.contains("Received Store Response (Refused: OutOfResources)"),
+        "{report}"
+    );
+    assert_eq!(
+        report.matches("Received Store Response (Success)").count(),
+        2,
+        "the budget is given back after each object: {report}"
+    );
+    assert_eq!(scp.inbox.stored().len(), 2);
     scp.stop().await;
 }

@@ -17,10 +17,7 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
     let id = auth::authenticate(&state, &username, &password, &ip).await?;
     let session = guard::session().await?;
     session.cycle_id().await.map_err(domain::internal)?;
-    session
-        .insert(guard::USER_KEY, id.0.clone())
-        .await
-        .map_err(domain::internal)?;
+    guard::open_session(&session, &state.db, &id).await?;
     users::current(&state.db, &id)
         .await?
         .ok_or(AppError::BadCredentials)
@@ -32,6 +29,13 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
 pub async fn logout() -> Result<(), AppError> {
     let session = guard::session().await?;
     session.flush().await.map_err(domain::internal)?;
+    // A clinic computer is shared: what this person opened (clips, pages) leaves its cache.
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.insert_header(
+            axum::http::HeaderName::from_static("clear-site-data"),
+            axum::http::HeaderValue::from_static("\"cache\""),
+        );
+    }
     Ok(())
 }
 
@@ -48,5 +52,10 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
     let state = guard::state()?;
     let me = guard::user().await?;
-    Ok(users::change_password(&state.db, &me.id, current, new_password).await?)
+    users::change_password(&state.db, &me.id, current, new_password).await?;
+    // Every other session of the account is over (its stamp is the old password's); this one
+    // goes on, with a new id and the new stamp.
+    let session = guard::session().await?;
+    session.cycle_id().await.map_err(domain::internal)?;
+    guard::open_session(&session, &state.db, &me.id).await
 }

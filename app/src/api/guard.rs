@@ -11,6 +11,33 @@ use tower_sessions::Session;
 
 /// The session key holding the signed-in user's id.
 pub const USER_KEY: &str = "user_id";
+/// The session key holding the credential stamp of the password it was opened with.
+const STAMP_KEY: &str = "credential";
+/// The session key holding when (Unix seconds) its user signed in.
+const SINCE_KEY: &str = "signed_in_at";
+/// A session ends this long after its sign-in however busy it is (a clinic day; ASVS 3.3.2),
+/// besides ending after 12 idle hours.
+pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
+
+/// Makes `session` the signed-in session of `id` from now, with its password's stamp.
+pub async fn open_session(session: &Session, db: &Db, id: &UserId) -> Result<(), AppError> {
+    let hash = domain::users::password_hash(db, id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    session
+        .insert(USER_KEY, id.0.clone())
+        .await
+        .map_err(domain::internal)?;
+    session
+        .insert(STAMP_KEY, domain::users::credential_stamp(&hash))
+        .await
+        .map_err(domain::internal)?;
+    session
+        .insert(SINCE_KEY, domain::now())
+        .await
+        .map_err(domain::internal)?;
+    Ok(())
+}
 
 /// The shared state provided to every server function.
 pub fn state() -> Result<AppState, AppError> {
@@ -48,20 +75,33 @@ impl SignedIn {
         }
     }
 
-    /// The signed-in user, if any; a disabled or deleted account counts as signed out and its
-    /// session is forgotten.
+    /// The signed-in user, if any. The session is over, and forgotten, when the account is
+    /// disabled or deleted, its password changed or was reset since the sign-in, or the
+    /// sign-in is older than `SESSION_LIFETIME_SECS`.
     pub async fn user(&self) -> Result<Option<CurrentUser>, AppError> {
         self.user
             .get_or_try_init(|| async {
-                let Some(id) = self
-                    .session
-                    .get::<String>(USER_KEY)
-                    .await
-                    .map_err(domain::internal)?
-                else {
+                let get = |key| async move {
+                    self.session
+                        .get::<serde_json::Value>(key)
+                        .await
+                        .map_err(domain::internal)
+                };
+                let Some(id) = get(USER_KEY).await? else {
                     return Ok(None);
                 };
-                let user = domain::users::current(&self.db, &UserId(id)).await?;
+                let stamp = get(STAMP_KEY).await?;
+                let stamp = stamp.as_ref().and_then(|s| s.as_str());
+                let since = get(SINCE_KEY).await?.and_then(|s| s.as_i64());
+                let user = match id.as_str() {
+                    Some(id) => {
+                        domain::users::current_with_stamp(&self.db, &UserId(id.to_string()))
+                            .await?
+                            .filter(|(_, current)| still_open(since, stamp, current, domain::now()))
+                            .map(|(user, _)| user)
+                    }
+                    None => None,
+                };
                 if user.is_none() {
                     self.session.flush().await.map_err(domain::internal)?;
                 }
@@ -80,6 +120,13 @@ impl SignedIn {
             Err(AppError::Forbidden)
         }
     }
+}
+
+/// Whether a session signed in at `since` with the credential `stamp` is still open at `now`
+/// for an account whose credential stamp is now `current`.
+fn still_open(since: Option<i64>, stamp: Option<&str>, current: &str, now: i64) -> bool {
+    let young = since.is_some_and(|t| (0..SESSION_LIFETIME_SECS).contains(&(now - t)));
+    young && stamp == Some(current)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
@@ -116,12 +163,62 @@ pub async fn user_who_may(what: Permission) -> Result<CurrentUser, AppError> {
     signed_in().await?.who_may(what).await
 }
 
-/// The client's address as the socket saw it.
+/// The client's address: the socket's peer, or behind a trusted proxy the address it names.
 pub async fn client_ip() -> String {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
-        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
-        Err(_) => "unknown".to_string(),
+    let Ok(ConnectInfo(addr)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
+        return "unknown".to_string();
+    };
+    let forwarded = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| {
+            let all: Vec<String> = h
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_string))
+                .collect();
+            (!all.is_empty()).then(|| all.join(","))
+        });
+    let trusted = state()
+        .map(|s| s.settings.trusted_proxies.clone())
+        .unwrap_or_default();
+    domain::auth::client_address(addr.ip(), forwarded.as_deref(), &trusted).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_end_with_their_password_or_their_lifetime() {
+        let now = 1_800_000_000;
+        assert!(still_open(Some(now - 60), Some("a1"), "a1", now));
+        assert!(
+            !still_open(Some(now - 60), Some("a1"), "b2", now),
+            "password changed"
+        );
+        assert!(
+            !still_open(Some(now - 60), None, "a1", now),
+            "no stamp: from before"
+        );
+        assert!(!still_open(None, Some("a1"), "a1", now), "no sign-in time");
+        assert!(!still_open(
+            Some(now - SESSION_LIFETIME_SECS),
+            Some("a1"),
+            "a1",
+            now
+        ));
+        assert!(still_open(
+            Some(now - SESSION_LIFETIME_SECS + 1),
+            Some("a1"),
+            "a1",
+            now
+        ));
+        assert!(
+            !still_open(Some(now + 3600), Some("a1"), "a1", now),
+            "from the future"
+        );
     }
 }

@@ -8,8 +8,18 @@ use leptos_router::hooks::use_query_map;
 
 /// Where to go after signing in: a local path only, never another site.
 pub fn safe_next(next: Option<String>) -> String {
+    // Browsers drop tabs and line breaks from a URL and read `\` as `/`, so `/<tab>/host` and
+    // `/\host` become the other site's `//host`: such a path is refused whole, as is any
+    // control character or space, which a path of ours never has.
+    let ours = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n) if ours(&n) => n,
         _ => "/".to_string(),
     }
 }
@@ -107,6 +117,16 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        for sneaky in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r//evil",
+            "/ /evil",
+            "/a\\b",
+        ] {
+            assert_eq!(safe_next(Some(sneaky.into())), "/", "{sneaky:?}");
+        }
+        assert_eq!(safe_next(Some("/cases/x?q=%09".into())), "/cases/x?q=%09");
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -465,8 +465,16 @@ impl ArchiveForm<'_> {
         if !(1..=600).contains(&self.timeout_secs) {
             return Err(AppError::invalid("timeout_secs", InvalidReason::BadFormat).into());
         }
+        let username = self.username.trim().to_string();
+        // The stored secret goes only where it was given for: the same archive, account and
+        // scheme. Anything else must be given its own, or a changed address would carry the
+        // archive's password to whichever host it names.
         let secret = if self.secret.is_empty() {
-            load(db).await?.map(|c| c.secret).unwrap_or_default()
+            load(db)
+                .await?
+                .filter(|c| c.base_url == base_url && c.auth == auth && c.username == username)
+                .map(|c| c.secret)
+                .unwrap_or_default()
         } else {
             self.secret.to_string()
         };
@@ -476,7 +484,7 @@ impl ArchiveForm<'_> {
         Ok(ArchiveConfig {
             base_url,
             auth,
-            username: self.username.trim().to_string(),
+            username,
             secret,
             timeout: Duration::from_secs(u64::from(self.timeout_secs)),
         })

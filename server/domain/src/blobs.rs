@@ -90,7 +90,8 @@ impl Blobs {
 
     /// Stores `bytes` under their SHA-256 and returns it. Storing the same bytes twice keeps one.
     pub async fn put(&self, bytes: Vec<u8>) -> Result<String> {
-        let sha = sha256_hex(&bytes);
+        // Hashing half a gigabyte takes a second or more: off the threads that serve requests.
+        let (sha, bytes) = tokio::task::spawn_blocking(move || (sha256_hex(&bytes), bytes)).await?;
         if self.size(&sha).await?.is_some() {
             return Ok(sha);
         }

@@ -39,11 +39,18 @@ pub struct AppState {
 /// Runtime settings that the request handlers need.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Failed sign-ins allowed per account inside `login_window_secs`.
+    /// Failed sign-ins allowed per account from one client address inside
+    /// `login_window_secs`: a guesser locks themself out, not the account's owner.
+    pub max_failures_per_account_and_ip: i64,
+    /// Failed sign-ins allowed per account from all addresses together, before addresses
+    /// that have not signed in to it lately are refused too (a guesser with many addresses).
     pub max_failures_per_account: i64,
     /// Failed sign-ins allowed per client address inside `login_window_secs`.
     pub max_failures_per_ip: i64,
     pub login_window_secs: i64,
+    /// Proxies whose `X-Forwarded-For` is believed (the TLS proxy in front); by default
+    /// loopback, where the README's proxy runs.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Synthetic clips served under `/demo-clips/` (demo mode only).
     pub demo_clips: Vec<model::DemoClip>,
     /// STUN/TURN servers the browsers' WebRTC uses in live guidance (none on one network).
@@ -53,8 +60,13 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            max_failures_per_account: 5,
+            max_failures_per_account_and_ip: 5,
+            max_failures_per_account: 50,
             max_failures_per_ip: 30,
+            trusted_proxies: ["127.0.0.0/8", "::1/128"]
+                .iter()
+                .filter_map(|net| net.parse().ok())
+                .collect(),
             login_window_secs: 15 * 60,
             demo_clips: Vec::new(),
             ice_servers: Vec::new(),
@@ -79,4 +91,15 @@ pub fn new_id() -> String {
 /// the domain, such as the session store's); a user-facing domain error passes unchanged.
 pub fn internal(err: impl Into<anyhow::Error>) -> model::AppError {
     Error::from(err.into()).into()
+}
+
+/// Private readers called by the fuzz targets in server/fuzz, which live outside this crate;
+/// not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// `replays::package::unpack`: a replay package read and checked as an import does, before
+    /// anything touches the database.
+    pub fn unpack_replay_package(zip: &[u8], max_dicom: u64) -> crate::Result<()> {
+        crate::replays::package::unpack(zip, max_dicom).map(drop)
+    }
 }

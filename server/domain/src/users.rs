@@ -155,6 +155,25 @@ pub async fn password_hash(db: &Db, id: &UserId) -> Result<Option<String>> {
     Ok(row.map(|(h,)| h))
 }
 
+/// What a session remembers of the password it was opened with: a digest of the stored hash,
+/// which changes with every change or reset (each new hash has a new salt). A session whose
+/// stamp no longer matches was opened before the password changed and is over.
+pub fn credential_stamp(password_hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(password_hash.as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The signed-in person (as `current`) with their account's credential stamp.
+pub async fn current_with_stamp(db: &Db, id: &UserId) -> Result<Option<(CurrentUser, String)>> {
+    let Some(hash) = password_hash(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(current(db, id)
+        .await?
+        .map(|user| (user, credential_stamp(&hash))))
+}
+
 /// One account by id, active or not.
 pub async fn get(db: &Db, id: &UserId) -> Result<Option<UserSummary>> {
     let row: Option<UserRow> =

@@ -30,8 +30,28 @@ pub fn render_markdown(markdown: &str) -> String {
     );
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
+        // Images come from SonoHub itself only: one from another host would tell it who
+        // read which lesson, and when.
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" && !same_site(value) {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
         .clean(&out)
         .to_string()
+}
+
+/// A URL that stays on this site: a path (`/x`, `x`, `../x`), never `//host` or a scheme.
+fn same_site(url: &str) -> bool {
+    let url = url.trim();
+    !url.starts_with("//")
+        && !url.starts_with("\\")
+        && !url
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|first| first.contains(':'))
 }
 
 /// A one-paragraph text (a question's stem) as inline HTML: rendered and sanitised like
@@ -293,17 +313,27 @@ pub async fn is_visible(db: &Db, id: &str) -> Result<bool> {
 }
 
 /// True when the blob is a clip of a case's visible published version: all a learner may fetch.
+/// The version's clip list is read, not searched as text, so no other clip of the case's
+/// study (and no SOP UID that only looks like one) passes.
 pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool> {
-    let hit: Option<(i64,)> = sqlx::query_as(&format!(
-        "SELECT 1 FROM instances i JOIN cases c ON c.study_uid = i.study_uid \
+    let candidates: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT i.sop_uid, v.content FROM instances i JOIN cases c ON c.study_uid = i.study_uid \
          JOIN case_versions v ON v.case_id = c.id AND v.version = c.published_version \
-         WHERE i.blob_sha = $1 AND {VISIBLE} \
-         AND v.content LIKE '%\"' || i.sop_uid || '\"%' LIMIT 1"
+         WHERE i.blob_sha = $1 AND i.sop_uid <> '' AND {VISIBLE}"
     ))
     .bind(sha)
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    Ok(hit.is_some())
+    for (sop_uid, content) in candidates {
+        if content_from(&content)?
+            .clips
+            .iter()
+            .any(|clip| clip.sop_uid == sop_uid)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Every visible published case, newest first (for queues over the whole library).
@@ -589,6 +619,29 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn images_come_from_this_site_only() {
+        for outside in [
+            "https://tracker.example/p.gif",
+            "//tracker.example/p.gif",
+            "HTTP://tracker.example/p.gif",
+            "data:image/png;base64,AAAA",
+            " https://tracker.example/p.gif",
+        ] {
+            let html = render_markdown(&format!("![x]({outside}) <img src=\"{outside}\">"));
+            assert!(!html.contains("tracker.example"), "{outside}: {html}");
+            assert!(!html.contains("data:"), "{outside}: {html}");
+        }
+        let html = render_markdown("![plane](/media/plane.png) ![b](figures/b.png)");
+        assert!(html.contains("src=\"/media/plane.png\""), "{html}");
+        assert!(html.contains("src=\"figures/b.png\""), "{html}");
+        let link = render_markdown("[guideline](https://www.acr.org/ti-rads)");
+        assert!(
+            link.contains("href=\"https://www.acr.org/ti-rads\""),
+            "links stay: {link}"
+        );
     }
 
     #[test]

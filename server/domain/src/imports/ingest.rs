@@ -81,23 +81,34 @@ impl Importer {
         bytes: Vec<u8>,
         cfg: &AnonymizeConfig,
     ) -> Result<Outcome> {
-        if let Err(f) = screen(&bytes, self.inner.limits) {
-            return Ok(Outcome::Failed(f));
-        }
         let mut cfg = cfg.clone();
         cfg.image_area = self
             .marked_area(job, item_key)
             .await?
             .map(super::device_masks::pixel_rect);
-        let anonymised = tokio::task::spawn_blocking(move || match anonymize(&bytes, &cfg) {
-            Ok(a) => Ok(a),
-            Err(AnonymizeError::NoImageArea) => {
-                let info = super::held::hold_info(&bytes);
-                Err(Outcome::Held(Box::new(info), bytes))
-            }
-            Err(e) => Err(Outcome::Failed(failure_of(e))),
+        let limits = self.inner.limits;
+        // Screening may inflate a deflated data set: on the blocking pool, like the rest.
+        let anonymised = tokio::task::spawn_blocking(move || match screen(&bytes, limits) {
+            Err(f) => Err(Outcome::Failed(f)),
+            Ok(()) => match anonymize(&bytes, &cfg) {
+                Ok(a) => Ok(a),
+                Err(AnonymizeError::NoImageArea) => {
+                    let info = super::held::hold_info(&bytes);
+                    Err(Outcome::Held(Box::new(info), bytes))
+                }
+                Err(e) => Err(Outcome::Failed(failure_of(e))),
+            },
         })
-        .await?;
+        .await;
+        // A file that makes the de-identifier panic fails alone; the job goes on.
+        let anonymised = match anonymised {
+            Ok(done) => done,
+            Err(e) if e.is_panic() => {
+                tracing::error!(job, item_key, "de-identification panicked on this file");
+                return Ok(Outcome::Failed(ImportFailure::Damaged));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let anon = match anonymised {
             Ok(a) => a,
             Err(outcome) => return Ok(outcome),
@@ -173,14 +184,16 @@ impl Importer {
     /// device masks included) as the worker uses for a job's files. A file with no known image
     /// area is refused here, since nothing holds it for an expert to mark.
     pub async fn anonymise_now(&self, bytes: Vec<u8>) -> Result<Result<Cleaned, ImportFailure>> {
-        if let Err(f) = screen(&bytes, self.inner.limits) {
-            return Ok(Err(f));
-        }
         let cfg = self.job_config().await?;
-        let anonymised = tokio::task::spawn_blocking(move || anonymize(&bytes, &cfg)).await?;
+        let limits = self.inner.limits;
+        let anonymised = tokio::task::spawn_blocking(move || {
+            screen(&bytes, limits)?;
+            anonymize(&bytes, &cfg).map_err(failure_of)
+        })
+        .await?;
         let anon = match anonymised {
             Ok(a) => a,
-            Err(e) => return Ok(Err(failure_of(e))),
+            Err(f) => return Ok(Err(f)),
         };
         let meta = describe(&anon.bytes)?;
         Ok(Ok(Cleaned {

@@ -44,7 +44,7 @@ pub use ingest::{Cleaned, describe, sweep_orphans};
 pub(crate) use ingest::{InstanceRows, insert_instance};
 pub use names::{FileName, shows_file_names};
 pub use queue::{items, job, list_jobs, write_atomically};
-pub use screening::screen;
+pub use screening::{screen, zip_directory_fits};
 
 /// Limits on what is accepted.
 #[derive(Debug, Clone, Copy)]
@@ -176,5 +176,32 @@ impl Importer {
 
     fn job_dir(&self, job: &str) -> PathBuf {
         self.inner.inbox.join(job)
+    }
+
+    /// Bytes waiting in each job's inbox folder (files received but not yet imported, and
+    /// files still arriving), read from the disk on the blocking pool.
+    pub async fn inbox_usage(&self) -> crate::Result<std::collections::HashMap<String, u64>> {
+        let inbox = self.inner.inbox.clone();
+        let usage = tokio::task::spawn_blocking(move || {
+            let mut usage = std::collections::HashMap::new();
+            let Ok(jobs) = std::fs::read_dir(&inbox) else {
+                return usage;
+            };
+            for job in jobs.flatten() {
+                let Ok(files) = std::fs::read_dir(job.path()) else {
+                    continue;
+                };
+                let bytes = files
+                    .flatten()
+                    .filter_map(|f| f.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum::<u64>();
+                usage.insert(job.file_name().to_string_lossy().into_owned(), bytes);
+            }
+            usage
+        })
+        .await?;
+        Ok(usage)
     }
 }

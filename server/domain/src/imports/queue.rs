@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// How long a claimed job is ours without a heartbeat.
 const LEASE_SECS: i64 = 120;
+/// Failed runs after which a job fails for good (a person may still retry it).
+const MAX_FAILED_RUNS: i64 = 5;
 
 /// An `import_jobs` row as `JOB_COLUMNS` selects it.
 #[derive(sqlx::FromRow)]
@@ -211,7 +213,8 @@ impl Importer {
     pub async fn retry(&self, actor: &Actor, job: &str) -> Result<bool> {
         let mut tx = self.db().pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE import_jobs SET status = 'queued', error = NULL, finished_at = NULL, lease_until = 0 \
+            "UPDATE import_jobs SET status = 'queued', error = NULL, finished_at = NULL, lease_until = 0, \
+             runs_failed = 0, not_before = 0 \
              WHERE id = $1 AND status IN ('failed', 'done') AND kind = 'archive'",
         )
         .bind(job)
@@ -246,11 +249,13 @@ impl Importer {
     /// Claims the oldest queued job, or one whose worker stopped renewing its lease, or one
     /// this node was running when it stopped (a node runs one job at a time, so a running
     /// job of ours seen while claiming was left by a previous life of this node).
+    /// Jobs whose runs failed wait out their back-off and come after those that have not.
     pub(super) async fn claim(&self) -> Result<Option<String>> {
         let t = now();
         let candidates: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM import_jobs WHERE status = 'queued' OR \
-             (status = 'running' AND (lease_until < $1 OR claimed_by = $2)) ORDER BY created_at, id LIMIT 5",
+            "SELECT id FROM import_jobs WHERE (status = 'queued' AND not_before <= $1) OR \
+             (status = 'running' AND (lease_until < $1 OR claimed_by = $2)) \
+             ORDER BY runs_failed, created_at, id LIMIT 5",
         )
         .bind(t)
         .bind(&self.inner.node)
@@ -260,7 +265,7 @@ impl Importer {
             let claimed = sqlx::query(
                 "UPDATE import_jobs SET status = 'running', lease_until = $2, claimed_by = $4, \
                  started_at = COALESCE(started_at, $1) \
-                 WHERE id = $3 AND (status = 'queued' OR \
+                 WHERE id = $3 AND ((status = 'queued' AND not_before <= $1) OR \
                  (status = 'running' AND (lease_until < $1 OR claimed_by = $4)))",
             )
             .bind(t)
@@ -276,6 +281,32 @@ impl Importer {
             }
         }
         Ok(None)
+    }
+
+    /// After a run of `job` failed (an error, or a panic): queued again after a back-off that
+    /// doubles with each failed run (30 s up to 30 min), behind jobs that have not failed;
+    /// after `MAX_FAILED_RUNS` it fails for good. Returns whether it will run again.
+    pub(super) async fn back_off(&self, job: &str) -> Result<bool> {
+        let (runs,): (i64,) = sqlx::query_as(
+            "UPDATE import_jobs SET runs_failed = runs_failed + 1 WHERE id = $1 RETURNING runs_failed",
+        )
+        .bind(job)
+        .fetch_one(&self.db().pool)
+        .await?;
+        if runs >= MAX_FAILED_RUNS {
+            self.fail_job(job, &ImportFailure::Storage).await?;
+            return Ok(false);
+        }
+        let wait = (30i64 << (runs - 1).clamp(0, 6)).min(30 * 60);
+        sqlx::query(
+            "UPDATE import_jobs SET status = 'queued', lease_until = 0, not_before = $2 \
+             WHERE id = $1 AND status = 'running'",
+        )
+        .bind(job)
+        .bind(now() + wait)
+        .execute(&self.db().pool)
+        .await?;
+        Ok(true)
     }
 
     /// Receiving jobs whose sender vanished (the server stopped mid-upload): import what
@@ -505,6 +536,48 @@ mod tests {
         // A node runs one job at a time, so a running job of its own that it sees while
         // claiming was left by its previous life: it takes it back.
         assert_eq!(b.claim().await.unwrap().as_deref(), Some(second.as_str()));
+    }
+
+    #[tokio::test]
+    async fn a_job_that_keeps_failing_waits_behind_the_others_then_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let [a, b, c] = nodes(dir.path()).await;
+        let actor = Actor::system(AuditVia::Job);
+        let broken = a.start_archive(&actor, &["1.2.3".into()]).await.unwrap();
+        let later = a.start_archive(&actor, &["1.2.4".into()]).await.unwrap();
+        let due = |job: String| async move {
+            sqlx::query("UPDATE import_jobs SET not_before = 0 WHERE id = $1")
+                .bind(job)
+                .execute(&a.db().pool)
+                .await
+                .unwrap();
+        };
+        assert_eq!(a.claim().await.unwrap().as_deref(), Some(broken.as_str()));
+        assert!(a.back_off(&broken).await.unwrap());
+        // Waiting out its back-off, the broken job does not hold up the next one.
+        assert_eq!(b.claim().await.unwrap().as_deref(), Some(later.as_str()));
+        assert_eq!(c.claim().await.unwrap(), None);
+        due(broken.clone()).await;
+        assert_eq!(c.claim().await.unwrap().as_deref(), Some(broken.as_str()));
+        assert!(c.back_off(&broken).await.unwrap());
+        // Due again, it still comes after a job that has never failed, though older.
+        due(broken.clone()).await;
+        let fresh = a.start_archive(&actor, &["1.2.5".into()]).await.unwrap();
+        assert_eq!(c.claim().await.unwrap().as_deref(), Some(fresh.as_str()));
+        for _ in 3..MAX_FAILED_RUNS {
+            assert!(c.back_off(&broken).await.unwrap());
+        }
+        assert!(!c.back_off(&broken).await.unwrap(), "given up");
+        assert_eq!(status(&c, &broken).await.0, JobStatus::Failed);
+        // A person's retry starts its count again.
+        assert!(a.retry(&actor, &broken).await.unwrap());
+        let (runs, not_before): (i64, i64) =
+            sqlx::query_as("SELECT runs_failed, not_before FROM import_jobs WHERE id = $1")
+                .bind(&broken)
+                .fetch_one(&a.db().pool)
+                .await
+                .unwrap();
+        assert_eq!((runs, not_before), (0, 0));
     }
 
     #[tokio::test]

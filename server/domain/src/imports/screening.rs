@@ -2,7 +2,7 @@
 use super::Limits;
 use crate::dicom::AnonymizeError;
 use model::ImportFailure;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 
 const DEFLATED: &str = dicom_dictionary_std::uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN;
 
@@ -39,6 +39,54 @@ pub fn screen(bytes: &[u8], limits: Limits) -> Result<(), ImportFailure> {
     Ok(())
 }
 
+/// Whether a zip's central directory can hold the entries its end record declares (each takes
+/// at least 46 bytes): the zip reader reserves memory for the declared count before reading
+/// a single entry, so a few bytes declaring billions of entries would take the server down.
+/// `false` for anything that is not a readable zip.
+pub fn zip_directory_fits(zip: &mut (impl Read + Seek)) -> std::io::Result<bool> {
+    const END: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const LOCATOR64: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
+    const END64: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
+    let len = zip.seek(SeekFrom::End(0))?;
+    // The end record is the last 22 bytes plus a comment of up to 64 KiB.
+    let tail_len = len.min(22 + 65535 + 20);
+    let mut tail = vec![0u8; tail_len as usize];
+    zip.seek(SeekFrom::Start(len - tail_len))?;
+    zip.read_exact(&mut tail)?;
+    let Some(end) = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| tail[i..i + 4] == END)
+    else {
+        return Ok(false);
+    };
+    let u16_at = |b: &[u8], i: usize| u64::from(u16::from_le_bytes([b[i], b[i + 1]]));
+    let u32_at =
+        |b: &[u8], i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap()));
+    let u64_at = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+    let mut entries = u16_at(&tail, end + 10);
+    let mut size = u32_at(&tail, end + 12);
+    if entries == 0xFFFF || size == 0xFFFF_FFFF {
+        // Zip64: the locator just before the end record points at the zip64 end record.
+        let Some(locator) = end.checked_sub(20).filter(|&l| tail[l..l + 4] == LOCATOR64) else {
+            return Ok(false);
+        };
+        let at = u64_at(&tail, locator + 8);
+        if at.checked_add(56).is_none_or(|e| e > len) {
+            return Ok(false);
+        }
+        let mut record = [0u8; 56];
+        zip.seek(SeekFrom::Start(at))?;
+        zip.read_exact(&mut record)?;
+        if record[..4] != END64 {
+            return Ok(false);
+        }
+        entries = u64_at(&record, 32);
+        size = u64_at(&record, 40);
+    }
+    zip.seek(SeekFrom::Start(0))?;
+    Ok(size <= len && entries.checked_mul(46).is_some_and(|need| need <= size))
+}
+
 /// The reason for a refused file. Files reach the anonymiser only after [`screen`] found them
 /// to be DICOM, so one it cannot read is damaged.
 pub(super) fn failure_of(e: AnonymizeError) -> ImportFailure {
@@ -69,6 +117,48 @@ mod tests {
         meta.write(&mut out).unwrap();
         out.extend_from_slice(body);
         out
+    }
+
+    #[test]
+    fn zips_declaring_more_entries_than_they_hold_are_refused() {
+        use std::io::{Cursor, Write};
+        let mut real = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut real);
+            for name in ["a.dcm", "b.dcm"] {
+                w.start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                w.write_all(b"bytes").unwrap();
+            }
+            w.finish().unwrap();
+        }
+        assert!(zip_directory_fits(&mut real).unwrap());
+        // The same zip claiming 65,534 entries in its 2-entry directory.
+        let mut lying = real.into_inner();
+        let end = lying
+            .windows(4)
+            .rposition(|w| w == [0x50, 0x4b, 0x05, 0x06])
+            .unwrap();
+        lying[end + 10..end + 12].copy_from_slice(&0xFFFEu16.to_le_bytes());
+        assert!(!zip_directory_fits(&mut Cursor::new(lying.clone())).unwrap());
+        // A zip64 end record claiming 2^40 entries.
+        lying[end + 10..end + 12].copy_from_slice(&0xFFFFu16.to_le_bytes());
+        let mut z64 = lying[..end].to_vec();
+        let at = z64.len() as u64;
+        z64.extend_from_slice(&[0x50, 0x4b, 0x06, 0x06]);
+        z64.extend_from_slice(&44u64.to_le_bytes());
+        z64.extend_from_slice(&[0; 20]);
+        z64.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        z64.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        z64.extend_from_slice(&(1u64 << 41).to_le_bytes());
+        z64.extend_from_slice(&0u64.to_le_bytes());
+        z64.extend_from_slice(&[0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
+        z64.extend_from_slice(&at.to_le_bytes());
+        z64.extend_from_slice(&1u32.to_le_bytes());
+        z64.extend_from_slice(&lying[end..]);
+        assert!(!zip_directory_fits(&mut Cursor::new(z64)).unwrap());
+        assert!(!zip_directory_fits(&mut Cursor::new(b"not a zip".to_vec())).unwrap());
+        assert!(!zip_directory_fits(&mut Cursor::new(Vec::new())).unwrap());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::audit::{self, Actor};
 use crate::dicom::anonymize::uid_pseudonym;
 use crate::{Result, now};
 use anyhow::Context;
+use futures_util::FutureExt;
 use model::{AuditAction, AuditVia, ImportFailure, ImportKind, ItemLabel, ItemStatus, JobStatus};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -23,14 +24,26 @@ impl Importer {
             match self.claim().await {
                 Ok(Some(job)) => {
                     tracing::info!(job, "import job started");
+                    // A panic ends the run, not the worker.
+                    let run = std::panic::AssertUnwindSafe(self.run_job(&job)).catch_unwind();
                     let result = tokio::select! {
-                        r = self.run_job(&job) => r,
+                        r = run => r.unwrap_or_else(|panic| Err(anyhow::anyhow!(
+                            "panicked: {}",
+                            panic
+                                .downcast_ref::<&str>()
+                                .copied()
+                                .or(panic.downcast_ref::<String>().map(String::as_str))
+                                .unwrap_or("?")
+                        ).into())),
                         _ = stop.wait_for(|s| *s) => return,
                     };
                     if let Err(e) = result {
-                        tracing::error!(job, error = format!("{e:#}"), "import job stopped");
-                        // Leave it running: the lease runs out and a worker tries again.
-                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        tracing::error!(job, error = format!("{e:#}"), "import job run failed");
+                        match self.back_off(&job).await {
+                            Ok(true) => tracing::info!(job, "import job will run again later"),
+                            Ok(false) => tracing::warn!(job, "import job failed too often"),
+                            Err(e) => tracing::warn!(job, error = format!("{e:#}"), "backing off"),
+                        }
                     }
                     continue;
                 }
@@ -70,7 +83,7 @@ impl Importer {
         Ok(())
     }
 
-    async fn fail_job(&self, job: &str, failure: &ImportFailure) -> Result<()> {
+    pub(super) async fn fail_job(&self, job: &str, failure: &ImportFailure) -> Result<()> {
         tracing::warn!(job, ?failure, "import job failed");
         let mut tx = self.db().pool.begin().await?;
         sqlx::query(

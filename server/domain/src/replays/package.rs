@@ -46,7 +46,10 @@ struct Package<R> {
 }
 
 impl<R: Read + Seek> Package<R> {
-    fn open(zip: R) -> Result<Package<R>> {
+    fn open(mut zip: R) -> Result<Package<R>> {
+        if !crate::imports::zip_directory_fits(&mut zip).unwrap_or(false) {
+            return Err(invalid("package", InvalidReason::BadFormat));
+        }
         let archive =
             zip::ZipArchive::new(zip).map_err(|_| invalid("package", InvalidReason::BadFormat))?;
         if archive.len() > MAX_ENTRIES {
@@ -129,7 +132,7 @@ struct VoiceBytes {
 }
 
 /// Everything in a package, read and checked as far as it can be without the database.
-struct Unpacked {
+pub(crate) struct Unpacked {
     manifest: Manifest,
     title: String,
     summary: String,
@@ -138,7 +141,7 @@ struct Unpacked {
 }
 
 /// Reads the events file and every file it names (blocking: inflating and sniffing).
-fn unpack(zip: &[u8], max_dicom: u64) -> Result<Unpacked> {
+pub(crate) fn unpack(zip: &[u8], max_dicom: u64) -> Result<Unpacked> {
     let mut package = Package::open(Cursor::new(zip))?;
     let json = package.read(MANIFEST, MAX_MANIFEST_BYTES)?;
     let manifest = parse_manifest(&json).map_err(|e| refused_at(IN_MANIFEST, e))?;
