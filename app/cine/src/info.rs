@@ -151,6 +151,11 @@ impl TransferSyntaxInfo {
 /// Largest frame decoded (8192 × 8192): bounds the memory a hostile header can ask for.
 const MAX_PIXELS: u64 = 1 << 26;
 
+/// Most pixels of all frames together (4.3 gigapixels: three minutes of 1024 × 768 at 30
+/// frames a second). A few bytes of compressed data can claim thousands of large frames,
+/// which would take hours to decode and clean.
+pub const MAX_CLIP_PIXELS: u64 = 1 << 32;
+
 /// Photometric Interpretation (0028,0004), as far as display is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Photometric {
@@ -269,6 +274,15 @@ impl ClipInfo {
         if u64::from(self.rows) * u64::from(self.columns) > MAX_PIXELS {
             return Some(CineError::UnsupportedFeature {
                 feature: format!("images over 64 megapixels ({}×{})", self.columns, self.rows),
+            });
+        }
+        let total = u64::from(self.rows) * u64::from(self.columns) * u64::from(self.frames);
+        if total > MAX_CLIP_PIXELS {
+            return Some(CineError::UnsupportedFeature {
+                feature: format!(
+                    "clips over 4.3 gigapixels in all ({} frames of {}×{})",
+                    self.frames, self.columns, self.rows
+                ),
             });
         }
         let bits_ok = matches!(self.bits_allocated, 8 | 16)
@@ -450,6 +464,44 @@ pub(crate) fn clip_info(obj: &DefaultDicomObject) -> Result<ClipInfo, CineError>
 #[cfg(test)]
 mod tests {
     use super::TransferSyntaxInfo;
+
+    /// A clip whose header claims more frames than any cine could have is refused before a
+    /// single frame is decoded, whatever its data holds.
+    #[cfg(feature = "synth")]
+    #[test]
+    fn a_clip_claiming_billions_of_pixels_is_refused_up_front() {
+        use dicom_core::{DataElement, PrimitiveValue, VR};
+        use dicom_dictionary_std::tags;
+        let clip = crate::synth::synth_clip(&crate::synth::SynthOptions {
+            width: 320,
+            height: 240,
+            frames: 2,
+            syntax: crate::synth::SynthSyntax::Rle,
+            fps: 25.0,
+            seed: 1,
+        })
+        .unwrap();
+        let claim = |frames: &str| {
+            let mut obj = dicom_object::OpenFileOptions::new()
+                .from_reader(&clip[128..])
+                .unwrap();
+            obj.put(DataElement::new(
+                tags::NUMBER_OF_FRAMES,
+                VR::IS,
+                PrimitiveValue::from(frames),
+            ));
+            let mut out = Vec::new();
+            obj.write_all(&mut out).unwrap();
+            crate::Clip::parse(&out).map(|c| c.info().unsupported.clone())
+        };
+        assert!(matches!(claim("2"), Ok(None)));
+        let huge = claim("60000");
+        assert!(
+            matches!(&huge, Ok(Some(crate::CineError::UnsupportedFeature { feature }))
+                if feature.contains("gigapixels")),
+            "{huge:?}"
+        );
+    }
 
     #[test]
     fn lists_show_the_short_label_and_otherwise_the_uid() {

@@ -16,7 +16,7 @@ mod comments;
 mod editing;
 mod library;
 mod media;
-mod package;
+pub(crate) mod package;
 pub mod sniff;
 
 pub use comments::{add_comment, comments};
