@@ -39,7 +39,7 @@ pub(crate) async fn study_into(app: &TestApp) -> String {
 }
 
 /// The working copy and its save stamp.
-async fn work(expert: &Client, id: &str) -> (Value, i64) {
+pub(crate) async fn work(expert: &Client, id: &str) -> (Value, i64) {
     let (status, body) = expert.call("case_in_curation", &[("id", id)]).await;
     assert_eq!(status, 200, "{body}");
     (
@@ -48,7 +48,7 @@ async fn work(expert: &Client, id: &str) -> (Value, i64) {
     )
 }
 
-async fn save(author: &Client, id: &str, content: &Value, updated_at: i64) -> (u16, Value) {
+pub(crate) async fn save(author: &Client, id: &str, content: &Value, updated_at: i64) -> (u16, Value) {
     author
         .call(
             "save_case",
@@ -93,7 +93,7 @@ fn filled(mut content: Value) -> Value {
 }
 
 /// Starts a case from `study` as `expert`.
-async fn create(expert: &Client, study: &str, title: &str, application: &str) -> (u16, Value) {
+pub(crate) async fn create(expert: &Client, study: &str, title: &str, application: &str) -> (u16, Value) {
     expert
         .call(
             "create_case",

@@ -10,6 +10,7 @@ mod auth;
 mod cases;
 mod competency;
 mod corpus;
+mod crash;
 mod courses;
 mod demo_archive;
 mod demo_cases;
