@@ -48,7 +48,12 @@ pub(crate) async fn work(expert: &Client, id: &str) -> (Value, i64) {
     )
 }
 
-pub(crate) async fn save(author: &Client, id: &str, content: &Value, updated_at: i64) -> (u16, Value) {
+pub(crate) async fn save(
+    author: &Client,
+    id: &str,
+    content: &Value,
+    updated_at: i64,
+) -> (u16, Value) {
     author
         .call(
             "save_case",
@@ -93,7 +98,12 @@ fn filled(mut content: Value) -> Value {
 }
 
 /// Starts a case from `study` as `expert`.
-pub(crate) async fn create(expert: &Client, study: &str, title: &str, application: &str) -> (u16, Value) {
+pub(crate) async fn create(
+    expert: &Client,
+    study: &str,
+    title: &str,
+    application: &str,
+) -> (u16, Value) {
     expert
         .call(
             "create_case",
