@@ -5,11 +5,12 @@ use app::api::guard::SignedIn;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::handler::Handler;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::MethodRouter;
 use domain::AppState;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -80,25 +81,28 @@ pub fn router(
         .with_secure(config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
-    let clips = Router::new()
-        .nest_service(
-            "/demo-clips",
-            ServeDir::new(crate::demo_clips::folder(&config.data_dir)),
+    let files = |path: &str, folder: Folder| {
+        let (dir, cache) = match folder {
+            Folder::Bundle => (
+                std::path::PathBuf::from(format!("{site_root}/pkg")),
+                if hashed {
+                    "public, max-age=31536000, immutable"
+                } else {
+                    "no-cache"
+                },
+            ),
+            Folder::DemoClips => (
+                crate::demo_clips::folder(&config.data_dir),
+                "private, no-cache",
+            ),
+        };
+        Router::new().nest_service(path, ServeDir::new(dir)).layer(
+            SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache),
+            ),
         )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        ));
-    let pkg = Router::new()
-        .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(if hashed {
-                "public, max-age=31536000, immutable"
-            } else {
-                "no-cache"
-            }),
-        ));
+    };
 
     // Pages (and server functions, which stay on this runtime) go to the render threads.
     let pages = Router::new()
@@ -113,46 +117,20 @@ pub fn router(
         .with_state(server_state.clone());
     let pages = crate::render::Renderers::for_machine(pages)?;
 
-    Ok(Router::new()
-        .route("/healthz", get(healthz))
-        .route("/dicom/{sha}", get(crate::dicom_http::get_blob))
-        .route("/held/{item}", get(crate::dicom_http::get_held))
-        .nest(
-            "/dicom-web",
-            crate::dicomweb::routes(
-                &server_state,
-                &crate::dicomweb::Cors::parse(&config.dicomweb_cors)?,
+    let cors = crate::dicomweb::Cors::parse(&config.dicomweb_cors)?;
+    let mut plain = Router::new();
+    for mount in mounts() {
+        plain = match mount {
+            Mount::Endpoint(endpoint) => plain.route(&endpoint.path, endpoint.handler),
+            Mount::Files { path, folder } => plain.merge(files(path, folder)),
+            Mount::DicomWeb { path, endpoints } => plain.nest(
+                path,
+                crate::dicomweb::service(endpoints, &server_state, &cors),
             ),
-        )
-        .route(
-            "/upload/{job}",
-            axum::routing::post(crate::dicom_http::upload)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/replays/media",
-            axum::routing::post(crate::replay_http::upload_media)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/replays/import",
-            axum::routing::post(crate::replay_http::import)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/replays/{id}/media/{sha}",
-            get(crate::replay_http::get_media),
-        )
-        .route("/replays/{id}/package", get(crate::replay_http::export))
-        .route("/guidance/{id}/ws", get(crate::guidance_ws::socket))
-        .route(
-            "/guidance/{id}/voice",
-            axum::routing::post(crate::guidance_ws::upload_voice).layer(
-                axum::extract::DefaultBodyLimit::max(domain::replays::MAX_AUDIO_BYTES as usize),
-            ),
-        )
-        .merge(pkg)
-        .merge(clips)
+        };
+    }
+
+    Ok(plain
         .fallback_service(pages)
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_gate))
         .layer(sessions)
@@ -189,6 +167,134 @@ pub fn router(
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(server_state))
+}
+
+const GET: &[Method] = &[Method::GET];
+const POST: &[Method] = &[Method::POST];
+
+/// One path the server answers with a handler of its own, and the methods it answers.
+pub struct Endpoint {
+    /// As axum matches it: `{name}` one segment, `{*name}` the rest.
+    pub path: String,
+    pub methods: &'static [Method],
+    handler: MethodRouter<ServerState>,
+}
+
+impl Endpoint {
+    /// `GET path` (axum answers `HEAD` with it).
+    pub fn get<H, T>(path: impl Into<String>, handler: H) -> Endpoint
+    where
+        H: Handler<T, ServerState>,
+        T: 'static,
+    {
+        Endpoint {
+            path: path.into(),
+            methods: GET,
+            handler: axum::routing::get(handler),
+        }
+    }
+
+    /// `POST path`, its body limited to `limit`.
+    fn post<H, T>(path: &str, handler: H, limit: DefaultBodyLimit) -> Endpoint
+    where
+        H: Handler<T, ServerState>,
+        T: 'static,
+    {
+        Endpoint {
+            path: path.to_string(),
+            methods: POST,
+            handler: axum::routing::post(handler).layer(limit),
+        }
+    }
+
+    /// The path and the handler, for a router.
+    pub(crate) fn into_parts(self) -> (String, MethodRouter<ServerState>) {
+        (self.path, self.handler)
+    }
+}
+
+/// A folder of files the server serves as they are.
+#[derive(Clone, Copy, Debug)]
+pub enum Folder {
+    /// The browser bundle cargo-leptos builds (`site_root/pkg`).
+    Bundle,
+    /// The synthetic demo clips made at start.
+    DemoClips,
+}
+
+/// Something mounted on the router besides pages and server functions.
+pub enum Mount {
+    /// Boxed: a handler is many times the size of the other kinds.
+    Endpoint(Box<Endpoint>),
+    /// A folder's files under `path`.
+    Files { path: &'static str, folder: Folder },
+    /// The DICOMweb service: its endpoints under `path`, behind its own authorisation.
+    DicomWeb {
+        path: &'static str,
+        endpoints: Vec<Endpoint>,
+    },
+}
+
+impl From<Endpoint> for Mount {
+    fn from(endpoint: Endpoint) -> Mount {
+        Mount::Endpoint(Box::new(endpoint))
+    }
+}
+
+/// Every plain HTTP route of the server. `router` mounts these and nothing else, and the
+/// authorisation matrix test walks the same list (`http_endpoints`), so a route cannot be
+/// added without the test asking who may call it.
+pub fn mounts() -> Vec<Mount> {
+    use crate::{dicom_http, guidance_ws, replay_http};
+    let unlimited = DefaultBodyLimit::disable;
+    let voice = DefaultBodyLimit::max(domain::replays::MAX_AUDIO_BYTES as usize);
+    vec![
+        Endpoint::get("/healthz", healthz).into(),
+        Endpoint::get("/dicom/{sha}", dicom_http::get_blob).into(),
+        Endpoint::get("/held/{item}", dicom_http::get_held).into(),
+        Mount::DicomWeb {
+            path: "/dicom-web",
+            endpoints: crate::dicomweb::endpoints(),
+        },
+        Endpoint::post("/upload/{job}", dicom_http::upload, unlimited()).into(),
+        Endpoint::post("/replays/media", replay_http::upload_media, unlimited()).into(),
+        Endpoint::post("/replays/import", replay_http::import, unlimited()).into(),
+        Endpoint::get("/replays/{id}/media/{sha}", replay_http::get_media).into(),
+        Endpoint::get("/replays/{id}/package", replay_http::export).into(),
+        Endpoint::get("/guidance/{id}/ws", guidance_ws::socket).into(),
+        Endpoint::post("/guidance/{id}/voice", guidance_ws::upload_voice, voice).into(),
+        Mount::Files {
+            path: "/pkg",
+            folder: Folder::Bundle,
+        },
+        Mount::Files {
+            path: "/demo-clips",
+            folder: Folder::DemoClips,
+        },
+    ]
+}
+
+/// Every path and method of `mounts()`, as a client addresses them: DICOMweb's under
+/// `/dicom-web`, a folder's files as `{folder}/{*file}`.
+pub fn http_endpoints() -> Vec<(String, &'static [Method])> {
+    let mut out = Vec::new();
+    for mount in mounts() {
+        match mount {
+            Mount::Endpoint(e) => out.push((e.path, e.methods)),
+            Mount::Files { path, .. } => out.push((format!("{path}/{{*file}}"), GET)),
+            Mount::DicomWeb { path, endpoints } => {
+                for e in endpoints {
+                    // The service's root is the mount point itself (WADO-URI).
+                    let full = match e.path.as_str() {
+                        "/" => path.to_string(),
+                        rest => format!("{path}{rest}"),
+                    };
+                    out.push((full, e.methods));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The request's path and query for the log, with any `access_token` value (a DICOMweb

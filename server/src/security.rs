@@ -120,10 +120,11 @@ pub async fn guard(State(policy): State<Arc<Policy>>, req: Request, next: Next) 
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if html && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&app::csp::page_policy(None)) {
-            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if html
+        && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&app::csp::page_policy(None))
+    {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
 }

@@ -21,6 +21,8 @@ struct Process {
 }
 
 impl Process {
+    // The child is waited for by `kill` or on drop, beyond clippy's sight.
+    #[allow(clippy::zombie_processes)]
     async fn start(data: &Path) -> Process {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()

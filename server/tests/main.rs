@@ -19,6 +19,7 @@ mod dicom_cli;
 mod dicomweb;
 mod guidance;
 mod imports;
+mod matrix;
 mod pages;
 mod people;
 mod quarantine;

@@ -563,7 +563,7 @@ async fn only_senders_on_the_allow_list_may_store() {
         .run(
             "storescu",
             &["-aet", "INTRUDER", "-aec", AE_TITLE],
-            &[clip.clone()],
+            std::slice::from_ref(&clip),
         )
         .await;
     assert!(!out.status.success(), "{}", log(&out));
@@ -575,7 +575,7 @@ async fn only_senders_on_the_allow_list_may_store() {
         .run(
             "storescu",
             &["-aet", "SCANNER", "-aec", AE_TITLE],
-            &[clip.clone()],
+            std::slice::from_ref(&clip),
         )
         .await;
     assert!(out.status.success(), "{}", log(&out));

@@ -101,6 +101,11 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     fn from_server_fn_error(err: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match err {
+            // The server decodes nothing but requests, so there a body that does not decode
+            // (a JSON-encoded function's arguments) is the caller's mistake, not an outage.
+            E::Deserialization(_) if cfg!(feature = "ssr") => {
+                AppError::invalid("request", InvalidReason::BadFormat)
+            }
             E::Request(_) | E::Response(_) | E::Deserialization(_) => AppError::Unavailable,
             E::Args(_) | E::MissingArg(_) => AppError::invalid("request", InvalidReason::BadFormat),
             _ => AppError::Internal,

@@ -164,7 +164,7 @@ pub async fn unknown_case(id: CaseId) -> Result<CasePuzzle, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(answer), err(Debug)))]
 pub async fn solve_case(id: CaseId, answer: AttemptInput) -> Result<Reveal, AppError> {
     let state = guard::state()?;
-    let user = guard::user().await?;
+    let user = guard::teaching_user().await?;
     let answer = answer
         .normalise()
         .map_err(|(field, reason)| AppError::Invalid { field, reason })?;
@@ -222,7 +222,7 @@ pub async fn add_case_comment(
     frame: Option<u32>,
 ) -> Result<CaseComment, AppError> {
     let state = guard::state()?;
-    let user = guard::user().await?;
+    let user = guard::teaching_user().await?;
     let frame = match (sop_uid.filter(|s| !s.is_empty()), frame) {
         (Some(sop_uid), Some(frame)) => Some(FrameRef { sop_uid, frame }),
         (None, None) => None,

@@ -39,7 +39,7 @@ pub async fn get_course(id: String) -> Result<CourseOverview, AppError> {
 #[cfg_attr(feature = "ssr", tracing::instrument(err(Debug)))]
 pub async fn enrol_self(id: String) -> Result<(), AppError> {
     let state = guard::state()?;
-    let user = guard::user().await?;
+    let user = guard::teaching_user().await?;
     let id = CourseId::from_path(&id)?;
     Ok(courses::enrol_self(&state.db, &user, &id).await?)
 }
@@ -142,7 +142,7 @@ pub async fn start_attempt(
     lesson: Option<String>,
 ) -> Result<AttemptId, AppError> {
     let state = guard::state()?;
-    let user = guard::user().await?;
+    let user = guard::teaching_user().await?;
     let from = match (&course, &lesson) {
         (Some(course), Some(lesson)) => {
             // The lesson must be open to the learner and hold this quiz.

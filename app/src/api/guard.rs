@@ -163,6 +163,17 @@ pub async fn user_who_may(what: Permission) -> Result<CurrentUser, AppError> {
     signed_in().await?.who_may(what).await
 }
 
+/// The signed-in user when their role uses the teaching areas (not admins, who run the
+/// system: their attempts and posts would count in the network's teaching figures).
+pub async fn teaching_user() -> Result<CurrentUser, AppError> {
+    let user = user().await?;
+    if user.role.uses_teaching() {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The client's address: the socket's peer, or behind a trusted proxy the address it names.
 pub async fn client_ip() -> String {
     use axum::extract::ConnectInfo;

@@ -29,19 +29,18 @@ mod json;
 mod multipart;
 mod picture;
 mod pixels;
-mod qido;
+pub(crate) mod qido;
 mod rendered;
 mod wado;
 mod wado_uri;
 
-use crate::http::ServerState;
+use crate::http::{Endpoint, ServerState};
 use app::api::guard::SignedIn;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Extension, Router};
 use model::{Permission, Uid};
 use sha2::{Digest, Sha256};
@@ -88,43 +87,49 @@ impl Token {
     }
 }
 
-/// The `/dicom-web` routes (nested by the main router). Every one passes `authorise`; the
-/// `cors` origins may call them from their pages.
-pub fn routes(state: &ServerState, cors: &Cors) -> Router<ServerState> {
+/// The `/dicom-web` endpoints, relative to where the main router nests them (`/` is the
+/// service's own address, for WADO-URI).
+pub fn endpoints() -> Vec<Endpoint> {
     const STUDY: &str = "/studies/{study}";
     const SERIES: &str = "/studies/{study}/series/{series}";
     const INSTANCE: &str = "/studies/{study}/series/{series}/instances/{instance}";
     const FRAMES: &str = "/studies/{study}/series/{series}/instances/{instance}/frames/{frames}";
-    let routes = Router::new()
-        .route("/", get(wado_uri::retrieve))
-        .route("/studies", get(qido::studies))
-        .route("/series", get(qido::series))
-        .route("/instances", get(qido::instances))
-        .route(STUDY, get(wado::retrieve))
-        .route(&format!("{STUDY}/metadata"), get(wado::metadata))
-        .route(&format!("{STUDY}/rendered"), get(rendered::rendered))
-        .route(&format!("{STUDY}/thumbnail"), get(rendered::thumbnail))
-        .route(&format!("{STUDY}/series"), get(qido::series))
-        .route(&format!("{STUDY}/instances"), get(qido::instances))
-        .route(SERIES, get(wado::retrieve))
-        .route(&format!("{SERIES}/metadata"), get(wado::metadata))
-        .route(&format!("{SERIES}/rendered"), get(rendered::rendered))
-        .route(&format!("{SERIES}/thumbnail"), get(rendered::thumbnail))
-        .route(&format!("{SERIES}/instances"), get(qido::instances))
-        .route(INSTANCE, get(wado::retrieve))
-        .route(&format!("{INSTANCE}/metadata"), get(wado::metadata))
-        .route(&format!("{INSTANCE}/rendered"), get(rendered::rendered))
-        .route(&format!("{INSTANCE}/thumbnail"), get(rendered::thumbnail))
-        .route(
-            &format!("{INSTANCE}/bulkdata/{{tag}}"),
-            get(bulkdata::retrieve),
-        )
-        .route(FRAMES, get(frames::retrieve))
-        .route(&format!("{FRAMES}/rendered"), get(rendered::frame_rendered))
-        .route(
-            &format!("{FRAMES}/thumbnail"),
-            get(rendered::frame_thumbnail),
-        )
+    vec![
+        Endpoint::get("/", wado_uri::retrieve),
+        Endpoint::get("/studies", qido::studies),
+        Endpoint::get("/series", qido::series),
+        Endpoint::get("/instances", qido::instances),
+        Endpoint::get(STUDY, wado::retrieve),
+        Endpoint::get(format!("{STUDY}/metadata"), wado::metadata),
+        Endpoint::get(format!("{STUDY}/rendered"), rendered::rendered),
+        Endpoint::get(format!("{STUDY}/thumbnail"), rendered::thumbnail),
+        Endpoint::get(format!("{STUDY}/series"), qido::series),
+        Endpoint::get(format!("{STUDY}/instances"), qido::instances),
+        Endpoint::get(SERIES, wado::retrieve),
+        Endpoint::get(format!("{SERIES}/metadata"), wado::metadata),
+        Endpoint::get(format!("{SERIES}/rendered"), rendered::rendered),
+        Endpoint::get(format!("{SERIES}/thumbnail"), rendered::thumbnail),
+        Endpoint::get(format!("{SERIES}/instances"), qido::instances),
+        Endpoint::get(INSTANCE, wado::retrieve),
+        Endpoint::get(format!("{INSTANCE}/metadata"), wado::metadata),
+        Endpoint::get(format!("{INSTANCE}/rendered"), rendered::rendered),
+        Endpoint::get(format!("{INSTANCE}/thumbnail"), rendered::thumbnail),
+        Endpoint::get(format!("{INSTANCE}/bulkdata/{{tag}}"), bulkdata::retrieve),
+        Endpoint::get(FRAMES, frames::retrieve),
+        Endpoint::get(format!("{FRAMES}/rendered"), rendered::frame_rendered),
+        Endpoint::get(format!("{FRAMES}/thumbnail"), rendered::frame_thumbnail),
+    ]
+}
+
+/// The service the main router nests at `/dicom-web`: `endpoints`, each behind `authorise`;
+/// the `cors` origins may call them from their pages.
+pub fn service(endpoints: Vec<Endpoint>, state: &ServerState, cors: &Cors) -> Router<ServerState> {
+    let routes = endpoints
+        .into_iter()
+        .fold(Router::new(), |router, endpoint| {
+            let (path, handler) = endpoint.into_parts();
+            router.route(&path, handler)
+        })
         .fallback(|| async { Problem::NotFound("no such DICOMweb resource") })
         .layer(Extension(Arc::new(Caches::new())))
         .layer(middleware::from_fn_with_state(state.clone(), authorise));
