@@ -545,12 +545,16 @@ mod tests {
         let actor = Actor::system(AuditVia::Job);
         let broken = a.start_archive(&actor, &["1.2.3".into()]).await.unwrap();
         let later = a.start_archive(&actor, &["1.2.4".into()]).await.unwrap();
-        let due = |job: String| async move {
-            sqlx::query("UPDATE import_jobs SET not_before = 0 WHERE id = $1")
-                .bind(job)
-                .execute(&a.db().pool)
-                .await
-                .unwrap();
+        let db = a.db().clone();
+        let due = |job: String| {
+            let db = db.clone();
+            async move {
+                sqlx::query("UPDATE import_jobs SET not_before = 0 WHERE id = $1")
+                    .bind(job)
+                    .execute(&db.pool)
+                    .await
+                    .unwrap();
+            }
         };
         assert_eq!(a.claim().await.unwrap().as_deref(), Some(broken.as_str()));
         assert!(a.back_off(&broken).await.unwrap());
