@@ -89,3 +89,39 @@ bench: test-tools build
 clean:
 	cargo clean
 	rm -rf end2end/node_modules data
+
+## Coverage-guided fuzzing (cargo fuzz, nightly) of the readers untrusted bytes reach: ingest,
+## frame decoding, JPEG masking, the C-STORE receiver's PDUs and command sets, QIDO-RS queries,
+## uploaded zips and replay packages (server/fuzz). One target after another, FUZZ_SECONDS each,
+## from seeds that server/fuzz/seeds.py gathers (committed seeds, saved regressions, and the
+## DICOM samples `make test-tools` downloads, when present). A finding is written to
+## server/fuzz/artifacts/<target>/ beside the target's log; minimise it with `cargo +nightly
+## fuzz tmin` and save it under server/fuzz/regressions/<target>/, which `make unit` replays.
+## `fuzz-smoke` runs each target for 20 s.
+FUZZ_SECONDS ?= 600
+# target:max_len in bytes[:features] (DICOM files up to 1 MiB; PDUs, zips and queries smaller).
+# Only the QIDO-RS parser needs the server crate, whose web UI takes longest to build.
+FUZZ_TARGETS := ingest:1048576 frames:1048576 jpeg_mask:262144 store_pdu:131072 \
+	dimse_command:16384 upload_zip:131072 replay_package:131072 qido_query:4096:server
+.PHONY: fuzz fuzz-smoke
+fuzz:
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	python3 server/fuzz/seeds.py corpus target/dicom-samples target/dicom-corpus
+	cd server/fuzz && cargo +nightly fuzz build && cargo +nightly fuzz build --features server qido_query
+	@cd server/fuzz && rc=0 && summary="" && \
+	for spec in $(FUZZ_TARGETS); do \
+		IFS=: read -r t len features <<<"$$spec"; log=artifacts/$$t.log; \
+		mkdir -p artifacts/$$t; start=$$(date +%s); \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s (log: server/fuzz/$$log)"; \
+		cargo +nightly fuzz run $${features:+--features $$features} $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=$$len -rss_limit_mb=2048 -timeout=60 \
+			-print_final_stats=1 \
+			>$$log 2>&1 || { rc=1; echo "$$t: FINDING, see server/fuzz/$$log"; }; \
+		runs=$$(grep -o 'number_of_executed_units: *[0-9]*' $$log | grep -o '[0-9]*$$' | tail -1 || true); \
+		cov=$$(grep -o 'cov: [0-9]*' $$log | tail -1 | grep -o '[0-9]*$$' || true); \
+		summary+=$$(printf '%-16s %6ss %12s %9s' $$t $$(( $$(date +%s) - start )) "$${runs:-?}" "$${cov:-?}")$$'\n'; \
+	done; \
+	printf '\ntarget             time   executions  coverage\n%s' "$$summary"; exit $$rc
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20

@@ -222,6 +222,7 @@ pub fn run(args: AnonymizeArgs) -> Result<()> {
         extra_masks: Vec::new(),
         image_area: None,
         clean_pixels: !args.no_pixel_cleaning,
+        ..AnonymizeConfig::default()
     };
     let mut files = Vec::new();
     for input in &args.inputs {

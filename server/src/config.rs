@@ -66,6 +66,15 @@ pub struct ServeArgs {
     /// Largest DICOM file accepted, in megabytes.
     #[arg(long, env = "SONOHUB_MAX_FILE_MB", default_value_t = 512)]
     pub max_file_mb: u64,
+    /// Most megapixels one DICOM object may hold in all its frames (its rows × columns ×
+    /// frames): compressed files small enough to pass --max-file-mb can declare more pixels
+    /// than cleaning should decode.
+    #[arg(long, env = "SONOHUB_MAX_MEGAPIXELS", default_value_t = 4096)]
+    pub max_megapixels: u64,
+    /// Largest request body of a page or server function, in kilobytes (uploads of files have
+    /// their own limit, --max-file-mb, per file).
+    #[arg(long, env = "SONOHUB_MAX_REQUEST_KB", default_value_t = 4096)]
+    pub max_request_kb: u64,
     /// JSON file of per-device rectangles to black out ([{manufacturer, model, columns, rows,
     /// rects: [{x0, y0, x1, y1}]}]).
     #[arg(long, env = "SONOHUB_DEVICE_MASKS")]
@@ -204,6 +213,8 @@ pub struct ServerConfig {
     pub secret_file: Option<PathBuf>,
     pub blob_store: Option<String>,
     pub max_file_mb: u64,
+    pub max_megapixels: u64,
+    pub max_request_kb: u64,
     pub device_masks: Option<PathBuf>,
     pub dicom_addr: Option<SocketAddr>,
     pub ae_title: String,
@@ -239,6 +250,8 @@ impl From<ServeArgs> for ServerConfig {
             secret_file: a.secret_file,
             blob_store: a.blob_store,
             max_file_mb: a.max_file_mb,
+            max_megapixels: a.max_megapixels,
+            max_request_kb: a.max_request_kb,
             device_masks: a.device_masks,
             dicom_addr: a
                 .dicom_addr
@@ -277,6 +290,8 @@ impl ServerConfig {
             secret_file: None,
             blob_store: None,
             max_file_mb: 512,
+            max_megapixels: 4096,
+            max_request_kb: 4096,
             device_masks: None,
             dicom_addr: None,
             ae_title: "SONOHUB".to_string(),

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -114,7 +115,13 @@ pub fn router(
             ServerState,
             _,
         >(context, shell))
-        .with_state(server_state.clone());
+        .with_state(server_state.clone())
+        // Server functions read their whole body into memory: bounded here, whatever it
+        // declares (413 on a longer Content-Length, an error mid-read on a longer stream).
+        .layer(RequestBodyLimitLayer::new(
+            usize::try_from(config.max_request_kb.max(1).saturating_mul(1024))
+                .unwrap_or(usize::MAX),
+        ));
     let pages = crate::render::Renderers::for_machine(pages)?;
 
     let cors = crate::dicomweb::Cors::parse(&config.dicomweb_cors)?;
@@ -249,7 +256,9 @@ pub fn mounts() -> Vec<Mount> {
     let unlimited = DefaultBodyLimit::disable;
     let voice = DefaultBodyLimit::max(domain::replays::MAX_AUDIO_BYTES as usize);
     vec![
-        Endpoint::get("/healthz", healthz).into(),
+        Endpoint::get("/healthz", ready).into(),
+        Endpoint::get("/healthz/live", live).into(),
+        Endpoint::get("/healthz/ready", ready).into(),
         Endpoint::get("/dicom/{sha}", dicom_http::get_blob).into(),
         Endpoint::get("/held/{item}", dicom_http::get_held).into(),
         Mount::DicomWeb {
@@ -313,12 +322,28 @@ fn redacted(uri: &axum::http::Uri) -> String {
     format!("{}?{}", uri.path(), query.join("&"))
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 when it does not.
-async fn healthz(State(state): State<ServerState>) -> Response {
-    if state.app.db.ping().await {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+/// `GET /healthz/live`: 200 while the process answers requests at all (an orchestrator
+/// restarts it otherwise). Touches nothing, so a database outage never restarts every node.
+async fn live() -> &'static str {
+    "ok"
+}
+
+/// `GET /healthz/ready` (and `/healthz`): 200 when the database and the blob store answer,
+/// 503 naming what does not (a load balancer sends this node no users meanwhile).
+async fn ready(State(state): State<ServerState>) -> Response {
+    // A name no blob has: a store that answers "not there" is reachable.
+    const NO_BLOB: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+    let (database, blobs) = tokio::join!(
+        state.app.db.ping(),
+        state.app.importer.blobs().size(NO_BLOB)
+    );
+    match (database, blobs) {
+        (true, Ok(_)) => (StatusCode::OK, "ok").into_response(),
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+        (true, Err(e)) => {
+            tracing::warn!("readiness: blob store: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "blob store unreachable").into_response()
+        }
     }
 }
 
@@ -326,6 +351,7 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/healthz"
+        || path.starts_with("/healthz/")
         // A credential's verification page: anyone holding the certificate may check it.
         || path == "/verify"
         || path.starts_with("/verify/")

@@ -327,6 +327,7 @@ fn importer(config: &ServerConfig, db: Db) -> anyhow::Result<imports::Importer> 
         AnonymizeConfig {
             secret: pseudonym_secret(config)?,
             device_masks,
+            max_pixels: config.max_megapixels.max(1).saturating_mul(1_000_000),
             ..AnonymizeConfig::default()
         },
         imports::Limits {

@@ -15,7 +15,7 @@
 //!
 //! Logs name AE titles, peers, SOP classes and sizes; never patient data or instance UIDs.
 
-pub(crate) mod dimse;
+mod dimse;
 mod storage_classes;
 
 use std::net::SocketAddr;

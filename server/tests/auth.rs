@@ -2,11 +2,38 @@
 use crate::common::{DEMO_PASSWORD, TestApp};
 
 #[tokio::test]
-async fn health_reports_the_database() {
-    let app = TestApp::demo().await;
-    let res = app.client().page("/healthz").await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.text().await.unwrap(), "ok");
+async fn health_reports_the_database_and_the_blob_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.data_dir = data.clone();
+    })
+    .await;
+    let c = app.client();
+    for path in ["/healthz", "/healthz/live", "/healthz/ready"] {
+        let res = c.page(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.text().await.unwrap(), "ok", "{path}");
+    }
+    // The blob folder replaced by a file: no blob can be read or written any more.
+    let blobs = data.join("blobs");
+    std::fs::remove_dir_all(&blobs).unwrap();
+    std::fs::write(&blobs, b"not a folder").unwrap();
+    for path in ["/healthz", "/healthz/ready"] {
+        let res = c.page(path).await;
+        assert_eq!(res.status(), 503, "{path}");
+        assert_eq!(
+            res.text().await.unwrap(),
+            "blob store unreachable",
+            "{path}"
+        );
+    }
+    assert_eq!(
+        c.page("/healthz/live").await.status(),
+        200,
+        "alive all the same"
+    );
     app.started.stop().await.unwrap();
 }
 
@@ -365,4 +392,46 @@ async fn every_answer_carries_the_security_headers() {
         res.headers()["strict-transport-security"],
         "max-age=31536000"
     );
+}
+
+#[tokio::test]
+async fn server_function_bodies_past_the_limit_are_refused() {
+    let app = TestApp::with(|conf| {
+        conf.demo = true;
+        conf.max_request_kb = 64;
+    })
+    .await;
+    let c = app.client();
+    let long = format!("username=li.na&password={}", "x".repeat(100 * 1024));
+    let res = c
+        .http
+        .post(c.url("/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(long.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    // The same body streamed without a length is cut off mid-read, not buffered whole.
+    let chunks = long
+        .into_bytes()
+        .chunks(8 * 1024)
+        .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+        .collect::<Vec<_>>();
+    let res = c
+        .http
+        .post(c.url("/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error() || res.status().is_server_error());
+    assert!(c.me().await.is_null(), "no session from either");
+    // A body under the limit is served as before.
+    c.sign_in("li.na", DEMO_PASSWORD).await;
+    assert_eq!(c.me().await["username"], "li.na");
+    app.started.stop().await.unwrap();
 }

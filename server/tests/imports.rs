@@ -191,6 +191,8 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
         c.demo = true;
         c.data_dir = data.clone();
         c.max_file_mb = 2;
+        // 1,000,000 pixels: five 320 x 240 frames pass, twenty do not.
+        c.max_megapixels = 1;
     })
     .await;
     let chen = app.signed_in("chen.jing").await;
@@ -231,6 +233,17 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
     assert_eq!(body["refused"]["detail"], 2);
     let (status, body) = chen.upload(&job, deflate_bomb(), "application/dicom").await;
     assert_eq!(status, 200, "{body}");
+    let long = synth_clip(&SynthOptions {
+        width: 320,
+        height: 240,
+        frames: 20,
+        syntax: SynthSyntax::Jpeg,
+        fps: 20.0,
+        seed: 9,
+    })
+    .unwrap();
+    let (status, body) = chen.upload(&job, long, "application/dicom").await;
+    assert_eq!(status, 200, "{body}");
     let zip = zip_of(&[
         ("study/a.dcm", clip(2, SynthSyntax::Jpeg)),
         ("../../escape.dcm", clip(3, SynthSyntax::Jpeg)),
@@ -261,12 +274,14 @@ async fn uploads_import_good_files_and_name_the_bad_ones() {
             "damaged",
             "too_large",
             "deflate_bomb",
+            "too_many_pixels",
             "imported",
             "unsafe_path"
         ],
         "{items:?}"
     );
     assert_eq!(items[0]["label"]["file"], 1);
+    assert_eq!(items[5]["error"]["detail"], 1, "the limit, in megapixels");
     // Exactly one blob per stored instance, and the inbox is gone.
     assert_eq!(stored_instances(&chen).await, 2);
     assert_eq!(blob_count(&data), 2);

@@ -52,6 +52,10 @@ impl Huffman {
                 h.valptr[len] = k as i32;
                 h.mincode[len] = code;
                 for _ in 0..n {
+                    // More codes of this length than it has bits for: not a Huffman table.
+                    if code >= 1 << len {
+                        return None;
+                    }
                     let sym = *values.get(k)?;
                     h.code[usize::from(sym)] = code as u16;
                     h.size[usize::from(sym)] = len as u8;

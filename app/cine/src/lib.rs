@@ -27,8 +27,19 @@ pub mod synth;
 pub mod timing;
 pub mod video;
 
+/// Private decoders called by the fuzz targets in server/fuzz, which live outside this crate;
+/// not an API.
+#[doc(hidden)]
+#[cfg(feature = "encode")]
+pub mod fuzzing {
+    /// `jpeg_mask::mask_jpeg`: blacks out `mask` in one baseline JPEG codestream.
+    pub fn mask_jpeg(data: &[u8], mask: &crate::clean::Mask, black: &[u8]) -> Option<Vec<u8>> {
+        crate::jpeg_mask::mask_jpeg(data, mask, black)
+    }
+}
+
 pub use error::CineError;
-pub use info::{ClipInfo, TransferSyntaxInfo, VoiWindow};
+pub use info::{ClipInfo, MAX_CLIP_PIXELS, TransferSyntaxInfo, VoiWindow};
 pub use measure::{ImagePoint, MeasureError, distance_mm, ellipse_area_mm2, polygon_area_mm2};
 pub use regions::{PhysicalUnits, RegionDataType, SpatialFormat, UltrasoundRegion};
 pub use timing::{FrameTiming, TimingSource};

@@ -192,6 +192,8 @@ pub enum ImportFailure {
     TooLarge(u64),
     /// A deflated data set that inflates beyond the limit.
     DeflateBomb,
+    /// More pixels in all frames than the configured limit (megapixels).
+    TooManyPixels(u64),
     /// A zip entry whose path would land outside the upload.
     UnsafePath,
     /// Pixel data SonoHub cannot clean (named transfer syntax or layout).

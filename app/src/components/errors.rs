@@ -354,6 +354,9 @@ pub fn import_failure_message(i18n: I18nContext<Locale>, failure: &ImportFailure
             t_string!(i18n, import_failure.too_large, mb = *mb).to_string()
         }
         ImportFailure::DeflateBomb => t_string!(i18n, import_failure.deflate_bomb).to_string(),
+        ImportFailure::TooManyPixels(mp) => {
+            t_string!(i18n, import_failure.too_many_pixels, mp = *mp).to_string()
+        }
         ImportFailure::UnsafePath => t_string!(i18n, import_failure.unsafe_path).to_string(),
         ImportFailure::Unsupported(why) => {
             t_string!(i18n, import_failure.unsupported, why = why.clone()).to_string()
@@ -380,6 +383,9 @@ pub fn import_failure_hint(i18n: I18nContext<Locale>, failure: &ImportFailure) -
         ImportFailure::NotAnImage => t_string!(i18n, import_hint.not_an_image).to_string(),
         ImportFailure::TooLarge(mb) => t_string!(i18n, import_hint.too_large, mb = *mb).to_string(),
         ImportFailure::DeflateBomb => t_string!(i18n, import_hint.deflate_bomb).to_string(),
+        ImportFailure::TooManyPixels(mp) => {
+            t_string!(i18n, import_hint.too_many_pixels, mp = *mp).to_string()
+        }
         ImportFailure::UnsafePath => t_string!(i18n, import_hint.unsafe_path).to_string(),
         ImportFailure::Unsupported(_) => t_string!(i18n, import_hint.unsupported).to_string(),
         ImportFailure::NoImageArea => t_string!(i18n, import_hint.no_image_area).to_string(),

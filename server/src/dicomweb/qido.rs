@@ -13,7 +13,7 @@ const MAX_RESULTS: i64 = 1000;
 
 /// Which level a search returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
+pub(crate) enum Level {
     Study,
     Series,
     Instance,
@@ -21,7 +21,7 @@ enum Level {
 
 /// A search as parsed from its query string: what to match and which keys were ignored.
 #[derive(Debug, Default)]
-struct Search {
+pub(crate) struct Search {
     matching: Matching,
     /// Whether the client set `limit` (else a full page may mean more remain).
     limited: bool,
@@ -182,7 +182,7 @@ fn count(key: &str, value: &str) -> Result<i64, Problem> {
 
 /// Reads the query string of a search at `level`. Keys SonoHub cannot match on are ignored
 /// (and named in a Warning header); malformed values of the keys it knows are a 400.
-fn parse(level: Level, pairs: &[(String, String)]) -> Result<Search, Problem> {
+pub(crate) fn parse(level: Level, pairs: &[(String, String)]) -> Result<Search, Problem> {
     let mut search = Search {
         matching: Matching {
             limit: MAX_RESULTS,

@@ -39,6 +39,7 @@ pub(super) fn trim_uid(uid: &str) -> &str {
 
 /// Reads a request's command set; also says whether a data set follows.
 pub(super) fn parse_command(bytes: &[u8]) -> anyhow::Result<(Request, bool)> {
+    elements_fit(bytes)?;
     let command =
         InMemDicomObject::read_dataset_with_ts(bytes, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
             .context("parsing a command set")?;
@@ -65,6 +66,28 @@ pub(super) fn parse_command(bytes: &[u8]) -> anyhow::Result<(Request, bool)> {
     };
     let has_data_set = number(tags::COMMAND_DATA_SET_TYPE)? != NO_DATA_SET;
     Ok((request, has_data_set))
+}
+
+/// Checks that every element of an implicit VR command set lies within it, before the
+/// parser reserves memory for each value from the length it declares: eight bytes declaring
+/// a 4 GiB value would otherwise allocate 4 GiB (found by the `dimse_command` fuzz target).
+/// Command sets hold no sequences, so an undefined length is refused too.
+fn elements_fit(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let Some((header, value)) = rest.split_first_chunk::<8>() else {
+            anyhow::bail!("a command set ends inside an element header");
+        };
+        let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        let length = usize::try_from(length).unwrap_or(usize::MAX);
+        anyhow::ensure!(
+            length <= value.len(),
+            "a command element declares {length} bytes where {} remain",
+            value.len()
+        );
+        rest = &value[length..];
+    }
+    Ok(())
 }
 
 /// The response command set, implicit VR little endian with its group length.
@@ -130,6 +153,17 @@ pub(super) fn response_command(
 mod tests {
     use super::*;
     use dicom_dictionary_std::uids;
+
+    #[test]
+    fn an_element_longer_than_the_command_set_is_refused_before_reading() {
+        // (0000,0004) declaring 0xFF00FFF8 bytes, and nothing after it.
+        let bytes = [0, 0, 4, 0, 0xf8, 0xff, 0, 0xff];
+        let error = parse_command(&bytes).err().expect("refused");
+        assert!(error.to_string().contains("declares"), "{error}");
+        // An undefined length, and a header cut short.
+        assert!(parse_command(&[0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]).is_err());
+        assert!(parse_command(&[0, 0, 0, 1, 2]).is_err());
+    }
 
     #[test]
     fn echo_request_has_no_data_set() {

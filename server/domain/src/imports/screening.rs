@@ -97,6 +97,9 @@ pub(super) fn failure_of(e: AnonymizeError) -> ImportFailure {
         AnonymizeError::Pixels(why) => ImportFailure::Unsupported(why),
         AnonymizeError::Phi { element } => ImportFailure::PhiFound(element),
         AnonymizeError::PixelsNotBlank { frame } => ImportFailure::PixelsNotBlank(frame),
+        AnonymizeError::TooManyPixels { limit, .. } => {
+            ImportFailure::TooManyPixels(limit.div_ceil(1_000_000))
+        }
     }
 }
 

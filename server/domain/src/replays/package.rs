@@ -225,7 +225,9 @@ pub(crate) fn unpack(zip: &[u8], max_dicom: u64) -> Result<Unpacked> {
 /// Why a package's DICOM clip was refused, in the terms of a field.
 fn reason_of(failure: &ImportFailure) -> InvalidReason {
     match failure {
-        ImportFailure::TooLarge(_) | ImportFailure::DeflateBomb => InvalidReason::TooLong,
+        ImportFailure::TooLarge(_)
+        | ImportFailure::DeflateBomb
+        | ImportFailure::TooManyPixels(_) => InvalidReason::TooLong,
         ImportFailure::NotDicom | ImportFailure::NotAnImage | ImportFailure::Unsupported(_) => {
             InvalidReason::Unsupported
         }

@@ -102,6 +102,8 @@ pub(super) fn files(f: &Fixtures) -> Vec<Row> {
     let not_dicom = b"not a DICOM file".as_slice();
     vec![
         get("/healthz", "/healthz").is(ANYONE),
+        get("/healthz/live", "/healthz/live").is(ANYONE),
+        get("/healthz/ready", "/healthz/ready").is(ANYONE),
         // A published case's clip: whoever reads the library.
         get("/dicom/{sha}", format!("/dicom/{}", f.blob)).is(SIGNED_IN),
         // li's logbook clip: hers, the curators' and the coordinators'.

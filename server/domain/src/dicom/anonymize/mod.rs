@@ -90,6 +90,9 @@ pub struct AnonymizeConfig {
     /// Black out burned-in text (Clean Pixel Data Option). Off only for header-only work,
     /// such as comparing with tools that never touch pixels; the output then says so.
     pub clean_pixels: bool,
+    /// Most pixels one object may hold in all its frames (`--max-megapixels`): a few
+    /// megabytes of JPEG can declare gigapixels, which cleaning would decode.
+    pub max_pixels: u64,
 }
 
 impl Default for AnonymizeConfig {
@@ -100,6 +103,7 @@ impl Default for AnonymizeConfig {
             extra_masks: Vec::new(),
             image_area: None,
             clean_pixels: true,
+            max_pixels: cine::MAX_CLIP_PIXELS,
         }
     }
 }
@@ -140,6 +144,8 @@ pub enum AnonymizeError {
     Phi { element: String },
     #[error("masked pixels are not blank in frame {frame}")]
     PixelsNotBlank { frame: u32 },
+    #[error("{pixels} pixels in all frames, over the limit of {limit}")]
+    TooManyPixels { pixels: u64, limit: u64 },
 }
 
 /// The pseudonyms a de-identified header carries.
@@ -173,6 +179,14 @@ pub fn anonymize(bytes: &[u8], cfg: &AnonymizeConfig) -> Result<Anonymized, Anon
         cine::CineError::NoPixelData => AnonymizeError::NotAnImage,
         e => AnonymizeError::Unreadable(e.to_string()),
     })?;
+    let info = clip.info();
+    let pixels = u64::from(info.rows) * u64::from(info.columns) * u64::from(info.frames.max(1));
+    if pixels > cfg.max_pixels {
+        return Err(AnonymizeError::TooManyPixels {
+            pixels,
+            limit: cfg.max_pixels,
+        });
+    }
     // One parse: the clip decodes the pixels, then gives up its data set for editing.
     // Pixels first: the mask needs the regions and the device, read from the input.
     let mut device_masks_used = Vec::new();
