@@ -2,17 +2,14 @@
 //! same harness on every `cargo test`, on stable: each crash the fuzzer found stays fixed, and
 //! inputs that reach deep into a reader keep running. The harness is the fuzz crate's own
 //! source, compiled here as a module, so the targets are written once.
-//!
-//! Crashes not fixed yet wait in `regressions/<target>/open/`, run by the ignored test (move a
-//! file up a folder once its crash is fixed).
 #[path = "../fuzz/src/lib.rs"]
 mod harness;
 
 use std::path::{Path, PathBuf};
 
 /// Every target by name: the harness's own, and the QIDO-RS target with the server's parser.
-fn targets() -> Vec<(&'static str, fn(&[u8]))> {
-    let qido: fn(&[u8]) = |data| harness::qido_query(data, server::fuzzing::parse_qido_query);
+fn targets() -> Vec<(&'static str, harness::Target)> {
+    let qido: harness::Target = |data| harness::qido_query(data, server::fuzzing::parse_qido_query);
     let mut all = harness::TARGETS.to_vec();
     all.push(("qido_query", qido));
     all
@@ -34,12 +31,12 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Runs every input of every target in `folder` (under each target's directory), naming the
+/// Runs every saved finding of every target, naming the
 /// input when one panics; returns how many ran.
-fn replay(folder: &str) -> usize {
+fn replay() -> usize {
     let mut ran = 0;
     for (target, run) in targets() {
-        for input in inputs(&regressions().join(target).join(folder)) {
+        for input in inputs(&regressions().join(target)) {
             let bytes = std::fs::read(&input).expect("a regression input");
             let outcome = std::panic::catch_unwind(|| run(&bytes));
             assert!(outcome.is_ok(), "{target} panicked on {}", input.display());
@@ -51,7 +48,7 @@ fn replay(folder: &str) -> usize {
 
 #[test]
 fn saved_fuzz_inputs_run_cleanly() {
-    let ran = replay("");
+    let ran = replay();
     assert!(ran >= 2, "only {ran} saved findings ran");
 }
 
@@ -81,10 +78,4 @@ fn the_harness_reads_pdus_under_the_receivers_limits() {
         harness::STORE_SCP_MAX_COMMAND_BYTES,
         STORE_SCP_MAX_COMMAND_BYTES
     );
-}
-
-#[test]
-#[ignore = "open fuzz findings: passes once they are fixed"]
-fn open_fuzz_findings_are_fixed() {
-    replay("open");
 }

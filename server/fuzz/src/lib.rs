@@ -29,9 +29,12 @@ pub const STORE_SCP_MAX_PDU_LENGTH: u32 = 256 * 1024;
 /// `store_scp::MAX_COMMAND_BYTES`: the largest command set the receiver puts together.
 pub const STORE_SCP_MAX_COMMAND_BYTES: usize = 64 * 1024;
 
+/// A target's body: the bytes libFuzzer chose.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, as `fuzz_targets/` and `regressions/` name them, except
 /// `qido_query`, which needs the server's parser (see [`qido_query`]).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("ingest", ingest),
     ("frames", frames),
     ("jpeg_mask", jpeg_mask),
