@@ -317,7 +317,9 @@ pub async fn upload(
         let _ = importer.add_refused(&job, &failure, name.as_ref()).await;
         return refused(StatusCode::PAYLOAD_TOO_LARGE, failure);
     }
-    // Stream to a part file in the job's inbox; nothing is queued until it is whole.
+    // Stream to a part file in the job's inbox; nothing is queued until it is whole. While
+    // bytes keep coming, however slowly, the job is not taken for abandoned.
+    importer.keep_receiving(&job).await;
     let part = importer.inbox_part(&job);
     let write = async {
         if let Some(dir) = part.parent() {
@@ -326,6 +328,7 @@ pub async fn upload(
         let mut file = tokio::fs::File::create(&part).await?;
         let mut stream = body.into_data_stream();
         let mut total = 0u64;
+        let mut kept = std::time::Instant::now();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(std::io::Error::other)?;
             total += chunk.len() as u64;
@@ -333,6 +336,10 @@ pub async fn upload(
                 return Ok::<Option<u64>, std::io::Error>(None);
             }
             file.write_all(&chunk).await?;
+            if kept.elapsed() > std::time::Duration::from_secs(60) {
+                importer.keep_receiving(&job).await;
+                kept = std::time::Instant::now();
+            }
         }
         file.flush().await?;
         Ok(Some(total))

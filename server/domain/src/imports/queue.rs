@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 
 /// How long a claimed job is ours without a heartbeat.
 const LEASE_SECS: i64 = 120;
+/// How long an open upload waits for its next file (or for more bytes of the one arriving)
+/// before it is taken as abandoned: a person choosing files, or a zip crawling up a clinic's
+/// ADSL line, must not lose the job under them.
+const RECEIVING_IDLE_SECS: i64 = 30 * 60;
 /// Failed runs after which a job fails for good (a person may still retry it).
 const MAX_FAILED_RUNS: i64 = 5;
 
@@ -73,7 +77,7 @@ impl Importer {
         label: &JobLabel,
     ) -> Result<()> {
         let lease = if status == JobStatus::Receiving {
-            now() + LEASE_SECS
+            now() + RECEIVING_IDLE_SECS
         } else {
             0
         };
@@ -138,7 +142,7 @@ impl Importer {
             let _ = tokio::fs::remove_file(&target).await;
             return Err(e);
         }
-        self.renew_lease(job).await;
+        self.keep_receiving(job).await;
         Ok(())
     }
 
@@ -199,6 +203,18 @@ impl Importer {
         .execute(&self.db().pool)
         .await?;
         Ok(())
+    }
+
+    /// Tells the queue that a receiving job's sender is still there (a file arrived, or more
+    /// bytes of one), so it is not imported as abandoned for another `RECEIVING_IDLE_SECS`.
+    pub async fn keep_receiving(&self, job: &str) {
+        let _ = sqlx::query(
+            "UPDATE import_jobs SET lease_until = $2 WHERE id = $1 AND status = 'receiving'",
+        )
+        .bind(job)
+        .bind(now() + RECEIVING_IDLE_SECS)
+        .execute(&self.db().pool)
+        .await;
     }
 
     pub(super) async fn renew_lease(&self, job: &str) {
@@ -582,6 +598,44 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!((runs, not_before), (0, 0));
+    }
+
+    async fn lease_left(node: &Importer, job: &str) -> i64 {
+        let (until,): (i64,) = sqlx::query_as("SELECT lease_until FROM import_jobs WHERE id = $1")
+            .bind(job)
+            .fetch_one(&node.db().pool)
+            .await
+            .unwrap();
+        until - now()
+    }
+
+    #[tokio::test]
+    async fn an_upload_waits_for_a_slow_sender_far_longer_than_a_worker_heartbeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let [a, _, _] = nodes(dir.path()).await;
+        let actor = Actor::system(AuditVia::Job);
+        let upload = a
+            .open_inbox(&actor, ImportKind::Upload, &JobLabel::Upload)
+            .await
+            .unwrap();
+        // A person choosing files for three minutes still finds the job open.
+        assert!(lease_left(&a, &upload).await > 3 * LEASE_SECS);
+        sqlx::query("UPDATE import_jobs SET lease_until = $2 WHERE id = $1")
+            .bind(&upload)
+            .bind(now() + 5)
+            .execute(&a.db().pool)
+            .await
+            .unwrap();
+        // Bytes still arriving push the deadline back by the whole idle time.
+        a.keep_receiving(&upload).await;
+        assert!(lease_left(&a, &upload).await > RECEIVING_IDLE_SECS - 60);
+        a.requeue_abandoned().await.unwrap();
+        assert_eq!(status(&a, &upload).await, (JobStatus::Receiving, None));
+        // Once the job is queued, a late keep-alive does not touch its lease.
+        expire_lease(&a, &upload).await;
+        a.requeue_abandoned().await.unwrap();
+        a.keep_receiving(&upload).await;
+        assert!(lease_left(&a, &upload).await < 0);
     }
 
     #[tokio::test]
