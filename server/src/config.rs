@@ -26,6 +26,9 @@ pub enum Command {
     Backup(crate::backup::BackupArgs),
     /// Bring a backup back into an empty data folder (or empty database).
     Restore(crate::backup::RestoreArgs),
+    /// The load benchmark's tools (`make bench`): a library grown to size, the bare anchor.
+    #[command(hide = true)]
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Options of `sonohub serve`.
@@ -115,6 +118,23 @@ pub struct ServeArgs {
     /// `username` and `credential` for TURN. None are needed when both sides share a network.
     #[arg(long, env = "SONOHUB_ICE_SERVERS", value_parser = parse_ice_servers)]
     pub ice_servers: Option<IceServers>,
+    /// Where Prometheus may scrape `GET /metrics` (request counts and latencies per route,
+    /// the import queue, blob store errors, the database pool), e.g. 127.0.0.1:9464 or an
+    /// address on the monitoring network; off when not given. Never on --addr: the series
+    /// are for operators, not for every browser that reaches SonoHub.
+    #[arg(long, env = "SONOHUB_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Log lines as `text` for people or `json` (one object per line, with the request's id,
+    /// route, status and time) for a log collector.
+    #[arg(long, env = "SONOHUB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The `--ice-servers` list, read from its JSON.
@@ -229,6 +249,8 @@ pub struct ServerConfig {
     pub demo_archive: DemoArchive,
     /// STUN/TURN servers for live guidance's WebRTC voice.
     pub ice_servers: Vec<model::guidance::IceServer>,
+    /// Where `/metrics` is served, when it is.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl From<ServeArgs> for ServerConfig {
@@ -269,6 +291,7 @@ impl From<ServeArgs> for ServerConfig {
                 Some(path) => DemoArchive::At(path),
             },
             ice_servers: a.ice_servers.map(|s| s.0).unwrap_or_default(),
+            metrics_addr: a.metrics_addr,
         }
     }
 }
@@ -301,6 +324,7 @@ impl ServerConfig {
             trusted_proxies: Vec::new(),
             demo_archive: DemoArchive::Off,
             ice_servers: Vec::new(),
+            metrics_addr: None,
         }
     }
 

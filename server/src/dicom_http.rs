@@ -13,7 +13,6 @@ use domain::blobs::{self, GetRange};
 use domain::{self, imports};
 use futures_util::StreamExt;
 use model::{ImportFailure, Permission};
-use std::io::Read;
 use tokio::io::AsyncWriteExt;
 
 fn plain(status: StatusCode, message: &'static str) -> Response {
@@ -408,9 +407,9 @@ struct Zip<'a> {
     name: Option<&'a imports::FileName>,
 }
 
-/// Queues every file of a zip, each named by its path inside the zip. Entries whose path would
-/// leave the folder, that are too large, or that push the whole archive past `max_total` once
-/// inflated are refused by name.
+/// Queues every file of a zip, each named by its path inside the zip (`imports::read_zip`
+/// reads it). Entries whose path would leave the folder or that are too large are refused by
+/// name; a zip that inflates past `max_total` is refused whole.
 fn unzip_into(
     rt: &tokio::runtime::Handle,
     importer: &imports::Importer,
@@ -419,62 +418,24 @@ fn unzip_into(
     max_entry: u64,
     max_total: u64,
 ) -> Result<(usize, Vec<ImportFailure>), ImportFailure> {
-    let mut file = std::fs::File::open(zip.path).map_err(|_| ImportFailure::Storage)?;
-    if !imports::zip_directory_fits(&mut file).map_err(|_| ImportFailure::Damaged)? {
-        return Err(ImportFailure::Damaged);
-    }
-    let mut archive = zip::ZipArchive::new(file).map_err(|_| ImportFailure::Damaged)?;
+    let file = std::fs::File::open(zip.path).map_err(|_| ImportFailure::Storage)?;
     let mut files = 0;
     let mut refusals = Vec::new();
-    let mut total = 0u64;
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|_| ImportFailure::Damaged)?;
-        if entry.is_dir() {
-            continue;
+    imports::read_zip(file, zip.name, max_entry, max_total, |entry| {
+        match entry {
+            imports::ZipEntry::File { name, bytes } => {
+                rt.block_on(importer.add_file(job, &bytes, name.as_ref()))
+                    .map_err(|_| ImportFailure::Storage)?;
+                files += 1;
+            }
+            imports::ZipEntry::Refused { name, failure } => {
+                rt.block_on(importer.add_refused(job, &failure, name.as_ref()))
+                    .map_err(|_| ImportFailure::Storage)?;
+                refusals.push(failure);
+            }
         }
-        // Sent without a name, the entries are still named by their paths.
-        let entry_name = match zip.name {
-            Some(zip) => Some(zip.entry(entry.name())),
-            None => imports::FileName::parse(entry.name()),
-        };
-        if entry.enclosed_name().is_none() {
-            let failure = ImportFailure::UnsafePath;
-            rt.block_on(importer.add_refused(job, &failure, entry_name.as_ref()))
-                .map_err(|_| ImportFailure::Storage)?;
-            refusals.push(failure);
-            continue;
-        }
-        let name = entry
-            .name()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        // Skip the DICOMDIR index and hidden files (e.g. macOS metadata): not images.
-        if name.eq_ignore_ascii_case("DICOMDIR") || name.starts_with('.') {
-            continue;
-        }
-        if entry.size() > max_entry {
-            let failure = ImportFailure::TooLarge(max_entry / (1024 * 1024));
-            rt.block_on(importer.add_refused(job, &failure, entry_name.as_ref()))
-                .map_err(|_| ImportFailure::Storage)?;
-            refusals.push(failure);
-            continue;
-        }
-        // Trust no header: read at most one byte past the limit.
-        let mut bytes = Vec::new();
-        (&mut entry)
-            .take(max_entry + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|_| ImportFailure::Damaged)?;
-        total += bytes.len() as u64;
-        if bytes.len() as u64 > max_entry || total > max_total {
-            return Err(ImportFailure::DeflateBomb);
-        }
-        rt.block_on(importer.add_file(job, &bytes, entry_name.as_ref()))
-            .map_err(|_| ImportFailure::Storage)?;
-        files += 1;
-    }
+        Ok(())
+    })?;
     Ok((files, refusals))
 }
 

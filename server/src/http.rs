@@ -63,6 +63,14 @@ pub fn router(
         .hash_files(hashed)
         .build();
     let routes = generate_route_list(App);
+    // Pages and server functions are served by the Leptos fallback, which axum gives no
+    // `MatchedPath`: their templates label the metrics instead.
+    let labels = std::sync::Arc::new(crate::telemetry::RouteLabels::new(
+        routes
+            .iter()
+            .map(|r| r.path())
+            .chain(leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path)),
+    ));
     let server_state = ServerState {
         leptos: leptos.clone(),
         app: state.clone(),
@@ -157,6 +165,10 @@ pub fn router(
                     .and(NotForContentType::const_new("application/zip")),
             ),
         )
+        .layer(middleware::from_fn_with_state(
+            labels,
+            crate::telemetry::track,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

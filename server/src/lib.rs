@@ -2,6 +2,7 @@
 #![recursion_limit = "512"]
 pub mod anonymize_cli;
 pub mod backup;
+pub mod bench;
 pub mod config;
 pub mod demo_archive;
 pub mod demo_cases;
@@ -23,6 +24,7 @@ pub mod seed;
 pub mod sessions;
 pub mod startup;
 pub mod store_scp;
+pub mod telemetry;
 
 pub use config::ServerConfig;
 pub use startup::{Started, start};

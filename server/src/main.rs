@@ -1,6 +1,6 @@
 //! `sonohub`: the server binary and its subcommands.
 use clap::Parser;
-use server::config::{Cli, Command};
+use server::config::{Cli, Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 /// Stack of each runtime thread. Server rendering nests deeply on some pages (a replay page
@@ -17,13 +17,20 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
-        )
-        .init();
     let cli = Cli::parse();
+    let format = match &cli.command {
+        Some(Command::Serve(args)) => args.log_format,
+        None => cli.serve.log_format,
+        Some(_) => LogFormat::Text,
+    };
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+    );
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(false).init(),
+    }
     let args = match cli.command {
         Some(Command::Serve(args)) => *args,
         Some(Command::Dicom(args)) => return server::dicom_cli::run(args),
@@ -33,6 +40,7 @@ async fn run() -> anyhow::Result<()> {
             println!("{}", server::backup::summary("Backed up", &done));
             return Ok(());
         }
+        Some(Command::Bench(args)) => return server::bench::run(args).await,
         Some(Command::Restore(args)) => {
             let done = server::backup::restore(args).await?;
             println!("{}", server::backup::summary("Restored", &done));

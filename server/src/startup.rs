@@ -24,6 +24,8 @@ pub struct Started {
     pub addr: SocketAddr,
     /// Where the DICOM receiver listens, when it is on.
     pub dicom_addr: Option<SocketAddr>,
+    /// Where `/metrics` is served, when it is on.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     jobs: Jobs,
@@ -113,6 +115,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
             tracing::debug!(%error, "TCP_NODELAY not set on a connection");
         }
     });
+    let metrics_addr = match config.metrics_addr {
+        Some(addr) => Some(metrics_listener(&mut jobs, addr, &state).await?),
+        None => None,
+    };
     let router = http::router(&config, state.clone(), store, addr)?;
     let mut stopping = jobs.stopping();
     let server = tokio::spawn(async move {
@@ -128,10 +134,44 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     Ok(Started {
         addr,
         dicom_addr,
+        metrics_addr,
         state,
         server,
         jobs,
     })
+}
+
+/// Serves `/metrics` on its own address (the recorder is installed only then, so a server
+/// without it records nothing).
+async fn metrics_listener(
+    jobs: &mut Jobs,
+    addr: SocketAddr,
+    state: &AppState,
+) -> anyhow::Result<SocketAddr> {
+    let handle = crate::telemetry::recorder()
+        .context("another metrics recorder is installed in this process")?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the metrics address {addr}"))?;
+    let bound = listener.local_addr()?;
+    let router = crate::telemetry::router(state.clone(), handle);
+    let mut stopping = jobs.stopping();
+    jobs.spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            })
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    // Histograms are folded in on a schedule too, not only when scraped.
+    jobs.every(Duration::from_secs(10), move || async move {
+        handle.run_upkeep()
+    });
+    tracing::info!(%bound, "metrics at /metrics");
+    Ok(bound)
 }
 
 /// The hourly jobs: expired sessions, sign-in attempts older than a day, unreferenced blobs.

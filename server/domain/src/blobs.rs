@@ -53,6 +53,11 @@ fn location(sha: &str) -> ObjectPath {
     ObjectPath::from(format!("{}/{}/{sha}", &sha[..2], &sha[2..4]))
 }
 
+/// Counts a failed call to the store (a missing blob is an answer, not a failure).
+fn store_error(op: &'static str) {
+    metrics::counter!("sonohub_blob_store_errors_total", "op" => op).increment(1);
+}
+
 impl Blobs {
     /// Blobs in a folder (created when missing).
     pub fn local(dir: &std::path::Path) -> Result<Blobs> {
@@ -98,6 +103,7 @@ impl Blobs {
         self.store
             .put(&location(&sha), PutPayload::from(Bytes::from(bytes)))
             .await
+            .inspect_err(|_| store_error("put"))
             .with_context(|| format!("writing blob {sha}"))?;
         Ok(sha)
     }
@@ -110,7 +116,10 @@ impl Blobs {
         match self.store.head(&location(sha)).await {
             Ok(meta) => Ok(Some(meta.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("looking up blob {sha}")),
+            Err(e) => {
+                store_error("head");
+                Err(e).with_context(|| format!("looking up blob {sha}"))
+            }
         }
     }
 
@@ -130,14 +139,22 @@ impl Blobs {
                 body,
             })),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading blob {sha}")),
+            Err(e) => {
+                store_error("get");
+                Err(e).with_context(|| format!("reading blob {sha}"))
+            }
         }
     }
 
     /// A whole blob in memory.
     pub async fn bytes(&self, sha: &str) -> Result<Option<Bytes>> {
         match self.read(sha, None).await? {
-            Some(read) => Ok(Some(read.body.bytes().await?)),
+            Some(read) => Ok(Some(
+                read.body
+                    .bytes()
+                    .await
+                    .inspect_err(|_| store_error("get"))?,
+            )),
             None => Ok(None),
         }
     }
@@ -149,14 +166,22 @@ impl Blobs {
         }
         match self.store.delete(&location(sha)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("deleting blob {sha}")),
+            Err(e) => {
+                store_error("delete");
+                Err(e).with_context(|| format!("deleting blob {sha}"))
+            }
         }
     }
 
     /// Every blob with its last-modified time (unix seconds).
     pub async fn list(&self) -> Result<Vec<(String, i64)>> {
         use futures_util::TryStreamExt;
-        let metas: Vec<object_store::ObjectMeta> = self.store.list(None).try_collect().await?;
+        let metas: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(None)
+            .try_collect()
+            .await
+            .inspect_err(|_| store_error("list"))?;
         Ok(metas
             .into_iter()
             .filter_map(|m| {

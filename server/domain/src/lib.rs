@@ -74,6 +74,21 @@ impl Default for Settings {
     }
 }
 
+/// Describes the series the domain records (through the `metrics` facade: nothing is kept
+/// unless the server installed a recorder).
+pub fn describe_metrics() {
+    use metrics::{Unit, describe_counter, describe_histogram};
+    describe_histogram!(
+        "sonohub_import_run_duration_seconds",
+        Unit::Seconds,
+        "Import job runs, by outcome (finished, or an error that backs the job off)"
+    );
+    describe_counter!(
+        "sonohub_blob_store_errors_total",
+        "Failed calls to the blob store (folder or S3), by operation"
+    );
+}
+
 /// Current time in unix seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

@@ -5,7 +5,7 @@
 //! Written once for two callers: `fuzz_targets/*.rs` (cargo fuzz, nightly) and
 //! `server/tests/fuzz_regressions.rs`, which includes this file as a module and replays every
 //! saved input under `regressions/<target>/` on a stable `cargo test`. So this file names only
-//! crates the server's tests can also name: `domain`, `cine`, the dicom crates, `zip`.
+//! crates the server's tests can also name: `domain`, `cine` and the dicom crates.
 //!
 //! It does not name `server`: that crate brings the whole web UI (Leptos) into the build,
 //! several times the size and build time of everything else here once instrumented. The
@@ -14,8 +14,8 @@
 //! `qido_query` target builds with the `server` feature).
 use cine::clean::{Mask, PixelRect};
 use dicom_ul::pdu::{PDataValueType, Pdu, read_pdu};
-use domain::imports::{FileName, Limits, screen, zip_directory_fits};
-use std::io::{Cursor, Read};
+use domain::imports::{FileName, Limits, ZipEntry, read_zip, screen};
+use std::io::Cursor;
 
 /// The C-STORE receiver's command sets (`server::store_scp::dimse`), from its source. Only
 /// the parser and the response writer are called here.
@@ -230,50 +230,20 @@ fn form_decode(raw: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// An uploaded zip read as the upload handler reads it (`dicom_http::unzip_into`): its central
-/// directory checked, each entry named, its path checked, read to at most one byte past the
-/// instance limit whatever its header says, the whole archive to four times that, and each
-/// file screened as queued.
+/// An uploaded zip read as an upload reads it (`imports::read_zip`, the code the upload
+/// handler runs): its central directory checked, each entry named and its path checked, read
+/// to at most one byte past the instance limit whatever its header says, the whole archive to
+/// four times that, and each file screened as queued.
 pub fn upload_zip(data: &[u8]) {
-    let max_entry = Limits::default().max_instance_bytes;
-    let max_total = max_entry * 4;
-    let mut zip = Cursor::new(data);
-    if !matches!(zip_directory_fits(&mut zip), Ok(true)) {
-        return;
-    }
-    let Ok(mut archive) = zip::ZipArchive::new(zip) else {
-        return;
-    };
+    let limits = Limits::default();
     let upload = FileName::parse("upload.zip");
-    let mut total = 0u64;
-    for i in 0..archive.len() {
-        let Ok(mut entry) = archive.by_index(i) else {
-            return;
-        };
-        if entry.is_dir() {
-            continue;
+    let max = limits.max_instance_bytes;
+    let _ = read_zip(Cursor::new(data), upload.as_ref(), max, max * 4, |entry| {
+        if let ZipEntry::File { bytes, .. } = entry {
+            let _ = screen(&bytes, limits);
         }
-        let _named = match &upload {
-            Some(zip) => Some(zip.entry(entry.name())),
-            None => FileName::parse(entry.name()),
-        };
-        if entry.enclosed_name().is_none() || entry.size() > max_entry {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        if (&mut entry)
-            .take(max_entry + 1)
-            .read_to_end(&mut bytes)
-            .is_err()
-        {
-            return;
-        }
-        total += bytes.len() as u64;
-        if bytes.len() as u64 > max_entry || total > max_total {
-            return;
-        }
-        let _ = screen(&bytes, Limits::default());
-    }
+        Ok(())
+    });
 }
 
 /// A replay package read and checked as its import does before the database: the zip, the

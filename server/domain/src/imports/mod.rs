@@ -43,8 +43,8 @@ pub use held::{HeldOutcome, area_is_usable, held_file, list_held};
 pub use ingest::{Cleaned, describe, sweep_orphans};
 pub(crate) use ingest::{InstanceRows, insert_instance};
 pub use names::{FileName, shows_file_names};
-pub use queue::{items, job, list_jobs, write_atomically};
-pub use screening::{screen, zip_directory_fits};
+pub use queue::{QueueDepth, items, job, list_jobs, queue_depth, write_atomically};
+pub use screening::{ZipEntry, read_zip, screen, zip_directory_fits};
 
 /// Limits on what is accepted.
 #[derive(Debug, Clone, Copy)]

@@ -413,6 +413,48 @@ async fn with_counts(db: &Db, mut job: ImportJob) -> Result<ImportJob> {
     Ok(job)
 }
 
+/// How much work the import queue holds, for the metrics scrape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Jobs per status, every status listed (with 0 when none).
+    pub jobs: Vec<(&'static str, i64)>,
+    /// Files waiting: `pending` (not yet imported) and `held` (for an expert's image area).
+    pub items: Vec<(&'static str, i64)>,
+}
+
+/// Counts the jobs by status and the files still waiting.
+pub async fn queue_depth(db: &Db) -> Result<QueueDepth> {
+    let jobs: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM import_jobs GROUP BY status")
+            .fetch_all(&db.pool)
+            .await?;
+    let items: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status, COUNT(*) FROM import_items WHERE status IN ('pending', 'held') \
+         GROUP BY status",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let count = |rows: &[(String, i64)], status: &str| {
+        rows.iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    Ok(QueueDepth {
+        jobs: [
+            JobStatus::Receiving,
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Done,
+            JobStatus::Failed,
+        ]
+        .map(|s| (s.as_str(), count(&jobs, s.as_str())))
+        .to_vec(),
+        items: [ItemStatus::Pending, ItemStatus::Held]
+            .map(|s| (s.as_str(), count(&items, s.as_str())))
+            .to_vec(),
+    })
+}
+
 /// Recent jobs, newest first, with their counts.
 pub async fn list_jobs(db: &Db, limit: i64) -> Result<Vec<ImportJob>> {
     let rows: Vec<JobRow> = sqlx::query_as(&format!(

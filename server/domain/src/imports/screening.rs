@@ -1,5 +1,6 @@
 //! Screening: whether a received file may reach the parser, and why a file was refused.
 use super::Limits;
+use super::names::FileName;
 use crate::dicom::AnonymizeError;
 use model::ImportFailure;
 use std::io::{Read, Seek, SeekFrom};
@@ -35,6 +36,81 @@ pub fn screen(bytes: &[u8], limits: Limits) -> Result<(), ImportFailure> {
         if inflated > cap {
             return Err(ImportFailure::DeflateBomb);
         }
+    }
+    Ok(())
+}
+
+/// One entry of an uploaded zip, as [`read_zip`] hands it over.
+#[derive(Debug)]
+pub enum ZipEntry {
+    /// A file to queue, read whole: at most the instance limit, whatever its header said.
+    File {
+        name: Option<FileName>,
+        bytes: Vec<u8>,
+    },
+    /// An entry refused by name: its path would leave the folder, or it is too large.
+    Refused {
+        name: Option<FileName>,
+        failure: ImportFailure,
+    },
+}
+
+/// Reads an uploaded zip entry by entry, as an upload queues it. The central directory is
+/// checked before the zip reader sees it ([`zip_directory_fits`]); each entry is named by its
+/// path (inside the zip's own name, when it was sent with one); folders, `DICOMDIR` indexes
+/// and hidden files (macOS metadata) are skipped; no header is trusted: each entry is read to
+/// at most one byte past `max_entry`, and once more than `max_total` has been inflated the
+/// whole zip is refused as a deflate bomb. `each` sees the entries in order, and an error it
+/// returns ends the walk with that error.
+pub fn read_zip(
+    zip: impl Read + Seek,
+    zip_name: Option<&FileName>,
+    max_entry: u64,
+    max_total: u64,
+    mut each: impl FnMut(ZipEntry) -> Result<(), ImportFailure>,
+) -> Result<(), ImportFailure> {
+    let mut zip = zip;
+    if !zip_directory_fits(&mut zip).map_err(|_| ImportFailure::Damaged)? {
+        return Err(ImportFailure::Damaged);
+    }
+    let mut archive = zip::ZipArchive::new(zip).map_err(|_| ImportFailure::Damaged)?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|_| ImportFailure::Damaged)?;
+        if entry.is_dir() {
+            continue;
+        }
+        // Sent without a name, the entries are still named by their paths.
+        let name = match zip_name {
+            Some(zip) => Some(zip.entry(entry.name())),
+            None => FileName::parse(entry.name()),
+        };
+        if entry.enclosed_name().is_none() {
+            each(ZipEntry::Refused {
+                name,
+                failure: ImportFailure::UnsafePath,
+            })?;
+            continue;
+        }
+        let base = entry.name().rsplit('/').next().unwrap_or_default();
+        if base.eq_ignore_ascii_case("DICOMDIR") || base.starts_with('.') {
+            continue;
+        }
+        if entry.size() > max_entry {
+            let failure = ImportFailure::TooLarge(max_entry / (1024 * 1024));
+            each(ZipEntry::Refused { name, failure })?;
+            continue;
+        }
+        let mut bytes = Vec::new();
+        (&mut entry)
+            .take(max_entry + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| ImportFailure::Damaged)?;
+        total += bytes.len() as u64;
+        if bytes.len() as u64 > max_entry || total > max_total {
+            return Err(ImportFailure::DeflateBomb);
+        }
+        each(ZipEntry::File { name, bytes })?;
     }
     Ok(())
 }

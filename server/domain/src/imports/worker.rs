@@ -24,6 +24,7 @@ impl Importer {
             match self.claim().await {
                 Ok(Some(job)) => {
                     tracing::info!(job, "import job started");
+                    let started = std::time::Instant::now();
                     // A panic ends the run, not the worker.
                     let run = std::panic::AssertUnwindSafe(self.run_job(&job)).catch_unwind();
                     let result = tokio::select! {
@@ -37,6 +38,11 @@ impl Importer {
                         ).into())),
                         _ = stop.wait_for(|s| *s) => return,
                     };
+                    metrics::histogram!(
+                        "sonohub_import_run_duration_seconds",
+                        "outcome" => if result.is_ok() { "finished" } else { "error" },
+                    )
+                    .record(started.elapsed().as_secs_f64());
                     if let Err(e) = result {
                         tracing::error!(job, error = format!("{e:#}"), "import job run failed");
                         match self.back_off(&job).await {

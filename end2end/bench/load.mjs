@@ -1,0 +1,242 @@
+// `make bench`: SonoHub's pages under load, on SQLite and on PostgreSQL, against a bare axum +
+// sqlx handler running the library's own search query in the same run (`sonohub bench anchor`:
+// what is left is what Leptos SSR, sessions and the middleware cost). The library is the demo's,
+// grown to BENCH_CASES published cases with attempts and comments (`sonohub bench library`).
+// wrk (Debian) drives every run from loopback with BENCH_CONNECTIONS connections; a soak run of
+// BENCH_SOAK_SECONDS on the library page samples the server's memory. Writes the tables into
+// ../../BENCHMARKS.md between the load markers. PostgreSQL runs only when
+// SONOHUB_BENCH_POSTGRES_URL names a server (make bench starts one).
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const work = path.join(root, 'target/bench-load');
+const sonohub = path.join(root, 'target/release/sonohub');
+const CASES = Number(process.env.BENCH_CASES ?? 10000);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
+const SOAK = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SEARCH = '甲状腺';
+const PASSWORD = 'sonohub-demo';
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a process and keeps its output; `seen(text)` waits for a line containing it. */
+function start(args, env, log) {
+  const out = fs.openSync(log, 'w');
+  const child = spawn(sonohub, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const keep = (chunk) => {
+    text += chunk;
+    fs.writeSync(out, chunk);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.seen = async (needle, seconds) => {
+    for (let i = 0; i < seconds * 10; i++) {
+      if (text.includes(needle)) return;
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: see ${log}`);
+      await sleep(100);
+    }
+    throw new Error(`no "${needle}" after ${seconds} s: see ${log}`);
+  };
+  child.stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  return child;
+}
+
+/** The server's resident memory in MB (VmRSS). */
+function rssMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+async function signIn(base, username) {
+  const res = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+    body: new URLSearchParams({ username, password: PASSWORD }),
+    redirect: 'manual',
+  });
+  if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sonohub_session='));
+  return cookie.split(';')[0];
+}
+
+const ms = (value, unit) => Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+
+/** One wrk run; `request` is {url, method, body, headers}. */
+function wrk(request, seconds) {
+  const lua = path.join(work, 'request.lua');
+  const headers = Object.entries(request.headers ?? {})
+    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join('\n');
+  fs.writeFileSync(
+    lua,
+    `wrk.method = ${JSON.stringify(request.method ?? 'GET')}\n` +
+      (request.body ? `wrk.body = ${JSON.stringify(request.body)}\n` : '') +
+      `${headers}\n`,
+  );
+  const out = execFileSync(
+    'wrk',
+    ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', lua, request.url],
+    { encoding: 'utf8' },
+  );
+  const pick = (re) => re.exec(out);
+  const latency = (pct) => {
+    const m = pick(new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s)`, 'm'));
+    return m ? ms(m[1], m[2]) : NaN;
+  };
+  const socket = pick(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const non2xx = pick(/Non-2xx or 3xx responses: (\d+)/);
+  const errors =
+    (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
+  return {
+    rps: Number(pick(/Requests\/sec:\s+([\d.]+)/)[1]),
+    p50: latency(50),
+    p99: latency(99),
+    requests: Number(pick(/(\d+) requests in/)[1]),
+    errors,
+  };
+}
+
+async function backend(name, databaseUrl) {
+  const data = path.join(work, name);
+  fs.rmSync(data, { recursive: true, force: true });
+  fs.mkdirSync(data, { recursive: true });
+  const db = databaseUrl ? ['--database-url', databaseUrl] : [];
+  const env = { SONOHUB_DEMO_ARCHIVE: 'off', RUST_LOG: 'warn,server=info,domain=info' };
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const serve = () =>
+    start(['serve', '--demo', '--data', data, '--addr', `127.0.0.1:${port}`, ...db], env, path.join(work, `${name}-serve.log`));
+
+  // The demo's studies, cases and courses, once; then the library grown to size offline.
+  console.log(`${name}: seeding the demo library`);
+  let server = serve();
+  await server.seen('demo case library seeded', 1200);
+  await server.stop();
+  console.log(`${name}: growing the library to ${CASES} cases`);
+  const grown = JSON.parse(
+    execFileSync(sonohub, ['bench', 'library', '--data', data, '--cases', String(CASES), ...db], {
+      encoding: 'utf8',
+      env: { ...process.env, RUST_LOG: 'warn' },
+    }).trim().split('\n').pop(),
+  );
+
+  server = serve();
+  await server.seen('SonoHub is listening', 120);
+  const anchorPort = await freePort();
+  const anchorBase = `http://127.0.0.1:${anchorPort}`;
+  const anchor = start(['bench', 'anchor', '--data', data, '--addr', `127.0.0.1:${anchorPort}`, ...db], {}, path.join(work, `${name}-anchor.log`));
+  await anchor.seen('anchor listening', 60);
+  const cookie = await signIn(base, 'li.na');
+  const signedIn = { cookie, 'accept-language': 'zh-CN' };
+  const q = encodeURIComponent(SEARCH);
+  const query = JSON.stringify({ query: { text: SEARCH } });
+  const runs = [
+    { what: `library page, search "${SEARCH}"`, side: 'SonoHub', url: `${base}/cases?q=${q}`, headers: signedIn },
+    { what: `library page, search "${SEARCH}"`, side: 'anchor', url: `${anchorBase}/cases?q=${q}` },
+    { what: 'library search as JSON', side: 'SonoHub', url: `${base}/api/search_cases`, method: 'POST', body: query, headers: { ...signedIn, 'content-type': 'application/json', origin: base } },
+    { what: 'library search as JSON', side: 'anchor', url: `${anchorBase}/cases.json?q=${q}` },
+    { what: 'case page', side: 'SonoHub', url: `${base}/cases/${grown.case}`, headers: signedIn },
+    { what: 'clip, 64 KiB range', side: 'SonoHub', url: `${base}/dicom/${grown.blob}`, headers: { ...signedIn, range: 'bytes=0-65535' } },
+  ];
+  const results = [];
+  for (const run of runs) {
+    const pid = run.side === 'anchor' ? anchor.pid : server.pid;
+    wrk(run, 3); // warm-up, not counted
+    const before = rssMb(pid);
+    const r = wrk(run, SECONDS);
+    results.push({ ...run, ...r, rssBefore: before, rssAfter: rssMb(pid) });
+    console.log(`${name}: ${run.what} (${run.side}): ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors`);
+  }
+  let soak = null;
+  if (SOAK > 0 && name === 'SQLite') {
+    const samples = [rssMb(server.pid)];
+    const slice = Math.max(10, Math.round(SOAK / 10));
+    let requests = 0;
+    let errors = 0;
+    for (let t = 0; t < SOAK; t += slice) {
+      const r = wrk(runs[0], slice);
+      requests += r.requests;
+      errors += r.errors;
+      samples.push(rssMb(server.pid));
+    }
+    soak = { seconds: SOAK, samples, requests, errors };
+    console.log(`${name}: soak ${SOAK} s, RSS ${samples.map((s) => s.toFixed(0)).join(' → ')} MB`);
+  }
+  await anchor.stop();
+  await server.stop();
+  return { name, grown, results, soak };
+}
+
+function freshPostgres(adminUrl) {
+  const name = `bench_load_${Date.now()}`;
+  execFileSync('psql', [adminUrl, '-q', '-c', `CREATE DATABASE ${name}`]);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+
+fs.mkdirSync(work, { recursive: true });
+const backends = [await backend('SQLite', null)];
+if (process.env.SONOHUB_BENCH_POSTGRES_URL) {
+  backends.push(await backend('PostgreSQL', freshPostgres(process.env.SONOHUB_BENCH_POSTGRES_URL)));
+}
+
+const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const wrkVersion = execFileSync('sh', ['-c', 'wrk -v 2>&1 | head -1'], { encoding: 'utf8' }).trim();
+const lines = [
+  `Measured ${when} UTC on ${cpu}, ${os.cpus().length} cores, server, anchor and ${wrkVersion.split(' [')[0]} on the same machine over loopback: ${CONNECTIONS} connections, 2 threads, ${SECONDS} s per row after a 3 s warm-up. Library: ${backends[0].grown.cases} published cases, ${backends[0].grown.attempts} attempts, ${backends[0].grown.comments} comments. SonoHub's requests carry a learner's session, as a browser's would; errors are non-2xx/3xx answers plus socket errors and timeouts.`,
+  '',
+  '| database | request | side | requests/s | p50 | p99 | errors | RSS before → after |',
+  '|---|---|---|---|---|---|---|---|',
+];
+for (const b of backends) {
+  for (const r of b.results) {
+    lines.push(
+      `| ${b.name} | ${r.what} | ${r.side === 'anchor' ? 'bare axum + sqlx' : 'SonoHub'} | ${r.rps.toFixed(0)} | ${f1(r.p50)} ms | ${f1(r.p99)} ms | ${r.errors} | ${r.rssBefore.toFixed(0)} → ${r.rssAfter.toFixed(0)} MB |`,
+    );
+  }
+}
+for (const b of backends) {
+  const page = b.results.find((r) => r.side === 'SonoHub' && r.what.startsWith('library page'));
+  const bare = b.results.find((r) => r.side === 'anchor' && r.what.startsWith('library page'));
+  lines.push('', `${b.name}: the library page serves ${(page.rps / bare.rps).toFixed(2)}× the anchor's requests/s; its p99 is ${f1(page.p99)} ms (goal: under 50 ms at ${CONNECTIONS} users).`);
+  if (b.soak) {
+    const s = b.soak.samples;
+    lines.push(
+      '',
+      `${b.name} soak: the library page for ${b.soak.seconds} s (${b.soak.requests} requests, ${b.soak.errors} errors); server RSS sampled every ${Math.round(b.soak.seconds / (s.length - 1))} s: ${s.map((x) => x.toFixed(0)).join(' → ')} MB (last / first after warm-up: ${(s[s.length - 1] / s[1]).toFixed(2)}).`,
+    );
+  }
+}
+const table = lines.join('\n');
+const file = path.join(root, 'BENCHMARKS.md');
+let md = fs.readFileSync(file, 'utf8');
+const begin = '<!-- load:begin -->';
+const end = '<!-- load:end -->';
+if (!md.includes(begin)) {
+  md += `\n## Pages under load: SonoHub vs a bare axum + sqlx handler\n\nGoals (issue 19): no errors; the library page's p99 under 50 ms at 50 concurrent users on 2 cores; memory flat over 10 minutes.\n\nHow it is measured (\`end2end/bench/load.mjs\`): the demo library is seeded once, then grown offline by \`sonohub bench library\` (copies of the published cases, spread over sites and two years, each with attempts and consultation comments). \`sonohub bench anchor\` serves the same search from the same database through \`domain::cases::search\` alone: plain axum, no Leptos rendering, no session, no middleware. wrk drives each request in turn.\n\n${begin}\n${end}\n`;
+}
+md = md.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${table}\n${end}`);
+fs.writeFileSync(file, md);
+console.log(table);
