@@ -4,9 +4,9 @@
 // in the same run. Writes the table into ../../BENCHMARKS.md between the import markers.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, sleep } from './net.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(root, 'target/bench-import');
@@ -17,14 +17,6 @@ const FRAMES = 30;
 const USER = 'bench';
 const PASSWORD = 'bench-archive-pw';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(url, headers = {}) {
   for (let i = 0; i < 300; i++) {

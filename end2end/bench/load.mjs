@@ -8,9 +8,9 @@
 // SONOHUB_BENCH_POSTGRES_URL names a server (make bench starts one).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, sleep } from './net.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(root, 'target/bench-load');
@@ -22,14 +22,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SEARCH = '甲状腺';
 const PASSWORD = 'sonohub-demo';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a process and keeps its output; `seen(text)` waits for a line containing it. */
 function start(args, env, log) {
