@@ -14,22 +14,12 @@ run: tools build
 	target/release/sonohub serve --demo
 
 ## Every check: format, clippy (server and browser builds), unit + integration tests on
-## SQLite and PostgreSQL, then the browser suite against a release build. PRUNE_DEBUG=1
-## (CI) deletes the debug and clippy builds once the tests have passed, to leave the
-## release build the disk.
+## SQLite and PostgreSQL, then the browser suite against a release build, which .ci/test
+## builds in the background from the start. PRUNE_DEBUG=1 (CI) deletes the checks' build
+## (target/checks) once the Rust tests have passed, to leave the release build the disk.
 PRUNE_DEBUG ?= 0
 test: test-tools
-	@rm -f target/step-times.txt
-	@start=$$(date +%s); rc=0; \
-	{ .ci/step fmt cargo fmt --all --check && \
-	.ci/step clippy-ssr cargo clippy --workspace --all-targets -- -D warnings && \
-	.ci/step clippy-hydrate cargo clippy -p app -p sonohub-model -p sonohub-cine --all-targets --features app/hydrate --target wasm32-unknown-unknown -- -D warnings && \
-	.ci/step tests $(MAKE) --no-print-directory unit && \
-	{ [ "$(PRUNE_DEBUG)" != 1 ] || rm -rf target/debug target/wasm32-unknown-unknown; } && \
-	.ci/step build $(MAKE) --no-print-directory build && \
-	.ci/step e2e $(MAKE) --no-print-directory e2e; } || rc=$$?; \
-	echo; echo "step             time  result"; cat target/step-times.txt; \
-	echo "total            $$(( $$(date +%s) - start ))s"; df -h . | tail -1; exit $$rc
+	PRUNE_DEBUG=$(PRUNE_DEBUG) .ci/test
 
 tools:
 	.ci/tools build

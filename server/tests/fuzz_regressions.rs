@@ -79,3 +79,28 @@ fn the_harness_reads_pdus_under_the_receivers_limits() {
         STORE_SCP_MAX_COMMAND_BYTES
     );
 }
+
+/// The files of a few kilobytes the fuzzer found declaring a 2 GB element (in a big endian
+/// and in a deflated data set) are refused before anything is reserved, naming the element
+/// whose length does not fit, rather than only surviving where memory allows it.
+#[test]
+fn files_declaring_more_than_they_hold_are_refused_unread() {
+    let mut refused = 0;
+    for target in ["ingest", "frames"] {
+        for input in inputs(&regressions().join(target)) {
+            let name = input.file_name().unwrap().to_string_lossy().to_string();
+            if !name.starts_with("oom-") {
+                continue;
+            }
+            let bytes = std::fs::read(&input).expect("a regression input");
+            match cine::Clip::parse(&bytes) {
+                Err(cine::CineError::Truncated { what }) => {
+                    assert!(what.contains("claims"), "{name}: {what}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+            refused += 1;
+        }
+    }
+    assert!(refused >= 2, "only {refused} oversized-length inputs");
+}

@@ -264,3 +264,48 @@ async fn the_last_active_admin_is_never_disabled_even_by_two_admins_at_once() {
     })
     .await;
 }
+
+/// An optional float bound as NULL and then as a value by the same statement on the same
+/// connection is stored both times. Bound as a plain `Option<f64>`, PostgreSQL refused every
+/// value after the first NULL ("incorrect binary data format"), which made the demo's
+/// pixel-cleaned imports fail for good after one without a PSNR.
+#[tokio::test]
+async fn optional_floats_bind_as_null_then_as_values_on_one_connection() {
+    use domain::sql::Float;
+    each_database(async |db: Db| {
+        let mut conn = db.pool.acquire().await.unwrap();
+        sqlx::query("CREATE TEMPORARY TABLE floats (n INTEGER, x DOUBLE PRECISION)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for (n, x) in [
+            (1, None),
+            (2, Some(31.5)),
+            (3, None),
+            (4, Some(f64::INFINITY)),
+        ] {
+            sqlx::query("INSERT INTO floats (n, x) VALUES ($1, $2)")
+                .bind(n)
+                .bind(Float(x))
+                .execute(&mut *conn)
+                .await
+                .unwrap_or_else(|e| panic!("{}: row {n}: {e}", db.url));
+        }
+        let rows: Vec<(i32, Option<f64>)> = sqlx::query_as("SELECT n, x FROM floats ORDER BY n")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, None),
+                (2, Some(31.5)),
+                (3, None),
+                (4, Some(f64::INFINITY))
+            ],
+            "{}",
+            db.url
+        );
+    })
+    .await;
+}

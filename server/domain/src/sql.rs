@@ -2,9 +2,40 @@
 //! DICOMweb matching keys): SQL text with `$N` placeholders, each value bound at its own
 //! type so that a comparison can use the column's index, on SQLite and PostgreSQL alike.
 use crate::{Db, Result};
-use sqlx::any::{Any, AnyArguments, AnyRow};
+use sqlx::any::{Any, AnyArguments, AnyRow, AnyTypeInfo};
+use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Arguments, Encode, FromRow, Type};
+
+/// An optional float to bind: every `Option<f64>` goes into SQL through this.
+///
+/// sqlx 0.8.6's Any driver declares a NULL double to PostgreSQL as `float4` (its argument
+/// conversion swaps `Real` and `Double` for NULLs). PostgreSQL keeps that type in the
+/// connection's prepared statement, so once a statement ran with a NULL there, every later
+/// value on that connection is refused ("incorrect binary data format in bind parameter"):
+/// imports of pixel-cleaned clips failed for good after one import without a PSNR. Bound
+/// through `Float`, a NULL is declared `float8`, the type the values have.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Float(pub Option<f64>);
+
+impl Type<Any> for Float {
+    fn type_info() -> AnyTypeInfo {
+        <f64 as Type<Any>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Any> for Float {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> std::result::Result<IsNull, BoxDynError> {
+        match self.0 {
+            Some(value) => <f64 as Encode<'q, Any>>::encode_by_ref(&value, buf),
+            // A NULL of sqlx's `f32` kind is the one 0.8.6 declares as `float8`.
+            None => <Option<f32> as Encode<'q, Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}
 
 /// A search statement assembled piece by piece: `push` SQL, `bind` values, then fetch.
 ///

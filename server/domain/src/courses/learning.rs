@@ -457,7 +457,7 @@ pub(crate) async fn lesson_done(
              WHERE course_id = $3 AND user_id = $4 AND completed_at IS NULL",
         )
         .bind(now())
-        .bind(score)
+        .bind(crate::sql::Float(score))
         .bind(course.as_str())
         .bind(user_id)
         .execute(&db.pool)

@@ -278,7 +278,7 @@ pub(crate) async fn insert_instance(
     .bind(i64::from(meta.columns))
     .bind(i64::from(meta.frames))
     .bind(rows.masked_pixels)
-    .bind(rows.psnr_db)
+    .bind(crate::sql::Float(rows.psnr_db))
     .bind(rows.job)
     .bind(now())
     .execute(&mut *conn)

@@ -46,7 +46,7 @@ impl Importer {
         .bind(&sha)
         .bind(size)
         .bind(masked_before + done.masked_pixels as i64)
-        .bind(done.reencode_psnr_db)
+        .bind(crate::sql::Float(done.reencode_psnr_db))
         .bind(&old_sha)
         .execute(&mut *tx)
         .await?
