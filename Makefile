@@ -90,21 +90,20 @@ clean:
 ## fuzz tmin` and save it under server/fuzz/regressions/<target>/, which `make unit` replays.
 ## `fuzz-smoke` runs each target for 20 s.
 FUZZ_SECONDS ?= 600
-# target:max_len in bytes[:features] (DICOM files up to 1 MiB; PDUs, zips and queries smaller).
-# Only the QIDO-RS parser needs the server crate, whose web UI takes longest to build.
+# target:max_len in bytes (DICOM files up to 1 MiB; PDUs, zips and queries smaller).
 FUZZ_TARGETS := ingest:1048576 frames:1048576 jpeg_mask:262144 store_pdu:131072 \
-	dimse_command:16384 upload_zip:131072 replay_package:131072 qido_query:4096:server
+	dimse_command:16384 upload_zip:131072 replay_package:131072 qido_query:4096
 .PHONY: fuzz fuzz-smoke
 fuzz:
 	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 	python3 server/fuzz/seeds.py corpus target/dicom-samples target/dicom-corpus
-	cd server/fuzz && cargo +nightly fuzz build && cargo +nightly fuzz build --features server qido_query
+	cd server/fuzz && cargo +nightly fuzz build
 	@cd server/fuzz && rc=0 && summary="" && \
 	for spec in $(FUZZ_TARGETS); do \
-		IFS=: read -r t len features <<<"$$spec"; log=artifacts/$$t.log; \
+		IFS=: read -r t len <<<"$$spec"; log=artifacts/$$t.log; \
 		mkdir -p artifacts/$$t; start=$$(date +%s); \
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s (log: server/fuzz/$$log)"; \
-		cargo +nightly fuzz run $${features:+--features $$features} $$t corpus/$$t -- \
+		cargo +nightly fuzz run $$t corpus/$$t -- \
 			-max_total_time=$(FUZZ_SECONDS) -max_len=$$len -rss_limit_mb=2048 -timeout=60 \
 			-print_final_stats=1 \
 			>$$log 2>&1 || { rc=1; echo "$$t: FINDING, see server/fuzz/$$log"; }; \

@@ -29,25 +29,12 @@ pub mod telemetry;
 pub use config::ServerConfig;
 pub use startup::{Started, start};
 
-/// Private parsers called by the fuzz targets in server/fuzz, which live outside this crate;
-/// not an API. The receiver's limits are here for the fuzz regression test, which checks that
-/// the harness reads PDUs under the same ones.
+/// The C-STORE receiver's limits, for the fuzz regression test, which checks that the harness
+/// in server/fuzz reads PDUs under the same ones; not an API.
 #[doc(hidden)]
 pub mod fuzzing {
     /// The largest PDU the C-STORE receiver reads (strict mode refuses longer ones).
     pub const STORE_SCP_MAX_PDU_LENGTH: u32 = crate::store_scp::MAX_PDU_LENGTH;
     /// The largest command set the C-STORE receiver puts together from its fragments.
     pub const STORE_SCP_MAX_COMMAND_BYTES: usize = crate::store_scp::MAX_COMMAND_BYTES;
-
-    /// `dicomweb::qido::parse`: a QIDO-RS query's pairs at study (0), series (1) or instance
-    /// (any other) level; the error is the refusal as the client would be told it.
-    pub fn parse_qido_query(level: u8, pairs: &[(String, String)]) -> Result<(), String> {
-        use crate::dicomweb::qido::{Level, parse};
-        let level = match level {
-            0 => Level::Study,
-            1 => Level::Series,
-            _ => Level::Instance,
-        };
-        parse(level, pairs).map(drop).map_err(|p| format!("{p:?}"))
-    }
 }

@@ -7,12 +7,9 @@ mod harness;
 
 use std::path::{Path, PathBuf};
 
-/// Every target by name: the harness's own, and the QIDO-RS target with the server's parser.
+/// Every target by name.
 fn targets() -> Vec<(&'static str, harness::Target)> {
-    let qido: harness::Target = |data| harness::qido_query(data, server::fuzzing::parse_qido_query);
-    let mut all = harness::TARGETS.to_vec();
-    all.push(("qido_query", qido));
-    all
+    harness::TARGETS.to_vec()
 }
 
 fn regressions() -> PathBuf {

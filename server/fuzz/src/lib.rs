@@ -9,9 +9,8 @@
 //!
 //! It does not name `server`: that crate brings the whole web UI (Leptos) into the build,
 //! several times the size and build time of everything else here once instrumented. The
-//! receiver's DIMSE parser is compiled here from its source file instead, and the QIDO-RS
-//! parser, which only exists inside the server's handlers, is handed in by the caller (the
-//! `qido_query` target builds with the `server` feature).
+//! receiver's DIMSE parser is compiled here from its source file instead; the QIDO-RS query
+//! parser is the domain's (`domain::dicomweb::query`).
 use cine::clean::{Mask, PixelRect};
 use dicom_ul::pdu::{PDataValueType, Pdu, read_pdu};
 use domain::imports::{FileName, Limits, ZipEntry, read_zip, screen};
@@ -32,8 +31,7 @@ pub const STORE_SCP_MAX_COMMAND_BYTES: usize = 64 * 1024;
 /// A target's body: the bytes libFuzzer chose.
 pub type Target = fn(&[u8]);
 
-/// Every target by name, as `fuzz_targets/` and `regressions/` name them, except
-/// `qido_query`, which needs the server's parser (see [`qido_query`]).
+/// Every target by name, as `fuzz_targets/` and `regressions/` name them.
 pub const TARGETS: &[(&str, Target)] = &[
     ("ingest", ingest),
     ("frames", frames),
@@ -42,11 +40,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dimse_command", dimse_command),
     ("upload_zip", upload_zip),
     ("replay_package", replay_package),
+    ("qido_query", qido_query),
 ];
-
-/// `server::fuzzing::parse_qido_query`: a QIDO-RS query's pairs at a level (0 study, 1 series,
-/// 2 instance), refused with the client's message.
-pub type QidoParser = fn(u8, &[(String, String)]) -> Result<(), String>;
 
 /// A received file as the import worker takes it: screened, then de-identified (parse, pixel
 /// cleaning, header rules, PHI check, decoding what will be stored).
@@ -190,8 +185,8 @@ pub fn dimse_command(data: &[u8]) {
 
 /// A QIDO-RS query string: the first byte picks the level (its value modulo 3: study, series,
 /// instance), the rest is decoded as axum's `Query` decodes it (`&`-separated `key=value`,
-/// `+` and percent escapes, invalid UTF-8 replaced), then handed to `parse`.
-pub fn qido_query(data: &[u8], parse: QidoParser) {
+/// `+` and percent escapes, invalid UTF-8 replaced), then parsed as the server parses it.
+pub fn qido_query(data: &[u8]) {
     let [level, query @ ..] = data else {
         return;
     };
@@ -203,7 +198,9 @@ pub fn qido_query(data: &[u8], parse: QidoParser) {
             None => (form_decode(pair), String::new()),
         })
         .collect();
-    let _ = parse(level % 3, &pairs);
+    use domain::dicomweb::query::{Level, parse};
+    let level = [Level::Study, Level::Series, Level::Instance][usize::from(level % 3)];
+    let _ = parse(level, &pairs);
 }
 
 /// `application/x-www-form-urlencoded` decoding of one key or value.

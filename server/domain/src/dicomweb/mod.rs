@@ -4,6 +4,8 @@
 use super::sql::Search;
 use super::{Db, Result};
 
+pub mod query;
+
 /// What a search matches on; empty fields match everything. Values arrive validated: UIDs
 /// are UIDs, dates are `YYYYMMDD`.
 #[derive(Debug, Clone, Default, PartialEq)]
