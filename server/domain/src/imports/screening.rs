@@ -18,6 +18,9 @@ pub fn screen(bytes: &[u8], limits: Limits) -> Result<(), ImportFailure> {
     if bytes.len() < 132 || &bytes[128..132] != b"DICM" {
         return Err(ImportFailure::NotDicom);
     }
+    // dicom-object reserves each meta element's declared length before reading it: the
+    // lengths are checked against the file first, as dicom-object reads them.
+    cine::prescan::HeaderWalk::new(&bytes[128..]).map_err(|_| ImportFailure::Damaged)?;
     let mut reader = &bytes[128..];
     let meta = dicom_object::meta::FileMetaTable::from_reader(&mut reader)
         .map_err(|_| ImportFailure::Damaged)?;
@@ -196,6 +199,24 @@ mod tests {
         meta.write(&mut out).unwrap();
         out.extend_from_slice(body);
         out
+    }
+
+    /// The fuzzer's finding: a meta element with a VR dicom-object does not know is read with
+    /// a 32-bit length, and a 3 GB one was reserved before the file was found short.
+    #[test]
+    fn a_meta_element_longer_than_the_file_is_refused_unread() {
+        let mut file = dicom_with_meta(dicom_dictionary_std::uids::EXPLICIT_VR_LITTLE_ENDIAN, b"");
+        // A second Transfer Syntax UID (0002,0010), which dicom-object reads into a string it
+        // reserves first, with VR "U\xce" claiming 3 GB; the group length counts it.
+        let group_length = u32::from_le_bytes(file[140..144].try_into().unwrap());
+        file[140..144].copy_from_slice(&(group_length + 12).to_le_bytes());
+        file.extend([0x02, 0x00, 0x10, 0x00, b'U', 0xCE, 0, 0]);
+        file.extend(3_469_659_854u32.to_le_bytes());
+        file.extend([0u8; 64]);
+        assert_eq!(
+            screen(&file, Limits::default()),
+            Err(ImportFailure::Damaged)
+        );
     }
 
     #[test]
