@@ -128,7 +128,8 @@ async fn consistent(data: &Path) -> usize {
 
 /// Polls until `done` says so (the process is working in the background).
 async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..600 {
+    // Two minutes: CI builds the release bundle beside the tests.
+    for _ in 0..6000 {
         if done().await {
             return;
         }
@@ -251,9 +252,11 @@ async fn a_killed_server_comes_back_with_whole_states_only() {
     let (status, id) = create(&expert, &study, "v0", "thyroid").await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_string();
+    let saved_count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let saver = {
         let expert = expert.clone();
         let id = id.clone();
+        let saved_count = saved_count.clone();
         tokio::spawn(async move {
             let mut sent = Vec::new();
             let (mut content, mut at) = work(&expert, &id).await;
@@ -281,11 +284,18 @@ async fn a_killed_server_comes_back_with_whole_states_only() {
                     Some(next) => at = next,
                     None => break,
                 }
+                saved_count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
             sent
         })
     };
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Killed once some saves are through, whatever the machine's load (a fixed wait of 400 ms
+    // once ended before the first save on a busy CI machine), and then mid-run.
+    until("two saves through", async || {
+        saved_count.load(std::sync::atomic::Ordering::SeqCst) >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
     server.kill();
     let sent = saver.await.unwrap();
     assert!(sent.len() > 1, "saves ran before the kill: {sent:?}");

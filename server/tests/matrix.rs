@@ -196,7 +196,8 @@ async fn send(client: &Client, endpoint: &Endpoint, call: &Call) -> Answer {
     let res = request
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{endpoint}: {e}"));
+        // The whole error chain: a timeout, a refused connection or a cut-off answer.
+        .unwrap_or_else(|e| panic!("{endpoint}: {e:?}"));
     let status = res.status().as_u16();
     let location = res
         .headers()

@@ -8,8 +8,8 @@
 //! the server finding where Pixel Data starts.
 use super::error::CineError;
 use super::info::EXPLICIT_VR_BIG_ENDIAN;
+use dicom_core::Tag;
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
-use dicom_core::{Tag, VR};
 use dicom_dictionary_std::{StandardDataDictionary, uids};
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -84,11 +84,39 @@ fn short_length(vr: [u8; 2]) -> bool {
     )
 }
 
-/// Whether the standard dictionary names `tag` a sequence, as an implicit VR parser takes it.
-fn is_sequence(group: u16, element: u16) -> bool {
+/// The VR an implicit VR parser gives `tag`: OW for pixel and overlay data, the standard
+/// dictionary's otherwise (its first choice where it allows two), UN for tags it does not know.
+pub fn implicit_vr(group: u16, element: u16) -> [u8; 2] {
+    if (group, element) == (0x7FE0, 0x0010) || (group >> 8 == 0x60 && element == 0x3000) {
+        return *b"OW";
+    }
     StandardDataDictionary
         .by_tag(Tag(group, element))
-        .is_some_and(|entry| entry.vr().relaxed() == VR::SQ)
+        .map_or(*b"UN", |entry| entry.vr().relaxed().to_bytes())
+}
+
+/// The size of one number of a binary VR: dicom-parser reads such a value as
+/// `length / size` numbers, so a length that is not a multiple leaves bytes unread and every
+/// later header is read from the wrong place (where no length check looked). 1 for the rest.
+pub fn value_unit(vr: [u8; 2]) -> usize {
+    match &vr {
+        b"US" | b"SS" | b"OW" => 2,
+        b"UL" | b"SL" | b"FL" | b"AT" | b"OL" | b"OF" => 4,
+        b"FD" | b"OD" | b"SV" | b"UV" | b"OV" => 8,
+        _ => 1,
+    }
+}
+
+/// Refuses a value whose length is not a whole number of its VR's numbers (PS3.5 6.2).
+pub fn check_unit(group: u16, element: u16, vr: [u8; 2], len: u32) -> Result<(), CineError> {
+    let unit = value_unit(vr);
+    if len != UNDEFINED_LENGTH && !(len as usize).is_multiple_of(unit) {
+        return Err(CineError::malformed(format!(
+            "element ({group:04X},{element:04X}) {} holds {len} bytes, not a multiple of {unit}",
+            String::from_utf8_lossy(&vr)
+        )));
+    }
+    Ok(())
 }
 
 fn too_long(group: u16, element: u16, len: u32, remaining: usize) -> CineError {
@@ -168,6 +196,12 @@ impl Walker<'_> {
             } else {
                 (*b"UN", self.u32(self.at + 4).ok_or_else(Self::short)?, 8)
             };
+            let parsed_vr = if self.explicit {
+                vr
+            } else {
+                implicit_vr(group, element)
+            };
+            check_unit(group, element, parsed_vr, len)?;
             let found = ElementHeader {
                 tag: (group, element),
                 vr,
@@ -192,7 +226,7 @@ impl Walker<'_> {
             let value_end = self.at + len as usize;
             // An implicit VR parser reads a dictionary sequence's items, and their elements'
             // lengths, whatever the sequence's own length says.
-            if &vr == b"SQ" || (!self.explicit && is_sequence(group, element)) {
+            if &parsed_vr == b"SQ" {
                 self.items(Some(value_end), true, depth + 1)?;
             }
             self.at = value_end;
@@ -506,5 +540,42 @@ mod tests {
             check_lengths(b"DICM\x08\x00\x00\x00UL\x04\x00\x00\x00\x00\x00"),
             Err(CineError::Malformed { .. })
         ));
+    }
+
+    /// A binary value whose length is not a whole number of its numbers: dicom-parser would
+    /// leave its last bytes unread and read every later header from the wrong place, where a
+    /// length nobody checked may claim gigabytes (the `dimse_command` finding, here for files).
+    #[test]
+    fn a_binary_value_of_a_partial_number_is_refused_in_either_vr_encoding() {
+        // Implicit VR: (0028,0010) Rows is US by the dictionary; 3 bytes.
+        let mut implicit = vec![0x28, 0x00, 0x10, 0x00];
+        implicit.extend(3u32.to_le_bytes());
+        implicit.extend([0, 2, 0]);
+        implicit.extend([0x09, 0x00, 0x10, 0x00, 0, 0, 0, 0]);
+        let refused = check_lengths(&file(uids::IMPLICIT_VR_LITTLE_ENDIAN, &implicit));
+        assert!(
+            matches!(&refused, Err(CineError::Malformed { reason }) if reason.contains("(0028,0010) US holds 3 bytes")),
+            "{refused:?}"
+        );
+        // Explicit VR: an FD of 12 bytes.
+        let mut explicit = vec![0x18, 0x00, 0x88, 0x00, b'F', b'D', 12, 0];
+        explicit.extend([0; 12]);
+        let refused = check_lengths(&file(uids::EXPLICIT_VR_LITTLE_ENDIAN, &explicit));
+        assert!(
+            matches!(&refused, Err(CineError::Malformed { reason }) if reason.contains("not a multiple of 8")),
+            "{refused:?}"
+        );
+        // Whole numbers pass, and so does an odd string.
+        let mut fine = vec![0x28, 0x00, 0x10, 0x00];
+        fine.extend(2u32.to_le_bytes());
+        fine.extend([0, 2]);
+        fine.extend([0x10, 0x00, 0x10, 0x00, 3, 0, 0, 0, b'a', b'b', b'c']);
+        assert_eq!(
+            check_lengths(&file(uids::IMPLICIT_VR_LITTLE_ENDIAN, &fine)),
+            Ok(())
+        );
+        assert_eq!(implicit_vr(0x0000, 0x0000), *b"UL");
+        assert_eq!(implicit_vr(0x7FE0, 0x0010), *b"OW");
+        assert_eq!(implicit_vr(0x0009, 0x1010), *b"UN");
     }
 }

@@ -71,14 +71,25 @@ pub(super) fn parse_command(bytes: &[u8]) -> anyhow::Result<(Request, bool)> {
 /// Checks that every element of an implicit VR command set lies within it, before the
 /// parser reserves memory for each value from the length it declares: eight bytes declaring
 /// a 4 GiB value would otherwise allocate 4 GiB (found by the `dimse_command` fuzz target).
-/// Command sets hold no sequences, so an undefined length is refused too.
+/// Command sets hold no sequences, so an undefined length is refused too. So is a binary
+/// value that is not a whole number of its numbers (a UL of 49 bytes): the parser reads 12
+/// and leaves a byte, and every later header would be read from where this walk did not look
+/// (a 387-byte command set then asked for 2 GiB, found by the same target).
 fn elements_fit(bytes: &[u8]) -> anyhow::Result<()> {
     let mut rest = bytes;
     while !rest.is_empty() {
         let Some((header, value)) = rest.split_first_chunk::<8>() else {
             anyhow::bail!("a command set ends inside an element header");
         };
+        let group = u16::from_le_bytes([header[0], header[1]]);
+        let element = u16::from_le_bytes([header[2], header[3]]);
         let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        cine::prescan::check_unit(
+            group,
+            element,
+            cine::prescan::implicit_vr(group, element),
+            length,
+        )?;
         let length = usize::try_from(length).unwrap_or(usize::MAX);
         anyhow::ensure!(
             length <= value.len(),
@@ -163,6 +174,19 @@ mod tests {
         // An undefined length, and a header cut short.
         assert!(parse_command(&[0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]).is_err());
         assert!(parse_command(&[0, 0, 0, 1, 2]).is_err());
+    }
+
+    #[test]
+    fn a_binary_value_of_a_partial_number_is_refused_before_reading() {
+        // (0000,0000) Command Group Length, a UL, of 5 bytes: the parser would read one
+        // number and start the next header a byte early.
+        let mut bytes = vec![0, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0];
+        let error = parse_command(&bytes).err().expect("refused");
+        assert!(error.to_string().contains("not a multiple of 4"), "{error}");
+        // (0000,0100) Command Field, a US, of 3 bytes.
+        bytes = vec![0, 0, 0, 1, 3, 0, 0, 0, 1, 0, 0];
+        let error = parse_command(&bytes).err().expect("refused");
+        assert!(error.to_string().contains("not a multiple of 2"), "{error}");
     }
 
     #[test]
