@@ -73,6 +73,7 @@ bench: test-tools build
 	cd end2end && node bench/import.mjs
 	cd end2end && node bench/quarantine.mjs
 	cd end2end && node bench/guidance.mjs
+	cd end2end && node bench/slow-link.mjs
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_BENCH_POSTGRES_URL=$$url SONOHUB_BENCH_WRITE=1 cargo bench -p sonohub-domain --bench grid && \
 	cd end2end && SONOHUB_BENCH_POSTGRES_URL=$$url node bench/load.mjs

@@ -6,11 +6,11 @@
 // BENCH_SOAK_SECONDS on the library page samples the server's memory. Writes the tables into
 // ../../BENCHMARKS.md between the load markers. PostgreSQL runs only when
 // SONOHUB_BENCH_POSTGRES_URL names a server (make bench starts one).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, sleep } from './net.mjs';
+import { freePort, startProcess } from './net.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(root, 'target/bench-load');
@@ -22,34 +22,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SEARCH = '甲状腺';
 const PASSWORD = 'sonohub-demo';
 
-
-/** Starts a process and keeps its output; `seen(text)` waits for a line containing it. */
-function start(args, env, log) {
-  const out = fs.openSync(log, 'w');
-  const child = spawn(sonohub, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const keep = (chunk) => {
-    text += chunk;
-    fs.writeSync(out, chunk);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.seen = async (needle, seconds) => {
-    for (let i = 0; i < seconds * 10; i++) {
-      if (text.includes(needle)) return;
-      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: see ${log}`);
-      await sleep(100);
-    }
-    throw new Error(`no "${needle}" after ${seconds} s: see ${log}`);
-  };
-  child.stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-  return child;
-}
 
 /** The server's resident memory in MB (VmRSS). */
 function rssMb(pid) {
@@ -115,7 +87,7 @@ async function backend(name, databaseUrl) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const serve = () =>
-    start(['serve', '--demo', '--data', data, '--addr', `127.0.0.1:${port}`, ...db], env, path.join(work, `${name}-serve.log`));
+    startProcess(sonohub, ['serve', '--demo', '--data', data, '--addr', `127.0.0.1:${port}`, ...db], env, path.join(work, `${name}-serve.log`));
 
   // The demo's studies, cases and courses, once; then the library grown to size offline.
   console.log(`${name}: seeding the demo library`);
@@ -134,7 +106,7 @@ async function backend(name, databaseUrl) {
   await server.seen('SonoHub is listening', 120);
   const anchorPort = await freePort();
   const anchorBase = `http://127.0.0.1:${anchorPort}`;
-  const anchor = start(['bench', 'anchor', '--data', data, '--addr', `127.0.0.1:${anchorPort}`, ...db], {}, path.join(work, `${name}-anchor.log`));
+  const anchor = startProcess(sonohub, ['bench', 'anchor', '--data', data, '--addr', `127.0.0.1:${anchorPort}`, ...db], {}, path.join(work, `${name}-anchor.log`));
   await anchor.seen('anchor listening', 60);
   const cookie = await signIn(base, 'li.na');
   const signedIn = { cookie, 'accept-language': 'zh-CN' };

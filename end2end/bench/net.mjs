@@ -1,4 +1,6 @@
 // Helpers the benchmarks that start their own servers share.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 
 /** A TCP port free on loopback right now. */
@@ -11,3 +13,32 @@ export const freePort = () =>
   });
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `program` and keeps its output in `log`; `seen(text, seconds)` waits for a line
+ *  containing `text`, `stop()` ends it with SIGTERM. */
+export function startProcess(program, args, env, log) {
+  const out = fs.openSync(log, 'w');
+  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const keep = (chunk) => {
+    text += chunk;
+    fs.writeSync(out, chunk);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.seen = async (needle, seconds) => {
+    for (let i = 0; i < seconds * 10; i++) {
+      if (text.includes(needle)) return;
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: see ${log}`);
+      await sleep(100);
+    }
+    throw new Error(`no "${needle}" after ${seconds} s: see ${log}`);
+  };
+  child.stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  return child;
+}
