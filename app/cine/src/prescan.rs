@@ -98,7 +98,7 @@ pub fn implicit_vr(group: u16, element: u16) -> [u8; 2] {
 /// The size of one number of a binary VR: dicom-parser reads such a value as
 /// `length / size` numbers, so a length that is not a multiple leaves bytes unread and every
 /// later header is read from the wrong place (where no length check looked). 1 for the rest.
-pub fn value_unit(vr: [u8; 2]) -> usize {
+fn value_unit(vr: [u8; 2]) -> usize {
     match &vr {
         b"US" | b"SS" | b"OW" => 2,
         b"UL" | b"SL" | b"FL" | b"AT" | b"OL" | b"OF" => 4,
