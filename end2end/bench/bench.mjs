@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import zlib from 'node:zlib';
+import { gzipSize } from './net.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(root, 'target/bench');
@@ -29,7 +29,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const gzipSize = (files) => files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
 const rawSize = (files) => files.reduce((n, f) => n + fs.statSync(f).size, 0);
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import zlib from 'node:zlib';
 
 /** A TCP port free on loopback right now. */
 export const freePort = () =>
@@ -42,3 +43,6 @@ export function startProcess(program, args, env, log) {
     });
   return child;
 }
+
+/** The gzip -9 size of `files` together, as BENCHMARKS.md counts downloads. */
+export const gzipSize = (files) => files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, signIn } from '../browse.mjs';
-import { freePort, startProcess } from './net.mjs';
+import { freePort, gzipSize, startProcess } from './net.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const runs = Number(process.argv[2] ?? 5);
@@ -108,7 +108,7 @@ await server?.stop();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pkg = path.join(root, 'target/site/pkg');
 const bundle = fs.readdirSync(pkg).filter((f) => /\.(wasm|js)$/.test(f));
-const wholeKb = bundle.reduce((n, f) => n + gzipSync(fs.readFileSync(path.join(pkg, f)), { level: 9 }).length, 0) / 1024;
+const wholeKb = gzipSize(bundle.map((f) => path.join(pkg, f))) / 1024;
 const wasmFiles = bundle.filter((f) => f.endsWith('.wasm')).length;
 
 const lines = [
