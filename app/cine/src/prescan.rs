@@ -213,9 +213,10 @@ impl Walker<'_> {
             }
             self.at += header;
             if len == UNDEFINED_LENGTH {
-                // A sequence, or encapsulated pixel data whose items are raw fragments.
-                let dataset_items =
-                    &vr == b"SQ" || (&vr == b"UN" && !(group == 0x7FE0 && element == 0x0010));
+                // Encapsulated pixel data, whose items are raw fragments; dicom-parser reads
+                // any other element of undefined length as a sequence of data set items,
+                // whatever its VR says (an OW or OB too).
+                let dataset_items = (group, element) != (0x7FE0, 0x0010);
                 self.items(None, dataset_items, depth + 1)?;
                 continue;
             }
@@ -527,6 +528,25 @@ mod tests {
             uids::IMPLICIT_VR_LITTLE_ENDIAN,
             &set
         ))));
+    }
+
+    /// The fuzzer's `ingest` finding: an OW element of undefined length that is not Pixel
+    /// Data. dicom-parser reads its items as data sets, whatever the VR, so an element inside
+    /// one that claims 4 GB must be refused; the walk had skipped the items as raw fragments.
+    #[test]
+    fn any_undefined_length_element_but_pixel_data_holds_data_set_items() {
+        let item_holding = |tag: (u16, u16), vr: &[u8; 2]| {
+            let mut set = long_header(tag, vr, UNDEFINED_LENGTH, false);
+            set.extend([0xFE, 0xFF, 0x00, 0xE0]);
+            set.extend(12u32.to_le_bytes());
+            set.extend(long_header((0x0009, 0x0010), b"OB", 0xFF9D_FF9D, false));
+            set.extend([0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+            check_lengths(&file(uids::RLE_LOSSLESS, &set))
+        };
+        assert!(claims_too_much(item_holding((0x7FE0, 0x0810), b"OW")));
+        assert!(claims_too_much(item_holding((0x0009, 0x1010), b"OB")));
+        // Pixel Data's items are fragments: their bytes are pixels, never headers.
+        assert_eq!(item_holding((0x7FE0, 0x0010), b"OB"), Ok(()));
     }
 
     /// The meta group runs as far as its group length says, as dicom-object reads it.
