@@ -52,7 +52,8 @@ build:
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
 ## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then
 ## the HTTP integration suites again with PostgreSQL behind the server (`--workspace`, so the
-## first pass's test binary is reused rather than rebuilt with other features).
+## first pass's test binary is reused rather than rebuilt with other features), with the
+## multi-node test (two servers, moto's S3, nginx) that runs only in that pass.
 unit: export SONOHUB_REQUIRE_TOOLS := 1
 unit: export SONOHUB_DICOM_SAMPLES := $(CURDIR)/target/dicom-samples
 unit: export SONOHUB_DICOM_CORPUS := $(CURDIR)/target/dicom-corpus
@@ -60,7 +61,7 @@ unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
-	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: quarantine:: courses:: cases:: replays:: guidance:: competency:: dicomweb:: --skip demo_cases::
+	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: quarantine:: courses:: cases:: replays:: guidance:: competency:: dicomweb:: multinode:: --skip demo_cases::
 
 ## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
 e2e:

@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// folder's blobs/.
     #[arg(long, env = "SONOHUB_BLOB_STORE")]
     pub blob_store: Option<String>,
+    /// Where raw files wait until they are de-identified (uploads, C-STORE, the quarantine),
+    /// else the data folder's inbox/. Nodes of a multi-node setup must share one (e.g. an NFS
+    /// mount): any node may import a job another node received.
+    #[arg(long, env = "SONOHUB_INBOX")]
+    pub inbox: Option<PathBuf>,
     /// Largest DICOM file accepted, in megabytes.
     #[arg(long, env = "SONOHUB_MAX_FILE_MB", default_value_t = 512)]
     pub max_file_mb: u64,
@@ -232,6 +237,8 @@ pub struct ServerConfig {
     pub site_root: PathBuf,
     pub secret_file: Option<PathBuf>,
     pub blob_store: Option<String>,
+    /// Where raw files wait (`--inbox`); `None` for the data folder's inbox/.
+    pub inbox: Option<PathBuf>,
     pub max_file_mb: u64,
     pub max_megapixels: u64,
     pub max_request_kb: u64,
@@ -271,6 +278,7 @@ impl From<ServeArgs> for ServerConfig {
             site_root: a.site_root,
             secret_file: a.secret_file,
             blob_store: a.blob_store,
+            inbox: a.inbox,
             max_file_mb: a.max_file_mb,
             max_megapixels: a.max_megapixels,
             max_request_kb: a.max_request_kb,
@@ -312,6 +320,7 @@ impl ServerConfig {
             site_root: PathBuf::from("target/site"),
             secret_file: None,
             blob_store: None,
+            inbox: None,
             max_file_mb: 512,
             max_megapixels: 4096,
             max_request_kb: 4096,
@@ -326,6 +335,13 @@ impl ServerConfig {
             ice_servers: Vec::new(),
             metrics_addr: None,
         }
+    }
+
+    /// The folder raw files wait in.
+    pub fn inbox_dir(&self) -> PathBuf {
+        self.inbox
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("inbox"))
     }
 
     /// The database url in force: PostgreSQL when given, else the data folder's SQLite file.

@@ -60,6 +60,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
     let url = config.database_url();
     let db = Db::connect(&url).await?;
+    let first_start = db.first_start().await?;
     domain::sites::ensure_network(&db).await?;
     seed::first_accounts(&db, &config).await?;
     let demo_clips = if config.demo && config.demo_clips {
@@ -69,6 +70,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         Vec::new()
     };
     let importer = importer(&config, db.clone())?;
+    importer.bind_secret().await?;
+    let store = Store::connect(&url).await?;
+    first_start.done().await?;
     let state = AppState {
         db,
         settings: Arc::new({
@@ -87,7 +91,6 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         importer: importer.clone(),
         guidance: Default::default(),
     };
-    let store = Store::connect(&url).await?;
     if config.demo && config.demo_clips {
         crate::demo_studies::seed(&state.db, &importer).await?;
     }
@@ -355,7 +358,8 @@ fn importer(config: &ServerConfig, db: Db) -> anyhow::Result<imports::Importer> 
             .with_context(|| format!("reading device masks from {}", path.display()))?,
         None => Vec::new(),
     };
-    // One node per host and data folder (PostgreSQL setups run several).
+    // One node per host and data folder (PostgreSQL setups run several, each with a data
+    // folder of its own and one inbox they all share).
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     let data = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone());
     let node = format!("{}:{}", host.trim(), data.display());
@@ -363,7 +367,7 @@ fn importer(config: &ServerConfig, db: Db) -> anyhow::Result<imports::Importer> 
         node,
         db,
         blobs,
-        config.data_dir.join("inbox"),
+        config.inbox_dir(),
         AnonymizeConfig {
             secret: pseudonym_secret(config)?,
             device_masks,

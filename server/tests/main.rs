@@ -21,6 +21,7 @@ mod fuzz_regressions;
 mod guidance;
 mod imports;
 mod matrix;
+mod multinode;
 mod operations;
 mod pages;
 mod people;

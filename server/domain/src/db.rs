@@ -78,9 +78,46 @@ impl Db {
         }
     }
 
+    /// Holds a lock on the whole database while this node seeds it on first start (the
+    /// network's sites, the first administrator, the secret's check, the session table), so
+    /// nodes started together do not seed it twice. On PostgreSQL an advisory lock, held by a
+    /// connection of its own: it is released by [`FirstStart::done`], or by the server when
+    /// this process dies. SQLite has one node.
+    pub async fn first_start(&self) -> anyhow::Result<FirstStart> {
+        if self.kind == DbKind::Sqlite {
+            return Ok(FirstStart(None));
+        }
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(FIRST_START_LOCK)
+            .execute(&mut *conn)
+            .await
+            .context("waiting for the first-start lock")?;
+        Ok(FirstStart(Some(conn)))
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// The first-start advisory lock's key ("SONO" in ASCII).
+const FIRST_START_LOCK: i64 = 0x534F_4E4F;
+
+/// The first-start lock, held until [`FirstStart::done`].
+pub struct FirstStart(Option<sqlx::pool::PoolConnection<sqlx::Any>>);
+
+impl FirstStart {
+    /// Releases the lock.
+    pub async fn done(self) -> anyhow::Result<()> {
+        if let Some(mut conn) = self.0 {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(FIRST_START_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
     }
 }
 

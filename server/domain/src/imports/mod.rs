@@ -166,6 +166,30 @@ impl Importer {
         &self.inner.anonymize.secret
     }
 
+    /// Ties the database to this node's pseudonymisation secret on first start and refuses a
+    /// different one afterwards: nodes that pseudonymised with different secrets would turn the
+    /// same study, sent through each, into two studies of two patients.
+    pub async fn bind_secret(&self) -> anyhow::Result<()> {
+        let check = crate::dicom::anonymize::secret_check(self.secret());
+        sqlx::query(
+            "INSERT INTO deployment (id, secret_check) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&check)
+        .execute(&self.db().pool)
+        .await?;
+        let (bound,): (String,) =
+            sqlx::query_as("SELECT secret_check FROM deployment WHERE id = 1")
+                .fetch_one(&self.db().pool)
+                .await?;
+        anyhow::ensure!(
+            bound == check,
+            "this node's pseudonymisation secret is not the one the database was first used \
+             with: give every node the same secret (--secret-file or SONOHUB_SECRET), the one \
+             backed up with this database"
+        );
+        Ok(())
+    }
+
     pub fn limits(&self) -> Limits {
         self.inner.limits
     }

@@ -39,7 +39,7 @@ use pixels::pixel_mask;
 
 pub use header::anonymize_header;
 pub(super) use pixels::{check_masked_pixels, put_cleaned_pixels};
-pub use pseudonyms::{patient_pseudonym, uid_pseudonym};
+pub use pseudonyms::{patient_pseudonym, secret_check, uid_pseudonym};
 
 /// What to clean on every image of one device and image size: where the image is when a file
 /// carries no ultrasound regions (`keep`), and rectangles to black out in any case (burned-in

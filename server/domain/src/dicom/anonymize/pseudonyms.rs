@@ -29,6 +29,15 @@ pub fn patient_pseudonym(secret: &[u8], issuer: &str, id: &str) -> (String, i64)
     (format!("SH{hex}"), -365 - i64::from(days))
 }
 
+/// A check value of the secret (an HMAC of a fixed label, which does not reveal the secret):
+/// equal for two secrets only when they are the same.
+pub fn secret_check(secret: &[u8]) -> String {
+    keyed(secret, "secret-check", "sonohub")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// DICOM-defined UIDs (SOP classes, transfer syntaxes, coding schemes) identify nothing.
 pub(super) fn is_standard_uid(uid: &str) -> bool {
     uid.starts_with("1.2.840.10008.")
