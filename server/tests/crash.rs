@@ -147,21 +147,9 @@ async fn a_killed_server_comes_back_with_whole_states_only() {
     let data = dir.path().join("data");
     let server = Process::start(&data).await;
     let admin = server.signed_in("admin", ADMIN_PASSWORD).await;
-    let (_, sites) = admin.call("sites", &[]).await;
-    let site = sites[0]["id"].as_str().unwrap().to_string();
-    let (status, body) = admin
-        .call(
-            "create_user",
-            &[
-                ("user[username]", "expert.one"),
-                ("user[display_name]", "Expert One"),
-                ("user[role]", "expert"),
-                ("user[site_id]", &site),
-                ("user[password]", EXPERT_PASSWORD),
-            ],
-        )
+    admin
+        .create_expert("expert.one", "Expert One", EXPERT_PASSWORD)
         .await;
-    assert_eq!(status, 200, "{body}");
 
     // 1. Killed while the import worker is storing a job's clips.
     let expert = server.signed_in("expert.one", EXPERT_PASSWORD).await;

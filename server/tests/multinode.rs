@@ -338,21 +338,9 @@ async fn two_nodes_share_one_database_object_store_and_inbox_behind_a_proxy() {
     // 1. Signed in through the proxy, served by both nodes on the one session.
     let admin = client(&front);
     admin.sign_in("admin", ADMIN_PASSWORD).await;
-    let (_, sites) = admin.call("sites", &[]).await;
-    let site = sites[0]["id"].as_str().unwrap().to_string();
-    let (status, body) = admin
-        .call(
-            "create_user",
-            &[
-                ("user[username]", "expert.multi"),
-                ("user[display_name]", "Expert Multi"),
-                ("user[role]", "expert"),
-                ("user[site_id]", &site),
-                ("user[password]", EXPERT_PASSWORD),
-            ],
-        )
+    admin
+        .create_expert("expert.multi", "Expert Multi", EXPERT_PASSWORD)
         .await;
-    assert_eq!(status, 200, "{body}");
     let expert = client(&front);
     expert.sign_in("expert.multi", EXPERT_PASSWORD).await;
     let mut served_by = BTreeSet::new();

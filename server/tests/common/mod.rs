@@ -196,6 +196,25 @@ impl Client {
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// As an admin: creates an expert at the network's first site, and panics unless it worked.
+    pub async fn create_expert(&self, username: &str, display_name: &str, password: &str) {
+        let (_, sites) = self.call("sites", &[]).await;
+        let site = sites[0]["id"].as_str().expect("a site").to_string();
+        let (status, body) = self
+            .call(
+                "create_user",
+                &[
+                    ("user[username]", username),
+                    ("user[display_name]", display_name),
+                    ("user[role]", "expert"),
+                    ("user[site_id]", &site),
+                    ("user[password]", password),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Signs in and panics unless it worked.
     pub async fn sign_in(&self, username: &str, password: &str) -> serde_json::Value {
         let (status, body) = self
