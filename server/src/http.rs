@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use domain::AppState;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -62,7 +62,7 @@ pub fn router(
         .site_addr(addr)
         .hash_files(hashed)
         .build();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     // Pages and server functions are served by the Leptos fallback, which axum gives no
     // `MatchedPath`: their templates label the metrics instead.
     let labels = std::sync::Arc::new(crate::telemetry::RouteLabels::new(
@@ -263,6 +263,15 @@ impl From<Endpoint> for Mount {
 /// Every plain HTTP route of the server. `router` mounts these and nothing else, and the
 /// authorisation matrix test walks the same list (`http_endpoints`), so a route cannot be
 /// added without the test asking who may call it.
+/// The app's page routes, listed once per process. Listing renders the app with every resource
+/// held (leptos_server's process-wide `SuppressResourceLoad`), and a resource that first runs
+/// while any thread is listing waits for ever (leptos#4773): a second server in the same
+/// process, as the tests start, must not list again while the first serves pages.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn mounts() -> Vec<Mount> {
     use crate::{dicom_http, guidance_ws, replay_http};
     let unlimited = DefaultBodyLimit::disable;

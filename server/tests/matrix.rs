@@ -136,7 +136,7 @@ fn enumerated() -> BTreeSet<Endpoint> {
         );
         all.insert(Endpoint::Function(name.to_string()));
     }
-    for route in leptos_axum::generate_route_list(app::App) {
+    for route in server::http::page_routes() {
         all.insert(Endpoint::Page(route.path().to_string()));
     }
     for (path, methods) in server::http::http_endpoints() {

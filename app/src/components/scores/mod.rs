@@ -28,8 +28,12 @@ fn render(view: impl FnOnce() -> leptos::prelude::AnyView + Send + 'static) -> S
 
     // The i18n provider starts an effect, which needs an executor even for a string render;
     // leptos does not expose one, but building a route list sets up leptos_axum's, as the
-    // server does at start-up.
-    let _ = leptos_axum::generate_route_list(|| ());
+    // server does at start-up. Once per process: listing holds every resource in the process
+    // while it runs (leptos#4773), which would stall another test's render.
+    static EXECUTOR: std::sync::Once = std::sync::Once::new();
+    EXECUTOR.call_once(|| {
+        let _ = leptos_axum::generate_route_list(|| ());
+    });
     let owner = Owner::new();
     owner.with(|| view! { <I18nContextProvider>{view()}</I18nContextProvider> }.to_html())
 }
