@@ -260,9 +260,6 @@ impl From<Endpoint> for Mount {
     }
 }
 
-/// Every plain HTTP route of the server. `router` mounts these and nothing else, and the
-/// authorisation matrix test walks the same list (`http_endpoints`), so a route cannot be
-/// added without the test asking who may call it.
 /// The app's page routes, listed once per process. Listing renders the app with every resource
 /// held (leptos_server's process-wide `SuppressResourceLoad`), and a resource that first runs
 /// while any thread is listing waits for ever (leptos#4773): a second server in the same
@@ -272,6 +269,9 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Every plain HTTP route of the server. `router` mounts these and nothing else, and the
+/// authorisation matrix test walks the same list (`http_endpoints`), so a route cannot be
+/// added without the test asking who may call it.
 pub fn mounts() -> Vec<Mount> {
     use crate::{dicom_http, guidance_ws, replay_http};
     let unlimited = DefaultBodyLimit::disable;
