@@ -7,18 +7,19 @@ export CARGO_TERM_COLOR := never
 export CARGO_INCREMENTAL := 0
 PG_URL_FILE := target/pg-url
 
-.PHONY: run test tools test-tools build lint unit e2e bench clean
+.PHONY: run test tools test-tools build bundle lint unit e2e bench clean
 
 ## Start SonoHub at http://127.0.0.1:3000 on the embedded database with demo accounts.
 run: tools build
 	target/release/sonohub serve --demo
 
-## Every check: format, clippy (server and browser builds), unit + integration tests on
-## SQLite and PostgreSQL, then the browser suite against a release build, which .ci/test
-## builds in the background from the start. PRUNE_DEBUG=1 (CI) deletes the checks' build
-## (target/checks) once the Rust tests have passed, to leave the release build the disk.
+## Every check: the tools (installed where missing), format, clippy (server and browser
+## builds), unit + integration tests on SQLite and PostgreSQL, then the browser suite against
+## the release bundle, which .ci/test builds in the background from the start, served by the
+## server binary the tests built. PRUNE_DEBUG=1 (CI) deletes the checks' build
+## (target/checks) once the Rust tests have passed, to leave the bundle's build the disk.
 PRUNE_DEBUG ?= 0
-test: test-tools
+test:
 	PRUNE_DEBUG=$(PRUNE_DEBUG) .ci/test
 
 tools:
@@ -49,6 +50,11 @@ build:
 		wait $$server && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
 	fi
 
+## The release browser bundle alone (target/site, and target/release/hash.txt naming its
+## fingerprinted files): what the browser suite needs beside a server binary.
+bundle:
+	cargo leptos build --release --frontend-only
+
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
 ## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then
 ## the HTTP integration suites again with PostgreSQL behind the server (`--workspace`, so the
@@ -63,7 +69,8 @@ unit:
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: quarantine:: courses:: cases:: replays:: guidance:: competency:: dicomweb:: multinode:: --skip demo_cases::
 
-## Playwright in Debian's Chromium against target/release/sonohub with fresh demo data.
+## Playwright in Debian's Chromium against target/release/sonohub (or SONOHUB_E2E_SERVER, a
+## server binary beside a copy of the bundle's hash.txt) with fresh demo data.
 e2e:
 	cd end2end && npx playwright test
 

@@ -1,9 +1,11 @@
-// Playwright drives Debian's Chromium against a release SonoHub server with demo data.
+// Playwright drives Debian's Chromium against a SonoHub server with demo data: the release
+// build, or SONOHUB_E2E_SERVER (make test passes the binary its integration tests built).
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.SONOHUB_E2E_PORT ?? 3107);
 const base = `http://127.0.0.1:${port}`;
 const data = process.env.SONOHUB_E2E_DATA ?? '../target/e2e-data';
+const server = process.env.SONOHUB_E2E_SERVER ?? '../target/release/sonohub';
 // tests/ohif.spec.ts reads SonoHub's DICOMweb with this bearer token from an OHIF viewer on
 // its own origin (this port), which SonoHub lets in with CORS. Set here so the test reads
 // the same values.
@@ -48,7 +50,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf ${data} && ../target/release/sonohub serve --demo --addr 127.0.0.1:${port} --dicom-addr 127.0.0.1:0 --data ${data}`,
+    command: `rm -rf ${data} && ${server} serve --demo --addr 127.0.0.1:${port} --dicom-addr 127.0.0.1:0 --data ${data}`,
     url: `${base}/healthz`,
     // The demo's Orthanc archive is tested by the server's integration tests; here it would
     // only race the archive settings the tests change.

@@ -1,10 +1,18 @@
 // Shared steps: wait for hydration, sign in, sign out.
 import { expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const DEMO_PASSWORD = 'sonohub-demo';
+
+/** The server binary under test, for its command-line tools (playwright.config.ts starts it). */
+export const SONOHUB = path.resolve(
+  __dirname,
+  '..',
+  process.env.SONOHUB_E2E_SERVER ?? '../target/release/sonohub',
+);
 
 /** Waits until the wasm app has hydrated the page, so clicks are handled by it. */
 export async function hydrated(page: Page) {

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hydrated, signIn } from './helpers';
+import { hydrated, signIn, SONOHUB } from './helpers';
 
-const sonohub = path.resolve(__dirname, '../../target/release/sonohub');
+const sonohub = SONOHUB;
 
 function yesterday(): string {
   return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hydrated, signIn } from './helpers';
+import { hydrated, signIn, SONOHUB } from './helpers';
 
-const sonohub = path.resolve(__dirname, '../../target/release/sonohub');
+const sonohub = SONOHUB;
 
 type Rect = { x0: number; y0: number; x1: number; y1: number };
 

@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { demoStudies, hydrated, signIn } from './helpers';
+import { demoStudies, hydrated, signIn, SONOHUB } from './helpers';
 
-const sonohub = path.resolve(__dirname, '../../target/release/sonohub');
+const sonohub = SONOHUB;
 
 test('the library lists anonymised studies and a clip plays with its banner blacked out', async ({ page }) => {
   await signIn(page, 'chen.jing');

@@ -1,6 +1,6 @@
 // The cine viewer as a doctor uses it: open a clip, play it at its own rate, step, measure.
 import { expect, Page, test } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { hydrated, signIn, SONOHUB } from './helpers';
 
 async function openClip(page: Page, file: string) {
   await page.goto('/viewer');
@@ -243,7 +243,7 @@ test('an H.264 clip plays through the browser video decoder at its DICOM rate', 
   const root = `${__dirname}/../..`;
   const dir = `${root}/target/e2e-video`;
   execFileSync('mkdir', ['-p', dir]);
-  execFileSync(`${root}/target/release/sonohub`, ['dicom', 'synth', '--syntax', 'rgb', '--frames', '60', '--width', '320', '--height', '240', '--out', `${dir}/rgb.dcm`]);
+  execFileSync(SONOHUB, ['dicom', 'synth', '--syntax', 'rgb', '--frames', '60', '--width', '320', '--height', '240', '--out', `${dir}/rgb.dcm`]);
   execFileSync('python3', [`${__dirname}/../fixtures/h264_clip.py`, `${dir}/rgb.dcm`, `${dir}/h264.dcm`], {
     env: { ...process.env, PYTHONPATH: `${root}/target/pylib` },
   });
