@@ -59,12 +59,15 @@ bundle:
 ## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then
 ## the HTTP integration suites again with PostgreSQL behind the server (`--workspace`, so the
 ## first pass's test binary is reused rather than rebuilt with other features), with the
-## multi-node test (two servers, moto's S3, nginx) that runs only in that pass.
+## multi-node test (two servers, moto's S3, nginx) that runs only in that pass. Every target
+## (benchmarks too) is built first, so that make test's clippy, which lints inside this build,
+## sees them all.
 unit: export SONOHUB_REQUIRE_TOOLS := 1
 unit: export SONOHUB_DICOM_SAMPLES := $(CURDIR)/target/dicom-samples
 unit: export SONOHUB_DICOM_CORPUS := $(CURDIR)/target/dicom-corpus
 unit: export SONOHUB_PYTHONPATH := $(CURDIR)/target/pylib
 unit:
+	cargo test --workspace --all-targets --no-run
 	@url=$$(.ci/postgres start); trap '.ci/postgres stop' EXIT; \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_REQUIRE_POSTGRES=1 cargo test --workspace && \
 	SONOHUB_TEST_POSTGRES_URL=$$url SONOHUB_TEST_BACKEND=postgres cargo test --workspace --test integration -- auth:: people:: pages:: archive:: imports:: quarantine:: courses:: cases:: replays:: guidance:: competency:: dicomweb:: multinode:: --skip demo_cases::
