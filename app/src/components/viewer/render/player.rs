@@ -1,11 +1,15 @@
 //! A loaded clip's player: its frame cache within a memory budget, kept per viewer id.
+//!
+//! Every image handed to the canvas owns its pixels in JS memory. An `ImageData` made with
+//! `ImageData::new_with_u8_clamped_array*` is a view on wasm memory: it reads whatever the
+//! allocator later puts there once the Rust buffer is freed, and is detached (unusable) as
+//! soon as wasm memory grows, which decoding the next frame often does.
 use crate::cine::{CineError, Clip, ImagePoint};
 use crate::components::viewer::ViewerState;
 use crate::components::viewer::playback::Schedule;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wasm_bindgen::Clamped;
 
 /// Decoded frames kept at most (RGBA bytes); past it frames are decoded when shown.
 pub(super) const FRAME_CACHE_BUDGET: usize = 768 << 20;
@@ -13,7 +17,7 @@ pub(super) const FRAME_CACHE_BUDGET: usize = 768 << 20;
 /// A decoded frame, ready to draw.
 #[derive(Clone)]
 pub(super) enum Cached {
-    /// Decoded in wasm.
+    /// Decoded in wasm, copied into JS memory.
     Pixels(web_sys::ImageData),
     /// Decoded by the browser.
     Bitmap(web_sys::ImageBitmap),
@@ -86,13 +90,10 @@ pub(super) fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// A decoded frame as an image owning a copy of its pixels.
 fn image_data(frame: &crate::cine::RgbaFrame) -> Option<web_sys::ImageData> {
-    web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(&frame.rgba),
-        frame.width,
-        frame.height,
-    )
-    .ok()
+    let pixels = js_sys::Uint8ClampedArray::from(frame.rgba.as_slice());
+    web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, frame.width, frame.height).ok()
 }
 
 impl Player {
