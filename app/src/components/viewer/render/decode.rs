@@ -144,12 +144,12 @@ fn open(bytes: Arc<Vec<u8>>) -> Result<FrameSource, CineError> {
     if let Some(clip) = NativeClip::parse(bytes.clone())? {
         let (width, height) = (clip.info().columns, clip.info().rows);
         return NativeFrames::new(clip)
-            .map(FrameSource::Native)
+            .map(|frames| FrameSource::Native(Box::new(frames)))
             .ok_or_else(|| CineError::UnsupportedFeature {
                 feature: format!("a {width}×{height} image in this browser"),
             });
     }
-    Clip::parse(&bytes).map(FrameSource::Decoded)
+    Clip::parse(&bytes).map(|clip| FrameSource::Decoded(Box::new(clip)))
 }
 
 /// Frame `n` as a JPEG blob for the browser's decoder, when the browser may decode it.

@@ -27,9 +27,9 @@ pub(super) enum Cached {
 /// Where a player's frames come from.
 pub(super) enum FrameSource {
     /// Decoded into the frame cache: by `Clip::decode_frame` in wasm, or by the browser.
-    Decoded(Clip),
+    Decoded(Box<Clip>),
     /// Native pixel data, converted when a frame is drawn; nothing is cached.
-    Native(NativeFrames),
+    Native(Box<NativeFrames>),
 }
 
 /// A native clip and the one image its frames are converted into, reused from frame to frame.
