@@ -144,6 +144,71 @@ test('JPEG frames go to the browser decoder and the whole clip ends up decoded',
   expect(pixels.some((v, i) => i % 4 !== 3 && v > 40)).toBe(true);
 });
 
+/** Frame `n` of an uncompressed RGB clip (explicit VR little endian) as RGBA, read from the
+ *  file's own Pixel Data: what the canvas must show. */
+function rgbFrame(file: Buffer, n: number, width: number, height: number): number[] {
+  // (7FE0,0010) OB, two reserved bytes, a 32-bit length, then the samples.
+  const header = file.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0x00, 0x00]));
+  expect(header).toBeGreaterThan(0);
+  const size = width * height * 3;
+  const start = header + 12 + n * size;
+  expect(file.readUInt32LE(header + 8)).toBeGreaterThanOrEqual((n + 1) * size);
+  const rgb = file.subarray(start, start + size);
+  const rgba: number[] = [];
+  for (let i = 0; i < size; i += 3) rgba.push(rgb[i], rgb[i + 1], rgb[i + 2], 255);
+  return rgba;
+}
+
+test('an uncompressed clip is ready once its header is read and draws each frame exactly', async ({ page }) => {
+  const { execFileSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const root = `${__dirname}/../..`;
+  const dir = `${root}/target/e2e-native`;
+  const [width, height, frames] = [96, 64, 12];
+  execFileSync('mkdir', ['-p', dir]);
+  execFileSync(`${root}/target/release/sonohub`, ['dicom', 'synth', '--syntax', 'rgb', '--frames', String(frames), '--width', String(width), '--height', String(height), '--out', `${dir}/rgb.dcm`]);
+  const file = readFileSync(`${dir}/rgb.dcm`);
+  await page.goto('/viewer');
+  await hydrated(page);
+  await openLocal(page, `${dir}/rgb.dcm`);
+  const viewer = page.locator('.viewer');
+  // Nothing to decode: every frame can be drawn as soon as the clip is ready.
+  await expect(viewer).toHaveAttribute('data-decoder', 'native');
+  await expect(viewer).toHaveAttribute('data-decoded', String(frames));
+  await expect(viewer).toHaveAttribute('data-decoded-ms', /\d/);
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+
+  const at = (pixels: number[], x: number, y: number) => pixels.slice((y * width + x) * 4, (y * width + x) * 4 + 4);
+  const first = await canvasPixels(page);
+  expect(first.length).toBe(width * height * 4);
+  // The synthetic clip's known colours: the banner's dark blue at the top left, black outside
+  // the sector at the bottom right, the anechoic vessel lumen at its centre.
+  expect(at(first, 0, 0)).toEqual([24, 48, 96, 255]);
+  expect(at(first, width - 1, height - 1)).toEqual([0, 0, 0, 255]);
+  expect(at(first, 48, 39)).toEqual([6, 6, 6, 255]);
+  expect(first).toEqual(rgbFrame(file, 0, width, height));
+
+  // Stepping converts the frame asked for, not a stale one.
+  await viewer.focus();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('frame-counter')).toHaveText(`${frames} / ${frames}`);
+  const last = await canvasPixels(page);
+  expect(last).not.toEqual(first);
+  expect(last).toEqual(rgbFrame(file, frames - 1, width, height));
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('frame-counter')).toHaveText(`${frames - 1} / ${frames}`);
+  expect(await canvasPixels(page)).toEqual(rgbFrame(file, frames - 2, width, height));
+
+  // Played and paused, the canvas holds the frame the viewer says it shows.
+  await page.keyboard.press('Home');
+  await page.getByTestId('play').click();
+  await expect(viewer).toHaveAttribute('data-frame', /^([3-9]|1[01])$/);
+  await page.getByTestId('play').click();
+  await expect(viewer).toHaveAttribute('data-playing', 'false');
+  const shown = Number(await viewer.getAttribute('data-frame'));
+  expect(await canvasPixels(page)).toEqual(rgbFrame(file, shown, width, height));
+});
+
 /** Drags on the image from (x0, y0) to (x1, y1), in image pixels. */
 async function dragImage(page: Page, from: [number, number], to: [number, number], width: number, height: number) {
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -28,10 +28,11 @@ pub(crate) enum Codec {
     Unsupported,
 }
 
-/// One frame's samples before display: interleaved, little endian when 16-bit.
+/// One frame's samples before display: interleaved, little endian when 16-bit; borrowed from
+/// the pixel data where native samples can be read in place.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Samples {
-    pub data: Vec<u8>,
+pub(crate) struct Samples<'a> {
+    pub data: Cow<'a, [u8]>,
     /// 8 or 16.
     pub bits_allocated: u16,
     /// 1 or 3.
@@ -40,6 +41,16 @@ pub(crate) struct Samples {
     pub planar: bool,
     /// What the samples are now (a JPEG decoder may have converted YCbCr to RGB).
     pub photometric: Photometric,
+}
+
+impl Samples<'_> {
+    /// The same samples, owning their bytes.
+    pub(crate) fn into_owned(self) -> Samples<'static> {
+        Samples {
+            data: Cow::Owned(self.data.into_owned()),
+            ..self
+        }
+    }
 }
 
 /// The pixel data value bytes of the frame `n`, borrowed where possible.
@@ -137,12 +148,52 @@ fn expand_ybr_422(data: &[u8], rows: usize, cols: usize) -> Vec<u8> {
     out
 }
 
-/// The samples of frame `n` (0-based; the caller has checked the range).
-pub(crate) fn frame_samples(
-    obj: &DefaultDicomObject,
+/// The samples of frame `n` of native pixel data `pixels` (every frame, little endian, as
+/// stored), read in place; YBR_FULL_422 is expanded to YBR_FULL.
+pub(crate) fn native_samples<'a>(
+    pixels: &'a [u8],
     info: &ClipInfo,
     n: u32,
-) -> Result<Samples, CineError> {
+) -> Result<Samples<'a>, CineError> {
+    let len = native_frame_len(info);
+    let start = len
+        .checked_mul(n as usize)
+        .ok_or_else(|| CineError::malformed("frame offset overflows"))?;
+    let frame = pixels
+        .get(start..start.saturating_add(len))
+        .ok_or_else(|| CineError::truncated(format!("pixel data ends before frame {n}")))?;
+    let photometric = info.photometric_kind();
+    let samples = Samples {
+        data: Cow::Borrowed(frame),
+        bits_allocated: info.bits_allocated,
+        samples_per_pixel: info.samples_per_pixel,
+        planar: info.planar_configuration == 1,
+        photometric,
+    };
+    if samples.photometric != Photometric::YbrFull422 {
+        return Ok(samples);
+    }
+    if info.bits_allocated != 8 {
+        return Err(CineError::UnsupportedBits {
+            bits_allocated: info.bits_allocated,
+            samples_per_pixel: info.samples_per_pixel,
+        });
+    }
+    let full = expand_ybr_422(frame, info.rows as usize, info.columns as usize);
+    Ok(Samples {
+        data: Cow::Owned(full),
+        planar: false,
+        photometric: Photometric::YbrFull,
+        ..samples
+    })
+}
+
+/// The samples of frame `n` (0-based; the caller has checked the range).
+pub(crate) fn frame_samples<'a>(
+    obj: &'a DefaultDicomObject,
+    info: &ClipInfo,
+    n: u32,
+) -> Result<Samples<'a>, CineError> {
     let pixel = obj
         .element_opt(tags::PIXEL_DATA)
         .ok()
@@ -150,38 +201,18 @@ pub(crate) fn frame_samples(
         .ok_or(CineError::NoPixelData)?;
     let photometric = info.photometric_kind();
     let base = |data: Vec<u8>| Samples {
-        data,
+        data: Cow::Owned(data),
         bits_allocated: info.bits_allocated,
         samples_per_pixel: info.samples_per_pixel,
         planar: info.planar_configuration == 1,
         photometric: photometric.clone(),
     };
     match (info.codec(), pixel.value()) {
-        (Codec::Native, DicomValue::Primitive(p)) => {
-            let bytes = p.to_bytes();
-            let len = native_frame_len(info);
-            let start = len
-                .checked_mul(n as usize)
-                .ok_or_else(|| CineError::malformed("frame offset overflows"))?;
-            let frame = bytes
-                .get(start..start.saturating_add(len))
-                .ok_or_else(|| CineError::truncated(format!("pixel data ends before frame {n}")))?;
-            if photometric == Photometric::YbrFull422 {
-                if info.bits_allocated != 8 {
-                    return Err(CineError::UnsupportedBits {
-                        bits_allocated: info.bits_allocated,
-                        samples_per_pixel: info.samples_per_pixel,
-                    });
-                }
-                let full = expand_ybr_422(frame, info.rows as usize, info.columns as usize);
-                return Ok(Samples {
-                    planar: false,
-                    photometric: Photometric::YbrFull,
-                    ..base(full)
-                });
-            }
-            Ok(base(frame.to_vec()))
-        }
+        // Values the parser kept as bytes are read in place; others are converted once here.
+        (Codec::Native, DicomValue::Primitive(p)) => match p.to_bytes() {
+            Cow::Borrowed(all) => native_samples(all, info, n),
+            Cow::Owned(all) => native_samples(&all, info, n).map(Samples::into_owned),
+        },
         (Codec::Native, DicomValue::PixelSequence(seq)) => {
             // Encapsulated Uncompressed: one fragment per frame.
             let frame = frame_fragment(seq.fragments(), seq.offset_table(), info.frames, n, false)?;
@@ -262,7 +293,7 @@ fn decode_with_registry(
     obj: &DefaultDicomObject,
     info: &ClipInfo,
     n: u32,
-) -> Result<Samples, CineError> {
+) -> Result<Samples<'static>, CineError> {
     use dicom_pixeldata::PixelDecoder;
     let decoded = obj
         .decode_pixel_data_frame(n)
@@ -279,7 +310,7 @@ fn decode_with_registry(
         return Err(CineError::truncated(format!("frame {n} is short")));
     }
     Ok(Samples {
-        data: data.get(..expected).map(<[u8]>::to_vec).unwrap_or_default(),
+        data: Cow::Owned(data.get(..expected).map(<[u8]>::to_vec).unwrap_or_default()),
         bits_allocated: decoded.bits_allocated(),
         samples_per_pixel: decoded.samples_per_pixel(),
         planar: false,
@@ -367,7 +398,7 @@ fn jpeg_error(e: jpeg_decoder::Error, frame: u32) -> CineError {
 
 /// Decodes one JPEG frame (baseline, extended 8-bit, lossless) after checking its header
 /// against the DICOM attributes.
-fn decode_jpeg(data: &[u8], info: &ClipInfo, n: u32) -> Result<Samples, CineError> {
+fn decode_jpeg(data: &[u8], info: &ClipInfo, n: u32) -> Result<Samples<'static>, CineError> {
     let bad = |reason: String| CineError::Decode { frame: n, reason };
     let h = read_jpeg_header(data)
         .filter(|h| h.found_frame)
@@ -417,7 +448,7 @@ fn decode_jpeg(data: &[u8], info: &ClipInfo, n: u32) -> Result<Samples, CineErro
         )));
     }
     Ok(Samples {
-        data: pixels,
+        data: Cow::Owned(pixels),
         bits_allocated: if wide { 16 } else { 8 },
         samples_per_pixel: info.samples_per_pixel,
         planar: false,

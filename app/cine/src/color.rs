@@ -312,12 +312,27 @@ pub(crate) fn to_rgba(
     height: u32,
     params: &DisplayParams,
 ) -> Result<Vec<u8>, CineError> {
+    let mut out = Vec::new();
+    to_rgba_into(s, width, height, params, &mut out)?;
+    Ok(out)
+}
+
+/// Converts one frame's samples to RGBA8 as displayed into `out`, replacing what it held and
+/// reusing its allocation (frames converted as they are drawn).
+pub(crate) fn to_rgba_into(
+    s: &Samples,
+    width: u32,
+    height: u32,
+    params: &DisplayParams,
+    out: &mut Vec<u8>,
+) -> Result<(), CineError> {
+    out.clear();
     let pixels = width as usize * height as usize;
     let needed = pixels * usize::from(s.samples_per_pixel) * usize::from(s.bits_allocated / 8);
     if s.data.len() < needed {
         return Err(CineError::truncated("frame samples"));
     }
-    let mut out = Vec::with_capacity(pixels * 4);
+    out.reserve(pixels * 4);
     match &s.photometric {
         // The common ultrasound case, 8-bit interleaved colour, without per-sample dispatch.
         Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422
@@ -403,7 +418,7 @@ pub(crate) fn to_rgba(
             });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The LINEAR VOI function of PS3.3 C.11.2.1.2.1 onto 0..=255, truncating like dcmtk.
@@ -470,7 +485,7 @@ mod tests {
     #[test]
     fn monochrome1_inverts_and_min_max_spans_the_range() {
         let s = Samples {
-            data: vec![0, 0, 0x10, 0, 0x20, 0],
+            data: vec![0, 0, 0x10, 0, 0x20, 0].into(),
             bits_allocated: 16,
             samples_per_pixel: 1,
             planar: false,
@@ -487,7 +502,7 @@ mod tests {
     #[test]
     fn planar_rgb_is_interleaved() {
         let s = Samples {
-            data: vec![1, 2, 10, 20, 100, 200],
+            data: vec![1, 2, 10, 20, 100, 200].into(),
             bits_allocated: 8,
             samples_per_pixel: 3,
             planar: true,
@@ -538,7 +553,7 @@ mod tests {
     #[test]
     fn palette_indices_clamp_to_the_table() {
         let s = Samples {
-            data: vec![0, 5, 6, 200],
+            data: vec![0, 5, 6, 200].into(),
             bits_allocated: 8,
             samples_per_pixel: 1,
             planar: false,

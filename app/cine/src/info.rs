@@ -261,6 +261,20 @@ impl ClipInfo {
         self.transfer_syntax.codec()
     }
 
+    /// Whether frame `n` may be decoded: it exists and the layout is displayable.
+    pub(crate) fn check_frame(&self, n: u32) -> Result<(), CineError> {
+        if n >= self.frames {
+            return Err(CineError::FrameOutOfRange {
+                frame: n,
+                frames: self.frames,
+            });
+        }
+        match &self.unsupported {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(()),
+        }
+    }
+
     /// What makes the pixel layout undisplayable, if anything.
     fn layout_problem(&self) -> Option<CineError> {
         if self.codec() == Codec::Unsupported {
@@ -393,10 +407,16 @@ fn voi_window(ds: &InMemDicomObject) -> Option<VoiWindow> {
 
 /// Reads a clip's description from a parsed file.
 pub(crate) fn clip_info(obj: &DefaultDicomObject) -> Result<ClipInfo, CineError> {
-    let ds: &InMemDicomObject = obj;
-    if element(ds, tags::PIXEL_DATA).is_none() {
+    if element(obj, tags::PIXEL_DATA).is_none() {
         return Err(CineError::NoPixelData);
     }
+    header_info(obj)
+}
+
+/// Reads a clip's description from the attributes before its Pixel Data, which the caller
+/// has found (parsed with them, or left unparsed in the file).
+pub(crate) fn header_info(obj: &DefaultDicomObject) -> Result<ClipInfo, CineError> {
+    let ds: &InMemDicomObject = obj;
     let required = |tag: Tag, name: &str| -> Result<u32, CineError> {
         int::<u32>(ds, tag)
             .ok_or_else(|| CineError::malformed(format!("{name} is missing or invalid")))

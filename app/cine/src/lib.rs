@@ -8,6 +8,9 @@
 //! assert_eq!(first.rgba.len(), (first.width * first.height * 4) as usize);
 //! # Ok(()) }
 //! ```
+//!
+//! A native (uncompressed) clip need not be decoded at all: [`NativeClip`] reads its header
+//! and converts a frame in place when it is shown.
 pub mod area;
 #[cfg(target_arch = "wasm32")]
 mod c_runtime;
@@ -20,6 +23,7 @@ mod info;
 #[cfg(feature = "encode")]
 mod jpeg_mask;
 pub mod measure;
+mod native;
 pub mod prescan;
 pub mod regions;
 #[cfg(feature = "synth")]
@@ -41,6 +45,7 @@ pub mod fuzzing {
 pub use error::CineError;
 pub use info::{ClipInfo, MAX_CLIP_PIXELS, TransferSyntaxInfo, VoiWindow};
 pub use measure::{ImagePoint, MeasureError, distance_mm, ellipse_area_mm2, polygon_area_mm2};
+pub use native::NativeClip;
 pub use regions::{PhysicalUnits, RegionDataType, SpatialFormat, UltrasoundRegion};
 pub use timing::{FrameTiming, TimingSource};
 
@@ -77,22 +82,27 @@ fn magic_offset(bytes: &[u8]) -> Option<usize> {
     }
 }
 
+/// Parses a file from its `DICM` magic on, after its lengths have been checked.
+fn read_object(from_magic: &[u8]) -> Result<DefaultDicomObject, CineError> {
+    OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Never)
+        .from_reader(from_magic)
+        .map_err(|e| {
+            if error::is_unexpected_eof(&e) {
+                CineError::truncated("the file ends inside the data set")
+            } else {
+                CineError::malformed(e.to_string())
+            }
+        })
+}
+
 impl Clip {
     /// Parses a DICOM Part 10 file (with or without its preamble).
     pub fn parse(bytes: &[u8]) -> Result<Clip, CineError> {
         let start = magic_offset(bytes).ok_or(CineError::NotDicom)?;
         let rest = bytes.get(start..).ok_or(CineError::NotDicom)?;
         prescan::check_lengths(rest)?;
-        let object = OpenFileOptions::new()
-            .read_preamble(ReadPreamble::Never)
-            .from_reader(rest)
-            .map_err(|e| {
-                if error::is_unexpected_eof(&e) {
-                    CineError::truncated("the file ends inside the data set")
-                } else {
-                    CineError::malformed(e.to_string())
-                }
-            })?;
+        let object = read_object(rest)?;
         let info = info::clip_info(&object)?;
         let display = DisplayParams::read(&object, &info);
         Ok(Clip {
@@ -119,15 +129,7 @@ impl Clip {
 
     /// Decodes frame `n` (0-based) alone, as displayed.
     pub fn decode_frame(&self, n: u32) -> Result<RgbaFrame, CineError> {
-        if n >= self.info.frames {
-            return Err(CineError::FrameOutOfRange {
-                frame: n,
-                frames: self.info.frames,
-            });
-        }
-        if let Some(problem) = &self.info.unsupported {
-            return Err(problem.clone());
-        }
+        self.info.check_frame(n)?;
         let samples = codec::frame_samples(&self.object, &self.info, n)?;
         let rgba = color::to_rgba(&samples, self.info.columns, self.info.rows, &self.display)?;
         Ok(RgbaFrame {

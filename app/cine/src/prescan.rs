@@ -32,6 +32,8 @@ pub struct ElementHeader {
     pub len: u32,
     /// Where the header starts, counted from the `DICM` magic.
     pub at: usize,
+    /// Where the value starts, just after the header, counted from the `DICM` magic.
+    pub value_at: usize,
 }
 
 /// How the data set after the meta group is encoded, as far as the walk is concerned.
@@ -119,7 +121,7 @@ pub fn check_unit(group: u16, element: u16, vr: [u8; 2], len: u32) -> Result<(),
     Ok(())
 }
 
-fn too_long(group: u16, element: u16, len: u32, remaining: usize) -> CineError {
+pub(crate) fn too_long(group: u16, element: u16, len: u32, remaining: usize) -> CineError {
     CineError::truncated(format!(
         "element ({group:04X},{element:04X}) claims {len} bytes but only {remaining} remain"
     ))
@@ -207,6 +209,7 @@ impl Walker<'_> {
                 vr,
                 len,
                 at: self.at,
+                value_at: self.at + header,
             };
             if let ControlFlow::Break(b) = visit(&found) {
                 return Ok(Some(b));

@@ -58,7 +58,7 @@ pub(super) fn clean_decoded(
 }
 
 /// Samples interleaved (`RRR…GGG…BBB…` becomes `RGBRGB…`).
-fn interleaved(s: Samples, pixels: usize) -> Samples {
+fn interleaved(s: Samples<'_>, pixels: usize) -> Samples<'_> {
     if !s.planar || s.samples_per_pixel != 3 {
         return s;
     }
@@ -76,7 +76,7 @@ fn interleaved(s: Samples, pixels: usize) -> Samples {
         }
     }
     Samples {
-        data,
+        data: data.into(),
         planar: false,
         ..s
     }
@@ -124,7 +124,7 @@ fn decoded_frames(
                     }
                 };
             let spp = samples.samples_per_pixel;
-            (samples.data, samples.photometric, bits, spp)
+            (samples.data.into_owned(), samples.photometric, bits, spp)
         };
         let layout = SampleLayout {
             samples_per_pixel: spp,

@@ -209,7 +209,7 @@ fn reencode_frames(
             if s.bits_allocated != 8 || s.samples_per_pixel != 1 {
                 return Err(refuse("greyscale JPEG that does not decode to 8 bits"));
             }
-            s.data
+            s.data.into_owned()
         };
         samples.truncate(mask.black.len() * spp);
         let fill: Vec<u8> = if colour {

@@ -61,6 +61,8 @@ pub enum Decoder {
     Browser,
     /// The browser's video decoder (WebCodecs), for H.264 clips.
     Video,
+    /// None: native (uncompressed) pixel data, converted in wasm as each frame is drawn.
+    Native,
 }
 
 /// How long the clip took to show, from its last byte (milliseconds).
@@ -607,7 +609,7 @@ pub fn CineViewer(
             data-dropped=move || st.dropped.get()
             data-playing=move || st.playing.get().to_string()
             data-ready=move || ready().to_string()
-            data-decoder=move || match st.decoder.get() { Decoder::Wasm => "wasm", Decoder::Browser => "browser", Decoder::Video => "video" }
+            data-decoder=move || match st.decoder.get() { Decoder::Wasm => "wasm", Decoder::Browser => "browser", Decoder::Video => "video", Decoder::Native => "native" }
             data-first-frame-ms=move || st.timing.get().first_frame_ms.map(|ms| format!("{ms:.1}"))
             data-decoded-ms=move || st.timing.get().all_decoded_ms.map(|ms| format!("{ms:.1}"))
         >
@@ -795,12 +797,17 @@ pub fn CineViewer(
                     <p>
                         {move || st.info.get().map(|i| format!("{} · {}", i.photometric, i.transfer_syntax.name))}
                         {move || st.timing.get().all_decoded_ms.map(|ms| {
+                            let ms = format!("{ms:.0}");
                             let decoder = match st.decoder.get() {
                                 Decoder::Wasm => t_string!(i18n, viewer.decoder_wasm),
                                 Decoder::Browser => t_string!(i18n, viewer.decoder_browser),
                                 Decoder::Video => t_string!(i18n, viewer.decoder_video),
+                                Decoder::Native => {
+                                    let native = t_string!(i18n, viewer.decoder_native);
+                                    return format!(" · {}", t_string!(i18n, viewer.ready_in, ms = ms, decoder = native));
+                                }
                             };
-                            format!(" · {}", t_string!(i18n, viewer.decoded_in, ms = format!("{ms:.0}"), decoder = decoder))
+                            format!(" · {}", t_string!(i18n, viewer.decoded_in, ms = ms, decoder = decoder))
                         })}
                     </p>
                 </details>

@@ -1,14 +1,19 @@
-//! Loading a clip and filling its frame cache: in wasm between frames, or by the browser.
+//! Loading a clip and filling its frame cache: in wasm between frames, or by the browser. A
+//! native (uncompressed) clip has no cache: its frames are converted as they are drawn.
 use super::ViewerError;
 use super::draw::draw;
 use super::input::fit;
-use super::player::{Cached, FRAME_CACHE_BUDGET, PLAYERS, Player, drop_player, now, with_player};
+use super::player::{
+    Cached, FRAME_CACHE_BUDGET, FrameSource, NativeFrames, PLAYERS, Player, drop_player, now,
+    with_player,
+};
 use super::video::decode_video;
-use crate::cine::Clip;
+use crate::cine::{CineError, Clip, NativeClip};
 use crate::components::viewer::playback::Schedule;
 use crate::components::viewer::{ClipSource, Decoder, LoadState, ViewerState};
 use leptos::prelude::*;
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -37,7 +42,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
     });
     leptos::task::spawn_local(async move {
         let bytes = match src {
-            ClipSource::Local { bytes, .. } => Ok(bytes.as_ref().clone()),
+            ClipSource::Local { bytes, .. } => Ok(bytes),
             ClipSource::Url(url) => {
                 crate::components::viewer::fetch::fetch_bytes(&url, move |received, total| {
                     if st.generation.get_value() == generation {
@@ -45,6 +50,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
                     }
                 })
                 .await
+                .map(Arc::new)
             }
         };
         if st.generation.get_value() != generation {
@@ -58,24 +64,29 @@ pub fn load(st: ViewerState, src: ClipSource) {
             }
         };
         let loaded_at = now();
-        let clip = match Clip::parse(&bytes) {
-            Ok(c) => c,
+        let source = match open(bytes) {
+            Ok(s) => s,
             Err(e) => {
                 st.load.set(LoadState::Failed(ViewerError::Cine(e)));
                 return;
             }
         };
-        drop(bytes);
-        let info = clip.info().clone();
+        let (info, browser, video) = match &source {
+            FrameSource::Native(native) => (native.info().clone(), false, None),
+            FrameSource::Decoded(clip) => (
+                clip.info().clone(),
+                matches!(clip.browser_decodable_jpeg(0), Ok(Some(_))),
+                clip.video_stream(),
+            ),
+        };
+        let native = matches!(source, FrameSource::Native(_));
         let schedule = Schedule::new(
             info.frames,
             info.frame_time_ms,
             info.frame_time_vector_ms.as_deref(),
         );
-        let browser = matches!(clip.browser_decodable_jpeg(0), Ok(Some(_)));
-        let video = clip.video_stream();
         let player = Player {
-            clip,
+            source,
             schedule,
             frames: vec![None; info.frames as usize],
             cached_bytes: 0,
@@ -92,7 +103,9 @@ pub fn load(st: ViewerState, src: ClipSource) {
             video: video.is_some(),
         };
         PLAYERS.with(|players| players.borrow_mut().insert(st.id, player));
-        st.decoder.set(if video.is_some() {
+        st.decoder.set(if native {
+            Decoder::Native
+        } else if video.is_some() {
             Decoder::Video
         } else if browser {
             Decoder::Browser
@@ -101,6 +114,10 @@ pub fn load(st: ViewerState, src: ClipSource) {
         });
         st.info.set(Some(info));
         st.load.set(LoadState::Ready);
+        if native {
+            // Every frame can be drawn now that the header is read.
+            finished_decoding(st);
+        }
         // The first frame goes on screen before anything else is decoded; the canvas gets
         // its size from `info` on the next render, so draw once that has happened.
         request_animation_frame(move || {
@@ -113,15 +130,35 @@ pub fn load(st: ViewerState, src: ClipSource) {
                 leptos::task::spawn_local(decode_in_browser(st, generation));
             } else {
                 draw(st, 0);
-                decode_ahead(st, generation);
+                if !native {
+                    decode_ahead(st, generation);
+                }
             }
         });
     });
 }
 
+/// Reads a native clip's header only, keeping its bytes for drawing; parses any other clip
+/// whole, to be decoded, and lets its bytes go.
+fn open(bytes: Arc<Vec<u8>>) -> Result<FrameSource, CineError> {
+    if let Some(clip) = NativeClip::parse(bytes.clone())? {
+        let (width, height) = (clip.info().columns, clip.info().rows);
+        return NativeFrames::new(clip)
+            .map(|frames| FrameSource::Native(Box::new(frames)))
+            .ok_or_else(|| CineError::UnsupportedFeature {
+                feature: format!("a {width}×{height} image in this browser"),
+            });
+    }
+    Clip::parse(&bytes).map(|clip| FrameSource::Decoded(Box::new(clip)))
+}
+
 /// Frame `n` as a JPEG blob for the browser's decoder, when the browser may decode it.
 fn jpeg_blob(st: ViewerState, n: u32) -> Option<web_sys::Blob> {
-    let jpeg = with_player(st, |p| p.clip.browser_decodable_jpeg(n).ok().flatten()).flatten()?;
+    let jpeg = with_player(st, |p| match &p.source {
+        FrameSource::Decoded(clip) => clip.browser_decodable_jpeg(n).ok().flatten(),
+        FrameSource::Native(_) => None,
+    })
+    .flatten()?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(jpeg.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/jpeg");

@@ -5,6 +5,8 @@
 //! same way go to the browser's own image decoder (`createImageBitmap`), which works on its
 //! own threads, a few frames in flight at a time; everything else (and any frame the browser
 //! refuses) is decoded by `crate::cine` in wasm, in short slices between animation frames.
+//! Native (uncompressed) clips skip the cache: the header is read, and each frame is converted
+//! from the file's bytes as it is drawn.
 mod decode;
 mod draw;
 mod input;

@@ -1,11 +1,16 @@
 //! A loaded clip's player: its frame cache within a memory budget, kept per viewer id.
-use crate::cine::{CineError, Clip, ImagePoint};
+//!
+//! Every image handed to the canvas owns its pixels in JS memory. An `ImageData` made with
+//! `ImageData::new_with_u8_clamped_array*` is a view on wasm memory: it reads whatever the
+//! allocator later puts there once the Rust buffer is freed, and is detached (unusable) as
+//! soon as wasm memory grows, which decoding the next frame often does.
+use crate::cine::{CineError, Clip, ImagePoint, NativeClip};
 use crate::components::viewer::ViewerState;
 use crate::components::viewer::playback::Schedule;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wasm_bindgen::Clamped;
 
 /// Decoded frames kept at most (RGBA bytes); past it frames are decoded when shown.
 pub(super) const FRAME_CACHE_BUDGET: usize = 768 << 20;
@@ -13,15 +18,65 @@ pub(super) const FRAME_CACHE_BUDGET: usize = 768 << 20;
 /// A decoded frame, ready to draw.
 #[derive(Clone)]
 pub(super) enum Cached {
-    /// Decoded in wasm.
+    /// Decoded (or converted) in wasm, copied into JS memory.
     Pixels(web_sys::ImageData),
     /// Decoded by the browser.
     Bitmap(web_sys::ImageBitmap),
 }
 
+/// Where a player's frames come from.
+pub(super) enum FrameSource {
+    /// Decoded into the frame cache: by `Clip::decode_frame` in wasm, or by the browser.
+    Decoded(Box<Clip>),
+    /// Native pixel data, converted when a frame is drawn; nothing is cached.
+    Native(Box<NativeFrames>),
+}
+
+/// A native clip and the one image its frames are converted into, reused from frame to frame.
+pub(super) struct NativeFrames {
+    clip: NativeClip<Arc<Vec<u8>>>,
+    /// The frame last converted.
+    rgba: Vec<u8>,
+    /// A copy of `rgba` in JS memory, which `image` shows.
+    pixels: js_sys::Uint8ClampedArray,
+    image: web_sys::ImageData,
+}
+
+impl NativeFrames {
+    /// Prepares the image frames are converted into; `None` when the browser refuses its size.
+    pub(super) fn new(clip: NativeClip<Arc<Vec<u8>>>) -> Option<NativeFrames> {
+        let (width, height) = (clip.info().columns, clip.info().rows);
+        let pixels = js_sys::Uint8ClampedArray::new_with_length(width * height * 4);
+        let image =
+            web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, width, height).ok()?;
+        Some(NativeFrames {
+            clip,
+            rgba: Vec::new(),
+            pixels,
+            image,
+        })
+    }
+
+    /// What the clip is.
+    pub(super) fn info(&self) -> &crate::cine::ClipInfo {
+        self.clip.info()
+    }
+
+    /// Converts frame `n` into the image and returns it, to be drawn before the next frame is
+    /// converted into it.
+    fn image(&mut self, n: u32) -> Result<web_sys::ImageData, CineError> {
+        self.clip.decode_frame_into(n, &mut self.rgba)?;
+        if self.rgba.len() != self.pixels.length() as usize {
+            return Err(size_refused(n));
+        }
+        self.pixels.copy_from(&self.rgba);
+        Ok(self.image.clone())
+    }
+}
+
 /// A loaded clip and what has been decoded of it.
 pub(super) struct Player {
-    pub(super) clip: Clip,
+    pub(super) source: FrameSource,
     pub(super) schedule: Schedule,
     pub(super) frames: Vec<Option<Cached>>,
     pub(super) cached_bytes: usize,
@@ -86,27 +141,32 @@ pub(super) fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+fn size_refused(n: u32) -> CineError {
+    CineError::Decode {
+        frame: n,
+        reason: "the browser refused the image size".into(),
+    }
+}
+
+/// A decoded frame as an image owning a copy of its pixels.
 fn image_data(frame: &crate::cine::RgbaFrame) -> Option<web_sys::ImageData> {
-    web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(&frame.rgba),
-        frame.width,
-        frame.height,
-    )
-    .ok()
+    let pixels = js_sys::Uint8ClampedArray::from(frame.rgba.as_slice());
+    web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, frame.width, frame.height).ok()
 }
 
 impl Player {
-    /// The image of frame `n`, decoding it in wasm (and caching within budget) when needed.
+    /// The image of frame `n`: from the cache, converted from native pixel data, or decoded in
+    /// wasm (and cached within budget).
     pub(super) fn image(&mut self, n: u32) -> Result<Cached, CineError> {
         if let Some(Some(img)) = self.frames.get(n as usize) {
             return Ok(img.clone());
         }
-        let frame = self.clip.decode_frame(n)?;
-        let img = image_data(&frame).ok_or_else(|| CineError::Decode {
-            frame: n,
-            reason: "the browser refused the image size".into(),
-        })?;
-        let img = Cached::Pixels(img);
+        let clip = match &mut self.source {
+            FrameSource::Native(native) => return native.image(n).map(Cached::Pixels),
+            FrameSource::Decoded(clip) => clip,
+        };
+        let frame = clip.decode_frame(n)?;
+        let img = Cached::Pixels(image_data(&frame).ok_or_else(|| size_refused(n))?);
         self.keep(n, img.clone());
         Ok(img)
     }
@@ -126,7 +186,11 @@ impl Player {
         self.cached_bytes + self.frame_bytes <= FRAME_CACHE_BUDGET
     }
 
+    /// Frames ready to draw at once: every frame of a native clip.
     pub(super) fn decoded_count(&self) -> u32 {
-        self.frames.iter().filter(|f| f.is_some()).count() as u32
+        match self.source {
+            FrameSource::Native(_) => self.schedule.frames(),
+            FrameSource::Decoded(_) => self.frames.iter().filter(|f| f.is_some()).count() as u32,
+        }
     }
 }
