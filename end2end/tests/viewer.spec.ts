@@ -166,7 +166,7 @@ test('an uncompressed clip is ready once its header is read and draws each frame
   const dir = `${root}/target/e2e-native`;
   const [width, height, frames] = [96, 64, 12];
   execFileSync('mkdir', ['-p', dir]);
-  execFileSync(`${root}/target/release/sonohub`, ['dicom', 'synth', '--syntax', 'rgb', '--frames', String(frames), '--width', String(width), '--height', String(height), '--out', `${dir}/rgb.dcm`]);
+  execFileSync(SONOHUB, ['dicom', 'synth', '--syntax', 'rgb', '--frames', String(frames), '--width', String(width), '--height', String(height), '--out', `${dir}/rgb.dcm`]);
   const file = readFileSync(`${dir}/rgb.dcm`);
   await page.goto('/viewer');
   await hydrated(page);
