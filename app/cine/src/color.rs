@@ -305,6 +305,15 @@ fn ybr_to_rgb(y: f64, cb: f64, cr: f64) -> [u8; 3] {
     ]
 }
 
+/// Converts 8-bit YBR_FULL pixels held in RGBA to RGB in place, as [`to_rgba_into`] converts
+/// interleaved 8-bit YBR samples.
+pub(crate) fn ybr_to_rgb_in_place(rgba: &mut [u8]) {
+    for px in rgba.as_chunks_mut::<4>().0 {
+        let rgb = ybr_to_rgb(f64::from(px[0]), f64::from(px[1]), f64::from(px[2]));
+        px[..3].copy_from_slice(&rgb);
+    }
+}
+
 /// Converts one frame's samples to RGBA8 as displayed.
 pub(crate) fn to_rgba(
     s: &Samples,
