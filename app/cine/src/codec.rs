@@ -1,11 +1,14 @@
 //! Frame extraction and decompression: one frame's samples out of native, JPEG and RLE pixel
 //! data, checked against the image attributes so malformed files give errors, never panics.
 //!
-//! JPEG and RLE are decoded here rather than through dicom-pixeldata's adapters: those copy
-//! into buffers sized from the DICOM header without checking the codestream (a mismatched
-//! JPEG or a short RLE fragment panics) and label RLE YBR_FULL output as RGB.
+//! JPEG is decoded here and RLE in [`super::rle`] rather than through dicom-pixeldata's
+//! adapters: those copy into buffers sized from the DICOM header without checking the
+//! codestream (a mismatched JPEG or a short RLE fragment panics) and label RLE YBR_FULL
+//! output as RGB.
+use super::color;
 use super::error::CineError;
 use super::info::{ClipInfo, Photometric};
+use super::rle;
 use dicom_core::value::Value as DicomValue;
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
@@ -230,7 +233,7 @@ pub(crate) fn frame_samples<'a>(
             let data = frame_fragment(seq.fragments(), seq.offset_table(), info.frames, n, false)?;
             Ok(Samples {
                 planar: false,
-                ..base(decode_rle(&data, info, n)?)
+                ..base(rle::decode_rle(&data, info, n)?)
             })
         }
         (Codec::Registry, DicomValue::PixelSequence(_)) => decode_with_registry(obj, info, n),
@@ -246,6 +249,40 @@ pub(crate) fn frame_samples<'a>(
             "compressed transfer syntax but Pixel Data is not encapsulated",
         )),
     }
+}
+
+/// Frame `n` of an 8-bit colour RLE clip decoded straight into `rgba` as displayed, replacing
+/// what it held: nothing lies between its samples and the display but YBR to RGB, so no
+/// samples buffer is made. `Ok(false)` for any other clip, which goes through
+/// [`frame_samples`] and the colour conversion.
+pub(crate) fn rle_rgba_into(
+    obj: &DefaultDicomObject,
+    info: &ClipInfo,
+    n: u32,
+    rgba: &mut Vec<u8>,
+) -> Result<bool, CineError> {
+    let photometric = info.photometric_kind();
+    let colour = matches!(
+        photometric,
+        Photometric::Rgb | Photometric::YbrFull | Photometric::YbrFull422
+    );
+    if info.codec() != Codec::Rle || info.bits_allocated != 8 || !colour {
+        return Ok(false);
+    }
+    let pixel = obj
+        .element_opt(tags::PIXEL_DATA)
+        .ok()
+        .flatten()
+        .ok_or(CineError::NoPixelData)?;
+    let DicomValue::PixelSequence(seq) = pixel.value() else {
+        return Ok(false);
+    };
+    let data = frame_fragment(seq.fragments(), seq.offset_table(), info.frames, n, false)?;
+    rle::decode_rle_rgba_into(&data, info, n, rgba)?;
+    if photometric != Photometric::Rgb {
+        color::ybr_to_rgb_in_place(rgba);
+    }
+    Ok(true)
 }
 
 /// The JPEG codestream of frame `n` when a browser's own decoder (`createImageBitmap`) shows
@@ -460,131 +497,9 @@ fn decode_jpeg(data: &[u8], info: &ClipInfo, n: u32) -> Result<Samples<'static>,
     })
 }
 
-/// Decodes one RLE Lossless frame into interleaved little-endian samples.
-fn decode_rle(data: &[u8], info: &ClipInfo, n: u32) -> Result<Vec<u8>, CineError> {
-    let bad = |reason: String| CineError::Decode { frame: n, reason };
-    let word = |i: usize| {
-        data.get(i * 4..i * 4 + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    let segments = word(0).ok_or_else(|| CineError::truncated("RLE header"))?;
-    let bytes = usize::from(info.bits_allocated / 8);
-    let spp = usize::from(info.samples_per_pixel);
-    if segments != bytes * spp || segments > 15 {
-        return Err(bad(format!(
-            "RLE has {segments} segments, expected {}",
-            bytes * spp
-        )));
-    }
-    let pixels = info.rows as usize * info.columns as usize;
-    // Unpack every segment before allocating the frame, so a header that claims a huge image
-    // over a few bytes of data fails fast instead of allocating.
-    let mut planes = Vec::with_capacity(segments);
-    for s in 0..segments {
-        let start = word(1 + s).ok_or_else(|| CineError::truncated("RLE header"))?;
-        let end = if s + 1 < segments {
-            word(2 + s).ok_or_else(|| CineError::truncated("RLE header"))?
-        } else {
-            data.len()
-        };
-        let segment = data
-            .get(start..end.max(start))
-            .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?;
-        planes.push(
-            unpack_bits(segment, pixels)
-                .ok_or_else(|| CineError::truncated(format!("RLE segment {s} of frame {n}")))?,
-        );
-    }
-    let mut out = vec![0u8; pixels * spp * bytes];
-    for (s, plane) in planes.into_iter().enumerate() {
-        // Segments run most significant byte first for each sample in turn.
-        let sample = s / bytes;
-        let byte = bytes - 1 - s % bytes;
-        for (i, v) in plane.into_iter().enumerate() {
-            if let Some(slot) = out.get_mut((i * spp + sample) * bytes + byte) {
-                *slot = v;
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// PackBits-decodes until `len` bytes are out; `None` when the segment ends first.
-fn unpack_bits(segment: &[u8], len: usize) -> Option<Vec<u8>> {
-    // A PackBits byte pair expands to at most 128 bytes: never reserve more than that.
-    if len > segment.len().saturating_mul(64) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(len);
-    let mut at = 0usize;
-    while out.len() < len {
-        let header = *segment.get(at)? as i8;
-        at += 1;
-        match header {
-            0..=127 => {
-                let count = header as usize + 1;
-                out.extend_from_slice(segment.get(at..at + count)?);
-                at += count;
-            }
-            -127..=-1 => {
-                let value = *segment.get(at)?;
-                at += 1;
-                out.resize(out.len() + (1 - isize::from(header)) as usize, value);
-            }
-            -128 => {}
-        }
-    }
-    out.truncate(len);
-    Some(out)
-}
-
-/// PackBits-encodes one segment (pixel cleaning, the synthesiser and tests).
-#[cfg(any(feature = "encode", test))]
-pub(crate) fn pack_bits(plane: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(plane.len() + plane.len() / 64 + 2);
-    let mut i = 0;
-    while i < plane.len() {
-        let mut run = 1;
-        while i + run < plane.len() && run < 128 && plane[i + run] == plane[i] {
-            run += 1;
-        }
-        if run >= 2 {
-            out.push((1 - run as isize) as i8 as u8);
-            out.push(plane[i]);
-            i += run;
-            continue;
-        }
-        let start = i;
-        while i < plane.len() && i - start < 128 {
-            if i + 1 < plane.len() && plane[i + 1] == plane[i] {
-                break;
-            }
-            i += 1;
-        }
-        if i == start {
-            i += 1;
-        }
-        out.push((i - start - 1) as u8);
-        out.extend_from_slice(&plane[start..i]);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packbits_round_trips() {
-        let mut plane = vec![7u8; 300];
-        plane.extend((0..=255u8).cycle().take(400));
-        plane.extend([1, 1, 2, 3, 3, 3]);
-        let packed = pack_bits(&plane);
-        assert!(packed.len() < plane.len());
-        assert_eq!(unpack_bits(&packed, plane.len()), Some(plane.clone()));
-        // A segment cut short is reported, not padded.
-        assert_eq!(unpack_bits(&packed[..packed.len() - 3], plane.len()), None);
-    }
 
     #[test]
     fn ybr_422_pairs_share_chroma() {

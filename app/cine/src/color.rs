@@ -7,6 +7,8 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
+mod mono;
+
 /// How monochrome samples become grey levels.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MonoParams {
@@ -279,6 +281,8 @@ fn sample(s: &Samples, pixels: usize, i: usize, c: usize) -> u32 {
 }
 
 /// The stored value of a monochrome or palette sample, masked and sign-extended.
+// Inlined into the per-pixel loops, which then work out the shift and mask once a frame.
+#[inline]
 fn stored_value(raw: u32, p: &MonoParams, container_bits: u16) -> i64 {
     let bits = p.bits_stored.clamp(1, container_bits);
     let shift = (i32::from(p.high_bit) + 1 - i32::from(bits)).clamp(0, 15) as u32;
@@ -303,6 +307,15 @@ fn ybr_to_rgb(y: f64, cb: f64, cr: f64) -> [u8; 3] {
         clamp(y - 0.344_136 * (cb - 128.0) - 0.714_136 * (cr - 128.0)),
         clamp(y + 1.772 * (cb - 128.0)),
     ]
+}
+
+/// Converts 8-bit YBR_FULL pixels held in RGBA to RGB in place, as [`to_rgba_into`] converts
+/// interleaved 8-bit YBR samples.
+pub(crate) fn ybr_to_rgb_in_place(rgba: &mut [u8]) {
+    for px in rgba.as_chunks_mut::<4>().0 {
+        let rgb = ybr_to_rgb(f64::from(px[0]), f64::from(px[1]), f64::from(px[2]));
+        px[..3].copy_from_slice(&rgb);
+    }
 }
 
 /// Converts one frame's samples to RGBA8 as displayed.
@@ -386,31 +399,7 @@ pub(crate) fn to_rgba_into(
             }
         }
         Photometric::Monochrome1 | Photometric::Monochrome2 => {
-            let p = &params.mono;
-            let values: Vec<f64> = (0..pixels)
-                .map(|i| {
-                    stored_value(sample(s, pixels, i, 0), p, s.bits_allocated) as f64 * p.slope
-                        + p.intercept
-                })
-                .collect();
-            let (center, width) = p.window.unwrap_or_else(|| {
-                let (lo, hi) = values
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                        (lo.min(*v), hi.max(*v))
-                    });
-                if lo.is_finite() && hi > lo {
-                    // dcmtk's min-max window, so frames match `dcmj2pnm +Wm` exactly.
-                    ((lo + hi + 1.0) / 2.0, hi - lo + 1.0)
-                } else {
-                    (lo + 0.5, 1.0)
-                }
-            });
-            let invert = s.photometric == Photometric::Monochrome1;
-            for v in values {
-                let grey = window_linear(v, center, width, invert);
-                out.extend_from_slice(&[grey, grey, grey, 255]);
-            }
+            mono::to_grey_rgba(s, pixels, &params.mono, out);
         }
         Photometric::Other(name) => {
             return Err(CineError::UnsupportedPhotometric {

@@ -26,6 +26,7 @@ pub mod measure;
 mod native;
 pub mod prescan;
 pub mod regions;
+mod rle;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod timing;
@@ -129,14 +130,30 @@ impl Clip {
 
     /// Decodes frame `n` (0-based) alone, as displayed.
     pub fn decode_frame(&self, n: u32) -> Result<RgbaFrame, CineError> {
-        self.info.check_frame(n)?;
-        let samples = codec::frame_samples(&self.object, &self.info, n)?;
-        let rgba = color::to_rgba(&samples, self.info.columns, self.info.rows, &self.display)?;
+        let mut rgba = Vec::new();
+        self.decode_frame_into(n, &mut rgba)?;
         Ok(RgbaFrame {
             width: self.info.columns,
             height: self.info.rows,
             rgba,
         })
+    }
+
+    /// Decodes frame `n` (0-based) alone, as displayed, into `rgba`, replacing what it held
+    /// and reusing its allocation.
+    pub fn decode_frame_into(&self, n: u32, rgba: &mut Vec<u8>) -> Result<(), CineError> {
+        self.info.check_frame(n)?;
+        if codec::rle_rgba_into(&self.object, &self.info, n, rgba)? {
+            return Ok(());
+        }
+        let samples = codec::frame_samples(&self.object, &self.info, n)?;
+        color::to_rgba_into(
+            &samples,
+            self.info.columns,
+            self.info.rows,
+            &self.display,
+            rgba,
+        )
     }
 }
 

@@ -200,7 +200,7 @@ pub(crate) fn rle_encode(samples: &[u8], spp: usize, bytes: usize) -> Vec<u8> {
                 .step_by(stride)
                 .copied()
                 .collect();
-            let mut seg = crate::codec::pack_bits(&plane);
+            let mut seg = crate::rle::pack_bits(&plane);
             if !seg.len().is_multiple_of(2) {
                 seg.push(0x80);
             }
