@@ -38,7 +38,7 @@ LEPTOS_ENV := LEPTOS_OUTPUT_NAME=sonohub LEPTOS_SITE_ROOT=target/site LEPTOS_SIT
 SERVER_BUILD := env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --no-default-features \
 	--features=ssr --release
 build:
-	@stamp=$$( { git ls-files -co --exclude-standard -z -- app style public Cargo.toml Cargo.lock \
+	@stamp=$$( { git ls-files -co --exclude-standard -z -- app style public Cargo.toml Cargo.lock .cargo \
 		| xargs -0 sha256sum; cargo leptos --version; } | sha256sum | cut -c1-16 ); \
 	if [ -f "target/site/.bundle-$$stamp" ] && [ -f target/release/hash.txt ]; then \
 		echo "the browser bundle is up to date ($$stamp): building the server only"; \
@@ -46,14 +46,15 @@ build:
 	else \
 		echo "building the server beside the browser bundle (whose link, wasm-bindgen and wasm-opt use one core)"; \
 		$(SERVER_BUILD) & server=$$!; \
-		cargo leptos build --release || { kill $$server 2>/dev/null; wait $$server; exit 1; }; \
+		cargo leptos build --release --split || { kill $$server 2>/dev/null; wait $$server; exit 1; }; \
 		wait $$server && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
 	fi
 
 ## The release browser bundle alone (target/site, and target/release/hash.txt naming its
-## fingerprinted files): what the browser suite needs beside a server binary.
+## fingerprinted files): what the browser suite needs beside a server binary. Split: the main
+## module, and one module per page group of app/src/split.rs plus the code groups share.
 bundle:
-	cargo leptos build --release --frontend-only
+	cargo leptos build --release --split --frontend-only
 
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
 ## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then

@@ -12,14 +12,15 @@ pub mod csp;
 /// Types shared with the server (its own crate, `app/model`, which the domain also uses).
 pub use ::model;
 pub mod pages;
+pub mod split;
 
 use crate::i18n::*;
 use components::errors::SessionLost;
-use components::layout::{FocusOnNavigate, Header, HydrationMarker};
+use components::layout::{FocusOnNavigate, Header};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 use model::{AppError, CurrentUser};
@@ -75,74 +76,73 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider cookie_options>
             <AppTitle />
-            <HydrationMarker />
             <Router>
                 <Header />
                 <FocusOnNavigate />
                 <main id="main" class="main" tabindex="-1">
                     <Routes fallback=pages::errors::NotFound>
-                        <Route path=StaticSegment("") view=pages::home::HomePage />
+                        <Route path=StaticSegment("") view={Lazy::<split::Home>::new()} />
                         <Route path=StaticSegment("login") view=pages::login::LoginPage />
-                        <Route path=StaticSegment("profile") view=pages::profile::ProfilePage />
-                        <Route path=StaticSegment("viewer") view=pages::viewer::ViewerPage />
-                        <Route path=StaticSegment("people") view=pages::people::PeoplePage />
+                        <Route path=StaticSegment("profile") view={Lazy::<split::Profile>::new()} />
+                        <Route path=StaticSegment("viewer") view={Lazy::<split::Viewer>::new()} />
+                        <Route path=StaticSegment("people") view={Lazy::<split::People>::new()} />
                         <Route
                             path=(StaticSegment("admin"), StaticSegment("sites"))
-                            view=pages::sites::SitesPage
+                            view={Lazy::<split::Sites>::new()}
                         />
                         <Route
                             path=(StaticSegment("admin"), StaticSegment("audit"))
-                            view=pages::audit::AuditPage
+                            view={Lazy::<split::Audit>::new()}
                         />
                         <Route
                             path=(StaticSegment("admin"), StaticSegment("archive"))
-                            view=pages::archive_settings::ArchiveSettingsPage
+                            view={Lazy::<split::ArchiveSettings>::new()}
                         />
                         <Route
                             path=(StaticSegment("admin"), StaticSegment("device-masks"))
-                            view=pages::device_masks::DeviceMasksPage
+                            view={Lazy::<split::DeviceMasks>::new()}
                         />
                         <Route
                             path=(StaticSegment("admin"), StaticSegment("dicomweb-tokens"))
-                            view=pages::dicomweb_tokens::DicomWebTokensPage
+                            view={Lazy::<split::DicomWebTokens>::new()}
                         />
-                        <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
-                        <Route path=StaticSegment("studies") view=pages::studies::StudiesPage />
+                        <Route path=StaticSegment("admin") view={Lazy::<split::Admin>::new()} />
+                        <Route path=StaticSegment("studies") view={Lazy::<split::Studies>::new()} />
                         <Route
                             path=StaticSegment("quarantine")
-                            view=pages::quarantine::QuarantinePage
+                            view={Lazy::<split::Quarantine>::new()}
                         />
                         <Route
                             path=(StaticSegment("studies"), ParamSegment("uid"))
-                            view=pages::study::StudyPage
+                            view={Lazy::<split::Study>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("cases") view=pages::cases::CasesPage />
+                        <Route path=StaticSegment("cases") view={Lazy::<split::Cases>::new()} />
                         <Route
                             path=(StaticSegment("cases"), StaticSegment("work"))
-                            view=pages::cases::work::WorkbenchPage
+                            view={Lazy::<split::Workbench>::new()}
                         />
                         <Route
                             path=(StaticSegment("cases"), StaticSegment("follow-ups"))
-                            view=pages::cases::work::AwaitingPage
+                            view={Lazy::<split::Awaiting>::new()}
                         />
                         <Route
                             path=(StaticSegment("cases"), StaticSegment("outcomes"))
-                            view=pages::cases::work::OutcomesPage
+                            view={Lazy::<split::Outcomes>::new()}
                         />
                         <Route
                             path=(StaticSegment("cases"), ParamSegment("id"))
-                            view=pages::cases::case::CasePage
+                            view={Lazy::<split::Case>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("edit"))
-                            view=pages::cases::edit::EditPage
+                            view={Lazy::<split::CaseEdit>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("solve"))
-                            view=pages::cases::solve::SolvePage
+                            view={Lazy::<split::Solve>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
@@ -151,39 +151,39 @@ pub fn App() -> impl IntoView {
                                 ParamSegment("id"),
                                 StaticSegment("versions"),
                             )
-                            view=pages::cases::work::VersionsPage
+                            view={Lazy::<split::Versions>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=StaticSegment("notifications")
-                            view=pages::notifications::NotificationsPage
+                            view={Lazy::<split::Notifications>::new()}
                         />
-                        <Route path=StaticSegment("quizzes") view=pages::courses::report::QuizzesPage />
+                        <Route path=StaticSegment("quizzes") view={Lazy::<split::Quizzes>::new()} />
                         <Route
                             path=(StaticSegment("quizzes"), ParamSegment("id"), StaticSegment("analysis"))
-                            view=pages::courses::report::QuizReportPage
+                            view={Lazy::<split::QuizReport>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("quizzes"), ParamSegment("id"), StaticSegment("edit"))
-                            view=pages::courses::quiz_edit::QuizEditPage
+                            view={Lazy::<split::QuizEdit>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("questions") view=pages::courses::questions::QuestionsPage />
+                        <Route path=StaticSegment("questions") view={Lazy::<split::Questions>::new()} />
                         <Route
                             path=(StaticSegment("questions"), ParamSegment("id"), StaticSegment("edit"))
-                            view=pages::courses::questions::QuestionEditPage
+                            view={Lazy::<split::QuestionEdit>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("courses") view=pages::courses::catalogue::CoursesPage />
+                        <Route path=StaticSegment("courses") view={Lazy::<split::Courses>::new()} />
                         <Route
                             path=(StaticSegment("courses"), ParamSegment("id"), StaticSegment("edit"))
-                            view=pages::courses::edit::CourseEditPage
+                            view={Lazy::<split::CourseEdit>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("courses"), ParamSegment("id"))
-                            view=pages::courses::course::CoursePage
+                            view={Lazy::<split::Course>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
@@ -193,71 +193,71 @@ pub fn App() -> impl IntoView {
                                 StaticSegment("lessons"),
                                 ParamSegment("lesson"),
                             )
-                            view=pages::courses::lesson::LessonPage
+                            view={Lazy::<split::Lesson>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("attempts"), ParamSegment("id"))
-                            view=pages::courses::attempt::AttemptPage
+                            view={Lazy::<split::Attempt>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("attempts"), ParamSegment("id"), StaticSegment("review"))
-                            view=pages::courses::review::ReviewPage
+                            view={Lazy::<split::AttemptReview>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("replays") view=pages::replays::ReplaysPage />
+                        <Route path=StaticSegment("replays") view={Lazy::<split::Replays>::new()} />
                         <Route
                             path=(StaticSegment("replays"), StaticSegment("new"))
-                            view=pages::replays::recorder::RecorderPage
+                            view={Lazy::<split::Recorder>::new()}
                         />
                         <Route
                             path=(StaticSegment("replays"), ParamSegment("id"))
-                            view=pages::replays::page::ReplayPage
+                            view={Lazy::<split::Replay>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("replays"), ParamSegment("id"), StaticSegment("edit"))
-                            view=pages::replays::page::ReplayEditPage
+                            view={Lazy::<split::ReplayEdit>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("guidance") view=pages::guidance::GuidancePage />
+                        <Route path=StaticSegment("guidance") view={Lazy::<split::Guidance>::new()} />
                         <Route
                             path=(StaticSegment("guidance"), ParamSegment("id"))
-                            view=pages::guidance::live::SessionPage
+                            view={Lazy::<split::GuidanceSession>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("logbook") view=pages::logbook::LogbookPage />
+                        <Route path=StaticSegment("logbook") view={Lazy::<split::Logbook>::new()} />
                         <Route
                             path=(StaticSegment("logbook"), StaticSegment("new"))
-                            view=pages::logbook::EntryEditorPage
+                            view={Lazy::<split::LogbookNew>::new()}
                         />
                         <Route
                             path=(StaticSegment("logbook"), ParamSegment("id"))
-                            view=pages::logbook::EntryPage
+                            view={Lazy::<split::LogbookEntry>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("logbook"), ParamSegment("id"), StaticSegment("edit"))
-                            view=pages::logbook::EntryEditorPage
+                            view={Lazy::<split::LogbookEdit>::new()}
                             ssr=SsrMode::Async
                         />
-                        <Route path=StaticSegment("review") view=pages::logbook::ReviewQueuePage />
+                        <Route path=StaticSegment("review") view={Lazy::<split::ReviewQueue>::new()} />
                         <Route
                             path=StaticSegment("competency")
-                            view=pages::competency::CompetencyPage
+                            view={Lazy::<split::Competency>::new()}
                         />
                         <Route
                             path=(StaticSegment("competency"), StaticSegment("quality"))
-                            view=pages::competency::QualityPage
+                            view={Lazy::<split::Quality>::new()}
                         />
                         <Route
                             path=(StaticSegment("competency"), StaticSegment("rules"))
-                            view=pages::competency::RulesPage
+                            view={Lazy::<split::Rules>::new()}
                         />
                         <Route
                             path=(StaticSegment("competency"), StaticSegment("applications"))
-                            view=pages::competency::ApplicationsPage
+                            view={Lazy::<split::Applications>::new()}
                         />
                         <Route
                             path=(
@@ -266,21 +266,21 @@ pub fn App() -> impl IntoView {
                                 ParamSegment("learner"),
                                 ParamSegment("application"),
                             )
-                            view=pages::competency::learner::LearnerPage
+                            view={Lazy::<split::Learner>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=(StaticSegment("certificates"), ParamSegment("code"))
-                            view=pages::competency::certificate::CertificatePage
+                            view={Lazy::<split::Certificate>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=StaticSegment("verify")
-                            view=pages::competency::certificate::VerifyFormPage
+                            view={Lazy::<split::VerifyForm>::new()}
                         />
                         <Route
                             path=(StaticSegment("verify"), ParamSegment("code"))
-                            view=pages::competency::certificate::VerifyPage
+                            view={Lazy::<split::Verify>::new()}
                             ssr=SsrMode::Async
                         />
                     </Routes>
@@ -304,10 +304,17 @@ fn AppTitle() -> impl IntoView {
     view! { <Title text=text /> }
 }
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point: hydrates the server-rendered page once the wasm module of the
+/// page's group (`split`) has loaded, then marks `<body data-hydrated="true">` so tests know
+/// clicks will land.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    wasm_bindgen_futures::spawn_local(async {
+        let body = document().body().expect("a page has a body");
+        let app = leptos::mount::hydrate_from_async(body.clone(), App).await;
+        app.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

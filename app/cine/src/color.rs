@@ -318,7 +318,9 @@ pub(crate) fn ybr_to_rgb_in_place(rgba: &mut [u8]) {
     }
 }
 
-/// Converts one frame's samples to RGBA8 as displayed.
+/// Converts one frame's samples to RGBA8 as displayed (pixel cleaning; the viewer converts
+/// into a buffer it reuses).
+#[cfg(any(feature = "encode", test))]
 pub(crate) fn to_rgba(
     s: &Samples,
     width: u32,

@@ -63,16 +63,6 @@ fn focus_heading(tries: u32) {
     );
 }
 
-/// Marks `<body data-hydrated="true">` once the wasm app runs, so tests know clicks will land.
-#[component]
-pub fn HydrationMarker() -> impl IntoView {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
 /// A header link: (path, label key) by role.
 #[derive(Clone, Copy, PartialEq)]
 enum NavItem {

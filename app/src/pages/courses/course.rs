@@ -7,8 +7,10 @@ use crate::api::sites::list_sites;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
-use crate::model::courses::{CohortInput, CourseId, CourseOverview, ModuleState, ModuleView};
-use crate::model::{Permission, text_lang};
+use crate::model::courses::{
+    CohortInput, CohortView, CourseId, CourseOverview, ModuleState, ModuleView,
+};
+use crate::model::{AppError, Permission, Site, text_lang};
 use crate::pages::guard::Guarded;
 use crate::pages::people::network_date;
 use leptos::prelude::*;
@@ -72,10 +74,9 @@ fn Completed(at: i64, score: Option<f64>) -> impl IntoView {
 }
 
 #[component]
-fn CohortForm(course: CourseId, on_done: Callback<()>) -> impl IntoView {
+fn CohortForm(course: CourseId, sites: Sites, on_done: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateCohort>::new();
-    let sites = Resource::new(|| (), |_| list_sites());
     let name = RwSignal::new(String::new());
     let site = RwSignal::new(String::new());
     let due = RwSignal::new(String::new());
@@ -124,15 +125,28 @@ fn CohortForm(course: CourseId, on_done: Callback<()>) -> impl IntoView {
     }
 }
 
+type Sites = Resource<Result<Vec<Site>, AppError>>;
+
+/// The cohorts panel's data, loaded beside the course rather than inside its outline: a
+/// resource made only once the course has arrived would be numbered differently on the server
+/// (which renders the page more than once) and in the browser, which then hydrates it without
+/// its data.
+#[derive(Clone, Copy)]
+struct CohortData {
+    cohorts: Resource<Result<Vec<CohortView>, AppError>>,
+    /// The sites a new cohort may be for: for those who may enrol people.
+    sites: Option<Sites>,
+    tick: RwSignal<u32>,
+}
+
 #[component]
-fn Cohorts(course: CourseId, may_enrol: bool) -> impl IntoView {
+fn Cohorts(course: CourseId, data: CohortData) -> impl IntoView {
     let i18n = use_i18n();
-    let tick = RwSignal::new(0u32);
-    let id = course.0.clone();
-    let cohorts = Resource::new(
-        move || (tick.get(), id.clone()),
-        |(_, id)| course_cohorts(id),
-    );
+    let CohortData {
+        cohorts,
+        sites,
+        tick,
+    } = data;
     view! {
         <section class="panel" data-testid="cohorts">
             <h2>{t!(i18n, courses.cohorts)}</h2>
@@ -167,16 +181,20 @@ fn Cohorts(course: CourseId, may_enrol: bool) -> impl IntoView {
                     }.into_any(),
                 })}
             </Transition>
-            {may_enrol.then(|| view! {
+            {sites.map(|sites| view! {
                 <h3>{t!(i18n, courses.new_cohort)}</h3>
-                <CohortForm course=course.clone() on_done=Callback::new(move |_| tick.update(|n| *n += 1)) />
+                <CohortForm course=course.clone() sites on_done=Callback::new(move |_| tick.update(|n| *n += 1)) />
             })}
         </section>
     }
 }
 
 #[component]
-fn Outline(course: CourseOverview, may_enrol: bool, refetch: Callback<()>) -> impl IntoView {
+fn Outline(
+    course: CourseOverview,
+    cohorts: Option<CohortData>,
+    refetch: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let enrol = ServerAction::<EnrolSelf>::new();
     Effect::new(move |_| {
@@ -228,13 +246,13 @@ fn Outline(course: CourseOverview, may_enrol: bool, refetch: Callback<()>) -> im
                 {course.modules.into_iter().enumerate().map(|(i, module)| view! { <Module course=course.id.clone() module n=i + 1 /> }).collect_view()}
             </ol>
         </section>
-        {course.may_manage.then(|| view! { <Cohorts course=course.id.clone() may_enrol /> })}
+        {course.may_manage.then_some(cohorts).flatten().map(|data| view! { <Cohorts course=course.id.clone() data /> })}
     }
     .into_any()
 }
 
 #[component]
-fn CoursePage_(may_enrol: bool) -> impl IntoView {
+fn CoursePage_(may_author: bool, may_enrol: bool) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let tick = RwSignal::new(0u32);
@@ -242,11 +260,22 @@ fn CoursePage_(may_enrol: bool) -> impl IntoView {
         move || (tick.get(), params.with(|p| p.get("id").unwrap_or_default())),
         |(_, id)| get_course(id),
     );
+    let cohorts = may_author.then(|| {
+        let tick = RwSignal::new(0u32);
+        CohortData {
+            cohorts: Resource::new(
+                move || (tick.get(), params.with(|p| p.get("id").unwrap_or_default())),
+                |(_, id)| course_cohorts(id),
+            ),
+            sites: may_enrol.then(|| Resource::new(|| (), |_| list_sites())),
+            tick,
+        }
+    });
     let refetch = Callback::new(move |_| tick.update(|n| *n += 1));
     view! {
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
             {move || course.get().map(|res| match res {
-                Ok(course) => view! { <Outline course may_enrol refetch /> }.into_any(),
+                Ok(course) => view! { <Outline course cohorts refetch /> }.into_any(),
                 Err(error) => view! { <ErrorNotice error /> }.into_any(),
             })}
         </Transition>
@@ -259,7 +288,7 @@ pub fn CoursePage() -> impl IntoView {
     view! {
         <PageTitle page=|i| t_string!(i, page_title.course).to_string() />
         <section class="page course-page">
-            <Guarded roles=TEACHING children=|user| view! { <CoursePage_ may_enrol=user.may(Permission::ManageEnrolment) /> }.into_any() />
+            <Guarded roles=TEACHING children=|user| view! { <CoursePage_ may_author=user.may(Permission::AuthorCourses) may_enrol=user.may(Permission::ManageEnrolment) /> }.into_any() />
         </section>
     }
 }

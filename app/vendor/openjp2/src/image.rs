@@ -700,7 +700,7 @@ pub(crate) fn opj_image_create0() -> *mut opj_image_t {
   Box::into_raw(image)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_image_create(
   mut numcmpts: OPJ_UINT32,
   mut cmptparms: *mut opj_image_cmptparm_t,
@@ -715,7 +715,7 @@ pub fn opj_image_create(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_image_destroy(mut image: *mut opj_image_t) {
   if !image.is_null() {
     // Convert back to a boxed value and drop it.
@@ -808,7 +808,7 @@ pub(crate) fn opj_copy_image_header(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_image_tile_create(
   mut numcmpts: OPJ_UINT32,
   mut cmptparms: *mut opj_image_cmptparm_t,

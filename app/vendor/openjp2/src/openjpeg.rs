@@ -49,7 +49,7 @@ use ::libc::FILE;
 
 /* ---------------------------------------------------------------------- */
 /* Functions to set the message handlers */
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_info_handler(
   mut p_codec: *mut opj_codec_t,
   mut p_callback: opj_msg_callback,
@@ -62,7 +62,7 @@ pub unsafe fn opj_set_info_handler(
   l_codec.set_info_handler(p_callback, p_user_data)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_warning_handler(
   mut p_codec: *mut opj_codec_t,
   mut p_callback: opj_msg_callback,
@@ -75,7 +75,7 @@ pub unsafe fn opj_set_warning_handler(
   l_codec.set_warning_handler(p_callback, p_user_data)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_error_handler(
   mut p_codec: *mut opj_codec_t,
   mut p_callback: opj_msg_callback,
@@ -92,14 +92,14 @@ pub unsafe fn opj_set_error_handler(
 pub const OPJ_VERSION: &str = "2.5.2";
 pub const OPJ_VERSION_C: *const u8 = b"2.5.2\x00" as *const u8;
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_version() -> *const core::ffi::c_char {
   OPJ_VERSION_C as *const core::ffi::c_char
 }
 
 /* ---------------------------------------------------------------------- */
 /* DECOMPRESSION FUNCTIONS*/
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_create_decompress(mut p_format: OPJ_CODEC_FORMAT) -> *mut opj_codec_t {
   if let Some(codec) = opj_codec_private_t::new_decoder(p_format) {
     let l_codec = Box::new(codec);
@@ -109,7 +109,7 @@ pub fn opj_create_decompress(mut p_format: OPJ_CODEC_FORMAT) -> *mut opj_codec_t
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_default_decoder_parameters(mut parameters: *mut opj_dparameters_t) {
   if parameters.is_null() {
     return;
@@ -118,7 +118,7 @@ pub unsafe fn opj_set_default_decoder_parameters(mut parameters: *mut opj_dparam
   parameters.set_defaults();
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_codec_set_threads(
   mut p_codec: *mut opj_codec_t,
   mut num_threads: core::ffi::c_int,
@@ -130,7 +130,7 @@ pub unsafe fn opj_codec_set_threads(
   l_codec.set_threads(num_threads)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_setup_decoder(
   mut p_codec: *mut opj_codec_t,
   mut parameters: *mut opj_dparameters_t,
@@ -143,7 +143,7 @@ pub unsafe fn opj_setup_decoder(
   l_codec.setup_decoder(parameters)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_decoder_set_strict_mode(
   mut p_codec: *mut opj_codec_t,
   mut strict: OPJ_BOOL,
@@ -155,7 +155,7 @@ pub unsafe fn opj_decoder_set_strict_mode(
   l_codec.decoder_set_strict_mode(strict)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_read_header(
   mut p_stream: *mut opj_stream_t,
   mut p_codec: *mut opj_codec_t,
@@ -175,7 +175,7 @@ pub unsafe fn opj_read_header(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_decoded_components(
   mut p_codec: *mut opj_codec_t,
   mut numcomps: OPJ_UINT32,
@@ -190,7 +190,7 @@ pub unsafe fn opj_set_decoded_components(
   l_codec.set_decoded_components(components, apply_color_transforms)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_decode(
   mut p_codec: *mut opj_codec_t,
   mut p_stream: *mut opj_stream_t,
@@ -205,7 +205,7 @@ pub unsafe fn opj_decode(
   l_codec.decode(p_stream, p_image)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_decode_area(
   mut p_codec: *mut opj_codec_t,
   mut p_image: *mut opj_image_t,
@@ -222,7 +222,7 @@ pub unsafe fn opj_set_decode_area(
   l_codec.set_decode_area(p_image, p_start_x, p_start_y, p_end_x, p_end_y)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_read_tile_header(
   mut p_codec: *mut opj_codec_t,
   mut p_stream: *mut opj_stream_t,
@@ -278,7 +278,7 @@ pub unsafe fn opj_read_tile_header(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_decode_tile_data(
   mut p_codec: *mut opj_codec_t,
   mut p_tile_index: OPJ_UINT32,
@@ -299,7 +299,7 @@ pub unsafe fn opj_decode_tile_data(
   l_codec.decode_tile_data(p_stream, p_tile_index, p_data)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_get_decoded_tile(
   mut p_codec: *mut opj_codec_t,
   mut p_stream: *mut opj_stream_t,
@@ -315,7 +315,7 @@ pub unsafe fn opj_get_decoded_tile(
   l_codec.get_decoded_tile(p_stream, p_image, tile_index)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_decoded_resolution_factor(
   mut p_codec: *mut opj_codec_t,
   mut res_factor: OPJ_UINT32,
@@ -330,7 +330,7 @@ pub unsafe fn opj_set_decoded_resolution_factor(
 /* default decoding parameters */
 /* ---------------------------------------------------------------------- */
 /* COMPRESSION FUNCTIONS*/
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_create_compress(mut p_format: OPJ_CODEC_FORMAT) -> *mut opj_codec_t {
   if let Some(codec) = opj_codec_private_t::new_encoder(p_format) {
     let l_codec = Box::new(codec);
@@ -341,7 +341,7 @@ pub unsafe fn opj_create_compress(mut p_format: OPJ_CODEC_FORMAT) -> *mut opj_co
 }
 
 /* default coding parameters */
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_default_encoder_parameters(mut parameters: *mut opj_cparameters_t) {
   if parameters.is_null() {
     return;
@@ -353,7 +353,7 @@ pub unsafe fn opj_set_default_encoder_parameters(mut parameters: *mut opj_cparam
   parameters.set_defaults();
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_setup_encoder(
   mut p_codec: *mut opj_codec_t,
   mut parameters: *mut opj_cparameters_t,
@@ -369,7 +369,7 @@ pub unsafe fn opj_setup_encoder(
 }
 
 /* ----------------------------------------------------------------------- */
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_encoder_set_extra_options(
   mut p_codec: *mut opj_codec_t,
   mut options: *const *const core::ffi::c_char,
@@ -399,7 +399,7 @@ pub unsafe fn opj_encoder_set_extra_options(
 }
 
 /* ----------------------------------------------------------------------- */
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_start_compress(
   mut p_codec: *mut opj_codec_t,
   mut p_image: *mut opj_image_t,
@@ -414,7 +414,7 @@ pub unsafe fn opj_start_compress(
   l_codec.start_compress(p_image, p_stream)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_encode(
   mut p_codec: *mut opj_codec_t,
   mut p_stream: *mut opj_stream_t,
@@ -427,7 +427,7 @@ pub unsafe fn opj_encode(
   l_codec.encode(p_stream)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_end_compress(
   mut p_codec: *mut opj_codec_t,
   mut p_stream: *mut opj_stream_t,
@@ -440,7 +440,7 @@ pub unsafe fn opj_end_compress(
   l_codec.end_compress(p_stream)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_end_decompress(
   mut p_codec: *mut opj_codec_t,
   mut p_stream: *mut opj_stream_t,
@@ -453,7 +453,7 @@ pub unsafe fn opj_end_decompress(
   l_codec.end_decompress(p_stream)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_set_MCT(
   mut parameters: *mut opj_cparameters_t,
   mut pEncodingMatrix: *mut OPJ_FLOAT32,
@@ -469,7 +469,7 @@ pub unsafe fn opj_set_MCT(
   parameters.set_MCT(encoding_matrix, dc_shift, nb_comps) as _
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_write_tile(
   mut p_codec: *mut opj_codec_t,
   mut p_tile_index: OPJ_UINT32,
@@ -487,7 +487,7 @@ pub unsafe fn opj_write_tile(
 }
 
 /* ---------------------------------------------------------------------- */
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_destroy_codec(mut p_codec: *mut opj_codec_t) {
   if p_codec.is_null() {
     return;
@@ -497,7 +497,7 @@ pub unsafe fn opj_destroy_codec(mut p_codec: *mut opj_codec_t) {
 
 /* ---------------------------------------------------------------------- */
 #[cfg(feature = "file-io")]
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_dump_codec(
   mut p_codec: *mut opj_codec_t,
   mut info_flag: OPJ_INT32,
@@ -510,7 +510,7 @@ pub unsafe fn opj_dump_codec(
   l_codec.dump_codec(info_flag, output_stream)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_get_cstr_info(mut p_codec: *mut opj_codec_t) -> *mut opj_codestream_info_v2_t {
   if p_codec.is_null() {
     return core::ptr::null_mut::<opj_codestream_info_v2_t>();
@@ -519,7 +519,7 @@ pub unsafe fn opj_get_cstr_info(mut p_codec: *mut opj_codec_t) -> *mut opj_codes
   l_codec.get_cstr_info()
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_destroy_cstr_info(mut cstr_info: *mut *mut opj_codestream_info_v2_t) {
   if !cstr_info.is_null() {
     // TODO: use drop.
@@ -534,7 +534,7 @@ pub unsafe fn opj_destroy_cstr_info(mut cstr_info: *mut *mut opj_codestream_info
   };
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_get_cstr_index(mut p_codec: *mut opj_codec_t) -> *mut opj_codestream_index_t {
   if p_codec.is_null() {
     return core::ptr::null_mut::<opj_codestream_index_t>();
@@ -543,7 +543,7 @@ pub unsafe fn opj_get_cstr_index(mut p_codec: *mut opj_codec_t) -> *mut opj_code
   l_codec.get_cstr_index()
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_destroy_cstr_index(mut p_cstr_index: *mut *mut opj_codestream_index_t) {
   if !(*p_cstr_index).is_null() {
     // TODO: use drop.
@@ -552,7 +552,7 @@ pub unsafe fn opj_destroy_cstr_index(mut p_cstr_index: *mut *mut opj_codestream_
   };
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_create(
   mut p_buffer_size: OPJ_SIZE_T,
   mut l_is_input: OPJ_BOOL,
@@ -566,19 +566,19 @@ pub unsafe extern "C" fn opj_stream_create(
   p_stream
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_default_create(mut l_is_input: OPJ_BOOL) -> *mut opj_stream_t {
   opj_stream_create(0x100000 as OPJ_SIZE_T, l_is_input)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_destroy(mut p_stream: *mut opj_stream_t) {
   if !p_stream.is_null() {
     let _ = Box::from_raw(p_stream as *mut opj_stream_private_t);
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_set_read_function(
   mut p_stream: *mut opj_stream_t,
   mut p_function: opj_stream_read_fn,
@@ -595,7 +595,7 @@ pub unsafe extern "C" fn opj_stream_set_read_function(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_set_seek_function(
   mut p_stream: *mut opj_stream_t,
   mut p_function: opj_stream_seek_fn,
@@ -609,7 +609,7 @@ pub unsafe extern "C" fn opj_stream_set_seek_function(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_set_write_function(
   mut p_stream: *mut opj_stream_t,
   mut p_function: opj_stream_write_fn,
@@ -626,7 +626,7 @@ pub unsafe extern "C" fn opj_stream_set_write_function(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_set_skip_function(
   mut p_stream: *mut opj_stream_t,
   mut p_function: opj_stream_skip_fn,
@@ -640,7 +640,7 @@ pub unsafe extern "C" fn opj_stream_set_skip_function(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_set_user_data(
   mut p_stream: *mut opj_stream_t,
   mut p_data: *mut core::ffi::c_void,
@@ -655,7 +655,7 @@ pub unsafe extern "C" fn opj_stream_set_user_data(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe extern "C" fn opj_stream_set_user_data_length(
   mut p_stream: *mut opj_stream_t,
   mut data_length: OPJ_UINT64,
@@ -668,7 +668,7 @@ pub unsafe extern "C" fn opj_stream_set_user_data_length(
 }
 
 #[cfg(feature = "file-io")]
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_stream_create_default_file_stream(
   mut fname: *const core::ffi::c_char,
   mut p_is_read_stream: OPJ_BOOL,
@@ -677,7 +677,7 @@ pub unsafe fn opj_stream_create_default_file_stream(
 }
 
 #[cfg(feature = "file-io")]
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_stream_create_file_stream(
   mut fname: *const core::ffi::c_char,
   mut p_size: OPJ_SIZE_T,
@@ -702,24 +702,24 @@ pub unsafe fn opj_stream_create_file_stream(
   }
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_image_data_alloc(mut size: OPJ_SIZE_T) -> *mut core::ffi::c_void {
   /* printf("opj_image_data_alloc %p\n", ret); */
   opj_malloc(size)
 }
 
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub unsafe fn opj_image_data_free(mut ptr: *mut core::ffi::c_void) {
   /* printf("opj_image_data_free %p\n", ptr); */
   opj_free(ptr);
 }
 
 /* Stub implementation */
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_has_thread_support() -> OPJ_BOOL {
   0i32
 }
-#[no_mangle]
+#[cfg_attr(not(target_family = "wasm"), no_mangle)] // SonoHub: see README
 pub fn opj_get_num_cpus() -> core::ffi::c_int {
   1i32
 }

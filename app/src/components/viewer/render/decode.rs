@@ -101,6 +101,7 @@ pub fn load(st: ViewerState, src: ClipSource) {
             placed_by: None,
             shape_from: None,
             video: video.is_some(),
+            rgba: Vec::new(),
         };
         PLAYERS.with(|players| players.borrow_mut().insert(st.id, player));
         st.decoder.set(if native {

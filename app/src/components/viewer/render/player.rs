@@ -98,6 +98,8 @@ pub(super) struct Player {
     pub(super) shape_from: Option<ImagePoint>,
     /// An H.264 clip: frames exist only once the browser's video decoder has produced them.
     pub(super) video: bool,
+    /// The frame last decoded in wasm, before its copy into JS memory; reused frame to frame.
+    pub(super) rgba: Vec<u8>,
 }
 
 impl Drop for Player {
@@ -149,9 +151,9 @@ fn size_refused(n: u32) -> CineError {
 }
 
 /// A decoded frame as an image owning a copy of its pixels.
-fn image_data(frame: &crate::cine::RgbaFrame) -> Option<web_sys::ImageData> {
-    let pixels = js_sys::Uint8ClampedArray::from(frame.rgba.as_slice());
-    web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, frame.width, frame.height).ok()
+fn image_data(rgba: &[u8], width: u32, height: u32) -> Option<web_sys::ImageData> {
+    let pixels = js_sys::Uint8ClampedArray::from(rgba);
+    web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, width, height).ok()
 }
 
 impl Player {
@@ -165,8 +167,10 @@ impl Player {
             FrameSource::Native(native) => return native.image(n).map(Cached::Pixels),
             FrameSource::Decoded(clip) => clip,
         };
-        let frame = clip.decode_frame(n)?;
-        let img = Cached::Pixels(image_data(&frame).ok_or_else(|| size_refused(n))?);
+        clip.decode_frame_into(n, &mut self.rgba)?;
+        let (width, height) = (clip.info().columns, clip.info().rows);
+        let img =
+            Cached::Pixels(image_data(&self.rgba, width, height).ok_or_else(|| size_refused(n))?);
         self.keep(n, img.clone());
         Ok(img)
     }
