@@ -2,7 +2,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import zlib from 'node:zlib';
+
+/** The bundle a started server hands out: the workspace's, whatever folder the bench runs in
+ *  (the server resolves its default, target/site, against its working folder). */
+const SITE_ROOT = path.resolve(import.meta.dirname, '../../target/site');
 
 /** A TCP port free on loopback right now. */
 export const freePort = () =>
@@ -16,10 +21,14 @@ export const freePort = () =>
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `program` and keeps its output in `log`; `seen(text, seconds)` waits for a line
- *  containing `text`, `stop()` ends it with SIGTERM. */
+ *  containing `text`, `stop()` ends it with SIGTERM. It serves the workspace's bundle unless
+ *  `env` or the environment names another LEPTOS_SITE_ROOT. */
 export function startProcess(program, args, env, log) {
   const out = fs.openSync(log, 'w');
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, {
+    env: { LEPTOS_SITE_ROOT: SITE_ROOT, ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const keep = (chunk) => {
     text += chunk;

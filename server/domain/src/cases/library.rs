@@ -1,6 +1,7 @@
 //! The library as readers see it: search over published versions, the case page, version
 //! history and comparison, the experts' workbench and unknown-case attempts.
 use super::{content_from, row};
+use crate::db::DbKind;
 use crate::sql::Search;
 use crate::{Db, Result, new_id, now, sites};
 use model::cases::{
@@ -207,17 +208,37 @@ struct Total {
     total: i64,
 }
 
+/// A term as an FTS5 phrase: the whole term, quotes doubled, so nothing in it is syntax.
+fn phrase(term: &str) -> String {
+    format!("\"{}\"", term.to_lowercase().replace('"', "\"\""))
+}
+
 /// `select` over `cases c` (and `sites s`) narrowed to the visible cases matching `q`, each
-/// value bound at the column's type.
-fn matching(select: &str, q: &CaseQuery) -> Search<'static> {
+/// value bound at the column's type. On SQLite a text term of three characters or more is
+/// looked up in the trigram index (`case_search`, migration 0014) as a phrase, which matches
+/// exactly the cases whose `search_text` holds it; shorter terms, and every term on
+/// PostgreSQL, go through LIKE.
+fn matching(select: &str, q: &CaseQuery, kind: DbKind) -> Search<'static> {
     let mut search = Search::new(select);
     search.and_where().push(VISIBLE);
     for term in q.text.split_whitespace().take(8) {
-        search
-            .and_where()
-            .push("c.search_text LIKE ")
-            .bind(like(term))
-            .push(" ESCAPE '\\'");
+        if kind == DbKind::Sqlite && term.chars().count() >= 3 {
+            search
+                .and_where()
+                .push(
+                    "c.id IN (SELECT k.case_id FROM case_search \
+                     JOIN case_search_keys k ON k.key = case_search.rowid \
+                     WHERE case_search MATCH ",
+                )
+                .bind(phrase(term))
+                .push(")");
+        } else {
+            search
+                .and_where()
+                .push("c.search_text LIKE ")
+                .bind(like(term))
+                .push(" ESCAPE '\\'");
+        }
     }
     if !q.application.is_empty() {
         search
@@ -280,11 +301,12 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage> {
     let Total { total } = matching(
         "SELECT COUNT(*) AS total FROM cases c LEFT JOIN sites s ON s.id = c.site_id",
         q,
+        db.kind,
     )
     .fetch_one(db)
     .await?;
     let page = q.page.min(10_000);
-    let mut search = matching(SUMMARY_SELECT, q);
+    let mut search = matching(SUMMARY_SELECT, q, db.kind);
     search
         .push(" ORDER BY ")
         .push(order)
@@ -642,6 +664,121 @@ mod tests {
             link.contains("href=\"https://www.acr.org/ti-rads\""),
             "links stay: {link}"
         );
+    }
+
+    /// The trigram index finds exactly the cases LIKE over `search_text` finds, for every kind of
+    /// term: Chinese and English, typed in upper case, wildcards and quotes taken as text, one
+    /// or two characters (still LIKE), terms that cross a space or are not there; and it follows
+    /// cases written before the index was made (the migration's fill), inserted after it,
+    /// re-indexed and deleted (the triggers).
+    #[tokio::test]
+    async fn the_trigram_index_finds_what_like_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&crate::db::sqlite_url(dir.path()))
+            .await
+            .unwrap();
+        let texts = [
+            "右叶 tr5 实性极低回声结节：甲状腺乳头状癌伴中央区淋巴结转移",
+            "甲状腺右叶结节 tr4，bethesda iv：滤泡性腺瘤",
+            "颈动脉斑块 50%狭窄 \"软斑\" ica_stenosis",
+            "hashimoto thyroiditis with a pseudo-nodule: do not score it",
+            "肝脏 liver 结",
+            "",
+        ];
+        let mut conn = db.pool.acquire().await.unwrap();
+        // The rows alone: studies, authors and sites do not matter to the search.
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let insert = |id: String, text: &'static str| {
+            sqlx::query(
+                "INSERT INTO cases (id, study_uid, author_id, status, content, published_version, \
+                 search_text, created_at, updated_at) VALUES ($1, 's', 'u', 'published', '{}', 1, $2, 0, 0)",
+            )
+            .bind(id)
+            .bind(text)
+        };
+        for (i, text) in texts.iter().enumerate() {
+            insert(format!("c{i}"), text)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        // Re-index one case and delete another, as a new publication and a removal would.
+        sqlx::query("UPDATE cases SET search_text = $1 WHERE id = 'c4'")
+            .bind("肝脏 liver 肝囊肿 cyst")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        insert("gone".into(), "甲状腺 tr5 待删除")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM cases WHERE id = 'gone'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        let (indexed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM case_search")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(indexed, texts.len() as i64, "one index row per case");
+
+        for text in [
+            "甲状腺",
+            "TR5",
+            "tr4，",
+            "实性极低回声",
+            "乳头状癌伴",
+            "结节",
+            "结",
+            "50%",
+            "50%狭",
+            "\"软斑\"",
+            "ica_stenosis",
+            "ica_s",
+            "_st",
+            "%",
+            "pseudo-nodule:",
+            "NODULE",
+            "肝囊肿",
+            "liver",
+            "待删除",
+            "颈动脉 斑块",
+            "甲状腺 tr4",
+            "腺右叶 滤泡",
+            "不存在的词",
+            "a\"b",
+        ] {
+            let q = CaseQuery {
+                text: text.to_string(),
+                ..CaseQuery::default()
+            };
+            let found = search(&db, &q).await.unwrap();
+            let mut by_like = Search::new("SELECT COUNT(*) AS total FROM cases c");
+            by_like.and_where().push(VISIBLE);
+            for term in text.split_whitespace() {
+                by_like
+                    .and_where()
+                    .push("c.search_text LIKE ")
+                    .bind(like(term))
+                    .push(" ESCAPE '\\'");
+            }
+            let Total { total } = by_like.fetch_one(&db).await.unwrap();
+            assert_eq!(i64::from(found.total), total, "{text}");
+        }
+        // The re-indexed case is found by its new words alone.
+        let q = CaseQuery {
+            text: "肝脏 cyst".into(),
+            ..CaseQuery::default()
+        };
+        assert_eq!(search(&db, &q).await.unwrap().total, 1);
     }
 
     #[test]
