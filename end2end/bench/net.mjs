@@ -24,21 +24,18 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *  containing `text`, `stop()` ends it with SIGTERM. It serves the workspace's bundle unless
  *  `env` or the environment names another LEPTOS_SITE_ROOT. */
 export function startProcess(program, args, env, log) {
+  // The process writes straight into its log file, not through a pipe to this process: a
+  // bench blocked in execFileSync (wrk) reads no pipe, and a server whose full pipe blocks
+  // its log writes stops answering altogether.
   const out = fs.openSync(log, 'w');
   const child = spawn(program, args, {
     env: { LEPTOS_SITE_ROOT: SITE_ROOT, ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', out, out],
   });
-  let text = '';
-  const keep = (chunk) => {
-    text += chunk;
-    fs.writeSync(out, chunk);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  fs.closeSync(out);
   child.seen = async (needle, seconds) => {
     for (let i = 0; i < seconds * 10; i++) {
-      if (text.includes(needle)) return;
+      if (fs.readFileSync(log, 'utf8').includes(needle)) return;
       if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: see ${log}`);
       await sleep(100);
     }

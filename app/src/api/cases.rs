@@ -23,7 +23,10 @@ use {
 pub async fn applications() -> Result<Vec<Application>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    Ok(cases::applications(&state.db).await?)
+    guard::once_per_request("applications".into(), || async {
+        Ok(cases::applications(&state.db).await?)
+    })
+    .await
 }
 
 /// Starts a draft case from an anonymised study.
@@ -97,7 +100,14 @@ pub async fn search_cases(query: CaseQuery) -> Result<CasePage, AppError> {
     if query.tirads.is_some_and(|l| !(1..=5).contains(&l)) {
         return Err(AppError::invalid("tirads", InvalidReason::Unknown));
     }
-    Ok(cases::search(&state.db, &query).await?)
+    let key = format!(
+        "search_cases {}",
+        serde_json::to_string(&query).map_err(domain::internal)?
+    );
+    guard::once_per_request(key, || async {
+        Ok(cases::search(&state.db, &query).await?)
+    })
+    .await
 }
 
 /// Every case with its status, for experts.
@@ -115,9 +125,12 @@ pub async fn case_workbench() -> Result<Vec<CaseSummary>, AppError> {
 pub async fn published_case(id: CaseId) -> Result<CaseView, AppError> {
     let state = guard::state()?;
     let user = guard::user().await?;
-    cases::view(&state.db, id.as_str(), &user.id)
-        .await?
-        .ok_or(AppError::NotFound("case".into()))
+    guard::once_per_request(format!("published_case {}", id.as_str()), || async {
+        cases::view(&state.db, id.as_str(), &user.id)
+            .await?
+            .ok_or(AppError::NotFound("case".into()))
+    })
+    .await
 }
 
 /// The published versions of a case (experts only).

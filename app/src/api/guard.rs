@@ -5,7 +5,9 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use domain::{AppState, Db};
-use std::sync::Arc;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
@@ -64,7 +66,12 @@ pub struct SignedIn {
     session: Session,
     db: Db,
     user: Arc<OnceCell<Option<CurrentUser>>>,
+    /// What this request's reads gave, by [`once_per_request`]'s key.
+    reads: Arc<Mutex<HashMap<String, Read>>>,
 }
+
+/// One read's result, shared by every caller in the request.
+type Read = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 impl SignedIn {
     pub fn new(session: Session, db: Db) -> SignedIn {
@@ -72,6 +79,7 @@ impl SignedIn {
             session,
             db,
             user: Arc::default(),
+            reads: Arc::default(),
         }
     }
 
@@ -148,6 +156,54 @@ async fn signed_in() -> Result<SignedIn, AppError> {
     })
 }
 
+/// Runs `read` at most once per request for `key` (a server function's name and arguments)
+/// and gives every caller its result; a failed read is not kept, so the next caller tries again.
+///
+/// A page render asks the same server functions several times: on the server, Leptos'
+/// `Suspense` walks its children again (`dry_resolve`) once a resource it waits for resolves,
+/// and each walk re-runs the closures that build pages, whose resources then load again
+/// (`Guarded` builds every page in such a closure). Measured on the case library: three
+/// searches per page. Only reads may go through here: an HTTP call of a server function is a
+/// request of its own, so nothing is shared between a write and what it changed.
+pub async fn once_per_request<T, Fut>(
+    key: String,
+    read: impl FnOnce() -> Fut,
+) -> Result<T, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    read_once(&signed_in().await?.reads, key, read).await
+}
+
+/// [`once_per_request`] over one request's reads.
+async fn read_once<T, Fut>(
+    reads: &Mutex<HashMap<String, Read>>,
+    key: String,
+    read: impl FnOnce() -> Fut,
+) -> Result<T, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let cell = reads
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(key)
+        .or_default()
+        .clone();
+    let value = cell
+        .get_or_try_init(|| async {
+            let value: Arc<dyn Any + Send + Sync> = Arc::new(read().await?);
+            Ok::<_, AppError>(value)
+        })
+        .await?;
+    value.downcast_ref::<T>().cloned().ok_or_else(|| {
+        tracing::error!("a per-request read's key was used for two types");
+        AppError::Internal
+    })
+}
+
 /// The signed-in user, if any.
 pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
     signed_in().await?.user().await
@@ -201,6 +257,42 @@ pub async fn client_ip() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Three renders asking at once read once; another key reads again; a failure is not
+    /// kept, so the next ask reads (and succeeds).
+    #[tokio::test]
+    async fn a_request_reads_each_key_once_and_keeps_no_failure() {
+        let reads = Mutex::new(HashMap::new());
+        let runs = AtomicUsize::new(0);
+        let read = |value: u32| {
+            let runs = &runs;
+            move || async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                Ok::<_, AppError>(vec![value])
+            }
+        };
+        let (a, b, c) = tokio::join!(
+            read_once(&reads, "search 甲状腺".into(), read(1)),
+            read_once(&reads, "search 甲状腺".into(), read(2)),
+            read_once(&reads, "search 甲状腺".into(), read(3)),
+        );
+        assert_eq!(
+            (a.unwrap(), b.unwrap(), c.unwrap()),
+            (vec![1], vec![1], vec![1])
+        );
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        let other = read_once(&reads, "search 结节".into(), read(4)).await;
+        assert_eq!(other.unwrap(), vec![4]);
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+        let failed: Result<Vec<u32>, _> =
+            read_once(&reads, "case".into(), || async { Err(AppError::Internal) }).await;
+        assert_eq!(failed, Err(AppError::Internal));
+        let again = read_once(&reads, "case".into(), read(5)).await;
+        assert_eq!(again.unwrap(), vec![5]);
+    }
 
     #[test]
     fn sessions_end_with_their_password_or_their_lifetime() {

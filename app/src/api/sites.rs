@@ -11,7 +11,10 @@ use {super::guard, crate::model::Permission, domain::audit::Actor, domain::sites
 pub async fn list_sites() -> Result<Vec<Site>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    Ok(sites::list(&state.db).await?)
+    guard::once_per_request("list_sites".into(), || async {
+        Ok(sites::list(&state.db).await?)
+    })
+    .await
 }
 
 /// Renames a site or (de)activates it. Admins only.

@@ -168,10 +168,11 @@ fn Cohorts(course: CourseId, data: CohortData) -> impl IntoView {
                                     <tr>
                                         <td>{c.name.clone()}</td>
                                         <td data-label=move || t_string!(i18n, courses.cohort_site)>{
-                                            let (zh, en) = (c.site.clone().unwrap_or_default(), c.site_en.clone().unwrap_or_default());
+                                            // A cohort with no site is open to every site: shown as a dash, not an empty cell.
+                                            let (zh, en) = (c.site.clone().unwrap_or_else(|| "—".into()), c.site_en.clone().unwrap_or_else(|| "—".into()));
                                             move || if crate::components::layout::lang_code(i18n) == "en" { en.clone() } else { zh.clone() }
                                         }</td>
-                                        <td data-label=move || t_string!(i18n, courses.cohort_due)>{c.due.clone().unwrap_or_default()}</td>
+                                        <td data-label=move || t_string!(i18n, courses.cohort_due)>{c.due.clone().unwrap_or_else(|| "—".into())}</td>
                                         <td class="num" data-label=move || t_string!(i18n, courses.members)>{c.members}</td>
                                         <td class="num" data-label=move || t_string!(i18n, courses.completed_count)>{c.completed}</td>
                                     </tr>
@@ -217,6 +218,9 @@ fn Outline(
             <div class="prose" lang=text_lang(&course.summary_html) inner_html=course.summary_html.clone()></div>
         </header>
         {course.completed.map(|(at, score)| view! { <Completed at score /> })}
+        // The progress panel only when it has something to say: a coordinator or expert who is
+        // not enrolled and may not enrol would otherwise get an empty box.
+        {(course.enrolled || course.due.is_some() || course.newer_version || resume.is_some() || course.may_self_enrol).then(|| view! {
         <section class="panel course-progress-panel">
             {course.enrolled.then(|| view! {
                 <progress class="course-progress" max=progress.required.max(1) value=progress.required_done
@@ -240,6 +244,7 @@ fn Outline(
                 }}
             </div>
         </section>
+        })}
         <section aria-labelledby="modules-title">
             <h2 id="modules-title">{t!(i18n, courses.modules)}</h2>
             <ol class="modules" data-testid="modules">
