@@ -159,6 +159,14 @@ pub async fn grow_library(args: &LibraryArgs) -> anyhow::Result<Grown> {
         .bind(source)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO case_version_clips (case_id, version, sop_uid) \
+             SELECT $1, version, sop_uid FROM case_version_clips WHERE case_id = $2",
+        )
+        .bind(&id)
+        .bind(source)
+        .execute(&mut *tx)
+        .await?;
         let follow_ups: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM follow_ups WHERE case_id = $1")
                 .bind(source)

@@ -23,10 +23,16 @@ async fn run() -> anyhow::Result<()> {
         None => cli.serve.log_format,
         Some(_) => LogFormat::Text,
     };
-    let logs = tracing_subscriber::fmt().with_env_filter(
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
-    );
+    // Lines go through a queue to a writer thread: a stalled reader of stdout (a full pipe, a
+    // log shipper that stops) then costs dropped lines, never requests waiting on a write.
+    // `_flush` writes out what is queued when `run` returns.
+    let (writer, _flush) = tracing_appender::non_blocking(std::io::stdout());
+    let logs = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+        );
     match format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().with_current_span(false).init(),

@@ -57,12 +57,21 @@ struct IndexRow {
 
 /// SQLite: a key column counts as NOT NULL, as on PostgreSQL. (SQLite lets a key that is not
 /// an INTEGER PRIMARY KEY hold NULL, a legacy quirk of every such table, not of a migration.)
+///
+/// The library's text search is each engine's own index (FTS5 on SQLite, an index in
+/// PostgreSQL), so SQLite's virtual tables, their shadow tables and the one table that numbers
+/// the index's rows (`SQLITE_SEARCH_INDEX`) are not part of the shared schema.
 const SQLITE_COLUMNS: &str = r#"
-    SELECT m.name AS table_name, c.name AS column_name, c.type AS column_type,
+    SELECT t.name AS table_name, c.name AS column_name, c.type AS column_type,
            CASE WHEN c."notnull" = 0 AND c.pk = 0 THEN 1 ELSE 0 END AS nullable
-    FROM sqlite_master m JOIN pragma_table_info(m.name) c
-    WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
-      AND m.name <> '_sqlx_migrations'"#;
+    FROM pragma_table_list t JOIN pragma_table_info(t.name) c
+    WHERE t.schema = 'main' AND t.type = 'table'
+      AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+      AND t.name <> '_sqlx_migrations'
+      AND t.name NOT IN (SELECT value FROM json_each(?))"#;
+
+/// SQLite's own tables of the search index that are ordinary tables.
+const SQLITE_SEARCH_INDEX: &[&str] = &["case_search_keys"];
 
 /// SQLite: indexes written as CREATE INDEX (constraints' own have no SQL).
 const SQLITE_INDEXES: &str = r#"
@@ -130,7 +139,11 @@ async fn schema(db: &Db) -> Schema {
         DbKind::Postgres => (POSTGRES_COLUMNS, POSTGRES_INDEXES, postgres_family),
     };
     let mut schema = Schema::default();
-    let rows: Vec<ColumnRow> = sqlx::query_as(columns)
+    let mut query = sqlx::query_as(columns);
+    if db.kind == DbKind::Sqlite {
+        query = query.bind(serde_json::to_string(SQLITE_SEARCH_INDEX).unwrap());
+    }
+    let rows: Vec<ColumnRow> = query
         .fetch_all(&db.pool)
         .await
         .unwrap_or_else(|e| panic!("{:?} columns: {e}", db.kind));

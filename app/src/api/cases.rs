@@ -219,10 +219,13 @@ pub async fn network_outcomes() -> Result<OutcomeTables, AppError> {
 pub async fn case_comments(id: CaseId) -> Result<Vec<CaseComment>, AppError> {
     let state = guard::state()?;
     guard::user().await?;
-    if !cases::is_visible(&state.db, id.as_str()).await? {
-        return Err(AppError::NotFound("case".into()));
-    }
-    Ok(cases::comments(&state.db, id.as_str()).await?)
+    guard::once_per_request(format!("case_comments {}", id.as_str()), || async {
+        if !cases::is_visible(&state.db, id.as_str()).await? {
+            return Err(AppError::NotFound("case".into()));
+        }
+        Ok(cases::comments(&state.db, id.as_str()).await?)
+    })
+    .await
 }
 
 /// Adds to the consultation; `frame` (0-based) with `sop_uid` points at a clip frame.

@@ -27,7 +27,10 @@ pub async fn case_replays(case_id: String) -> Result<Vec<ReplaySummary>, AppErro
     let state = guard::state()?;
     let user = guard::user().await?;
     let case_id = CaseId::from_path(&case_id)?;
-    Ok(replays::for_case(&state.db, &user, &case_id).await?)
+    guard::once_per_request(format!("case_replays {}", case_id.as_str()), || async {
+        Ok(replays::for_case(&state.db, &user, &case_id).await?)
+    })
+    .await
 }
 
 /// One replay with its clip, voices and timeline; a draft is not found for learners.

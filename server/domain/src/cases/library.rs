@@ -208,6 +208,9 @@ struct Total {
     total: i64,
 }
 
+/// What a search's conditions are written over.
+const MATCH_FROM: &str = "FROM cases c LEFT JOIN sites s ON s.id = c.site_id";
+
 /// A term as an FTS5 phrase: the whole term, quotes doubled, so nothing in it is syntax.
 fn phrase(term: &str) -> String {
     format!("\"{}\"", term.to_lowercase().replace('"', "\"\""))
@@ -216,22 +219,29 @@ fn phrase(term: &str) -> String {
 /// `select` over `cases c` (and `sites s`) narrowed to the visible cases matching `q`, each
 /// value bound at the column's type. On SQLite a text term of three characters or more is
 /// looked up in the trigram index (`case_search`, migration 0014) as a phrase, which matches
-/// exactly the cases whose `search_text` holds it; shorter terms, and every term on
-/// PostgreSQL, go through LIKE.
-fn matching(select: &str, q: &CaseQuery, kind: DbKind) -> Search<'static> {
+/// exactly the cases whose `search_text` holds it; shorter terms scan the index's copy of the
+/// text. On PostgreSQL every term goes through LIKE.
+fn matching(select: impl Into<String>, q: &CaseQuery, kind: DbKind) -> Search<'static> {
     let mut search = Search::new(select);
     search.and_where().push(VISIBLE);
     for term in q.text.split_whitespace().take(8) {
-        if kind == DbKind::Sqlite && term.chars().count() >= 3 {
-            search
-                .and_where()
-                .push(
-                    "c.id IN (SELECT k.case_id FROM case_search \
-                     JOIN case_search_keys k ON k.key = case_search.rowid \
-                     WHERE case_search MATCH ",
-                )
-                .bind(phrase(term))
-                .push(")");
+        if kind == DbKind::Sqlite {
+            search.and_where().push(
+                "c.id IN (SELECT k.case_id FROM case_search \
+                 JOIN case_search_keys k ON k.key = case_search.rowid WHERE ",
+            );
+            if term.chars().count() >= 3 {
+                search.push("case_search MATCH ").bind(phrase(term));
+            } else {
+                // No trigram to look up: a scan, but of the index's own copy of the text
+                // (a tenth of the cases' rows). Both sides are lower-cased, so `instr` is
+                // the same substring test as LIKE, without its per-character matching.
+                search
+                    .push("instr(case_search.search_text, ")
+                    .bind(term.to_lowercase())
+                    .push(") > 0");
+            }
+            search.push(")");
         } else {
             search
                 .and_where()
@@ -298,22 +308,26 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage> {
             "(SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id) DESC, c.published_at DESC, c.id"
         }
     };
-    let Total { total } = matching(
-        "SELECT COUNT(*) AS total FROM cases c LEFT JOIN sites s ON s.id = c.site_id",
+    let Total { total } = matching(format!("SELECT COUNT(*) AS total {MATCH_FROM}"), q, db.kind)
+        .fetch_one(db)
+        .await?;
+    let page = q.page.min(10_000);
+    // The page's ids first, from the narrow `cases_library` index (migration 0015), then the
+    // summaries of those twenty: sorting whole summaries would read every match's row.
+    let mut search = matching(
+        format!("{SUMMARY_SELECT} WHERE c.id IN (SELECT c.id {MATCH_FROM}"),
         q,
         db.kind,
-    )
-    .fetch_one(db)
-    .await?;
-    let page = q.page.min(10_000);
-    let mut search = matching(SUMMARY_SELECT, q, db.kind);
+    );
     search
         .push(" ORDER BY ")
         .push(order)
         .push(" LIMIT ")
         .bind(i64::from(PER_PAGE))
         .push(" OFFSET ")
-        .bind(i64::from(page * PER_PAGE));
+        .bind(i64::from(page * PER_PAGE))
+        .push(") ORDER BY ")
+        .push(order);
     let rows: Vec<SummaryRow> = search.fetch_all(db).await?;
     Ok(CasePage {
         cases: rows.into_iter().map(CaseSummary::from).collect(),
@@ -335,27 +349,20 @@ pub async fn is_visible(db: &Db, id: &str) -> Result<bool> {
 }
 
 /// True when the blob is a clip of a case's visible published version: all a learner may fetch.
-/// The version's clip list is read, not searched as text, so no other clip of the case's
-/// study (and no SOP UID that only looks like one) passes.
+/// The version's own clip list (`case_version_clips`, written with the version) is matched by
+/// equality, so no other clip of the case's study, and no SOP UID that only looks like one,
+/// passes.
 pub async fn blob_is_published(db: &Db, sha: &str) -> Result<bool> {
-    let candidates: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT i.sop_uid, v.content FROM instances i JOIN cases c ON c.study_uid = i.study_uid \
-         JOIN case_versions v ON v.case_id = c.id AND v.version = c.published_version \
-         WHERE i.blob_sha = $1 AND i.sop_uid <> '' AND {VISIBLE}"
+    let hit: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT 1 FROM instances i \
+         JOIN case_version_clips vc ON vc.sop_uid = i.sop_uid \
+         JOIN cases c ON c.id = vc.case_id AND c.published_version = vc.version \
+         WHERE i.blob_sha = $1 AND i.sop_uid <> '' AND {VISIBLE} LIMIT 1"
     ))
     .bind(sha)
-    .fetch_all(&db.pool)
+    .fetch_optional(&db.pool)
     .await?;
-    for (sop_uid, content) in candidates {
-        if content_from(&content)?
-            .clips
-            .iter()
-            .any(|clip| clip.sop_uid == sop_uid)
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(hit.is_some())
 }
 
 /// Every visible published case, newest first (for queues over the whole library).

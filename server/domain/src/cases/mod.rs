@@ -460,6 +460,17 @@ pub async fn transition(
         .bind(at)
         .execute(&mut *tx)
         .await?;
+        for clip in &content.clips {
+            sqlx::query(
+                "INSERT INTO case_version_clips (case_id, version, sop_uid) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(v)
+            .bind(&clip.sop_uid)
+            .execute(&mut *tx)
+            .await?;
+        }
         let index = library::index_of(db, &content).await?;
         sqlx::query(
             "UPDATE cases SET next_version = $1, published_version = $2, published_at = $3, \
