@@ -89,7 +89,8 @@ const POSTGRES_COLUMNS: &str = "
     FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'";
 
-/// PostgreSQL: indexes that no constraint owns.
+/// PostgreSQL: B-tree indexes that no constraint owns (the text search's trigram index is
+/// PostgreSQL's own, as SQLite's FTS5 tables are SQLite's).
 const POSTGRES_INDEXES: &str = "
     SELECT i.relname::text AS index_name, t.relname::text AS table_name,
            a.attname::text AS column_name, k.position::int8 AS position,
@@ -99,7 +100,8 @@ const POSTGRES_INDEXES: &str = "
     JOIN pg_class t ON t.oid = x.indrelid
     CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-    WHERE t.relnamespace = current_schema()::regnamespace
+    JOIN pg_am am ON am.oid = i.relam
+    WHERE t.relnamespace = current_schema()::regnamespace AND am.amname = 'btree'
       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)";
 
 /// SQLite's type affinity of a declared type (the rules of its documentation, §3.1).

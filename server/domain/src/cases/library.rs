@@ -208,6 +208,13 @@ struct Total {
     total: i64,
 }
 
+/// One case of a search's page, with how many cases the search matched.
+#[derive(sqlx::FromRow)]
+struct Hit {
+    id: String,
+    total: i64,
+}
+
 /// What a search's conditions are written over.
 const MATCH_FROM: &str = "FROM cases c LEFT JOIN sites s ON s.id = c.site_id";
 
@@ -308,27 +315,45 @@ pub async fn search(db: &Db, q: &CaseQuery) -> Result<CasePage> {
             "(SELECT COUNT(*) FROM case_comments m WHERE m.case_id = c.id) DESC, c.published_at DESC, c.id"
         }
     };
-    let Total { total } = matching(format!("SELECT COUNT(*) AS total {MATCH_FROM}"), q, db.kind)
-        .fetch_one(db)
-        .await?;
     let page = q.page.min(10_000);
-    // The page's ids first, from the narrow `cases_library` index (migration 0015), then the
-    // summaries of those twenty: sorting whole summaries would read every match's row.
-    let mut search = matching(
-        format!("{SUMMARY_SELECT} WHERE c.id IN (SELECT c.id {MATCH_FROM}"),
+    // The page's ids with the number of matches, in one pass over the narrow `cases_library`
+    // index (migration 0015): a separate count matched every case a second time.
+    let mut ids = matching(
+        format!("SELECT c.id, COUNT(*) OVER () AS total {MATCH_FROM}"),
         q,
         db.kind,
     );
-    search
-        .push(" ORDER BY ")
+    ids.push(" ORDER BY ")
         .push(order)
         .push(" LIMIT ")
         .bind(i64::from(PER_PAGE))
         .push(" OFFSET ")
-        .bind(i64::from(page * PER_PAGE))
-        .push(") ORDER BY ")
-        .push(order);
-    let rows: Vec<SummaryRow> = search.fetch_all(db).await?;
+        .bind(i64::from(page * PER_PAGE));
+    let hits: Vec<Hit> = ids.fetch_all(db).await?;
+    let total = match hits.first() {
+        Some(hit) => hit.total,
+        // Past the last page the rows carry no count: it is asked for on its own.
+        None if page > 0 => {
+            let Total { total } =
+                matching(format!("SELECT COUNT(*) AS total {MATCH_FROM}"), q, db.kind)
+                    .fetch_one(db)
+                    .await?;
+            total
+        }
+        None => 0,
+    };
+    // Then the summaries of those twenty alone: sorting whole summaries would read every
+    // match's row.
+    let rows: Vec<SummaryRow> = if hits.is_empty() {
+        Vec::new()
+    } else {
+        let mut summaries = Search::new(format!("{SUMMARY_SELECT} WHERE {VISIBLE} AND c.id IN ("));
+        summaries
+            .bind_list(hits.into_iter().map(|hit| hit.id))
+            .push(") ORDER BY ")
+            .push(order);
+        summaries.fetch_all(db).await?
+    };
     Ok(CasePage {
         cases: rows.into_iter().map(CaseSummary::from).collect(),
         total: total as u32,
@@ -693,11 +718,19 @@ mod tests {
             "",
         ];
         let mut conn = db.pool.acquire().await.unwrap();
-        // The rows alone: studies, authors and sites do not matter to the search.
+        // The rows alone: studies and sites do not matter to the search; the author is named
+        // in the summaries.
         sqlx::query("PRAGMA foreign_keys = OFF")
             .execute(&mut *conn)
             .await
             .unwrap();
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, site_id, password_hash, \
+             created_at, updated_at) VALUES ('u', 'u', 'U', 'expert', 'hub', '', 0, 0)",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap();
         let insert = |id: String, text: &'static str| {
             sqlx::query(
                 "INSERT INTO cases (id, study_uid, author_id, status, content, published_version, \
@@ -779,7 +812,26 @@ mod tests {
             }
             let Total { total } = by_like.fetch_one(&db).await.unwrap();
             assert_eq!(i64::from(found.total), total, "{text}");
+            let shown = found.cases.len() as i64;
+            assert_eq!(shown, total.min(i64::from(PER_PAGE)), "{text}");
         }
+        // Past the last page: no cases, and the count is still told.
+        let first = CaseQuery {
+            text: "甲状腺".into(),
+            ..CaseQuery::default()
+        };
+        let total = search(&db, &first).await.unwrap().total;
+        assert!(total > 0);
+        let past = search(
+            &db,
+            &CaseQuery {
+                page: 50,
+                ..first.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!((past.cases.len(), past.total), (0, total));
         // The re-indexed case is found by its new words alone.
         let q = CaseQuery {
             text: "肝脏 cyst".into(),
