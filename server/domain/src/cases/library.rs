@@ -227,7 +227,8 @@ fn phrase(term: &str) -> String {
 /// value bound at the column's type. On SQLite a text term of three characters or more is
 /// looked up in the trigram index (`case_search`, migration 0014) as a phrase, which matches
 /// exactly the cases whose `search_text` holds it; shorter terms scan the index's copy of the
-/// text. On PostgreSQL every term goes through LIKE.
+/// text. On PostgreSQL a term of three characters or more goes through LIKE and pg_trgm's
+/// index, a shorter one is a substring test over the rows.
 fn matching(select: impl Into<String>, q: &CaseQuery, kind: DbKind) -> Search<'static> {
     let mut search = Search::new(select);
     search.and_where().push(VISIBLE);
@@ -249,12 +250,22 @@ fn matching(select: impl Into<String>, q: &CaseQuery, kind: DbKind) -> Search<'s
                     .push(") > 0");
             }
             search.push(")");
-        } else {
+        } else if term.chars().count() >= 3 {
+            // pg_trgm's index (migration 0016) answers the LIKE.
             search
                 .and_where()
                 .push("c.search_text LIKE ")
                 .bind(like(term))
                 .push(" ESCAPE '\\'");
+        } else {
+            // No trigram in the term: LIKE would walk the whole trigram index, slower than
+            // reading the rows; `strpos` is the same substring test (both sides lower-cased)
+            // and never uses it.
+            search
+                .and_where()
+                .push("strpos(c.search_text, ")
+                .bind(term.to_lowercase())
+                .push(") > 0");
         }
     }
     if !q.application.is_empty() {
