@@ -233,39 +233,43 @@ fn matching(select: impl Into<String>, q: &CaseQuery, kind: DbKind) -> Search<'s
     let mut search = Search::new(select);
     search.and_where().push(VISIBLE);
     for term in q.text.split_whitespace().take(8) {
-        if kind == DbKind::Sqlite {
-            search.and_where().push(
-                "c.id IN (SELECT k.case_id FROM case_search \
-                 JOIN case_search_keys k ON k.key = case_search.rowid WHERE ",
-            );
-            if term.chars().count() >= 3 {
-                search.push("case_search MATCH ").bind(phrase(term));
-            } else {
-                // No trigram to look up: a scan, but of the index's own copy of the text
-                // (a tenth of the cases' rows). Both sides are lower-cased, so `instr` is
-                // the same substring test as LIKE, without its per-character matching.
-                search
-                    .push("instr(case_search.search_text, ")
-                    .bind(term.to_lowercase())
-                    .push(") > 0");
+        let lower = term.to_lowercase();
+        let condition = search.and_where();
+        match (kind, term.chars().count() >= 3) {
+            (DbKind::Sqlite, trigram) => {
+                condition.push(
+                    "c.id IN (SELECT k.case_id FROM case_search \
+                     JOIN case_search_keys k ON k.key = case_search.rowid WHERE ",
+                );
+                if trigram {
+                    condition.push("case_search MATCH ").bind(phrase(term));
+                } else {
+                    // No trigram to look up: a scan, but of the index's own copy of the text
+                    // (a tenth of the cases' rows). Both sides are lower-cased, so `instr` is
+                    // the same substring test as LIKE, without its per-character matching.
+                    condition
+                        .push("instr(case_search.search_text, ")
+                        .bind(lower)
+                        .push(") > 0");
+                }
+                condition.push(")");
             }
-            search.push(")");
-        } else if term.chars().count() >= 3 {
             // pg_trgm's index (migration 0016) answers the LIKE.
-            search
-                .and_where()
-                .push("c.search_text LIKE ")
-                .bind(like(term))
-                .push(" ESCAPE '\\'");
-        } else {
+            (DbKind::Postgres, true) => {
+                condition
+                    .push("c.search_text LIKE ")
+                    .bind(like(term))
+                    .push(" ESCAPE '\\'");
+            }
             // No trigram in the term: LIKE would walk the whole trigram index, slower than
             // reading the rows; `strpos` is the same substring test (both sides lower-cased)
             // and never uses it.
-            search
-                .and_where()
-                .push("strpos(c.search_text, ")
-                .bind(term.to_lowercase())
-                .push(") > 0");
+            (DbKind::Postgres, false) => {
+                condition
+                    .push("strpos(c.search_text, ")
+                    .bind(lower)
+                    .push(") > 0");
+            }
         }
     }
     if !q.application.is_empty() {
