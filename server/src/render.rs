@@ -12,7 +12,7 @@
 //!
 //! Server functions (`/api/…`) build no reactive graph and stay on the main runtime.
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, BodyDataStream};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -21,6 +21,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tower::{Service, ServiceExt};
 
@@ -109,6 +110,7 @@ async fn render(pages: Router, request: Request<Body>, reply: oneshot::Sender<Re
         let _ = reply.send(Response::from_parts(parts, body));
         return;
     }
+    let mut body = body.into_data_stream();
     let (chunks, mut received) = mpsc::channel(CHUNKS_AHEAD);
     // Polled again after its end (compression does), a closed channel keeps answering `None`.
     let streamed = futures_util::stream::poll_fn(move |cx| received.poll_recv(cx));
@@ -116,14 +118,35 @@ async fn render(pages: Router, request: Request<Body>, reply: oneshot::Sender<Re
         .send(Response::from_parts(parts, Body::from_stream(streamed)))
         .is_err()
     {
-        return;
+        return finish_unread(body).await;
     }
-    let mut body = body.into_data_stream();
     while let Some(chunk) = body.next().await {
-        // The client went away: stop rendering.
         if chunks.send(chunk).await.is_err() {
-            return;
+            // The client went away.
+            return finish_unread(body).await;
         }
+    }
+}
+
+/// How long a page whose reader went away may go on rendering before it is dropped as it is.
+const UNREAD_RENDER_LIMIT: Duration = Duration::from_secs(60);
+
+/// Renders the rest of a page nobody will read, sending nothing. Leptos frees a page's reactive
+/// graph (its owners, resources and signals, which refer to each other) only when the page's
+/// stream reaches its end: `leptos_integration_utils` makes `owner.unset_with_forced_cleanup()`
+/// the stream's last step. A stream dropped halfway kept all of it: about 70 KB for each
+/// library page whose client left early (a closed tab, a click elsewhere, a dropped 4G link),
+/// measured as the server's memory growing by 141 MB over 2,000 such requests.
+async fn finish_unread(mut body: BodyDataStream) {
+    let rest = async { while body.next().await.is_some() {} };
+    if tokio::time::timeout(UNREAD_RENDER_LIMIT, rest)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            limit = ?UNREAD_RENDER_LIMIT,
+            "a page its client left was still rendering at the limit; dropped unfinished"
+        );
     }
 }
 
@@ -193,7 +216,7 @@ mod tests {
     use super::*;
     use axum::routing::get;
     use std::sync::Mutex;
-    use std::time::Duration;
+    use std::sync::atomic::AtomicBool;
 
     type Seen = Arc<Mutex<Vec<String>>>;
 
@@ -346,6 +369,64 @@ mod tests {
         assert_eq!(
             text(&mut service, "/fine").await,
             (StatusCode::OK, "fine".to_string())
+        );
+    }
+
+    /// A page of many chunks whose last step sets `ended`, as Leptos' last step frees the
+    /// page's reactive graph.
+    fn long_page(ended: Arc<AtomicBool>) -> Router {
+        let page = move || {
+            let ended = ended.clone();
+            async move {
+                let parts =
+                    futures_util::stream::iter(0..(4 * CHUNKS_AHEAD)).then(|i| async move {
+                        tokio::task::yield_now().await;
+                        Ok::<_, Infallible>(format!("part {i};"))
+                    });
+                let end = futures_util::stream::once(async move {
+                    ended.store(true, Ordering::SeqCst);
+                    Ok::<_, Infallible>(String::new())
+                });
+                Body::from_stream(parts.chain(end))
+            }
+        };
+        Router::new().route("/page", get(page))
+    }
+
+    async fn wait_until(flag: &AtomicBool) -> bool {
+        for _ in 0..500 {
+            if flag.load(Ordering::SeqCst) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_page_its_client_left_is_still_rendered_to_its_end() {
+        // The client reads the first chunk, then goes away.
+        let ended = Arc::new(AtomicBool::new(false));
+        let mut service = Renderers::new(long_page(ended.clone()), 1).unwrap();
+        let response = service
+            .call(Request::get("/page").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let mut body = response.into_body().into_data_stream();
+        assert_eq!(body.next().await.unwrap().unwrap(), "part 0;");
+        drop(body);
+        assert!(
+            wait_until(&ended).await,
+            "the render stopped where the client left"
+        );
+
+        // The client leaves before the response has started.
+        let ended = Arc::new(AtomicBool::new(false));
+        let mut service = Renderers::new(long_page(ended.clone()), 1).unwrap();
+        drop(service.call(Request::get("/page").body(Body::empty()).unwrap()));
+        assert!(
+            wait_until(&ended).await,
+            "the render stopped before its first chunk"
         );
     }
 }
