@@ -155,11 +155,14 @@ async function backend(name, databaseUrl) {
   const signedIn = { cookie, 'accept-language': 'zh-CN' };
   const q = encodeURIComponent(SEARCH);
   const query = JSON.stringify({ query: { text: SEARCH } });
+  const page = { what: `library page, search "${SEARCH}"`, side: 'SonoHub', url: `${base}/cases?q=${q}`, headers: signedIn };
+  const bare = { what: page.what, side: 'anchor', url: `${anchorBase}/cases?q=${q}` };
+  const reading = `${page.what}, ${CONNECTIONS} users reading (1 page/s each)`;
   const runs = [
-    { what: `library page, search "${SEARCH}"`, side: 'SonoHub', url: `${base}/cases?q=${q}`, headers: signedIn },
-    { what: `library page, search "${SEARCH}"`, side: 'anchor', url: `${anchorBase}/cases?q=${q}` },
-    { what: `library page, search "${SEARCH}", ${CONNECTIONS} users reading (1 page/s each)`, side: 'SonoHub', url: `${base}/cases?q=${q}`, headers: signedIn, think: true },
-    { what: `library page, search "${SEARCH}", ${CONNECTIONS} users reading (1 page/s each)`, side: 'anchor', url: `${anchorBase}/cases?q=${q}`, think: true },
+    page,
+    bare,
+    { ...page, what: reading, think: true },
+    { ...bare, what: reading, think: true },
     { what: `library page, search "${SHORT}"`, side: 'SonoHub', url: `${base}/cases?q=${encodeURIComponent(SHORT)}`, headers: signedIn },
     { what: `library page, search "${SHORT}"`, side: 'anchor', url: `${anchorBase}/cases?q=${encodeURIComponent(SHORT)}` },
     { what: 'library search as JSON', side: 'SonoHub', url: `${base}/api/search_cases`, method: 'POST', body: query, headers: { ...signedIn, 'content-type': 'application/json', origin: base } },
@@ -177,11 +180,10 @@ async function backend(name, databaseUrl) {
     console.log(`${name}: ${run.what} (${run.side}): ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors`);
   }
   // Pages their clients leave halfway: they must not stay in memory.
-  const droppedUrl = `${base}/cases?q=${q}`;
-  await dropAfterFirstBytes(droppedUrl, signedIn, 100); // warm-up, not counted
+  await dropAfterFirstBytes(page.url, page.headers, 100); // warm-up, not counted
   await new Promise((r) => setTimeout(r, 2000));
   const droppedBefore = rssMb(server.pid);
-  await dropAfterFirstBytes(droppedUrl, signedIn, DROPPED);
+  await dropAfterFirstBytes(page.url, page.headers, DROPPED);
   // What is still rendering for the clients that left finishes first.
   await new Promise((r) => setTimeout(r, 5000));
   const dropped = { count: DROPPED, before: droppedBefore, after: rssMb(server.pid) };
@@ -193,7 +195,7 @@ async function backend(name, databaseUrl) {
     let requests = 0;
     let errors = 0;
     for (let t = 0; t < SOAK; t += slice) {
-      const r = wrk(runs[0], slice);
+      const r = wrk(page, slice);
       requests += r.requests;
       errors += r.errors;
       samples.push(rssMb(server.pid));
