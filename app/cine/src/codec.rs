@@ -8,6 +8,7 @@
 use super::color;
 use super::error::CineError;
 use super::info::{ClipInfo, Photometric};
+use super::j2k;
 use super::rle;
 use dicom_core::value::Value as DicomValue;
 use dicom_dictionary_std::tags;
@@ -331,7 +332,18 @@ fn decode_with_registry(
     info: &ClipInfo,
     n: u32,
 ) -> Result<Samples<'static>, CineError> {
+    use dicom_encoding::adapters::PixelDataObject;
     use dicom_pixeldata::PixelDecoder;
+    if info.transfer_syntax.is_jpeg2000() {
+        // The same frame bytes and attributes the registry's adapter reads; when one is
+        // missing the adapter refuses the frame itself.
+        let declared = (obj.rows(), obj.cols(), obj.samples_per_pixel());
+        if let (Some(data), (Some(rows), Some(columns), Some(samples))) =
+            (obj.frame_pixel_data(n), declared)
+        {
+            j2k::check_fits(&data, rows.into(), columns.into(), samples, n)?;
+        }
+    }
     let decoded = obj
         .decode_pixel_data_frame(n)
         .map_err(|e| CineError::Decode {

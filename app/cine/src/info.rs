@@ -116,6 +116,20 @@ impl TransferSyntaxInfo {
         }
     }
 
+    /// JPEG 2000 and High-Throughput JPEG 2000, whose frames are codestreams.
+    pub(crate) fn is_jpeg2000(&self) -> bool {
+        matches!(
+            self.uid.as_str(),
+            uids::JPEG2000_LOSSLESS
+                | uids::JPEG2000
+                | uids::JPEG2000MC_LOSSLESS
+                | uids::JPEG2000MC
+                | uids::HTJ2K_LOSSLESS
+                | uids::HTJ2K_LOSSLESS_RPCL
+                | uids::HTJ2K
+        )
+    }
+
     pub(crate) fn codec(&self) -> Codec {
         match self.uid.as_str() {
             uids::IMPLICIT_VR_LITTLE_ENDIAN

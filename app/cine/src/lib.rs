@@ -20,6 +20,7 @@ mod codec;
 mod color;
 mod error;
 mod info;
+mod j2k;
 #[cfg(feature = "encode")]
 mod jpeg_mask;
 pub mod measure;
