@@ -25,6 +25,20 @@ use leptos_router::{
 };
 use model::{AppError, CurrentUser};
 
+/// The cookie that remembers the language a reader chose with the header's switch, over the
+/// browser's: the switch writes it, the server reads it before rendering (leptos_i18n's own
+/// cookie support would bring a cookie parser and a date library into the first download).
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+/// The language tag a `LANGUAGE_COOKIE` value names, when it is one of the app's languages.
+pub fn chosen_language(cookie_value: &str) -> Option<&'static str> {
+    cookie_value
+        .trim()
+        .parse::<Locale>()
+        .ok()
+        .map(|locale| locale.as_str())
+}
+
 /// The signed-in user, loaded once per page load and shared by every page.
 #[derive(Clone, Copy)]
 pub struct Me(pub Resource<Result<Option<CurrentUser>, AppError>>);
@@ -67,14 +81,8 @@ pub fn App() -> impl IntoView {
     provide_context(Me(me));
     provide_context(SessionLost(RwSignal::new(false)));
 
-    // The language cookie belongs to the whole site (by default it would take the path of the
-    // page where the language was chosen) and lasts a year, not one browser session.
-    let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default()
-        .path("/")
-        .max_age(365 * 24 * 3600 * 1000_i64);
-
     view! {
-        <I18nContextProvider cookie_options>
+        <I18nContextProvider>
             <AppTitle />
             <Router>
                 <Header />

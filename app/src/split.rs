@@ -55,12 +55,16 @@ macro_rules! lazy_page_groups {
 }
 
 lazy_page_groups! {
-    // What a learner opens first: home, the case library and their own account.
+    // The case library alone: the page a community doctor opens most, often first from a
+    // link, so it carries no other page's code.
     library_pages(LibraryPages) {
+        Cases => pages::cases::CasesPage,
+    }
+    // Home, the reader's own account, and the experts' lists of their cases.
+    home_pages(HomePages) {
         Home => pages::home::HomePage,
         Profile => pages::profile::ProfilePage,
         Notifications => pages::notifications::NotificationsPage,
-        Cases => pages::cases::CasesPage,
         Workbench => pages::cases::work::WorkbenchPage,
         Awaiting => pages::cases::work::AwaitingPage,
         Outcomes => pages::cases::work::OutcomesPage,

@@ -124,6 +124,7 @@ pub fn router(
             _,
         >(context, shell))
         .with_state(server_state.clone())
+        .layer(middleware::from_fn(chosen_language))
         // Server functions read their whole body into memory: bounded here, whatever it
         // declares (413 on a longer Content-Length, an error mid-read on a longer stream).
         .layer(RequestBodyLimitLayer::new(
@@ -186,6 +187,26 @@ pub fn router(
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(server_state))
+}
+
+/// The language the reader chose with the header's switch (`app::LANGUAGE_COOKIE`) wins over
+/// the browser's: leptos_i18n picks a page's language from Accept-Language alone, so a known
+/// choice replaces that header before the page renders.
+async fn chosen_language(mut req: Request, next: Next) -> Response {
+    let chosen = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == app::LANGUAGE_COOKIE)
+        .and_then(|(_, value)| app::chosen_language(value));
+    if let Some(tag) = chosen {
+        req.headers_mut()
+            .insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static(tag));
+    }
+    next.run(req).await
 }
 
 const GET: &[Method] = &[Method::GET];

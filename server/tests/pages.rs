@@ -42,6 +42,31 @@ async fn sign_in_page_speaks_chinese_by_default_and_english_when_asked() {
         cookie.contains("用户名"),
         "the remembered choice wins over the browser's"
     );
+
+    // Among other cookies, either way round; a value that names no language of the app is
+    // ignored and the browser's language holds.
+    for (cookies, browser, expected) in [
+        (
+            "sonohub_session=x; i18n_pref_locale=en",
+            "zh-CN,zh",
+            "Username",
+        ),
+        ("i18n_pref_locale=fr", "en", "Username"),
+        ("i18n_pref_locale=en%0d%0ax", "zh", "用户名"),
+    ] {
+        let html = c
+            .http
+            .get(c.url("/login"))
+            .header("accept-language", browser)
+            .header("cookie", cookies)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(expected), "{cookies} / {browser}");
+    }
 }
 
 #[tokio::test]

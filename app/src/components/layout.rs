@@ -165,10 +165,36 @@ pub fn lang_code(i18n: I18nContext<Locale>) -> &'static str {
     }
 }
 
+/// Keeps the reader's choice for a year on the whole site (`crate::LANGUAGE_COOKIE`), so the
+/// server renders the next page in it.
+fn remember_language(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let secure = window().location().protocol().is_ok_and(|p| p == "https:");
+        let cookie = format!(
+            "{}={}; path=/; max-age={}; samesite=lax{}",
+            crate::LANGUAGE_COOKIE,
+            locale.as_str(),
+            365 * 24 * 3600,
+            if secure { "; secure" } else { "" }
+        );
+        if let Ok(document) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = document.set_cookie(&cookie);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = locale;
+}
+
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let is = move |l: Locale| i18n.get_locale() == l;
+    let choose = move |l: Locale| {
+        i18n.set_locale(l);
+        remember_language(l);
+    };
     view! {
         <div class="lang-switch" role="group" aria-label=move || t_string!(i18n, nav.language)>
             <button
@@ -176,7 +202,7 @@ fn LanguageSwitch() -> impl IntoView {
                 lang="zh"
                 class:active=move || is(Locale::zh)
                 aria-pressed=move || is(Locale::zh).to_string()
-                on:click=move |_| i18n.set_locale(Locale::zh)
+                on:click=move |_| choose(Locale::zh)
             >
                 "中文"
             </button>
@@ -185,7 +211,7 @@ fn LanguageSwitch() -> impl IntoView {
                 lang="en"
                 class:active=move || is(Locale::en)
                 aria-pressed=move || is(Locale::en).to_string()
-                on:click=move |_| i18n.set_locale(Locale::en)
+                on:click=move |_| choose(Locale::en)
             >
                 "English"
             </button>
