@@ -125,6 +125,20 @@ test('JPEG 2000 decodes in the browser to the same pixels as the uncompressed or
   await expect(page.getByTestId('viewer-error')).toHaveCount(0);
 });
 
+test('a JPEG 2000 frame larger than its file says is refused with a message, and the viewer goes on', async ({ page }) => {
+  // The fuzzer's file (server/fuzz/regressions): a 64 x 64 codestream in a data set of 58 rows.
+  // The decoder library would copy past its buffer, a panic that ends the page's wasm.
+  await page.goto('/viewer');
+  await hydrated(page);
+  await page.getByTestId('local-file').setInputFiles(
+    `${__dirname}/../../server/fuzz/regressions/ingest/panic-j2k-component-larger-than-frame`,
+  );
+  await expect(page.getByTestId('viewer-error')).toContainText('无法解码');
+  // Still alive: the next file opens and shows.
+  await openLocal(page, `${__dirname}/../../target/dicom-samples/MR_small_jp2klossless.dcm`);
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+});
+
 test('JPEG frames go to the browser decoder and the whole clip ends up decoded', async ({ page }) => {
   await openClip(page, 'vessel-jpeg-640x480.dcm');
   const viewer = page.locator('.viewer');
