@@ -15,7 +15,7 @@ fn source(data: &std::path::Path, database_url: Option<&str>) -> Source {
 
 #[tokio::test]
 async fn a_running_server_is_backed_up_and_restored_into_an_empty_folder() {
-    round_trip(None).await;
+    round_trip(None, None).await;
 }
 
 /// The same with PostgreSQL (`pg_dump` and `pg_restore` of the server's version, as Debian's
@@ -31,17 +31,13 @@ async fn a_running_postgresql_server_is_backed_up_and_restored_into_an_empty_dat
         return;
     };
     let empty = crate::common::fresh_postgres().await.unwrap();
-    round_trip(Some((live, empty))).await;
+    round_trip(Some(&live), Some(&empty)).await;
 }
 
-/// Backs up a running server (on SQLite, or on the first of `postgres`), restores it into an
-/// empty folder (and the second, empty database), and reads everything back from a server
-/// started on what was restored.
-async fn round_trip(postgres: Option<(String, String)>) {
-    let (live_db, restored_db) = match &postgres {
-        Some((live, empty)) => (Some(live.as_str()), Some(empty.as_str())),
-        None => (None, None),
-    };
+/// Backs up a running server (on SQLite, or on PostgreSQL's `live_db`), restores it into an
+/// empty folder (and the empty `restored_db`), and reads everything back from a server started
+/// on what was restored.
+async fn round_trip(live_db: Option<&str>, restored_db: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let app = TestApp::with(|c| {
@@ -75,7 +71,7 @@ async fn round_trip(postgres: Option<(String, String)>) {
     })
     .await
     .unwrap();
-    let kind = if postgres.is_some() {
+    let kind = if live_db.is_some() {
         "postgres"
     } else {
         "sqlite"
