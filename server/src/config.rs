@@ -101,6 +101,12 @@ pub struct ServeArgs {
     /// use the service.
     #[arg(long, env = "SONOHUB_DICOMWEB_TOKEN", hide_env_values = true)]
     pub dicomweb_token: Option<String>,
+    /// Requests a minute each DICOMweb bearer token may make on this node (issued tokens and
+    /// --dicomweb-token alike; signed-in sessions are not counted); past it the token is
+    /// answered 429 with Retry-After. A viewer opening a 300-frame clip frame by frame makes
+    /// about 300. 0: no limit.
+    #[arg(long, env = "SONOHUB_DICOMWEB_TOKEN_RATE", default_value_t = 3000)]
+    pub dicomweb_token_rate: u32,
     /// Origins whose pages may call /dicom-web, e.g. an OHIF viewer on its own host:
     /// `https://viewer.example.org`, several separated by commas, or `*` for any (with a
     /// token; browsers send no cookies to a wildcard). Default: same origin only.
@@ -248,6 +254,8 @@ pub struct ServerConfig {
     pub receiver: ReceiverLimits,
     /// Bearer token accepted at `/dicom-web` besides a signed-in session.
     pub dicomweb_token: Option<String>,
+    /// Requests a minute each DICOMweb token may make (0: no limit).
+    pub dicomweb_token_rate: u32,
     /// Origins allowed to call `/dicom-web` from their pages (`*` for any).
     pub dicomweb_cors: Vec<String>,
     /// Proxies whose X-Forwarded-For is believed; empty keeps the default (loopback).
@@ -290,6 +298,7 @@ impl From<ServeArgs> for ServerConfig {
             receiver: a.receiver,
             // An empty variable means no token, not an empty one.
             dicomweb_token: a.dicomweb_token.filter(|t| !t.is_empty()),
+            dicomweb_token_rate: a.dicomweb_token_rate,
             dicomweb_cors: a.dicomweb_cors,
             trusted_proxies: a.trusted_proxies,
             demo_archive: match a.demo_archive {
@@ -329,6 +338,7 @@ impl ServerConfig {
             ae_title: "SONOHUB".to_string(),
             receiver: ReceiverLimits::default(),
             dicomweb_token: None,
+            dicomweb_token_rate: 3000,
             dicomweb_cors: Vec::new(),
             trusted_proxies: Vec::new(),
             demo_archive: DemoArchive::Off,

@@ -33,6 +33,8 @@ pub struct ServerState {
     pub app: AppState,
     /// The bearer token DICOMweb clients may use instead of a session.
     pub dicomweb_token: Option<crate::dicomweb::Token>,
+    /// Requests a minute each DICOMweb token may make; `None`: no limit.
+    pub dicomweb_rate: Option<std::sync::Arc<crate::dicomweb::TokenRate>>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -78,6 +80,8 @@ pub fn router(
             .dicomweb_token
             .as_deref()
             .map(crate::dicomweb::Token::new),
+        dicomweb_rate: crate::dicomweb::TokenRate::per_minute(config.dicomweb_token_rate)
+            .map(std::sync::Arc::new),
     };
     let context = {
         let state = state.clone();

@@ -632,6 +632,72 @@ async fn dicomweb_clients_search_and_retrieve_the_anonymised_studies() {
     app.started.stop().await.unwrap();
 }
 
+#[tokio::test]
+async fn each_token_is_held_to_its_requests_a_minute_and_sessions_are_not() {
+    let app = TestApp::with(|c| {
+        c.demo = true;
+        c.dicomweb_token = Some(TOKEN.to_string());
+        c.dicomweb_token_rate = 5;
+    })
+    .await;
+    let admin = app.signed_in("admin").await;
+    let mut issued = Vec::new();
+    for name in ["OHIF at the hub", "Teaching wall"] {
+        let (status, body) = admin
+            .call(
+                "issue_dicomweb_token",
+                &[("name", name), ("holder", "Hub radiology IT")],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        issued.push(body["secret"].as_str().unwrap().to_string());
+    }
+    let http = reqwest::Client::new();
+    let url = app.client().url("/dicom-web/studies");
+    for _ in 0..5 {
+        assert_eq!(
+            get(&http, url.clone(), Some(&issued[0])).await.status(),
+            200
+        );
+    }
+    // The sixth within the minute is refused, with when to come back; in the query too.
+    let refused = get(&http, url.clone(), Some(&issued[0])).await;
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After: {wait}");
+    assert!(refused.text().await.unwrap().contains("too many requests"));
+    let in_query = http
+        .get(format!("{url}?access_token={}", issued[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_query.status(), 429);
+    // Another token, the operator's own and a signed-in expert each have their own count.
+    assert_eq!(
+        get(&http, url.clone(), Some(&issued[1])).await.status(),
+        200
+    );
+    for _ in 0..5 {
+        assert_eq!(get(&http, url.clone(), Some(TOKEN)).await.status(), 200);
+    }
+    assert_eq!(get(&http, url.clone(), Some(TOKEN)).await.status(), 429);
+    let chen = app.signed_in("chen.jing").await;
+    for _ in 0..10 {
+        let res = chen.http.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    // A wrong token is still a 401, not a count against anyone.
+    assert_eq!(
+        studies_with(&app, "shdw_not-a-token-at-all", false).await,
+        401
+    );
+    app.started.stop().await.unwrap();
+}
+
 /// A GET of `/dicom-web/studies` with `secret` as a bearer token (or in the query).
 async fn studies_with(app: &TestApp, secret: &str, in_query: bool) -> u16 {
     let http = reqwest::Client::new();

@@ -87,6 +87,41 @@ impl Token {
     }
 }
 
+/// How many requests a minute each bearer token may make at `/dicom-web` on this node
+/// (`--dicomweb-token-rate`): a leaked or runaway token cannot take the server's disk and CPU
+/// from the network's viewers. Sessions (experts at a screen) are not counted.
+pub struct TokenRate(governor::DefaultKeyedRateLimiter<String>);
+
+impl TokenRate {
+    /// `None` for 0, which means no limit.
+    pub fn per_minute(requests: u32) -> Option<TokenRate> {
+        std::num::NonZeroU32::new(requests)
+            .map(|n| TokenRate(governor::RateLimiter::keyed(governor::Quota::per_minute(n))))
+    }
+
+    /// Counts a request of `token` (an issued token's id, or the operator's); `Err` with the
+    /// seconds until it may ask again when its minute is used up.
+    fn take(&self, token: &str) -> Result<(), u64> {
+        use governor::clock::Clock;
+        self.0.check_key(&token.to_string()).map_err(|not_yet| {
+            not_yet
+                .wait_time_from(self.0.clock().now())
+                .as_secs()
+                .max(1)
+        })
+    }
+}
+
+/// 429 for a token that asked too often, with when to ask again.
+fn too_many(wait_secs: u64) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, HeaderValue::from(wait_secs))],
+        format!("this token has made too many requests; ask again in {wait_secs} s"),
+    )
+        .into_response()
+}
+
 /// The `/dicom-web` endpoints, relative to where the main router nests them (`/` is the
 /// service's own address, for WADO-URI).
 pub fn endpoints() -> Vec<Endpoint> {
@@ -269,11 +304,21 @@ async fn authorise(
                 .dicomweb_token
                 .as_ref()
                 .is_some_and(|t| t.matches(offered));
+            let counted = |key: &str| match &state.dicomweb_rate {
+                Some(rate) => rate.take(key),
+                None => Ok(()),
+            };
             if configured {
+                if let Err(wait) = counted("--dicomweb-token") {
+                    return too_many(wait);
+                }
                 Some(Reader::Token("--dicomweb-token".to_string()))
             } else {
                 match domain::dicomweb_tokens::find(&state.app.db, offered).await {
                     Ok(Some(token)) => {
+                        if let Err(wait) = counted(&token.id) {
+                            return too_many(wait);
+                        }
                         // Counted apart from the answer: a busy viewer must not wait on it.
                         let db = state.app.db.clone();
                         let id = token.id.clone();
