@@ -30,8 +30,9 @@ test-tools:
 
 ## Release build of the server and the wasm bundle (target/release/sonohub, target/site).
 ## The bundle is remade only when what it is built from changed (app/, style/, public/, the
-## workspace manifest and lock file, cargo-leptos itself): a change to the server or the
-## domain rebuilds the server alone, with the environment cargo-leptos gives it.
+## workspace manifest and lock file, cargo-leptos, rustc and the bundle's build command): a
+## change to the server or the domain rebuilds the server alone, with the environment
+## cargo-leptos gives it.
 LEPTOS_ENV := LEPTOS_OUTPUT_NAME=sonohub LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
 	LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=app LEPTOS_BIN_DIR=server \
 	LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt
@@ -39,22 +40,40 @@ SERVER_BUILD := env $(LEPTOS_ENV) cargo build --package=server --bin=sonohub --n
 	--features=ssr --release
 build:
 	@stamp=$$( { git ls-files -co --exclude-standard -z -- app style public Cargo.toml Cargo.lock .cargo \
-		| xargs -0 sha256sum; cargo leptos --version; } | sha256sum | cut -c1-16 ); \
+		| xargs -0 sha256sum; cargo leptos --version; rustc --version; echo '$(BUNDLE_BUILD)'; } \
+		| sha256sum | cut -c1-16 ); \
 	if [ -f "target/site/.bundle-$$stamp" ] && [ -f target/release/hash.txt ]; then \
 		echo "the browser bundle is up to date ($$stamp): building the server only"; \
 		$(SERVER_BUILD); \
 	else \
 		echo "building the server beside the browser bundle (whose link, wasm-bindgen and wasm-opt use one core)"; \
 		$(SERVER_BUILD) & server=$$!; \
-		cargo leptos build --release --split || { kill $$server 2>/dev/null; wait $$server; exit 1; }; \
+		$(BUNDLE_BUILD) || { kill $$server 2>/dev/null; wait $$server; exit 1; }; \
 		wait $$server && rm -f target/site/.bundle-* && touch "target/site/.bundle-$$stamp"; \
 	fi
 
 ## The release browser bundle alone (target/site, and target/release/hash.txt naming its
 ## fingerprinted files): what the browser suite needs beside a server binary. Split: the main
 ## module, and one module per page group of app/src/split.rs plus the code groups share.
+##
+## The bundle rebuilds Rust's standard library with the app (-Zbuild-std, from rustup's
+## rust-src), so that it too is optimised for size and only what the app calls is kept, and
+## panics abort at once (-Cpanic=immediate-abort: no message formatting, no source locations;
+## a panic in the browser ends the page's wasm with or without them, as panic = "abort" did).
+## These are unstable options of the stable compiler, enabled for this build alone with
+## RUSTC_BOOTSTRAP=1; the checks and the server build without them. BUNDLE_STD=0 builds with
+## the precompiled standard library and panic messages instead (the main module 27 KB gzip
+## larger: 323 against 296 KB when this was measured).
+BUNDLE_STD ?= 1
+ifeq ($(BUNDLE_STD),1)
+BUNDLE_BUILD := RUSTC_BOOTSTRAP=1 \
+	RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+	cargo leptos build --release --split --frontend-only --lib-cargo-args=-Zbuild-std=std,panic_abort
+else
+BUNDLE_BUILD := cargo leptos build --release --split --frontend-only
+endif
 bundle:
-	cargo leptos build --release --split --frontend-only
+	$(BUNDLE_BUILD)
 
 ## Rust tests: all of them on SQLite with the repository tests also on PostgreSQL, the decoder
 ## compared with dcmtk (and Pillow for JPEG 2000) on synthetic and pydicom's real files, then

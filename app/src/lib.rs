@@ -14,6 +14,7 @@ pub use ::model;
 pub mod pages;
 pub mod split;
 
+use crate::api::resource;
 use crate::i18n::*;
 use components::errors::SessionLost;
 use components::layout::{FocusOnNavigate, Header};
@@ -41,7 +42,7 @@ pub fn chosen_language(cookie_value: &str) -> Option<&'static str> {
 
 /// The signed-in user, loaded once per page load and shared by every page.
 #[derive(Clone, Copy)]
-pub struct Me(pub Resource<Result<Option<CurrentUser>, AppError>>);
+pub struct Me(pub resource::Resource<Result<Option<CurrentUser>, AppError>>);
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -77,7 +78,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let me = Resource::new_blocking(|| (), |_| api::auth::who_am_i());
+    let me = resource::blocking(|| (), |_| api::auth::who_am_i());
     provide_context(Me(me));
     provide_context(SessionLost(RwSignal::new(false)));
 

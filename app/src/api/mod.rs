@@ -10,6 +10,7 @@ pub mod guidance;
 pub mod people;
 pub mod quarantine;
 pub mod replays;
+pub mod resource;
 pub mod sites;
 pub mod tokens;
 

@@ -1,6 +1,7 @@
 //! `/admin/archive`: the connection to the regional archive's DICOMweb service.
 use super::guard::Guarded;
 use crate::api::archive::{SaveArchiveSettings, TestArchive, archive_settings};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, archive_problem_message, error_message};
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -107,7 +108,7 @@ fn ArchiveForm(current: ArchiveSettingsView) -> impl IntoView {
 #[component]
 fn ArchiveSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let current = Resource::new(|| (), |_| archive_settings());
+    let current = resource::new(|| (), |_| archive_settings());
     view! {
         <section class="page">
             <header class="page-head">

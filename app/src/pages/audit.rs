@@ -2,6 +2,7 @@
 use super::guard::Guarded;
 use super::people::network_time;
 use crate::api::audit::audit_log;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -104,7 +105,7 @@ fn AuditRows(events: Vec<AuditEvent>) -> impl IntoView {
 fn Audit() -> impl IntoView {
     let i18n = use_i18n();
     let before = RwSignal::new(None::<i64>);
-    let events = Resource::new(move || before.get(), audit_log);
+    let events = resource::new(move || before.get(), audit_log);
     view! {
         <section class="page">
             <header class="page-head">

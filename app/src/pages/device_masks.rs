@@ -5,6 +5,7 @@ use super::guard::Guarded;
 use super::people::network_time;
 use super::quarantine::{device_label, rect_size};
 use crate::api::quarantine::{device_masks, edit_device_mask, retire_device_mask};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -270,7 +271,7 @@ fn MaskRow(mask: DeviceMaskView) -> impl IntoView {
 fn DeviceMasks() -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u32);
-    let masks = Resource::new(move || reload.get(), |_| device_masks());
+    let masks = resource::new(move || reload.get(), |_| device_masks());
     let desk = MaskDesk {
         act: Action::new(|deed: &MaskDeed| perform(deed.clone())),
         acting_on: RwSignal::new(None),

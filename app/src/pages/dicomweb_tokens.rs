@@ -3,6 +3,7 @@
 //! by name, copy its secret once, see how much each is used, and revoke it.
 use super::guard::Guarded;
 use super::people::network_time;
+use crate::api::resource;
 use crate::api::tokens::{dicomweb_tokens, issue_dicomweb_token, revoke_dicomweb_token};
 use crate::components::errors::{ErrorNotice, FieldError, error_message};
 use crate::components::layout::PageTitle;
@@ -218,7 +219,7 @@ fn TokenRow(
 fn Tokens() -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u32);
-    let tokens = Resource::new(move || reload.get(), |_| dicomweb_tokens());
+    let tokens = resource::new(move || reload.get(), |_| dicomweb_tokens());
     let issued = Action::new(|(name, holder): &(String, String)| {
         issue_dicomweb_token(name.clone(), holder.clone())
     });

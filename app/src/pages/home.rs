@@ -1,6 +1,7 @@
 //! The home page: what to do next, per role; coordinators and admins also see the network.
 use super::guard::Guarded;
 use crate::api::people::network_overview;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::components::layout::{lang_code, role_label};
@@ -81,7 +82,7 @@ fn steps(i18n: I18nContext<Locale>, role: Role) -> Vec<(&'static str, &'static s
 #[component]
 fn NetworkTable() -> impl IntoView {
     let i18n = use_i18n();
-    let overview = Resource::new(|| (), |_| network_overview());
+    let overview = resource::new(|| (), |_| network_overview());
     view! {
         <section class="panel" aria-labelledby="network-h">
             <h2 id="network-h">{t!(i18n, home.people_by_site)}</h2>

@@ -1,6 +1,7 @@
 //! `/notifications`: replies, answers and review news about the cases a user takes part in.
 use super::guard::Guarded;
 use crate::api::cases::{ReadNotification, notifications};
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -34,7 +35,7 @@ fn target(n: &Notification) -> String {
 fn Notifications() -> impl IntoView {
     let i18n = use_i18n();
     let read = ServerAction::<ReadNotification>::new();
-    let list = Resource::new(move || read.version().get(), |_| notifications());
+    let list = resource::new(move || read.version().get(), |_| notifications());
     view! {
         <section class="page">
             <header class="page-head">

@@ -1,6 +1,7 @@
 //! `/people`: everyone in the network (coordinators, admins); admins also manage accounts here.
 use super::guard::Guarded;
 use crate::api::people::{CreateUser, ResetPassword, SetUserActive, list_people};
+use crate::api::resource;
 use crate::api::sites::list_sites;
 use crate::components::errors::{error_message, reason_label};
 use crate::components::layout::PageTitle;
@@ -256,8 +257,8 @@ fn People(me: CurrentUser) -> impl IntoView {
     let site_filter = RwSignal::new(String::new());
     let role_filter = RwSignal::new(String::new());
     let version = RwSignal::new(0u32);
-    let sites = Resource::new(|| (), |_| list_sites());
-    let people = Resource::new(
+    let sites = resource::new(|| (), |_| list_sites());
+    let people = resource::new(
         move || (site_filter.get(), role_filter.get(), version.get()),
         |(site, role, _)| {
             list_people(

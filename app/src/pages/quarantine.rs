@@ -7,6 +7,7 @@ use super::people::network_time;
 use super::studies::item_label;
 use super::study::cover;
 use crate::api::quarantine::{discard_held, held_files, release_held, save_device_mask};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -509,7 +510,7 @@ fn Workspace(
 fn Quarantine() -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u32);
-    let held = Resource::new(move || reload.get(), |_| held_files());
+    let held = resource::new(move || reload.get(), |_| held_files());
     let desk = Desk {
         act: Action::new(|deed: &Deed| perform(deed.clone())),
         selected: RwSignal::new(None),

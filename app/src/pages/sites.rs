@@ -1,6 +1,7 @@
 //! `/admin/sites`: the network's sites; admins rename and (de)activate them.
 use super::guard::Guarded;
 use crate::api::people::network_overview;
+use crate::api::resource;
 use crate::api::sites::UpdateSite;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
@@ -79,7 +80,7 @@ fn SiteRow(row: SitePeople) -> impl IntoView {
 #[component]
 fn Sites() -> impl IntoView {
     let i18n = use_i18n();
-    let overview = Resource::new(|| (), |_| network_overview());
+    let overview = resource::new(|| (), |_| network_overview());
     view! {
         <section class="page">
             <header class="page-head">

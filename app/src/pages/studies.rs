@@ -7,6 +7,7 @@ use crate::api::archive::{
 };
 #[cfg(feature = "hydrate")]
 use crate::api::archive::{close_upload, open_upload};
+use crate::api::resource;
 use crate::components::errors::{
     ErrorNotice, error_message, import_failure_hint, import_failure_message,
 };
@@ -396,7 +397,7 @@ pub(crate) fn item_label(i18n: I18nContext<Locale>, label: &ItemLabel) -> String
 fn JobItems(id: JobId) -> impl IntoView {
     let i18n = use_i18n();
     let tick = expect_context::<JobsChanged>().0;
-    let detail = Resource::new(
+    let detail = resource::new(
         move || (id.clone(), tick.get()),
         |(id, _)| import_job_detail(id),
     );
@@ -562,7 +563,7 @@ fn JobsPanel() -> impl IntoView {
     let i18n = use_i18n();
     provide_context(OpenJobs(RwSignal::new(std::collections::HashSet::new())));
     let changed = expect_context::<JobsChanged>().0;
-    let jobs = Resource::new(move || changed.get(), |_| import_jobs());
+    let jobs = resource::new(move || changed.get(), |_| import_jobs());
     // While anything is still running, look again every two seconds.
     Effect::new(move |_| {
         let active = jobs
@@ -610,7 +611,7 @@ fn JobsPanel() -> impl IntoView {
 fn Library() -> impl IntoView {
     let i18n = use_i18n();
     let changed = expect_context::<JobsChanged>().0;
-    let studies = Resource::new(move || changed.get(), |_| list_studies(None));
+    let studies = resource::new(move || changed.get(), |_| list_studies(None));
     view! {
         <section class="panel" data-testid="library">
             <h2>{t!(i18n, studies.library_title)}</h2>

@@ -1,6 +1,7 @@
 //! `/studies/{uid}`: one anonymised study, its images and the cine viewer on the one picked.
 use super::guard::Guarded;
 use crate::api::archive::{RemaskInstance, study};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -231,7 +232,7 @@ fn Study() -> impl IntoView {
     });
     let current_sop = RwSignal::new(None::<String>);
     // Blocking: an unknown study answers 404 (see the case page).
-    let detail = Resource::new_blocking(
+    let detail = resource::blocking(
         move || {
             (
                 params.with(|p| p.get("uid").unwrap_or_default()),

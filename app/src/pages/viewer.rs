@@ -2,6 +2,7 @@
 //! leaves the browser, in the cine viewer.
 use super::guard::Guarded;
 use crate::api::clips::demo_clips;
+use crate::api::resource;
 use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
 use crate::i18n::*;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 #[component]
 fn ViewerPage_() -> impl IntoView {
     let i18n = use_i18n();
-    let clips = Resource::new(|| (), |_| demo_clips());
+    let clips = resource::new(|| (), |_| demo_clips());
     let source = RwSignal::new(None::<ClipSource>);
     let annotations = RwSignal::new(Vec::new());
     let open_local = move |ev: leptos::ev::Event| {

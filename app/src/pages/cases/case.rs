@@ -3,6 +3,7 @@
 use super::{READERS, concordance_label, difficulty_label, follow_kind_label, roman, sex_label};
 use crate::api::cases::{AddCaseComment, AddFollowUp, MarkAnswer, case_comments, published_case};
 use crate::api::replays::case_replays;
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
@@ -577,7 +578,7 @@ fn CasePage_(user: CurrentUser) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     // Blocking: the server waits for the case before it answers, so an unknown case gets a
     // real 404 status (a streamed page has sent its 200 by the time the data arrives).
-    let case = Resource::new_blocking(
+    let case = resource::blocking(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),

@@ -4,6 +4,7 @@
 use super::{difficulty_label, sex_label, status_label};
 use crate::api::archive::study;
 use crate::api::cases::{CaseTransition, ReviewComment, SaveCase, applications, case_in_curation};
+use crate::api::resource;
 use crate::api::sites::list_sites;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
@@ -492,7 +493,7 @@ fn EditPage_(user: CurrentUser) -> impl IntoView {
     let params = use_params_map();
     let reload = RwSignal::new(0u32);
     // Blocking, as on the case page: an unknown case answers 404.
-    let data = Resource::new_blocking(
+    let data = resource::blocking(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),

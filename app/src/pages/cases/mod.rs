@@ -7,6 +7,7 @@ pub mod work;
 
 use super::guard::Guarded;
 use crate::api::cases::{applications, search_cases};
+use crate::api::resource;
 use crate::api::sites::list_sites;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
@@ -223,9 +224,9 @@ fn Library(role: Role) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| query_from_url(|k| p.get(k))));
-    let results = Resource::new(move || query.get(), search_cases);
-    let apps = Resource::new(|| (), |_| applications());
-    let sites = Resource::new(|| (), |_| list_sites());
+    let results = resource::new(move || query.get(), search_cases);
+    let apps = resource::new(|| (), |_| applications());
+    let sites = resource::new(|| (), |_| list_sites());
     let q = move || query.get();
     let selected = move |v: String, current: String| v == current;
     view! {

@@ -4,6 +4,7 @@
 use super::READERS;
 use super::case::{CaseClips, CaseFacts, CaseText, Stage, Timeline, clips_of};
 use crate::api::cases::{SolveCase, unknown_case};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::layout::lang_code;
@@ -243,7 +244,7 @@ fn SolvePage_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     // Blocking, as on the case page: an unknown case answers 404.
-    let puzzle = Resource::new_blocking(
+    let puzzle = resource::blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         |id| async move { unknown_case(CaseId::from_path(&id)?).await },
     );

@@ -6,6 +6,7 @@ use crate::api::cases::{
     applications, awaiting_follow_up, case_versions, case_workbench, compare_versions,
     network_outcomes,
 };
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::components::scores::{grade_label, tirads_label};
@@ -19,8 +20,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 fn Workbench() -> impl IntoView {
     let i18n = use_i18n();
-    let cases = Resource::new(|| (), |_| case_workbench());
-    let apps = Resource::new(|| (), |_| applications());
+    let cases = resource::new(|| (), |_| case_workbench());
+    let apps = resource::new(|| (), |_| applications());
     view! {
         <section class="page cases-page">
             <header class="page-head">
@@ -66,8 +67,8 @@ pub fn WorkbenchPage() -> impl IntoView {
 #[component]
 fn Awaiting() -> impl IntoView {
     let i18n = use_i18n();
-    let cases = Resource::new(|| (), |_| awaiting_follow_up());
-    let apps = Resource::new(|| (), |_| applications());
+    let cases = resource::new(|| (), |_| awaiting_follow_up());
+    let apps = resource::new(|| (), |_| applications());
     view! {
         <section class="page cases-page">
             <header class="page-head">
@@ -112,7 +113,7 @@ fn percent(part: u32, whole: u32) -> String {
 #[component]
 fn Outcomes() -> impl IntoView {
     let i18n = use_i18n();
-    let tables = Resource::new(|| (), |_| network_outcomes());
+    let tables = resource::new(|| (), |_| network_outcomes());
     view! {
         <section class="page cases-page">
             <header class="page-head">
@@ -205,7 +206,7 @@ fn Versions() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     // Blocking, as on the case page: an unknown case answers 404.
-    let list = Resource::new_blocking(id, |id| async move {
+    let list = resource::blocking(id, |id| async move {
         case_versions(CaseId::from_path(&id)?).await
     });
     let picked = move || {
@@ -216,7 +217,7 @@ fn Versions() -> impl IntoView {
             )
         })
     };
-    let diff = Resource::new(
+    let diff = resource::new(
         move || (id(), picked()),
         |(id, picked)| async move {
             match picked {

@@ -3,6 +3,7 @@
 //! again (a choice, a choice per window, a level), the options that report no finding (so a
 //! follow-up can settle a reading), and an optional image-quality rubric beside the ACEP scale.
 use crate::api::competency::{RetireApplication, SaveApplication, competency_applications};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, field_label, reason_label};
 use crate::components::layout::lang_code;
 use crate::i18n::*;
@@ -429,7 +430,7 @@ fn ApplicationEditor(
 pub fn ApplicationsEditor() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let apps = Resource::new(move || version.get(), |_| competency_applications());
+    let apps = resource::new(move || version.get(), |_| competency_applications());
     // None: no editor open; Some(None): a new application; Some(Some(code)): that one.
     let editing = RwSignal::new(None::<Option<String>>);
     let note = RwSignal::new(None::<String>);

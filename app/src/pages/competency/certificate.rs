@@ -2,6 +2,7 @@
 //! `/verify` public, for anyone holding the paper to check where the credential stands today.
 use super::{by_lang, percent};
 use crate::api::competency::verify_credential;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::{PageTitle, lang_code};
 use crate::i18n::*;
@@ -108,7 +109,7 @@ fn certificate_body(i18n: I18nContext<Locale>, c: Certificate, printable: bool) 
 fn CertificateView(printable: bool) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let certificate = Resource::new_blocking(
+    let certificate = resource::blocking(
         move || params.with(|p| p.get("code").unwrap_or_default()),
         verify_credential,
     );

@@ -3,6 +3,7 @@
 use super::csv::CsvButton;
 use super::{PeriodChoice, PeriodPicker, StatusBadge, by_lang, percent, status_label, today};
 use crate::api::competency::{award_credential, competency_grid, credential_standings};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::lang_code;
 use crate::i18n::*;
@@ -373,10 +374,10 @@ fn standings_table(i18n: I18nContext<Locale>, list: Vec<Standing>) -> AnyView {
 pub fn CoordinatorDashboard() -> impl IntoView {
     let i18n = use_i18n();
     let choice = RwSignal::new(PeriodChoice::LastMonths(6));
-    let grid = Resource::new(move || choice.get(), |c| competency_grid(c.period(today())));
+    let grid = resource::new(move || choice.get(), |c| competency_grid(c.period(today())));
     let site = RwSignal::new(String::new());
     let application = RwSignal::new(String::new());
-    let standings = Resource::new(
+    let standings = resource::new(
         move || (site.get(), application.get()),
         |(s, a)| credential_standings(Some(s), Some(a)),
     );

@@ -4,6 +4,7 @@ use super::grid::AwardButton;
 use super::progress::{CurveChart, StandingFacts};
 use super::{RuleLines, by_lang};
 use crate::api::competency::{get_learning_curve, learner_standing, revoke_credential};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::{PageTitle, lang_code};
 use crate::i18n::*;
@@ -116,8 +117,8 @@ fn LearnerView(coordinator: bool) -> impl IntoView {
         })
     };
     // Blocking: someone else's learner answers with a real 404.
-    let standing = Resource::new_blocking(key, |(l, a)| learner_standing(l, a));
-    let curve = Resource::new(key, |(l, a)| get_learning_curve(l, a));
+    let standing = resource::blocking(key, |(l, a)| learner_standing(l, a));
+    let curve = resource::new(key, |(l, a)| get_learning_curve(l, a));
     view! {
         <section class="page">
             <Suspense fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>

@@ -4,6 +4,7 @@
 use super::{RuleLines, StatusBadge};
 use crate::api::competency::get_my_progress;
 use crate::api::courses::course_catalogue;
+use crate::api::resource;
 use crate::components::charts::{LineChart, Reference, Series, integer_ticks};
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::lang_code;
@@ -197,9 +198,9 @@ fn StandingCard(
 #[component]
 pub fn MyProgressView() -> impl IntoView {
     let i18n = use_i18n();
-    let progress = Resource::new(|| (), |_| get_my_progress());
+    let progress = resource::new(|| (), |_| get_my_progress());
     // Course names for the rule lines; a rule still reads (by id) without them.
-    let courses = Resource::new(|| (), |_| course_catalogue());
+    let courses = resource::new(|| (), |_| course_catalogue());
     view! {
         <section class="page">
             <header class="page-head">

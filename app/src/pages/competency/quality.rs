@@ -5,6 +5,7 @@
 use super::csv::CsvButton;
 use super::{PeriodChoice, PeriodPicker, by_lang, percent, today};
 use crate::api::competency::{competency_applications, get_quality_report};
+use crate::api::resource;
 use crate::components::charts::{Bar, BarChart, LineChart, Reference, Series};
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::lang_code;
@@ -391,8 +392,8 @@ pub fn QualityDashboard() -> impl IntoView {
     let choice = RwSignal::new(PeriodChoice::LastMonths(12));
     let application = RwSignal::new(String::new());
     let chosen = RwSignal::new(String::new());
-    let apps = Resource::new(|| (), |_| competency_applications());
-    let report = Resource::new(
+    let apps = resource::new(|| (), |_| competency_applications());
+    let report = resource::new(
         move || (choice.get(), application.get()),
         |(c, a)| get_quality_report(c.period(today()), (!a.is_empty()).then_some(a)),
     );

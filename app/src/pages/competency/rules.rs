@@ -4,6 +4,7 @@
 use super::percent;
 use crate::api::competency::{SaveCredentialRule, competency_applications, credential_rules};
 use crate::api::courses::{course_catalogue, quiz_list};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, FieldError};
 use crate::components::layout::lang_code;
 use crate::i18n::*;
@@ -274,7 +275,7 @@ fn RuleForm(
 pub fn RulesEditor() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = resource::new(
         move || version.get(),
         |_| async move {
             let apps = competency_applications().await?;

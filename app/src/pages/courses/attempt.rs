@@ -4,6 +4,7 @@
 //! when it ends. Nothing here knows the keys: the server marks.
 use super::TEACHING;
 use crate::api::courses::{SaveAnswer, SubmitAttempt, get_attempt};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -432,7 +433,7 @@ fn Attempt(attempt: AttemptView) -> impl IntoView {
 fn AttemptPage_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let attempt = Resource::new_blocking(
+    let attempt = resource::blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         get_attempt,
     );

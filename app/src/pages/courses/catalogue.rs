@@ -2,6 +2,7 @@
 //! them; authors also see drafts and reach the quizzes' item analysis.
 use super::{TEACHING, progress_text};
 use crate::api::courses::course_catalogue;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -48,7 +49,7 @@ fn Card(card: CourseCard) -> impl IntoView {
 #[component]
 fn Catalogue(author: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let cards = Resource::new(|| (), |_| course_catalogue());
+    let cards = resource::new(|| (), |_| course_catalogue());
     view! {
         <header class="page-head">
             <h1>{t!(i18n, courses.title)}</h1>

@@ -3,6 +3,7 @@
 //! record; enrolment where the course allows it; cohorts for authors and coordinators.
 use super::{TEACHING, kind_label, percent, progress_text};
 use crate::api::courses::{CreateCohort, EnrolSelf, course_cohorts, get_course};
+use crate::api::resource;
 use crate::api::sites::list_sites;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
@@ -125,7 +126,7 @@ fn CohortForm(course: CourseId, sites: Sites, on_done: Callback<()>) -> impl Int
     }
 }
 
-type Sites = Resource<Result<Vec<Site>, AppError>>;
+type Sites = resource::Resource<Result<Vec<Site>, AppError>>;
 
 /// The cohorts panel's data, loaded beside the course rather than inside its outline: a
 /// resource made only once the course has arrived would be numbered differently on the server
@@ -133,7 +134,7 @@ type Sites = Resource<Result<Vec<Site>, AppError>>;
 /// its data.
 #[derive(Clone, Copy)]
 struct CohortData {
-    cohorts: Resource<Result<Vec<CohortView>, AppError>>,
+    cohorts: resource::Resource<Result<Vec<CohortView>, AppError>>,
     /// The sites a new cohort may be for: for those who may enrol people.
     sites: Option<Sites>,
     tick: RwSignal<u32>,
@@ -261,18 +262,18 @@ fn CoursePage_(may_author: bool, may_enrol: bool) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let tick = RwSignal::new(0u32);
-    let course = Resource::new_blocking(
+    let course = resource::blocking(
         move || (tick.get(), params.with(|p| p.get("id").unwrap_or_default())),
         |(_, id)| get_course(id),
     );
     let cohorts = may_author.then(|| {
         let tick = RwSignal::new(0u32);
         CohortData {
-            cohorts: Resource::new(
+            cohorts: resource::new(
                 move || (tick.get(), params.with(|p| p.get("id").unwrap_or_default())),
                 |(_, id)| course_cohorts(id),
             ),
-            sites: may_enrol.then(|| Resource::new(|| (), |_| list_sites())),
+            sites: may_enrol.then(|| resource::new(|| (), |_| list_sites())),
             tick,
         }
     });

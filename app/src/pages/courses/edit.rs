@@ -8,6 +8,7 @@ use crate::api::courses::{
     course_working_copy, publish_course, quiz_list, save_course, teaching_clips, unpublish_course,
 };
 use crate::api::replays::replay_list;
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::{PageTitle, lang_code};
 use crate::components::replay::mmss;
@@ -747,7 +748,7 @@ fn Editor(id: Option<CourseId>, work: Option<CourseWork>, choices: Choices) -> i
 fn CourseEdit_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let data = Resource::new_blocking(
+    let data = resource::blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         |id| async move {
             let id = match id.as_str() {

@@ -4,6 +4,7 @@
 use super::{TEACHING, percent};
 use crate::api::courses::{LessonDone, StartAttempt, course_lesson};
 use crate::api::replays::get_replay;
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::replay::{ReplayPlayer, parse_t};
@@ -255,7 +256,7 @@ fn LessonPage_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let tick = RwSignal::new(0u32);
-    let lesson = Resource::new_blocking(
+    let lesson = resource::blocking(
         move || {
             params.with(|p| {
                 (

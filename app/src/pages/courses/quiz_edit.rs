@@ -6,6 +6,7 @@ mod places;
 
 use crate::api::cases::applications;
 use crate::api::courses::{SaveQuiz, question_bank, quiz_for_editor};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -488,7 +489,7 @@ fn QuizEditView() -> impl IntoView {
         id
     });
     // Blocking, as on the item analysis: an unknown quiz answers 404.
-    let data = Resource::new_blocking(quiz_id, |id| async move {
+    let data = resource::blocking(quiz_id, |id| async move {
         let (id, quiz) = if id == "new" {
             (None, None)
         } else {

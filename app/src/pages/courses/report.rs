@@ -5,6 +5,7 @@ mod heatmap;
 mod items;
 
 use crate::api::courses::{get_quiz_report, quiz_list};
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::i18n::*;
@@ -78,7 +79,7 @@ fn quiz_row(i18n: I18nContext<Locale>, quiz: QuizSummary) -> impl IntoView {
 #[component]
 fn Quizzes() -> impl IntoView {
     let i18n = use_i18n();
-    let quizzes = Resource::new(|| (), |_| quiz_list());
+    let quizzes = resource::new(|| (), |_| quiz_list());
     view! {
         <section class="page">
             <header class="page-head">
@@ -261,7 +262,7 @@ fn QuizReportView() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     // Blocking: an unknown quiz answers with a real 404 status.
-    let report = Resource::new_blocking(
+    let report = resource::blocking(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),

@@ -4,6 +4,7 @@
 use super::attempt::click_marker;
 use super::{TEACHING, percent};
 use crate::api::courses::attempt_review;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -221,7 +222,7 @@ fn Review(review: ReviewView) -> impl IntoView {
 fn ReviewPage_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let review = Resource::new_blocking(
+    let review = resource::blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         attempt_review,
     );

@@ -6,6 +6,7 @@
 use super::voice::{self, resume_audio};
 use super::{status_label, sync, wire};
 use crate::api::guidance::{AnswerGuidance, EndGuidance, SetGuidedControl, guidance_session};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::PageTitle;
 use crate::components::viewer::{CineViewer, ClipSource, ViewerLink};
@@ -230,7 +231,7 @@ fn Ended(ui: LiveUi, key: StoredValue<Option<u64>>, session: SessionId) -> impl 
     // Which voices the replay holds, looked up again while they are being added.
     let tick = RwSignal::new(0u32);
     let id = session.0.clone();
-    let view = Resource::new(
+    let view = resource::new(
         move || (tick.get(), id.clone()),
         |(_, id)| guidance_session(id),
     );
@@ -537,7 +538,7 @@ fn SessionPage_() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let tick = RwSignal::new(0u32);
-    let session = Resource::new_blocking(
+    let session = resource::blocking(
         move || (tick.get(), params.with(|p| p.get("id").unwrap_or_default())),
         |(_, id)| guidance_session(id),
     );

@@ -11,6 +11,7 @@ use crate::api::guidance::{
     RequestGuidance, StartGuidance, TakeGuidance, guidance_clips, guidance_learners,
     guidance_sessions,
 };
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::{PageTitle, lang_code};
 use crate::i18n::*;
@@ -144,8 +145,8 @@ fn SessionGroup(
 fn StartForm() -> impl IntoView {
     let i18n = use_i18n();
     let start = ServerAction::<StartGuidance>::new();
-    let clips = Resource::new(|| (), |_| guidance_clips());
-    let learners = Resource::new(|| (), |_| guidance_learners());
+    let clips = resource::new(|| (), |_| guidance_clips());
+    let learners = resource::new(|| (), |_| guidance_learners());
     let clip = RwSignal::new(String::new());
     let learner = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -200,7 +201,9 @@ fn StartForm() -> impl IntoView {
 #[component]
 fn ClipField(
     clip: RwSignal<String>,
-    clips: Resource<Result<Vec<crate::model::quiz::TeachingClip>, crate::model::AppError>>,
+    clips: resource::Resource<
+        Result<Vec<crate::model::quiz::TeachingClip>, crate::model::AppError>,
+    >,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -230,7 +233,7 @@ fn ClipField(
 fn RequestForm(on_change: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let request = ServerAction::<RequestGuidance>::new();
-    let clips = Resource::new(|| (), |_| guidance_clips());
+    let clips = resource::new(|| (), |_| guidance_clips());
     let clip = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -273,7 +276,7 @@ fn RequestForm(on_change: Callback<()>) -> impl IntoView {
 fn Sessions(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let tick = RwSignal::new(0u32);
-    let sessions = Resource::new(move || tick.get(), |_| guidance_sessions());
+    let sessions = resource::new(move || tick.get(), |_| guidance_sessions());
     let on_change = Callback::new(move |_| tick.update(|n| *n += 1));
     // Invitations and requests arrive while the page is open: look again now and then.
     Effect::new(move |_| {

@@ -7,6 +7,7 @@ use super::reading::ReadingFields;
 use crate::api::competency::{
     competency_applications, logbook_clips, logbook_entry, save_logbook_entry,
 };
+use crate::api::resource;
 use crate::api::sites::list_sites;
 use crate::components::errors::{ErrorNotice, FieldError, concerns, import_failure_message};
 use crate::components::layout::lang_code;
@@ -94,7 +95,7 @@ pub(super) fn Editor(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id"));
-    let data = Resource::new(
+    let data = resource::new(
         move || id.clone(),
         |id| async move {
             let entry = match id {

@@ -4,6 +4,7 @@
 use super::reading::{ReadingFields, answer_text};
 use super::{grade_wording, status_label, verdict_label};
 use crate::api::competency::{ReviewScan, logbook_entry};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, FieldError, error_message};
 use crate::components::layout::lang_code;
 use crate::components::viewer::{CineViewer, ClipSource};
@@ -329,7 +330,7 @@ pub(super) fn Entry() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     // Blocking: an entry the user may not read answers with a real 404.
-    let data = Resource::new_blocking(
+    let data = resource::blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         logbook_entry,
     );

@@ -2,6 +2,7 @@
 //! entry on a phone), and the way to log a new scan.
 use super::{status_label, verdict_label};
 use crate::api::competency::{competency_applications, my_logbook};
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::lang_code;
 use crate::i18n::*;
@@ -52,7 +53,7 @@ pub fn entry_row(entry: EntrySummary, app: String, show_learner: bool) -> impl I
 #[component]
 pub(super) fn Logbook() -> impl IntoView {
     let i18n = use_i18n();
-    let data = Resource::new(
+    let data = resource::new(
         || (),
         |_| async move { Ok::<_, AppError>((my_logbook().await?, competency_applications().await?)) },
     );

@@ -2,6 +2,7 @@
 //! application and how long they have waited; second-review requests marked.
 use super::list::{application_name, entry_row};
 use crate::api::competency::{competency_applications, review_queue};
+use crate::api::resource;
 use crate::api::sites::list_sites;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::lang_code;
@@ -25,11 +26,11 @@ pub(super) fn Queue() -> impl IntoView {
     let site = RwSignal::new(String::new());
     let application = RwSignal::new(String::new());
     let min_age = RwSignal::new(String::new());
-    let choices = Resource::new(
+    let choices = resource::new(
         || (),
         |_| async move { Ok::<_, AppError>((list_sites().await?, competency_applications().await?)) },
     );
-    let queue = Resource::new(
+    let queue = resource::new(
         move || filter_of(&site.get(), &application.get(), &min_age.get()),
         review_queue,
     );

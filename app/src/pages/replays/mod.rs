@@ -12,6 +12,7 @@ pub mod recorder;
 
 use crate::api::cases::applications;
 use crate::api::replays::replay_list;
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message, field_label, reason_label};
 use crate::components::layout::{PageTitle, lang_code};
 use crate::components::viewer::playback::clock;
@@ -159,7 +160,7 @@ fn replay_row(
 fn ReplayList(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let expert = user.may(Permission::RecordReplays);
-    let list = Resource::new(
+    let list = resource::new(
         || (),
         |_| async move {
             let list = replay_list().await?;

@@ -7,6 +7,7 @@ use super::editor::{Editor, Work};
 use super::{StatusBadge, WATCHERS, language_label, length_label, replay_error};
 use crate::api::courses::teaching_clips;
 use crate::api::replays::{discard_replay, get_replay, replay_transition};
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::PageTitle;
 use crate::components::replay::{ReplayPlayer, parse_t};
@@ -226,7 +227,7 @@ fn ReplayPage_(user: CurrentUser) -> impl IntoView {
     let id = replay_id();
     let query = use_query_map();
     // Blocking: an unknown replay, or a draft a learner asks for, answers with a real 404.
-    let replay = Resource::new_blocking(
+    let replay = resource::blocking(
         move || id.get(),
         |id| async move {
             ReplayId::from_path(&id)?;
@@ -262,7 +263,7 @@ pub fn ReplayPage() -> impl IntoView {
 fn ReplayEdit_() -> impl IntoView {
     let i18n = use_i18n();
     let id = replay_id();
-    let data = Resource::new_blocking(
+    let data = resource::blocking(
         move || id.get(),
         |id| async move {
             ReplayId::from_path(&id)?;

@@ -10,6 +10,7 @@ use super::media::{MicProblem, VoiceRecorder, object_url, wall_ms};
 use super::time_label;
 use crate::api::cases::applications;
 use crate::api::courses::teaching_clips;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::{PageTitle, lang_code};
 use crate::components::viewer::{CineViewer, ClipSource, ViewerLink};
@@ -468,7 +469,7 @@ fn Recording(
 #[component]
 fn Recorder_(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
-    let data = Resource::new(
+    let data = resource::new(
         || (),
         |_| async move { Ok::<_, AppError>((teaching_clips().await?, applications().await?)) },
     );

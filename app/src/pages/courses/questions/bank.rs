@@ -3,6 +3,7 @@
 use super::{NEW, edit_href};
 use crate::api::cases::applications;
 use crate::api::courses::question_bank;
+use crate::api::resource;
 use crate::components::errors::ErrorNotice;
 use crate::components::layout::lang_code;
 use crate::i18n::*;
@@ -79,8 +80,8 @@ fn question_row(
 pub(super) fn Bank(writer: bool) -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(String::new());
-    let apps = Resource::new(|| (), |_| applications());
-    let bank = Resource::new(
+    let apps = resource::new(|| (), |_| applications());
+    let bank = resource::new(
         move || filter.get(),
         |code| question_bank((!code.is_empty()).then_some(code)),
     );

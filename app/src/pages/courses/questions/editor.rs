@@ -4,6 +4,7 @@ use super::on_clip::ClipQuestion;
 use super::{NEW, choices, draft, edit_href};
 use crate::api::cases::applications;
 use crate::api::courses::{SaveQuestion, question_for_editor, teaching_clips};
+use crate::api::resource;
 use crate::components::errors::{ErrorNotice, error_message};
 use crate::components::layout::lang_code;
 use crate::i18n::*;
@@ -211,7 +212,7 @@ pub(super) fn QuestionEditor() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     // Blocking: an unknown question answers with a real 404 status.
-    let data = Resource::new_blocking(
+    let data = resource::blocking(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         |id| async move {
             let question = if id == NEW {
