@@ -25,38 +25,59 @@ pub fn PageTitle(
 /// Moves focus to the new page's heading after a navigation inside the app (WCAG 2.4.3): a
 /// screen reader then reads where the user landed, and the keyboard starts from the page, not
 /// from the link clicked in the old one. Only the path counts: a search that changes the query
-/// string keeps focus in the search box. The heading may wait for the page's data, so it is
-/// looked for a few times.
+/// string keeps focus in the search box. The old page stays on screen while the new one's
+/// code and data load, and the new heading may come only with its data, so for a few seconds
+/// whichever `main h1` is on screen gets focus when nothing has it (the old heading, once
+/// replaced, leaves focus on the body); once the user puts focus elsewhere, it stays there.
 #[component]
 pub fn FocusOnNavigate() -> impl IntoView {
     let pathname = leptos_router::hooks::use_location().pathname;
     Effect::new(move |previous: Option<String>| {
         let path = pathname.get();
         if previous.is_some_and(|p| p != path) {
-            focus_heading(30);
+            focus_heading(30, None);
         }
         path
     });
 }
 
-fn focus_heading(tries: u32) {
+fn focus_heading(tries: u32, focused: Option<web_sys::HtmlElement>) {
     set_timeout(
         move || {
             use wasm_bindgen::JsCast;
-            let heading = document()
+            let document = document();
+            let active = document.active_element();
+            let on_body = match (&active, document.body()) {
+                (None, _) => true,
+                (Some(a), Some(body)) => body.is_same_node(Some(a)),
+                (Some(_), None) => false,
+            };
+            let on_ours = match (&active, &focused) {
+                (Some(a), Some(h)) => h.is_same_node(Some(a)),
+                _ => false,
+            };
+            // Focus the user moved (into a field, onto a link) is theirs.
+            if focused.is_some() && !on_body && !on_ours {
+                return;
+            }
+            let heading = document
                 .query_selector("main h1")
                 .ok()
                 .flatten()
                 .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
-            match heading {
-                Some(h) => {
+            let focused = match heading {
+                Some(h) if !active.as_ref().is_some_and(|a| h.is_same_node(Some(a))) => {
                     if !h.has_attribute("tabindex") {
                         let _ = h.set_attribute("tabindex", "-1");
                     }
                     let _ = h.focus();
+                    Some(h)
                 }
-                None if tries > 0 => focus_heading(tries - 1),
-                None => {}
+                Some(h) => Some(h),
+                None => focused,
+            };
+            if tries > 0 {
+                focus_heading(tries - 1, focused);
             }
         },
         std::time::Duration::from_millis(100),
