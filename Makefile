@@ -65,12 +65,11 @@ build:
 ## the precompiled standard library and panic messages instead (the main module 27 KB gzip
 ## larger: 323 against 296 KB when this was measured).
 BUNDLE_STD ?= 1
+BUNDLE_BUILD := cargo leptos build --release --split --frontend-only
 ifeq ($(BUNDLE_STD),1)
 BUNDLE_BUILD := RUSTC_BOOTSTRAP=1 \
 	RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-	cargo leptos build --release --split --frontend-only --lib-cargo-args=-Zbuild-std=std,panic_abort
-else
-BUNDLE_BUILD := cargo leptos build --release --split --frontend-only
+	$(BUNDLE_BUILD) --lib-cargo-args=-Zbuild-std=std,panic_abort
 endif
 bundle:
 	$(BUNDLE_BUILD)
